@@ -1,0 +1,68 @@
+package dev.litestack.replicator.replica;
+
+import dev.litestack.replicator.Pos;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * The one storage seam: every byte that reaches a replica goes through an implementation of
+ * this interface. Implementations store and return object bodies as given: they neither
+ * compress nor decompress (callers pass LZ4 frames, see {@code Lz4}). Names and paths are
+ * built only by {@link ReplicaLayout}.
+ *
+ * <p>Contract (checked by the shared contract test suite):
+ * <ul>
+ *   <li>Listings are sorted: generations by name, snapshots by index, segments by (index, offset).
+ *       Entries whose names do not match the grammar (temp files, upper-case hex...) are ignored.</li>
+ *   <li>A listing of a generation that does not exist is empty, never an error.</li>
+ *   <li>Opening an object that does not exist throws {@link java.nio.file.NoSuchFileException}.</li>
+ *   <li>Deleting an object or generation that does not exist is not an error.</li>
+ *   <li>A write is atomic: a reader sees either no object or the whole object; writing the same
+ *       name again replaces it whole.</li>
+ *   <li>{@code createdAt} of a listed object never precedes the end of the write that made it
+ *       (file: mtime; S3: LastModified).</li>
+ *   <li>Implementations are thread-safe.</li>
+ * </ul>
+ */
+public interface ReplicaClient extends AutoCloseable {
+
+    /** The replica type, as in the config ({@code file}, {@code s3}). */
+    String type();
+
+    /** Generation names present on the replica, sorted. */
+    List<String> generations() throws IOException;
+
+    /** Snapshots of one generation, sorted by index. */
+    List<SnapshotInfo> snapshots(String generation) throws IOException;
+
+    /** WAL segments of one generation, sorted by index then offset. */
+    List<WalSegmentInfo> walSegments(String generation) throws IOException;
+
+    /** Stores a snapshot body read from {@code body} to its end. The stream is not closed. */
+    SnapshotInfo writeSnapshot(String generation, long index, InputStream body) throws IOException;
+
+    /** Stores a WAL segment body whose name is {@code pos}. The stream is not closed. */
+    WalSegmentInfo writeWalSegment(Pos pos, InputStream body) throws IOException;
+
+    /** Opens a stored snapshot body. */
+    InputStream openSnapshot(String generation, long index) throws IOException;
+
+    /** Opens a stored WAL segment body. */
+    InputStream openWalSegment(Pos pos) throws IOException;
+
+    void deleteSnapshot(String generation, long index) throws IOException;
+
+    /** Deletes the named segments (implementations batch where the backend allows). */
+    void deleteWalSegments(List<Pos> positions) throws IOException;
+
+    /** Deletes every object of a generation. */
+    void deleteGeneration(String generation) throws IOException;
+
+    /** A short description for logs and errors, e.g. {@code file:/var/backups/app}. */
+    String describe();
+
+    @Override
+    default void close() throws IOException {
+    }
+}

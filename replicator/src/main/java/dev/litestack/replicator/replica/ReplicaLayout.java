@@ -1,0 +1,93 @@
+package dev.litestack.replicator.replica;
+
+import java.util.HexFormat;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The only place that builds or parses replica names. The layout (identical for every backend):
+ * <pre>
+ * generations/&lt;generation&gt;/snapshots/&lt;index %08x&gt;.snapshot.lz4
+ * generations/&lt;generation&gt;/wal/&lt;index %08x&gt;_&lt;offset %08x&gt;.wal.lz4
+ * </pre>
+ */
+public final class ReplicaLayout {
+
+    public static final String GENERATIONS = "generations";
+    public static final String SNAPSHOTS = "snapshots";
+    public static final String WAL = "wal";
+    /** The largest index or offset that fits the 8-hex-digit names. */
+    public static final long MAX_FIELD = 0xFFFF_FFFFL;
+    /** Litestream starts a new generation once the index reaches this value. */
+    public static final long MAX_INDEX = 0x7FFF_FFFFL;
+
+    private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern SNAPSHOT = Pattern.compile("([0-9a-f]{8})\\.snapshot\\.lz4");
+    private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
+
+    private ReplicaLayout() {
+    }
+
+    public static boolean isGeneration(String name) {
+        return name != null && GENERATION.matcher(name).matches();
+    }
+
+    public static String requireGeneration(String name) {
+        if (!isGeneration(name)) {
+            throw new IllegalArgumentException("invalid generation name (want 16 lowercase hex characters): " + name);
+        }
+        return name;
+    }
+
+    public static String hex8(long value) {
+        if (value < 0 || value > MAX_FIELD) {
+            throw new IllegalArgumentException("value does not fit 8 hex digits: " + value);
+        }
+        return HexFormat.of().toHexDigits((int) value);
+    }
+
+    public static String snapshotName(long index) {
+        return hex8(index) + ".snapshot.lz4";
+    }
+
+    public static String walSegmentName(long index, long offset) {
+        return hex8(index) + "_" + hex8(offset) + ".wal.lz4";
+    }
+
+    /** The index of a snapshot file name, or empty if the name is not a snapshot name. */
+    public static OptionalLong parseSnapshotName(String name) {
+        Matcher m = SNAPSHOT.matcher(name);
+        return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1), 16)) : OptionalLong.empty();
+    }
+
+    /** {index, offset} of a WAL segment file name, or null if the name is not a segment name. */
+    public static long[] parseWalSegmentName(String name) {
+        Matcher m = SEGMENT.matcher(name);
+        if (!m.matches()) {
+            return null;
+        }
+        return new long[] {Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)};
+    }
+
+    /** Relative key of the generation folder, joined with '/'. */
+    public static String generationKey(String generation) {
+        return GENERATIONS + "/" + requireGeneration(generation);
+    }
+
+    public static String snapshotsKey(String generation) {
+        return generationKey(generation) + "/" + SNAPSHOTS;
+    }
+
+    public static String walKey(String generation) {
+        return generationKey(generation) + "/" + WAL;
+    }
+
+    public static String snapshotKey(String generation, long index) {
+        return snapshotsKey(generation) + "/" + snapshotName(index);
+    }
+
+    public static String walSegmentKey(String generation, long index, long offset) {
+        return walKey(generation) + "/" + walSegmentName(index, offset);
+    }
+}
