@@ -1,0 +1,574 @@
+package dev.litestack.replicator.db;
+
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.sqlite.WalFormatException;
+import dev.litestack.replicator.sqlite.WalHeader;
+import dev.litestack.replicator.sqlite.WalScanner;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One watched SQLite database: keeps a shadow copy of every committed WAL frame, decides when a
+ * new generation must start, and checkpoints the WAL so that no committed frame can be lost
+ * between two copies (see docs/architecture.md for the argument).
+ */
+public final class Database implements AutoCloseable {
+
+    /** The TRUNCATE threshold of Litestream 0.3.13, in pages (not configurable there either). */
+    static final long TRUNCATE_PAGE_N = 500_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Per-database settings. */
+    public record Options(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
+                          int minCheckpointPageCount, int maxCheckpointPageCount) {
+        public static Options defaults(Path path) {
+            Path abs = path.toAbsolutePath().normalize();
+            return new Options(abs, abs.resolveSibling("." + abs.getFileName() + "-litestream"),
+                    Duration.ofSeconds(1), Duration.ofMinutes(1), 1000, 10_000);
+        }
+    }
+
+    private final Options opt;
+    private final Path path;
+    private final Path walPath;
+    private final ShadowWal shadow;
+    private final Clock clock;
+    private final Log log;
+    private final DbStats stats = new DbStats();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Snapshots hold the read side; checkpoints try the write side and skip while a snapshot runs. */
+    private final ReentrantReadWriteLock checkpointLock = new ReentrantReadWriteLock();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    private SqliteConnections conns;
+    private int pageSize;
+    private String generation;
+    private long index;
+    private long shadowSize;
+    private byte[] shadowHeader;
+    private int[] chain;
+    private volatile Pos position;
+    private volatile boolean closed;
+
+    public Database(Options options, Clock clock, Log log) {
+        this.opt = options;
+        this.path = options.path();
+        this.walPath = Path.of(path + "-wal");
+        this.shadow = new ShadowWal(options.metaPath());
+        this.clock = clock;
+        this.log = log;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Options options() {
+        return opt;
+    }
+
+    public DbStats stats() {
+        return stats;
+    }
+
+    /** The current position (end of the shadow WAL), or null before the first generation exists. */
+    public Pos position() {
+        return position;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    /** Called (on the sync thread) after every sync that changed the position or generation. */
+    public void addListener(Runnable r) {
+        listeners.add(r);
+    }
+
+    /**
+     * Copies newly committed frames into the shadow WAL, starting a new generation or index where
+     * needed, and checkpoints when a rule says so. Returns true if anything changed. A database
+     * file that does not exist yet is not an error: nothing happens until it does.
+     */
+    public boolean sync() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (conns == null) {
+                if (!Files.exists(path)) {
+                    return false;
+                }
+                init();
+            }
+            long t0 = System.nanoTime();
+            boolean changed;
+            try {
+                changed = syncLocked();
+                changed |= maybeCheckpoint();
+            } catch (IOException | RuntimeException e) {
+                stats.syncErrors.increment();
+                throw e;
+            } finally {
+                stats.syncCount.increment();
+                stats.syncNanos.add(System.nanoTime() - t0);
+            }
+            updateGauges();
+            if (changed) {
+                listeners.forEach(Runnable::run);
+            }
+            return changed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean syncLocked() throws IOException {
+        ensureWalHeader();
+        boolean changed = false;
+        String reason = verify();
+        if (reason != null) {
+            newGeneration(reason);
+            changed = true;
+        }
+        changed |= copyFrames();
+        return changed;
+    }
+
+    private void init() throws IOException {
+        try {
+            conns = SqliteConnections.open(path);
+            pageSize = conns.pageSize();
+        } catch (SQLException e) {
+            conns = null;
+            throw new IOException("cannot open database " + path + ": " + e.getMessage(), e);
+        }
+        Files.createDirectories(shadow.metaDir());
+        shadow.removeTempFiles();
+        generation = shadow.readGeneration();
+        if (generation != null && !resumeGeneration()) {
+            shadow.clearGeneration();
+            generation = null;
+        }
+        shadow.removeOtherGenerations(generation == null ? "" : generation);
+        publish();
+    }
+
+    /** Continues the generation found on disk if the real WAL still matches its newest shadow file. */
+    private boolean resumeGeneration() throws IOException {
+        List<Long> idx = shadow.indexes(generation);
+        if (idx.isEmpty()) {
+            log.warn("init: no shadow wal, clearing generation", "db", path, "generation", generation);
+            return false;
+        }
+        index = idx.get(idx.size() - 1);
+        if (shadow.size(generation, index) < WalHeader.SIZE || walSize() < WalHeader.SIZE) {
+            log.warn("init: cannot determine last wal position, clearing generation", "db", path);
+            return false;
+        }
+        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] mine = shadow.readHeader(generation, index);
+        if (!WalHeader.sameBytes(real, mine)) {
+            log.warn("init: wal header changed while stopped, clearing generation", "db", path,
+                    "generation", generation);
+            return false;
+        }
+        try {
+            chain = shadow.repair(generation, index);
+            shadowHeader = mine;
+        } catch (WalFormatException e) {
+            log.warn("init: shadow wal unreadable, clearing generation", "db", path, "error", e.getMessage());
+            return false;
+        }
+        shadowSize = shadow.size(generation, index);
+        return true;
+    }
+
+    private void ensureWalHeader() throws IOException {
+        if (walSize() < WalHeader.SIZE) {
+            conns.bumpSeq();
+        }
+    }
+
+    private long walSize() throws IOException {
+        try {
+            return Files.size(walPath);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /** Returns the reason continuity is broken (a new generation is needed), or null if it holds. */
+    private String verify() throws IOException {
+        if (generation == null) {
+            return "no generation exists";
+        }
+        if (index >= ReplicaLayout.MAX_INDEX) {
+            return "max index exceeded";
+        }
+        long size = shadow.size(generation, index);
+        if (size < 0) {
+            return "no shadow wal";
+        }
+        if (size < WalHeader.SIZE) {
+            return "short shadow wal";
+        }
+        long real = walSize();
+        if (shadowSize > real) {
+            return "wal truncated by another process";
+        }
+        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        if (!WalHeader.sameBytes(header, shadowHeader)) {
+            WalHeader next;
+            try {
+                next = WalHeader.parse(header);
+            } catch (WalFormatException e) {
+                return "invalid wal header: " + e.getMessage();
+            }
+            boolean restarted = WalHeader.parse(shadowHeader).isRestartedBy(next) && conns.holdsReadLock();
+            return restarted ? null : "wal header mismatch";
+        }
+        if (shadowSize > WalHeader.SIZE) {
+            int fs = frameSize();
+            byte[] last = ShadowWal.readRange(shadow.file(generation, index), shadowSize - fs, fs);
+            byte[] now = ShadowWal.readRange(walPath, shadowSize - fs, fs);
+            if (!java.util.Arrays.equals(last, now)) {
+                return "wal overwritten by another process";
+            }
+        }
+        return null;
+    }
+
+    private int frameSize() {
+        return pageSize + 24;
+    }
+
+    private void newGeneration(String reason) throws IOException {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        String gen = HexFormat.of().formatHex(id);
+        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        WalHeader h = WalHeader.parse(header);
+        shadow.create(gen, 0, header);
+        shadow.writeGeneration(gen);
+        generation = gen;
+        index = 0;
+        shadowSize = WalHeader.SIZE;
+        shadowHeader = header;
+        chain = new int[] {h.checksum1(), h.checksum2()};
+        shadow.removeOtherGenerations(gen);
+        log.info("sync: new generation", "db", path, "generation", gen, "reason", reason);
+        publish();
+    }
+
+    /**
+     * Appends every newly committed frame of the real WAL to the current shadow file. If the WAL
+     * was restarted (verified legitimate by {@link #verify()}), shadow index+1 starts first.
+     */
+    private boolean copyFrames() throws IOException {
+        boolean changed = false;
+        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        if (!WalHeader.sameBytes(header, shadowHeader)) {
+            WalHeader h = WalHeader.parse(header);
+            index++;
+            shadow.create(generation, index, header);
+            shadowHeader = header;
+            shadowSize = WalHeader.SIZE;
+            chain = new int[] {h.checksum1(), h.checksum2()};
+            changed = true;
+            log.debug("sync: wal restarted, new shadow index", "db", path, "position", posString());
+        }
+        WalHeader hdr = WalHeader.parse(shadowHeader);
+        int fs = hdr.frameSize();
+        long real = walSize();
+        if (real - shadowSize < fs) {
+            if (changed) {
+                publish();
+            }
+            return changed;
+        }
+        WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
+        byte[] buf = new byte[fs * Math.max(1, (1 << 20) / fs)];
+        long start = shadowSize;
+        try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
+            long pos = start;
+            boolean valid = true;
+            while (valid && pos + fs <= real) {
+                int want = (int) Math.min(buf.length, ((real - pos) / fs) * fs);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, want);
+                while (bb.hasRemaining()) {
+                    if (in.read(bb, pos + bb.position()) < 0) {
+                        break;
+                    }
+                }
+                int got = (bb.position() / fs) * fs;
+                int ok = 0;
+                while (ok < got && scanner.accept(buf, ok)) {
+                    ok += fs;
+                }
+                valid = ok == got && got == want;
+                if (ok > 0) {
+                    ByteBuffer w = ByteBuffer.wrap(buf, 0, ok);
+                    while (w.hasRemaining()) {
+                        out.write(w, pos + w.position());
+                    }
+                }
+                pos += ok;
+            }
+            long end = start + scanner.committedFrames() * fs;
+            if (end != pos) {
+                out.truncate(end);
+            }
+            if (end > start) {
+                out.force(false);
+            }
+            if (end > start) {
+                stats.totalWalBytes.add(end - start);
+                shadowSize = end;
+                chain = scanner.committedChecksum();
+                changed = true;
+            }
+        }
+        if (changed) {
+            publish();
+        }
+        return changed;
+    }
+
+    private void publish() {
+        position = generation == null ? null : new Pos(generation, index, shadowSize);
+    }
+
+    private String posString() {
+        Pos p = position;
+        return p == null ? "" : p.toString();
+    }
+
+    private boolean maybeCheckpoint() throws IOException {
+        if (generation == null) {
+            return false;
+        }
+        long frames = (shadowSize - WalHeader.SIZE) / frameSize();
+        long walFrames = Math.max(0, (walSize() - WalHeader.SIZE) / frameSize());
+        String mode = null;
+        if (walFrames >= TRUNCATE_PAGE_N) {
+            mode = "TRUNCATE";
+        } else if (opt.maxCheckpointPageCount() > 0 && frames >= opt.maxCheckpointPageCount()) {
+            mode = "RESTART";
+        } else if (frames >= opt.minCheckpointPageCount()) {
+            mode = "PASSIVE";
+        } else if (!opt.checkpointInterval().isZero() && frames > 1 && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
+            mode = "PASSIVE";
+        }
+        return mode != null && checkpointLocked(mode);
+    }
+
+    private Duration dbFileAge() throws IOException {
+        return Duration.between(Files.getLastModifiedTime(path).toInstant(), clock.instant());
+    }
+
+    /** Checkpoints now (used before snapshots and by operators); returns true if anything changed. */
+    public boolean checkpoint(String mode) throws IOException {
+        lock.lock();
+        try {
+            if (conns == null || generation == null) {
+                return false;
+            }
+            boolean changed = checkpointLocked(mode);
+            updateGauges();
+            if (changed) {
+                listeners.forEach(Runnable::run);
+            }
+            return changed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The checkpoint procedure. Under the write lock, every committed frame is copied, then the
+     * read lock is released, the WAL is checkpointed and the read lock retaken, so no commit can
+     * slip between the last copy and a WAL restart. The restart itself happens at the next write
+     * (ours: the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
+     */
+    private boolean checkpointLocked(String mode) throws IOException {
+        if (!checkpointLock.writeLock().tryLock()) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        try {
+            if (!conns.beginWrite()) {
+                log.debug("checkpoint skipped: database busy", "db", path);
+                return false;
+            }
+            int[] result;
+            try {
+                copyFrames();
+                conns.releaseReadLock();
+                try {
+                    result = conns.checkpointPassive();
+                } finally {
+                    conns.acquireReadLock();
+                }
+            } finally {
+                conns.endWrite();
+            }
+            stats.checkpoint(mode, System.nanoTime() - t0, false);
+            log.debug("checkpoint", "db", path, "mode", mode, "result",
+                    result[0] + "," + result[1] + "," + result[2]);
+            conns.bumpSeq();
+            syncLocked();
+            return true;
+        } catch (SQLException e) {
+            stats.checkpoint(mode, System.nanoTime() - t0, true);
+            throw new IOException("checkpoint: mode=" + mode + ": " + e.getMessage(), e);
+        } finally {
+            checkpointLock.writeLock().unlock();
+        }
+    }
+
+    /** A snapshot being read: the database file's bytes and the position they belong to. */
+    public interface SnapshotSource extends AutoCloseable {
+        Pos pos();
+
+        InputStream stream();
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Opens a snapshot: the whole database file, readable until closed, and the position it
+     * belongs to (restoring it needs every WAL index from that position's index on, from offset 0).
+     * No checkpoint runs while it is open. Close it on the thread that opened it.
+     */
+    public SnapshotSource openSnapshot() throws IOException {
+        checkpoint("PASSIVE");
+        checkpointLock.readLock().lock();
+        boolean ok = false;
+        try {
+            Pos pos;
+            lock.lock();
+            try {
+                if (conns == null) {
+                    throw new IOException("database not open yet: " + path);
+                }
+                syncLocked();
+                updateGauges();
+                pos = position;
+            } finally {
+                lock.unlock();
+            }
+            if (pos == null) {
+                throw new IOException("no generation, waiting for data");
+            }
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+            InputStream in = Channels.newInputStream(ch);
+            ok = true;
+            return new SnapshotSource() {
+                @Override
+                public Pos pos() {
+                    return pos;
+                }
+
+                @Override
+                public InputStream stream() {
+                    return in;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    try {
+                        ch.close();
+                    } finally {
+                        checkpointLock.readLock().unlock();
+                    }
+                }
+            };
+        } finally {
+            if (!ok) {
+                checkpointLock.readLock().unlock();
+            }
+        }
+    }
+
+    /** Size of shadow file {@code index} of {@code generation}, or -1 if it does not exist. */
+    public long shadowSize(String gen, long idx) throws IOException {
+        return shadow.size(gen, idx);
+    }
+
+    /** Opens bytes [offset, end) of a shadow file; throws NoSuchFileException if it is gone. */
+    public InputStream openShadow(String gen, long idx, long offset, long end) throws IOException {
+        FileChannel ch = FileChannel.open(shadow.file(gen, idx), StandardOpenOption.READ);
+        ch.position(offset);
+        InputStream raw = Channels.newInputStream(ch);
+        return new BoundedInputStream(raw, end - offset);
+    }
+
+    /** Drops shadow files that every replica has moved past (keeping one extra index, like Litestream). */
+    public void dropShadowBelow(String gen, long minReplicaIndex) throws IOException {
+        lock.lock();
+        try {
+            if (gen.equals(generation)) {
+                shadow.deleteBelow(gen, Math.min(minReplicaIndex - 1, index));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void updateGauges() throws IOException {
+        stats.dbSize = Files.exists(path) ? Files.size(path) : 0;
+        stats.walSize = walSize();
+        stats.shadowIndex = index;
+        stats.shadowSize = shadowSize;
+    }
+
+    /** Final sync, then releases the read lock and closes the connections (the WAL is kept). */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            IOException failure = null;
+            if (conns != null) {
+                try {
+                    syncLocked();
+                    listeners.forEach(Runnable::run);
+                } catch (IOException e) {
+                    failure = e;
+                }
+                conns.close();
+                conns = null;
+            }
+            closed = true;
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.litestack.replicator.db;
+
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+
+/**
+ * Decides when a database needs a sync: a cheap stat of the WAL every poll (so a commit reaches
+ * the shadow WAL within one poll), and a full sync at least every {@code monitor-interval}.
+ */
+final class DbMonitor {
+
+    private final Database db;
+    private final Path wal;
+    private final Log log;
+    private long lastSize = -1;
+    private long lastModified = -1;
+    private long lastSyncNanos;
+    private boolean failing;
+
+    DbMonitor(Database db, Log log) {
+        this.db = db;
+        this.wal = Path.of(db.path() + "-wal");
+        this.log = log;
+    }
+
+    void poll() {
+        Duration interval = db.options().monitorInterval();
+        long size;
+        long modified;
+        try {
+            BasicFileAttributes a = Files.readAttributes(wal, BasicFileAttributes.class);
+            size = a.size();
+            modified = a.lastModifiedTime().toMillis();
+        } catch (NoSuchFileException e) {
+            size = 0;
+            modified = 0;
+        } catch (IOException e) {
+            size = -2;
+            modified = -2;
+        }
+        boolean changed = size != lastSize || modified != lastModified;
+        boolean due = !interval.isZero() && System.nanoTime() - lastSyncNanos >= interval.toNanos();
+        if (!changed && !due) {
+            return;
+        }
+        lastSize = size;
+        lastModified = modified;
+        lastSyncNanos = System.nanoTime();
+        try {
+            db.sync();
+            if (failing) {
+                log.info("sync recovered", "db", db.path());
+                failing = false;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!failing) {
+                log.error("sync error", "db", db.path(), "error", String.valueOf(e.getMessage()));
+                failing = true;
+            }
+            lastSize = -3;
+        }
+    }
+}

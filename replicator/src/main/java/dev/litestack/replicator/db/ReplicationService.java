@@ -1,0 +1,173 @@
+package dev.litestack.replicator.db;
+
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.ReplicaRunner;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replicates a set of databases: one monitor thread syncs every database's shadow WAL as soon as
+ * its WAL changes, and one runner per replica uploads. {@link #close(Duration)} performs the final
+ * sync of everything.
+ */
+public final class ReplicationService implements AutoCloseable {
+
+    /** How often the WAL of every database is checked for changes. */
+    static final Duration POLL = Duration.ofMillis(50);
+
+    /** A database and its replicas. */
+    public record Entry(Database db, List<Replica> replicas) {
+    }
+
+    private final List<Entry> entries;
+    private final List<ReplicaRunner> runners = new ArrayList<>();
+    private final List<DbMonitor> monitors = new ArrayList<>();
+    private final Clock clock;
+    private final Log log;
+    private final ScheduledExecutorService monitorThread;
+    private boolean closed;
+
+    public ReplicationService(List<Entry> entries, Clock clock, Log log) {
+        this.entries = List.copyOf(entries);
+        this.clock = clock;
+        this.log = log;
+        this.monitorThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "db-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        for (Entry e : this.entries) {
+            monitors.add(new DbMonitor(e.db(), log));
+            for (Replica r : e.replicas()) {
+                ReplicaRunner runner = new ReplicaRunner(r, clock, log);
+                runners.add(runner);
+                e.db().addListener(runner::onChange);
+            }
+        }
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    public List<ReplicaRunner> runners() {
+        return runners;
+    }
+
+    /**
+     * Syncs every database and replica once, in the caller's thread (so start-up errors surface),
+     * then starts the background loops. A replica that fails here is retried in the background.
+     */
+    public void start(Duration firstSyncTimeout) {
+        for (Entry e : entries) {
+            try {
+                e.db().sync();
+            } catch (IOException ex) {
+                log.error("initial sync failed", "db", e.db().path(), "error", String.valueOf(ex.getMessage()));
+            }
+        }
+        for (ReplicaRunner r : runners) {
+            try {
+                r.syncNow(firstSyncTimeout);
+            } catch (IOException ex) {
+                log.error("initial replica sync failed", "db", r.replica().db().path(), "replica",
+                        r.replica().name(), "error", String.valueOf(ex.getMessage()));
+            }
+        }
+        for (ReplicaRunner r : runners) {
+            r.start();
+        }
+        for (DbMonitor m : monitors) {
+            monitorThread.scheduleWithFixedDelay(m::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        for (Entry e : entries) {
+            log.info("replicating", "db", e.db().path(), "replicas", e.replicas().size());
+        }
+    }
+
+    /** Syncs every database and waits until every replica holds everything committed so far. */
+    public void syncAll(Duration timeout) throws IOException {
+        IOException first = null;
+        for (Entry e : entries) {
+            try {
+                e.db().sync();
+            } catch (IOException ex) {
+                first = first == null ? ex : first;
+            }
+        }
+        for (ReplicaRunner r : runners) {
+            try {
+                r.syncNow(timeout);
+            } catch (IOException ex) {
+                first = first == null ? ex : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Stops the loops, then runs the final sync: each database copies its last frames and each
+     * replica uploads them, bounded by {@code timeout}. Throws if anything could not be shipped.
+     */
+    public void close(Duration timeout) throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        monitorThread.shutdownNow();
+        try {
+            monitorThread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        IOException first = null;
+        for (Entry e : entries) {
+            try {
+                e.db().sync();
+            } catch (IOException ex) {
+                first = first == null ? ex : first;
+            }
+        }
+        for (ReplicaRunner r : runners) {
+            try {
+                r.syncNow(timeout);
+            } catch (IOException ex) {
+                log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
+                        "error", String.valueOf(ex.getMessage()));
+                first = first == null ? ex : first;
+            }
+            r.close();
+        }
+        for (Entry e : entries) {
+            try {
+                e.db().close();
+            } catch (IOException ex) {
+                first = first == null ? ex : first;
+            }
+            for (Replica r : e.replicas()) {
+                try {
+                    r.client().close();
+                } catch (Exception ex) {
+                    log.warn("closing replica client failed", "replica", r.name(), "error", String.valueOf(ex.getMessage()));
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,180 @@
+package dev.litestack.replicator.db;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The replicator's three connections to one database.
+ * <ul>
+ *   <li>{@code writer}: creates {@code _litestream_seq}, bumps it to force WAL writes, and takes
+ *       the write lock around checkpoints;</li>
+ *   <li>{@code checkpointer}: runs {@code PRAGMA wal_checkpoint} outside any transaction;</li>
+ *   <li>{@code reader}: read-only, holds the long-running read transaction that stops anyone from
+ *       restarting the WAL past frames not yet copied. Being read-only, closing it last never
+ *       checkpoints or deletes the WAL, so a restart can continue the same generation.</li>
+ * </ul>
+ */
+final class SqliteConnections implements AutoCloseable {
+
+    static final int BUSY_TIMEOUT_MS = 1000;
+
+    private final Connection writer;
+    private final Connection checkpointer;
+    private final Connection reader;
+    private boolean readLocked;
+
+    private SqliteConnections(Connection writer, Connection checkpointer, Connection reader) {
+        this.writer = writer;
+        this.checkpointer = checkpointer;
+        this.reader = reader;
+    }
+
+    static SqliteConnections open(Path path) throws SQLException {
+        Connection w = connect(path, false);
+        Connection c = null;
+        Connection r = null;
+        try {
+            try (Statement st = w.createStatement()) {
+                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = wal")) {
+                    String mode = rs.next() ? rs.getString(1) : "";
+                    if (!"wal".equalsIgnoreCase(mode)) {
+                        throw new SQLException("enable wal failed: journal_mode is " + mode);
+                    }
+                }
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+                st.execute("CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)");
+            }
+            c = connect(path, false);
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+            }
+            r = connect(path, true);
+            SqliteConnections conns = new SqliteConnections(w, c, r);
+            conns.acquireReadLock();
+            return conns;
+        } catch (SQLException e) {
+            closeQuietly(r);
+            closeQuietly(c);
+            closeQuietly(w);
+            throw e;
+        }
+    }
+
+    private static Connection connect(Path path, boolean readOnly) throws SQLException {
+        SQLiteConfig cfg = new SQLiteConfig();
+        cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
+        cfg.setReadOnly(readOnly);
+        return cfg.createConnection("jdbc:sqlite:" + path);
+    }
+
+    int pageSize() throws SQLException {
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Writes to the database so SQLite appends (and, after a full checkpoint, restarts) the WAL. */
+    void bumpSeq() throws java.io.IOException {
+        try (Statement st = writer.createStatement()) {
+            st.executeUpdate("INSERT INTO _litestream_seq (id, seq) VALUES (1, 1) "
+                    + "ON CONFLICT (id) DO UPDATE SET seq = seq + 1");
+        } catch (SQLException e) {
+            throw new java.io.IOException("cannot write _litestream_seq: " + e.getMessage(), e);
+        }
+    }
+
+    void acquireReadLock() throws SQLException {
+        if (readLocked) {
+            return;
+        }
+        try (Statement st = reader.createStatement()) {
+            st.execute("BEGIN");
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM _litestream_seq")) {
+                rs.next();
+            }
+            readLocked = true;
+        } catch (SQLException e) {
+            rollbackQuietly(reader);
+            throw e;
+        }
+    }
+
+    void releaseReadLock() throws SQLException {
+        if (!readLocked) {
+            return;
+        }
+        readLocked = false;
+        try (Statement st = reader.createStatement()) {
+            st.execute("ROLLBACK");
+        }
+    }
+
+    boolean holdsReadLock() {
+        return readLocked;
+    }
+
+    /** Takes the write lock; returns false if another writer kept it past the busy timeout. */
+    boolean beginWrite() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            return true;
+        } catch (SQLException e) {
+            if (e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    void endWrite() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.execute("ROLLBACK");
+        }
+    }
+
+    /** {@code PRAGMA wal_checkpoint(PASSIVE)}: returns (busy, log frames, checkpointed frames). */
+    int[] checkpointPassive() throws SQLException {
+        try (Statement st = checkpointer.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            rs.next();
+            return new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3)};
+        }
+    }
+
+    /** Closes the writers first and the read-only reader last, so SQLite keeps the WAL file. */
+    @Override
+    public void close() {
+        try {
+            releaseReadLock();
+        } catch (SQLException e) {
+            // closing anyway
+        }
+        closeQuietly(writer);
+        closeQuietly(checkpointer);
+        closeQuietly(reader);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // no transaction was open
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to release
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.litestack.replicator.replica;
+
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.util.CompressingInputStream;
+import dev.litestack.replicator.util.Log;
+import dev.litestack.replicator.util.Lz4;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ships one database's shadow WAL to one replica: a snapshot when a generation has none (and at
+ * {@code snapshot-interval}), then one WAL segment per index with new data on each sync, each
+ * ending on a commit. Also enforces retention. Not thread-safe: one thread drives each replica.
+ */
+public final class Replica {
+
+    /** Per-replica settings. */
+    public record Options(String name, Duration syncInterval, Duration snapshotInterval, Duration retention,
+                          Duration retentionCheckInterval) {
+        public static Options defaults(String name) {
+            return new Options(name, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1));
+        }
+    }
+
+    private final Database db;
+    private final ReplicaClient client;
+    private final Options opt;
+    private final Clock clock;
+    private final Log log;
+    private final ReplicaStats stats = new ReplicaStats();
+    private Pos pos;
+    private Instant lastSnapshotAt;
+
+    public Replica(Database db, ReplicaClient client, Options options, Clock clock, Log log) {
+        this.db = db;
+        this.client = client;
+        this.opt = options;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    public String name() {
+        return opt.name();
+    }
+
+    public Options options() {
+        return opt;
+    }
+
+    public ReplicaClient client() {
+        return client;
+    }
+
+    public Database db() {
+        return db;
+    }
+
+    public ReplicaStats stats() {
+        return stats;
+    }
+
+    /** The replica's position: the end of the last segment it holds, or null if not yet known. */
+    public Pos position() {
+        return pos;
+    }
+
+    /**
+     * Uploads everything the shadow WAL has beyond the replica's position. On any error the
+     * position is forgotten and recomputed from the replica on the next call.
+     */
+    public void sync() throws IOException {
+        Pos dbPos = db.position();
+        if (dbPos == null) {
+            return;
+        }
+        try {
+            if (pos == null || !pos.generation().equals(dbPos.generation())) {
+                startGeneration(dbPos.generation());
+                dbPos = db.position();
+                if (pos == null || dbPos == null || !pos.generation().equals(dbPos.generation())) {
+                    pos = null;
+                    return;
+                }
+            }
+            while (true) {
+                long end = pos.index() == dbPos.index() ? dbPos.offset() : db.shadowSize(pos.generation(), pos.index());
+                if (end < 0) {
+                    throw new IOException("shadow wal missing for replica position " + pos);
+                }
+                if (pos.offset() < end) {
+                    upload(end);
+                } else if (pos.offset() > end) {
+                    throw new IOException("replica position " + pos + " is past the shadow wal end " + end);
+                } else if (pos.index() < dbPos.index()) {
+                    pos = Pos.start(pos.generation(), pos.index() + 1);
+                } else {
+                    break;
+                }
+            }
+            stats.markSynced(clock.instant(), dbPos);
+            db.dropShadowBelow(pos.generation(), pos.index());
+        } catch (IOException | RuntimeException e) {
+            pos = null;
+            throw e;
+        }
+    }
+
+    private void upload(long end) throws IOException {
+        Pos at = pos;
+        try (InputStream raw = db.openShadow(at.generation(), at.index(), at.offset(), end);
+             CompressingInputStream body = new CompressingInputStream(raw)) {
+            WalSegmentInfo info = client.writeWalSegment(at, body);
+            stats.walBytes.add(end - at.offset());
+            log.debug("wal segment written", "db", db.path(), "replica", name(), "position", at,
+                    "size", end - at.offset(), "stored", info.size());
+        }
+        pos = at.withOffset(end);
+    }
+
+    /** Makes sure the replica has a snapshot of {@code generation}, then learns its position from the replica. */
+    private void startGeneration(String generation) throws IOException {
+        List<SnapshotInfo> snaps = client.snapshots(generation);
+        if (snaps.isEmpty()) {
+            SnapshotInfo info = snapshot();
+            if (!info.generation().equals(generation)) {
+                pos = null;
+                return;
+            }
+            snaps = List.of(info);
+        }
+        lastSnapshotAt = snaps.stream().map(SnapshotInfo::createdAt).max(Instant::compareTo).orElse(null);
+        pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index());
+        log.info("replica position", "db", db.path(), "replica", name(), "position", pos);
+    }
+
+    private Pos positionFromReplica(String generation, long snapshotIndex) throws IOException {
+        List<WalSegmentInfo> segs = client.walSegments(generation);
+        if (segs.isEmpty() || segs.get(segs.size() - 1).index() < snapshotIndex) {
+            return Pos.start(generation, snapshotIndex);
+        }
+        WalSegmentInfo last = segs.get(segs.size() - 1);
+        long len;
+        try (InputStream in = Lz4.decompress(client.openWalSegment(last.pos()))) {
+            len = in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return last.pos().withOffset(last.offset() + len);
+    }
+
+    /** Takes a snapshot of the database now and uploads it. */
+    public SnapshotInfo snapshot() throws IOException {
+        try (Database.SnapshotSource src = db.openSnapshot();
+             CompressingInputStream body = new CompressingInputStream(src.stream())) {
+            Pos at = src.pos();
+            SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), body);
+            lastSnapshotAt = info.createdAt();
+            stats.snapshots.increment();
+            log.info("snapshot written", "db", db.path(), "replica", name(), "position", at,
+                    "size", body.rawBytes(), "stored", info.size());
+            return info;
+        }
+    }
+
+    /** True if a snapshot-interval snapshot is due now. */
+    public boolean snapshotDue() {
+        if (opt.snapshotInterval().isZero() || opt.snapshotInterval().isNegative() || lastSnapshotAt == null) {
+            return false;
+        }
+        return !clock.instant().isBefore(lastSnapshotAt.plus(opt.snapshotInterval()));
+    }
+
+    /** When the next interval snapshot is due, or null if none is scheduled. */
+    public Instant nextSnapshotAt() {
+        if (opt.snapshotInterval().isZero() || opt.snapshotInterval().isNegative() || lastSnapshotAt == null) {
+            return null;
+        }
+        return lastSnapshotAt.plus(opt.snapshotInterval());
+    }
+
+    /**
+     * Retention: keeps every snapshot newer than {@code retention} (taking one if none is), deletes
+     * generations with no retained snapshot, and in the others deletes snapshots and WAL segments
+     * below the lowest retained snapshot's index.
+     */
+    public void enforceRetention() throws IOException {
+        if (opt.retention().isZero() || opt.retention().isNegative()) {
+            return;
+        }
+        Instant cutoff = clock.instant().minus(opt.retention());
+        List<SnapshotInfo> retained = new ArrayList<>();
+        List<String> generations = client.generations();
+        List<SnapshotInfo> all = new ArrayList<>();
+        for (String g : generations) {
+            all.addAll(client.snapshots(g));
+        }
+        for (SnapshotInfo s : all) {
+            if (!s.createdAt().isBefore(cutoff)) {
+                retained.add(s);
+            }
+        }
+        if (retained.isEmpty()) {
+            retained.add(snapshot());
+            generations = client.generations();
+        }
+        Pos current = db.position();
+        for (String g : generations) {
+            long min = retained.stream().filter(s -> s.generation().equals(g)).mapToLong(SnapshotInfo::index)
+                    .min().orElse(-1);
+            if (min < 0) {
+                if (current != null && g.equals(current.generation())) {
+                    continue; // never delete the generation being written
+                }
+                client.deleteGeneration(g);
+                log.info("generation deleted", "db", db.path(), "replica", name(), "generation", g);
+                continue;
+            }
+            for (SnapshotInfo s : client.snapshots(g)) {
+                if (s.index() < min) {
+                    client.deleteSnapshot(g, s.index());
+                    log.info("snapshot deleted", "db", db.path(), "replica", name(), "generation", g,
+                            "index", s.index());
+                }
+            }
+            List<Pos> old = new ArrayList<>();
+            for (WalSegmentInfo w : client.walSegments(g)) {
+                if (w.index() < min) {
+                    old.add(w.pos());
+                }
+            }
+            if (!old.isEmpty()) {
+                client.deleteWalSegments(old);
+                log.info("wal segments deleted", "db", db.path(), "replica", name(), "generation", g,
+                        "before_index", min, "n", old.size());
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.litestack.replicator.replica;
+
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Drives one {@link Replica} on its own thread: uploads new WAL data as soon as it appears but at
+ * most once per {@code sync-interval}, takes interval snapshots, runs retention, and after a
+ * failure retries with capped exponential backoff and jitter, logging once per change of state.
+ */
+public final class ReplicaRunner implements AutoCloseable {
+
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final Replica replica;
+    private final Clock clock;
+    private final Log log;
+    private final ScheduledExecutorService exec;
+    private ScheduledFuture<?> pendingSync;
+    private Instant lastAttempt = Instant.EPOCH;
+    private Instant nextRetention;
+    private int failures;
+    private volatile Instant pendingSince;
+    private volatile boolean healthy = true;
+    private volatile String lastError;
+
+    public ReplicaRunner(Replica replica, Clock clock, Log log) {
+        this.replica = replica;
+        this.clock = clock;
+        this.log = log;
+        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "replica-" + replica.db().path().getFileName() + "-" + replica.name());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Replica replica() {
+        return replica;
+    }
+
+    /** Seconds the oldest change not yet on the replica has waited (0 when caught up). */
+    public double lagSeconds() {
+        Instant since = pendingSince;
+        return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toNanos() / 1e9);
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Starts the periodic work (snapshots, retention) and schedules a first sync now. */
+    public void start() {
+        Duration check = replica.options().retentionCheckInterval();
+        Duration retention = replica.options().retention();
+        if (!retention.isZero() && !retention.isNegative()) {
+            Duration every = check.compareTo(retention) < 0 && !check.isZero() ? check : retention;
+            nextRetention = clock.instant().plus(every);
+        }
+        exec.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+        onChange();
+    }
+
+    /** Called when the database has new data: schedules an upload respecting the sync interval. */
+    public void onChange() {
+        if (pendingSince == null) {
+            pendingSince = clock.instant();
+        }
+        synchronized (this) {
+            if (pendingSync != null && !pendingSync.isDone()) {
+                return;
+            }
+            long delay = Math.max(0, Duration.between(clock.instant(), earliestNextSync()).toMillis());
+            try {
+                pendingSync = exec.schedule(this::syncOnce, delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the final sync happens in close()
+            }
+        }
+    }
+
+    private Instant earliestNextSync() {
+        Duration wait = failures == 0 ? replica.options().syncInterval() : backoff(failures);
+        return lastAttempt.plus(wait);
+    }
+
+    static Duration backoff(int failures) {
+        long base = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(failures - 1, 16));
+        long jitter = ThreadLocalRandom.current().nextLong(base / 5 + 1);
+        return Duration.ofMillis(base - base / 10 + jitter);
+    }
+
+    private void syncOnce() {
+        lastAttempt = clock.instant();
+        Pos target = replica.db().position();
+        Instant started = clock.instant();
+        try {
+            replica.sync();
+            if (failures > 0) {
+                log.info("replica sync recovered", "db", replica.db().path(), "replica", replica.name(),
+                        "failures", failures, "position", replica.position());
+            }
+            failures = 0;
+            healthy = true;
+            lastError = null;
+            Pos now = replica.db().position();
+            pendingSince = now == null || now.equals(target) || now.equals(replica.position()) ? null : started;
+        } catch (IOException | RuntimeException e) {
+            failures++;
+            replica.stats().syncErrors.increment();
+            lastError = e.getMessage();
+            if (healthy) {
+                log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
+                        "replica", replica.name(), "error", String.valueOf(e.getMessage()));
+            } else {
+                log.debug("replica sync failed again", "db", replica.db().path(), "replica", replica.name(),
+                        "failures", failures, "error", String.valueOf(e.getMessage()));
+            }
+            healthy = false;
+        }
+        if (pendingSince != null) {
+            synchronized (this) {
+                pendingSync = null;
+            }
+            onChange();
+        }
+    }
+
+    private void housekeeping() {
+        try {
+            if (!healthy) {
+                return;
+            }
+            if (replica.snapshotDue()) {
+                replica.snapshot();
+            }
+            if (nextRetention != null && !clock.instant().isBefore(nextRetention)) {
+                Duration check = replica.options().retentionCheckInterval();
+                Duration retention = replica.options().retention();
+                nextRetention = clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
+                replica.enforceRetention();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),
+                    "error", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Runs a sync on the replica's thread and waits for it; throws its failure. */
+    public void syncNow(Duration timeout) throws IOException {
+        Future<?> f = exec.submit(() -> {
+            lastAttempt = clock.instant();
+            replica.sync();
+            Pos now = replica.db().position();
+            if (now == null || now.equals(replica.position())) {
+                pendingSince = null;
+            }
+            return null;
+        });
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while syncing replica " + replica.name());
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new IOException("replica " + replica.name() + " did not finish syncing within " + timeout);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
+        }
+    }
+
+    @Override
+    public void close() {
+        exec.shutdownNow();
+        try {
+            exec.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.litestack.replicator.restore;
+
+/** No generation on any replica matches the request ("no matching backups found"). */
+public final class NoBackupsException extends RestoreException {
+    public NoBackupsException() {
+        super("no matching backups found");
+    }
+}

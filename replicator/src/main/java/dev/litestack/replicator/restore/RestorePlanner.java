@@ -1,0 +1,132 @@
+package dev.litestack.replicator.restore;
+
+import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.replica.SnapshotInfo;
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Picks the replica, generation, snapshot and WAL segments for a restore, following Litestream
+ * 0.3.13's rules (latest-updated generation, newest snapshot at or before the target) with two
+ * differences: a timestamp after the newest object means "latest", and gaps are errors.
+ */
+public final class RestorePlanner {
+
+    /** Restrictions on what to restore; null fields mean "no restriction". */
+    public record Target(String generation, Long index, Instant timestamp) {
+        public static Target latest() {
+            return new Target(null, null, null);
+        }
+    }
+
+    private RestorePlanner() {
+    }
+
+    /** Plans a restore from the first-listed replica whose best generation is the most recently updated. */
+    public static RestorePlan plan(Map<String, ReplicaClient> replicas, Target target) throws IOException {
+        RestorePlan best = null;
+        Instant bestUpdated = null;
+        for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
+            ReplicaClient client = e.getValue();
+            List<String> gens = target.generation() != null ? List.of(target.generation()) : client.generations();
+            for (String g : gens) {
+                List<SnapshotInfo> snaps = client.snapshots(g);
+                List<WalSegmentInfo> segs = client.walSegments(g);
+                Instant created = null;
+                Instant updated = null;
+                for (SnapshotInfo s : snaps) {
+                    created = min(created, s.createdAt());
+                    updated = max(updated, s.createdAt());
+                }
+                for (WalSegmentInfo s : segs) {
+                    created = min(created, s.createdAt());
+                    updated = max(updated, s.createdAt());
+                }
+                if (created == null || snaps.isEmpty()) {
+                    continue;
+                }
+                if (target.timestamp() != null && created.isAfter(target.timestamp())) {
+                    continue;
+                }
+                if (bestUpdated == null || updated.isAfter(bestUpdated)) {
+                    SnapshotInfo snap = pickSnapshot(snaps, target);
+                    if (snap == null) {
+                        continue;
+                    }
+                    best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target));
+                    bestUpdated = updated;
+                }
+            }
+        }
+        if (best == null) {
+            throw new NoBackupsException();
+        }
+        return best;
+    }
+
+    private static SnapshotInfo pickSnapshot(List<SnapshotInfo> snaps, Target target) {
+        SnapshotInfo pick = null;
+        for (SnapshotInfo s : snaps) {
+            if (target.index() != null) {
+                if (s.index() <= target.index()) {
+                    pick = s;
+                }
+            } else if (target.timestamp() == null || !s.createdAt().isAfter(target.timestamp())) {
+                if (pick == null || s.createdAt().isAfter(pick.createdAt())
+                        || (s.createdAt().equals(pick.createdAt()) && s.index() > pick.index())) {
+                    pick = s;
+                }
+            }
+        }
+        return pick;
+    }
+
+    private static List<WalSegmentInfo> pickSegments(String generation, List<WalSegmentInfo> segs,
+                                                     SnapshotInfo snap, Target target) throws RestoreException {
+        List<WalSegmentInfo> out = new ArrayList<>();
+        for (WalSegmentInfo s : segs) {
+            if (target.index() != null && s.index() > target.index()) {
+                break;
+            }
+            if (target.timestamp() != null && s.createdAt().isAfter(target.timestamp())) {
+                break;
+            }
+            if (s.index() >= snap.index()) {
+                out.add(s);
+            }
+        }
+        long expect = snap.index();
+        long prevOffset = -1;
+        for (WalSegmentInfo s : out) {
+            if (s.index() != expect) {
+                if (s.index() != expect + 1 || prevOffset < 0) {
+                    throw new RestoreException("missing WAL index: " + generation + "/" + hex(expect));
+                }
+                expect = s.index();
+                prevOffset = -1;
+            }
+            if (prevOffset < 0 && s.offset() != 0) {
+                throw new RestoreException("missing initial wal segment: generation=" + generation
+                        + " index=" + hex(s.index()) + " offset=" + s.offset());
+            }
+            prevOffset = s.offset();
+        }
+        return out;
+    }
+
+    static String hex(long v) {
+        return String.format("%08x", v);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+}

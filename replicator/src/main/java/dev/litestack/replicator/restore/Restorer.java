@@ -1,0 +1,204 @@
+package dev.litestack.replicator.restore;
+
+import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.util.AtomicFiles;
+import dev.litestack.replicator.util.Log;
+import dev.litestack.replicator.util.Lz4;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Rebuilds a database from a {@link RestorePlan}: the snapshot streams to a temp file while WAL
+ * segments download in parallel (at most {@code parallelism} at once, in order), then every segment
+ * is checked and applied, the result passes {@code PRAGMA integrity_check}, and only then is it
+ * renamed to the output path. On any failure nothing is left behind.
+ */
+public final class Restorer {
+
+    /** What a finished restore did. */
+    public record Result(Path output, long transactions, long segments, long bytes) {
+    }
+
+    private final int parallelism;
+    private final boolean integrityCheck;
+    private final Log log;
+
+    public Restorer(int parallelism, boolean integrityCheck, Log log) {
+        this.parallelism = Math.max(1, parallelism);
+        this.integrityCheck = integrityCheck;
+        this.log = log;
+    }
+
+    public Result restore(RestorePlan plan, Path output) throws IOException {
+        Path out = output.toAbsolutePath().normalize();
+        if (Files.exists(out)) {
+            throw new RestoreException("cannot restore, output path already exists: " + out);
+        }
+        Path dir = out.getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(out.getFileName() + ".tmp");
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "restore-download");
+            t.setDaemon(true);
+            return t;
+        });
+        boolean done = false;
+        try {
+            Files.deleteIfExists(tmp);
+            Deque<Future<byte[]>> window = new ArrayDeque<>();
+            int next = 0;
+            while (next < plan.segments().size() && window.size() < parallelism) {
+                window.add(fetch(pool, plan, plan.segments().get(next++)));
+            }
+            long bytes;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                bytes = writeSnapshot(plan, ch);
+                int pageSize = pageSizeOf(ch, plan);
+                WalApplier applier = new WalApplier(ch, pageSize);
+                for (WalSegmentInfo seg : plan.segments()) {
+                    byte[] compressed = await(window.removeFirst(), plan, seg);
+                    if (next < plan.segments().size()) {
+                        window.add(fetch(pool, plan, plan.segments().get(next++)));
+                    }
+                    bytes += applySegment(applier, plan, seg, compressed);
+                }
+                applier.endIndex();
+                if (applier.droppedFrames() > 0) {
+                    log.warn("restore: dropped frames of an uncommitted transaction at the end of a wal index",
+                            "frames", applier.droppedFrames());
+                }
+                ch.force(true);
+                if (integrityCheck) {
+                    checkIntegrity(tmp);
+                }
+                AtomicFiles.rename(tmp, out);
+                done = true;
+                return new Result(out, applier.transactions(), plan.segments().size(), bytes);
+            }
+        } finally {
+            pool.shutdownNow();
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-wal"));
+            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-shm"));
+        }
+    }
+
+    private static Future<byte[]> fetch(ExecutorService pool, RestorePlan plan, WalSegmentInfo seg) {
+        return pool.submit(() -> {
+            try (InputStream in = plan.client().openWalSegment(seg.pos())) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    private static byte[] await(Future<byte[]> f, RestorePlan plan, WalSegmentInfo seg) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreException("restore interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof NoSuchFileException) {
+                throw new RestoreException("wal segment disappeared during restore (deleted by retention?): "
+                        + objectName(plan, seg));
+            }
+            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + c.getMessage(), c);
+        }
+    }
+
+    private static long applySegment(WalApplier applier, RestorePlan plan, WalSegmentInfo seg, byte[] compressed)
+            throws IOException {
+        String name = objectName(plan, seg);
+        applier.beginSegment(name, seg.index(), seg.offset());
+        long n = 0;
+        try (InputStream in = Lz4.decompress(new ByteArrayInputStream(compressed))) {
+            byte[] buf = new byte[256 * 1024];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                applier.accept(buf, 0, r);
+                n += r;
+            }
+        } catch (RestoreException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new RestoreException("cannot decompress wal segment " + name + ": " + e.getMessage(), e);
+        }
+        applier.endSegment();
+        return n;
+    }
+
+    private static long writeSnapshot(RestorePlan plan, FileChannel ch) throws IOException {
+        String name = plan.client().describe() + "/" + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
+        OutputStream os = Channels.newOutputStream(ch);
+        try (InputStream raw = plan.client().openSnapshot(plan.generation(), plan.snapshot().index());
+             InputStream in = Lz4.decompress(raw)) {
+            return in.transferTo(os);
+        } catch (NoSuchFileException e) {
+            throw new RestoreException("snapshot disappeared during restore (replaced or deleted by retention): " + name);
+        } catch (IOException e) {
+            throw new RestoreException("cannot read snapshot " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int pageSizeOf(FileChannel ch, RestorePlan plan) throws IOException {
+        ByteBuffer hdr = ByteBuffer.allocate(100);
+        ch.read(hdr, 0);
+        byte[] b = hdr.array();
+        String magic = new String(b, 0, 15, java.nio.charset.StandardCharsets.US_ASCII);
+        if (hdr.position() < 100 || !"SQLite format 3".equals(magic)) {
+            throw new RestoreException("snapshot " + plan.generation() + "/" + RestorePlanner.hex(plan.snapshot().index())
+                    + " is not a SQLite database");
+        }
+        int ps = ((b[16] & 0xff) << 8) | (b[17] & 0xff);
+        return ps == 1 ? 65536 : ps;
+    }
+
+    private static String objectName(RestorePlan plan, WalSegmentInfo seg) {
+        return plan.client().describe() + "/" + ReplicaLayout.walSegmentKey(seg.generation(), seg.index(), seg.offset());
+    }
+
+    private static void checkIntegrity(Path db) throws IOException {
+        String url = "jdbc:sqlite:" + db.toUri() + "?immutable=1";
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            StringBuilder problems = new StringBuilder();
+            while (rs.next()) {
+                String row = rs.getString(1);
+                if (!"ok".equals(row)) {
+                    problems.append(problems.length() > 0 ? "; " : "").append(row);
+                }
+            }
+            if (problems.length() > 0) {
+                throw new RestoreException("restored database fails integrity_check: " + problems);
+            }
+        } catch (SQLException e) {
+            throw new RestoreException("restored database cannot be checked: " + e.getMessage(), e);
+        }
+    }
+}

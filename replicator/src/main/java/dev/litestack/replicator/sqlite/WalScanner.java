@@ -1,0 +1,85 @@
+package dev.litestack.replicator.sqlite;
+
+/**
+ * Walks whole frames of one WAL life, checking salts and the checksum chain the way SQLite does
+ * on recovery, and reports where the last complete transaction ends.
+ */
+public final class WalScanner {
+
+    private final WalHeader header;
+    private final int frameSize;
+    private int s0;
+    private int s1;
+    private long frames;
+    private long lastCommitFrames;
+    private int lastCommitSize;
+    private int lastCommitS0;
+    private int lastCommitS1;
+
+    /** A scanner positioned after the header (no frames yet). */
+    public WalScanner(WalHeader header) {
+        this(header, header.checksum1(), header.checksum2());
+    }
+
+    /** A scanner that continues a chain whose last checksum is {@code (s0, s1)}. */
+    public WalScanner(WalHeader header, int s0, int s1) {
+        this.header = header;
+        this.frameSize = header.frameSize();
+        this.s0 = s0;
+        this.s1 = s1;
+        this.lastCommitS0 = s0;
+        this.lastCommitS1 = s1;
+    }
+
+    public int frameSize() {
+        return frameSize;
+    }
+
+    /**
+     * Checks one frame at {@code b[off..off+frameSize)}. Returns false (and changes nothing) if the
+     * frame's salts or checksums do not continue the chain, i.e. it is not a valid frame of this WAL life.
+     */
+    public boolean accept(byte[] b, int off) {
+        FrameHeader fh = FrameHeader.parse(b, off);
+        if (fh.salt1() != header.salt1() || fh.salt2() != header.salt2() || fh.pageNo() <= 0) {
+            return false;
+        }
+        boolean be = header.bigEndianChecksums();
+        long[] sum = WalChecksum.compute(be, b, off, 8, s0, s1);
+        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE,
+                (int) sum[0], (int) sum[1]);
+        if ((int) sum[0] != fh.checksum1() || (int) sum[1] != fh.checksum2()) {
+            return false;
+        }
+        s0 = (int) sum[0];
+        s1 = (int) sum[1];
+        frames++;
+        if (fh.isCommit()) {
+            lastCommitFrames = frames;
+            lastCommitSize = fh.commitSize();
+            lastCommitS0 = s0;
+            lastCommitS1 = s1;
+        }
+        return true;
+    }
+
+    /** Frames accepted so far. */
+    public long frames() {
+        return frames;
+    }
+
+    /** Frames up to and including the last commit frame accepted. */
+    public long committedFrames() {
+        return lastCommitFrames;
+    }
+
+    /** Database size in pages after the last accepted commit (0 if none). */
+    public int lastCommitSize() {
+        return lastCommitSize;
+    }
+
+    /** The chain checksum at the last commit frame. */
+    public int[] committedChecksum() {
+        return new int[] {lastCommitS0, lastCommitS1};
+    }
+}

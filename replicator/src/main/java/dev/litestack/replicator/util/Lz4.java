@@ -1,0 +1,66 @@
+package dev.litestack.replicator.util;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * LZ4 frames as Litestream 0.3.13 writes and reads them: one frame per object, independent
+ * blocks, a content checksum, and never a block checksum (Litestream's reader rejects those).
+ */
+public final class Lz4 {
+
+    private Lz4() {
+    }
+
+    /** A stream that writes one LZ4 frame to {@code out}; closing it ends the frame and closes {@code out}. */
+    public static OutputStream compress(OutputStream out) throws IOException {
+        return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB, -1L,
+                LZ4Factory.fastestInstance().fastCompressor(), XXHashFactory.fastestInstance().hash32(),
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+    }
+
+    /**
+     * Decodes exactly one LZ4 frame from {@code in}. Data after the frame is an error (Litestream
+     * would silently drop it, which hides damage), as is a bad checksum or a truncated frame.
+     */
+    public static InputStream decompress(InputStream in) throws IOException {
+        InputStream frame = new LZ4FrameInputStream(in, LZ4Factory.fastestInstance().safeDecompressor(),
+                XXHashFactory.fastestInstance().hash32(), true);
+        return new FilterInputStream(frame) {
+            private boolean checked;
+
+            @Override
+            public int read() throws IOException {
+                int r = super.read();
+                if (r < 0) {
+                    checkTrailer();
+                }
+                return r;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int r = super.read(b, off, len);
+                if (r < 0) {
+                    checkTrailer();
+                }
+                return r;
+            }
+
+            private void checkTrailer() throws IOException {
+                if (!checked) {
+                    checked = true;
+                    if (in.read() >= 0) {
+                        throw new IOException("unexpected data after the LZ4 frame");
+                    }
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,181 @@
+package dev.litestack.replicator.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseReplicationTest {
+
+    @TempDir
+    Path dir;
+
+    private final Log log = new Log(Log.Level.DEBUG, false, System.out);
+
+    private Database open(Path db, int minPages) {
+        Database.Options d = Database.Options.defaults(db);
+        return new Database(new Database.Options(d.path(), d.metaPath(), d.monitorInterval(), d.checkpointInterval(),
+                minPages, d.maxCheckpointPageCount()), Clock.systemUTC(), log);
+    }
+
+    private Path restore(FileReplicaClient client, String name) throws Exception {
+        Path out = dir.resolve(name);
+        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
+        return out;
+    }
+
+    @Test
+    void replicatesAndRestoresAcrossCheckpoints() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 20)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.insert(0, 10);
+            db.sync();
+            replica.sync();
+            Pos first = db.position();
+            assertNotNull(first);
+            assertEquals(1, client.snapshots(first.generation()).size());
+            for (int round = 1; round <= 6; round++) {
+                app.insert(round * 10, round * 10 + 10);
+                db.sync();
+                replica.sync();
+            }
+            app.insertBatch(70, 400);
+            db.sync();
+            replica.sync();
+            Pos last = db.position();
+            assertEquals(first.generation(), last.generation(), "one generation throughout");
+            assertTrue(last.index() > first.index(), "checkpoints restarted the WAL: " + first + " -> " + last);
+            assertEquals(last, replica.position());
+            List<WalSegmentInfo> segs = client.walSegments(last.generation());
+            assertTrue(segs.size() >= 7, "segments: " + segs.size());
+        }
+        assertEquals(AppDb.range(0, 400), AppDb.ids(restore(client, "restored.db")));
+        assertEquals(List.of("restored.db"), Files.list(dir).map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("restored")).toList(), "no stray files next to the restored db");
+    }
+
+    @Test
+    void restartContinuesTheGenerationWhileTheAppKeepsItsConnection() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath)) {
+            String gen;
+            try (Database db = open(dbPath, 1000)) {
+                Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+                app.insert(0, 5);
+                db.sync();
+                replica.sync();
+                gen = db.position().generation();
+            }
+            app.insert(5, 9);
+            try (Database db = open(dbPath, 1000)) {
+                Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+                db.sync();
+                replica.sync();
+                assertEquals(gen, db.position().generation(), "same generation after restart");
+            }
+        }
+        assertEquals(AppDb.range(0, 9), AppDb.ids(restore(client, "r.db")));
+    }
+
+    @Test
+    void replicatorClosingLastKeepsTheWalSoTheGenerationContinues() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        String gen;
+        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 1000)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.insert(0, 5);
+            db.sync();
+            replica.sync();
+            gen = db.position().generation();
+            app.close();
+        }
+        assertTrue(Files.exists(Path.of(dbPath + "-wal")), "the WAL survives the replicator closing last");
+        try (Database db = open(dbPath, 1000)) {
+            db.sync();
+            assertEquals(gen, db.position().generation());
+        }
+    }
+
+    @Test
+    void truncateCheckpointWhileStoppedStartsANewGeneration() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath)) {
+            String gen;
+            try (Database db = open(dbPath, 1000)) {
+                Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+                app.insert(0, 5);
+                db.sync();
+                replica.sync();
+                gen = db.position().generation();
+            }
+            app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            app.insert(5, 12);
+            try (Database db = open(dbPath, 1000)) {
+                Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+                db.sync();
+                replica.sync();
+                assertNotEquals(gen, db.position().generation(), "continuity was lost: new generation");
+                assertEquals(2, client.generations().size());
+            }
+        }
+        assertEquals(AppDb.range(0, 12), AppDb.ids(restore(client, "r.db")));
+    }
+
+    @Test
+    void appCheckpointsWhileRunningNeverLoseFrames() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 8)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.insert(0, 3);
+            db.sync();
+            replica.sync();
+            String gen = db.position().generation();
+            for (int i = 0; i < 30; i++) {
+                app.insert(3 + i * 5, 3 + i * 5 + 5);
+                if (i % 3 == 0) {
+                    app.exec("PRAGMA wal_checkpoint(PASSIVE)");
+                }
+                if (i % 7 == 0) {
+                    app.exec("PRAGMA busy_timeout = 50");
+                    app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+                    app.exec("PRAGMA busy_timeout = 10000");
+                }
+                if (i % 2 == 0) {
+                    db.sync();
+                }
+                if (i % 4 == 0) {
+                    replica.sync();
+                }
+            }
+            db.sync();
+            replica.sync();
+            assertEquals(gen, db.position().generation(), "the app's checkpoints did not break continuity");
+        }
+        assertEquals(AppDb.range(0, 153), AppDb.ids(restore(client, "r.db")));
+    }
+}
