@@ -1,0 +1,167 @@
+package dev.litestack.replicator.replica.s3;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.utils.AttributeMap;
+
+/** Builds the SDK client from {@link S3Settings}: credentials, region, HTTP client, retries. */
+final class S3Clients {
+
+    static final String LITESTREAM_ACCESS_KEY_ID = "LITESTREAM_ACCESS_KEY_ID";
+    static final String LITESTREAM_SECRET_ACCESS_KEY = "LITESTREAM_SECRET_ACCESS_KEY";
+    static final String AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+    static final String AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+    static final String AWS_SESSION_TOKEN = "AWS_SESSION_TOKEN";
+    static final String DEFAULT_REGION = "us-east-1";
+
+    /** Looks up the region of a bucket (GetBucketLocation); returns the raw location constraint. */
+    @FunctionalInterface
+    interface BucketLocator {
+        String locationOf(String bucket) throws IOException;
+    }
+
+    private S3Clients() {
+    }
+
+    /**
+     * Credentials, in Litestream 0.3.13's order:
+     * <ol>
+     *   <li>the replica's {@code access-key-id}/{@code secret-access-key} (the config loader copies the
+     *       global keys into a replica that has none) → static;</li>
+     *   <li>{@code LITESTREAM_ACCESS_KEY_ID}/{@code LITESTREAM_SECRET_ACCESS_KEY}, each used only when
+     *       its {@code AWS_*} twin is absent from {@code env} (as Litestream copies them into the
+     *       {@code AWS_*} names at start) → static, with {@code AWS_SESSION_TOKEN} if present;</li>
+     *   <li>otherwise the SDK default chain (env {@code AWS_*}, profile files, web identity,
+     *       container and instance metadata).</li>
+     * </ol>
+     */
+    static AwsCredentialsProvider credentials(S3Settings settings, Map<String, String> env) {
+        if (settings.accessKeyId() != null) {
+            return StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()));
+        }
+        boolean idFromLitestream = !env.containsKey(AWS_ACCESS_KEY_ID) && env.containsKey(LITESTREAM_ACCESS_KEY_ID);
+        boolean secretFromLitestream = !env.containsKey(AWS_SECRET_ACCESS_KEY)
+                && env.containsKey(LITESTREAM_SECRET_ACCESS_KEY);
+        String id = idFromLitestream ? env.get(LITESTREAM_ACCESS_KEY_ID) : env.get(AWS_ACCESS_KEY_ID);
+        String secret = secretFromLitestream ? env.get(LITESTREAM_SECRET_ACCESS_KEY) : env.get(AWS_SECRET_ACCESS_KEY);
+        if ((idFromLitestream || secretFromLitestream) && notEmpty(id) && notEmpty(secret)) {
+            String token = env.get(AWS_SESSION_TOKEN);
+            AwsCredentials creds = notEmpty(token) ? AwsSessionCredentials.create(id, secret, token)
+                    : AwsBasicCredentials.create(id, secret);
+            return StaticCredentialsProvider.create(creds);
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    /**
+     * The signing region: the explicit one; else {@code us-east-1} when an endpoint is set; else
+     * the bucket's location (an empty location means {@code us-east-1}, {@code EU} means
+     * {@code eu-west-1}). Environment variables such as {@code AWS_REGION} are not consulted.
+     */
+    static Region region(S3Settings settings, BucketLocator locator) throws IOException {
+        if (settings.region() != null) {
+            return Region.of(settings.region());
+        }
+        if (settings.endpoint() != null) {
+            return Region.of(DEFAULT_REGION);
+        }
+        return Region.of(normalizeBucketLocation(locator.locationOf(settings.bucket())));
+    }
+
+    static String normalizeBucketLocation(String location) {
+        if (location == null || location.isEmpty() || location.equalsIgnoreCase("null")) {
+            return DEFAULT_REGION;
+        }
+        return location.equals("EU") ? "eu-west-1" : location.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The HTTP client: url-connection with the settings' timeouts. With {@code skipVerify} every
+     * certificate and host name is accepted (see {@link S3Settings#skipVerify()} for the risk).
+     * The caller closes it.
+     */
+    static SdkHttpClient httpClient(S3Settings settings) {
+        UrlConnectionHttpClient.Builder b = UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.tuning().connectTimeout())
+                .socketTimeout(settings.tuning().socketTimeout());
+        if (settings.skipVerify()) {
+            return b.buildWithDefaults(AttributeMap.builder()
+                    .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
+        }
+        return b.build();
+    }
+
+    /** A client for {@code region}; the HTTP client stays owned by the caller. */
+    static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials,
+            SdkHttpClient http) {
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(settings.tuning().maxAttempts()).build())
+                .apiCallAttemptTimeout(settings.tuning().attemptTimeout());
+        Optional<URI> endpoint = settings.endpointUri();
+        if (endpoint.isPresent() && isTigris(endpoint.get())) {
+            // Strong read-after-write across regions, as Litestream 0.5 sends for Tigris.
+            override.putHeader("X-Tigris-Consistent", "true");
+        }
+        S3ClientBuilder b = S3Client.builder()
+                .httpClient(http)
+                .region(region)
+                .credentialsProvider(credentials)
+                .forcePathStyle(settings.forcePathStyle())
+                // Compatibility with S3-compatible servers (Tigris, R2, MinIO, B2, s3proxy): no
+                // aws-chunked uploads with checksum trailers, no mandatory response checksums.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(override.build());
+        endpoint.ifPresent(b::endpointOverride);
+        return b.build();
+    }
+
+    static boolean isTigris(URI endpoint) {
+        String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(Locale.ROOT);
+        return host.equals("fly.storage.tigris.dev") || host.endsWith(".fly.storage.tigris.dev")
+                || host.equals("t3.storage.dev") || host.endsWith(".t3.storage.dev");
+    }
+
+    /** How the server is named in error messages. */
+    static String endpointDescription(S3Settings settings, Region region) {
+        return settings.endpointUri().map(URI::toString).orElse("AWS S3 (region " + region.id() + ")");
+    }
+
+    /** GetBucketLocation through a temporary {@code us-east-1} client, as Litestream does. */
+    static BucketLocator bucketLocator(S3Settings settings, AwsCredentialsProvider credentials, SdkHttpClient http) {
+        return bucket -> {
+            try (S3Client s3 = client(settings, Region.of(DEFAULT_REGION), credentials, http)) {
+                return s3.getBucketLocation(r -> r.bucket(bucket)).locationConstraintAsString();
+            } catch (SdkException e) {
+                throw new S3Errors(bucket, "AWS S3 (region " + DEFAULT_REGION + ")")
+                        .map("find region of", "", e);
+            }
+        };
+    }
+
+    private static boolean notEmpty(String s) {
+        return s != null && !s.isEmpty();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.litestack.replicator.replica.s3;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * An in-process s3proxy on {@code 127.0.0.1} with a random port and a transient (in-memory) blob
+ * store, for tests. The blob store outlives {@link #stop()}, so {@link #restart()} brings the same
+ * objects back on the same port (the basis of outage tests).
+ *
+ * <pre>
+ * try (S3ProxyServer server = S3ProxyServer.start()) {
+ *     String bucket = server.createBucket();
+ *     S3ReplicaClient client = S3ReplicaClient.open(server.settings(bucket, "backups/app.db"), Map.of());
+ * }
+ * </pre>
+ */
+public final class S3ProxyServer implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "test-access-key";
+    public static final String SECRET_KEY = "test-secret-key";
+    public static final String REGION = "us-east-1";
+
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+
+    private final BlobStoreContext context;
+    private S3Proxy proxy;
+    private int port;
+
+    private S3ProxyServer(BlobStoreContext context) {
+        this.context = context;
+    }
+
+    /** Starts a server on a free port. */
+    public static S3ProxyServer start() throws Exception {
+        BlobStoreContext ctx = ContextBuilder.newBuilder("transient")
+                .credentials("unused", "unused").overrides(new Properties()).build(BlobStoreContext.class);
+        S3ProxyServer server = new S3ProxyServer(ctx);
+        try {
+            server.listen(0);
+        } catch (Exception | Error e) {
+            ctx.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private synchronized void listen(int wantedPort) throws Exception {
+        S3Proxy p = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + wantedPort))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                // SDK >= 2.30 sends x-amz-checksum-crc32 on DeleteObjects even with WHEN_REQUIRED.
+                .ignoreUnknownHeaders(true)
+                .build();
+        p.start();
+        await("s3proxy start").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> "STARTED".equals(p.getState()));
+        proxy = p;
+        port = p.getPort();
+    }
+
+    /** Stops serving HTTP; stored objects are kept. Idempotent. */
+    public synchronized void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+
+    /** Serves again on the same port, with the objects stored before {@link #stop()}. */
+    public synchronized void restart() throws Exception {
+        stop();
+        listen(port);
+    }
+
+    public synchronized boolean isRunning() {
+        return proxy != null;
+    }
+
+    public synchronized int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** Creates a bucket with a fresh name and returns the name. */
+    public String createBucket() {
+        String name = "bkt-" + BUCKETS.incrementAndGet();
+        createBucket(name);
+        return name;
+    }
+
+    public void createBucket(String name) {
+        context.getBlobStore().createContainerInLocation(null, name);
+    }
+
+    /** Stores an object directly in the blob store (no HTTP), e.g. to seed many keys quickly. */
+    public void putBlob(String bucket, String key, byte[] body) {
+        BlobStore store = context.getBlobStore();
+        store.putBlob(bucket, store.blobBuilder(key).payload(body).contentLength((long) body.length).build());
+    }
+
+    /** Every key in a bucket, read directly from the blob store. */
+    public List<String> keys(String bucket) {
+        return context.getBlobStore().list(bucket, ListContainerOptions.Builder.recursive()).stream()
+                .map(StorageMetadata::getName).sorted().toList();
+    }
+
+    /** Settings for this server: endpoint, path style and the right credentials. */
+    public S3Settings settings(String bucket, String prefix) {
+        return new S3Settings(bucket, prefix, REGION, endpoint(), true, false, ACCESS_KEY, SECRET_KEY,
+                S3Settings.Tuning.DEFAULTS);
+    }
+
+    /** A plain SDK client for this server (the caller closes it), to write objects around our client. */
+    public S3Client sdkClient() {
+        return S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
+                        SECRET_KEY)))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } finally {
+            context.close();
+        }
+    }
+}
