@@ -1,0 +1,158 @@
+package dev.litestack.replicator.cli;
+
+import dev.litestack.replicator.config.Durations;
+import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.replica.SnapshotInfo;
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.util.Json;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code generations}, {@code snapshots} and {@code wal}: Litestream's listings, plus {@code -json}. */
+final class ListingCommands {
+
+    private ListingCommands() {
+    }
+
+    static String time(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** Shared plumbing: resolve targets, list per replica, print a table or JSON. A failing replica is reported and skipped. */
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        ReplicaTargets targets;
+
+        @Option(names = "-json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        final List<Map<String, Object>> rows = new ArrayList<>();
+
+        abstract String[] columns();
+
+        abstract void list(String name, ReplicaClient client, ReplicaTargets.Resolved r) throws IOException;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ReplicaTargets.Resolved r = targets.resolve(System.getenv())) {
+                for (Map.Entry<String, ReplicaClient> e : r.clients().entrySet()) {
+                    try {
+                        list(e.getKey(), e.getValue(), r);
+                    } catch (IOException ex) {
+                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", String.valueOf(ex.getMessage()));
+                    }
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.array(rows));
+                out.flush();
+            } else {
+                Table t = new Table(columns());
+                for (Map<String, Object> row : rows) {
+                    t.add(row.values().toArray());
+                }
+                t.print(out);
+            }
+            return ExitCodes.OK;
+        }
+
+        void row(Object... kv) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+            rows.add(m);
+        }
+    }
+
+    @Command(name = "generations", mixinStandardHelpOptions = true,
+            description = "List the generations of a database's replicas, with their time range and lag.")
+    static final class Generations extends Base {
+        @Override
+        String[] columns() {
+            return new String[] {"name", "generation", "lag", "start", "end"};
+        }
+
+        @Override
+        void list(String name, ReplicaClient client, ReplicaTargets.Resolved r) throws IOException {
+            Instant updated = r.dbUpdatedAt();
+            for (String g : client.generations()) {
+                Instant start = null;
+                Instant end = null;
+                for (SnapshotInfo s : client.snapshots(g)) {
+                    start = start == null || s.createdAt().isBefore(start) ? s.createdAt() : start;
+                    end = end == null || s.createdAt().isAfter(end) ? s.createdAt() : end;
+                }
+                for (WalSegmentInfo s : client.walSegments(g)) {
+                    start = start == null || s.createdAt().isBefore(start) ? s.createdAt() : start;
+                    end = end == null || s.createdAt().isAfter(end) ? s.createdAt() : end;
+                }
+                if (start == null) {
+                    continue;
+                }
+                Duration lag = Duration.between(end, updated).truncatedTo(ChronoUnit.MILLIS);
+                lag = Duration.ofMillis(lag.toMillis() / 100 * 100);
+                row("name", name, "generation", g, "lag", Durations.format(lag), "start", time(start), "end", time(end));
+            }
+        }
+    }
+
+    @Command(name = "snapshots", mixinStandardHelpOptions = true,
+            description = "List the snapshots of a database's replicas (size is the stored, compressed size).")
+    static final class Snapshots extends Base {
+        @Override
+        String[] columns() {
+            return new String[] {"replica", "generation", "index", "size", "created"};
+        }
+
+        @Override
+        void list(String name, ReplicaClient client, ReplicaTargets.Resolved r) throws IOException {
+            for (String g : client.generations()) {
+                for (SnapshotInfo s : client.snapshots(g)) {
+                    row("replica", name, "generation", g, "index", s.index(), "size", s.size(), "created", time(s.createdAt()));
+                }
+            }
+        }
+    }
+
+    @Command(name = "wal", mixinStandardHelpOptions = true,
+            description = "List the WAL segments of a database's replicas (index and offset in decimal).")
+    static final class Wal extends Base {
+        @Option(names = "-generation", paramLabel = "NAME", description = "Only this generation.")
+        String generation;
+
+        @Override
+        String[] columns() {
+            return new String[] {"replica", "generation", "index", "offset", "size", "created"};
+        }
+
+        @Override
+        void list(String name, ReplicaClient client, ReplicaTargets.Resolved r) throws IOException {
+            List<String> gens = generation != null ? List.of(generation) : client.generations();
+            for (String g : gens) {
+                for (WalSegmentInfo s : client.walSegments(g)) {
+                    row("replica", name, "generation", g, "index", s.index(), "offset", s.offset(), "size", s.size(),
+                            "created", time(s.createdAt()));
+                }
+            }
+        }
+    }
+}

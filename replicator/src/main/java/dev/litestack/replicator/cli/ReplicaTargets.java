@@ -1,0 +1,67 @@
+package dev.litestack.replicator.cli;
+
+import dev.litestack.replicator.config.Config;
+import dev.litestack.replicator.config.DbConfig;
+import dev.litestack.replicator.config.ReplicaConfig;
+import dev.litestack.replicator.replica.ReplicaClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The replicas a listing or restore command works on: {@code DB_PATH} (its replicas from the
+ * config, or only {@code -replica NAME}) or a single {@code REPLICA_URL}.
+ */
+final class ReplicaTargets {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "-replica", paramLabel = "NAME", description = "Only this replica of the database.")
+    String replica;
+
+    @Parameters(index = "0", paramLabel = "DB_PATH|REPLICA_URL", description = "Database path from the config, or a replica URL.")
+    String target;
+
+    /** Resolved targets: the clients (by replica name) and, for a DB_PATH, its config entry. */
+    record Resolved(Map<String, ReplicaClient> clients, DbConfig db) implements AutoCloseable {
+        /** When the database last changed (DB or WAL mtime), or now for a URL target. */
+        Instant dbUpdatedAt() throws IOException {
+            if (db == null) {
+                return Instant.now();
+            }
+            Instant t = Instant.EPOCH;
+            for (Path p : List.of(db.path(), Path.of(db.path() + "-wal"))) {
+                if (Files.exists(p)) {
+                    Instant m = Files.getLastModifiedTime(p).toInstant();
+                    t = m.isAfter(t) ? m : t;
+                }
+            }
+            return t;
+        }
+
+        @Override
+        public void close() {
+            Wiring.closeAll(clients);
+        }
+    }
+
+    Resolved resolve(Map<String, String> env) throws CliException, IOException {
+        if (Wiring.isUrl(target)) {
+            if (configOptions.explicit()) {
+                throw new CliException("cannot specify a replica URL and the -config flag", ExitCodes.USAGE);
+            }
+            ReplicaConfig rc = Wiring.parseUrl(target, env);
+            return new Resolved(Map.of(rc.name(), Wiring.client(rc, env)), null);
+        }
+        Config config = configOptions.load(env);
+        DbConfig db = Wiring.findDb(config, target);
+        return new Resolved(Wiring.clients(db.replicas(), replica, env), db);
+    }
+}

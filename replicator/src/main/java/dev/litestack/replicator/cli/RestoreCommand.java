@@ -1,0 +1,130 @@
+package dev.litestack.replicator.cli;
+
+import dev.litestack.replicator.restore.NoBackupsException;
+import dev.litestack.replicator.restore.RestoreException;
+import dev.litestack.replicator.restore.RestorePlan;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.util.Log;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code restore}: rebuild a database from a replica, at the latest state or a point in time. */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
+                "The result passes PRAGMA integrity_check before it is moved into place; on failure nothing is left behind."})
+final class RestoreCommand implements Callable<Integer> {
+
+    @Mixin
+    ReplicaTargets targets;
+
+    @Option(names = "-o", paramLabel = "PATH", description = "Output path (default: the database path from the config).")
+    Path output;
+
+    @Option(names = "-generation", paramLabel = "NAME", description = "Restore from this generation.")
+    String generation;
+
+    @Option(names = "-index", paramLabel = "HEX", description = "Restore up to and including this WAL index (hex).")
+    String index;
+
+    @Option(names = "-timestamp", paramLabel = "RFC3339",
+            description = "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.")
+    String timestamp;
+
+    @Option(names = "-parallelism", paramLabel = "N", defaultValue = "8", description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "-if-db-not-exists", description = "Do nothing (exit 0) if the output already exists.")
+    boolean ifDbNotExists;
+
+    @Option(names = "-if-replica-exists", description = "Do nothing (exit 0) if no backup exists.")
+    boolean ifReplicaExists;
+
+    @Option(names = "-no-integrity-check", description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
+    boolean noIntegrityCheck;
+
+    @Override
+    public Integer call() throws Exception {
+        Log log = Log.get();
+        Long idx = parseIndex();
+        Instant ts = parseTimestamp();
+        if (idx != null && ts != null) {
+            throw new CliException("cannot specify index & timestamp to restore", ExitCodes.USAGE);
+        }
+        if (generation != null && !ReplicaLayout.isGeneration(generation)) {
+            throw new CliException("invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
+        }
+        boolean url = Wiring.isUrl(targets.target);
+        if (url && output == null) {
+            throw new CliException("output path required", ExitCodes.USAGE);
+        }
+        try (ReplicaTargets.Resolved r = targets.resolve(System.getenv())) {
+            Path out = output != null ? output : r.db().path();
+            out = out.toAbsolutePath().normalize();
+            if (Files.exists(out)) {
+                if (ifDbNotExists) {
+                    log.info("database already exists, skipping", "path", out);
+                    return ExitCodes.OK;
+                }
+                throw new CliException("cannot restore, output path already exists: " + out);
+            }
+            RestorePlan plan;
+            try {
+                plan = RestorePlanner.plan(r.clients(), new RestorePlanner.Target(generation, idx, ts));
+            } catch (NoBackupsException e) {
+                if (ifReplicaExists) {
+                    log.info("no matching backups found");
+                    return ExitCodes.OK;
+                }
+                throw new CliException(e.getMessage());
+            }
+            log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
+                    "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),
+                    "output", out);
+            long t0 = System.nanoTime();
+            Restorer.Result res;
+            try {
+                res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
+            } catch (RestoreException e) {
+                throw new CliException("restore failed: " + e.getMessage());
+            }
+            log.info("restore complete", "output", res.output(), "transactions", res.transactions(),
+                    "bytes", res.bytes(), "elapsed_ms", (System.nanoTime() - t0) / 1_000_000);
+            return ExitCodes.OK;
+        }
+    }
+
+    private Long parseIndex() throws CliException {
+        if (index == null) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(index, 16);
+            if (v < 0 || v > ReplicaLayout.MAX_FIELD) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new CliException("invalid -index " + index + ": want a hexadecimal WAL index such as 0 or 1f", ExitCodes.USAGE);
+        }
+    }
+
+    private Instant parseTimestamp() throws CliException {
+        if (timestamp == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(timestamp).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new CliException("invalid -timestamp " + timestamp + ": want RFC 3339, e.g. 2026-11-25T22:58:55Z", ExitCodes.USAGE);
+        }
+    }
+}
