@@ -1,0 +1,233 @@
+package dev.litestack.replicator.cli;
+
+import dev.litestack.replicator.config.Config;
+import dev.litestack.replicator.config.DbConfig;
+import dev.litestack.replicator.config.ReplicaConfig;
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.exec.Signals;
+import dev.litestack.replicator.exec.Supervisor;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.replica.s3.S3ReplicaClient;
+import dev.litestack.replicator.restore.NoBackupsException;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
+@Command(name = "replicate", mixinStandardHelpOptions = true,
+        description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
+                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours."})
+final class ReplicateCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "-exec", paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
+    String exec;
+
+    @Option(names = "-restore-if-db-not-exists",
+            description = "Before replicating, restore every database that is missing locally and has a replica.")
+    boolean restoreIfMissing;
+
+    @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*", description = "Database and replica URLs (instead of -config).")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = System.getenv();
+        Config config = loadConfig(env);
+        Log log = Main.configureLogging(config.logging());
+        if (config.dbs().isEmpty()) {
+            throw new CliException("no databases specified in configuration");
+        }
+        String execCmd = exec != null ? exec : config.exec();
+        List<String> command = null;
+        if (execCmd != null && !execCmd.isBlank()) {
+            try {
+                command = Supervisor.split(execCmd);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), ExitCodes.USAGE);
+            }
+        }
+        Clock clock = Clock.systemUTC();
+        Signals signals = new Signals();
+        Supervisor[] child = new Supervisor[1];
+        signals.install(sig -> {
+            if (child[0] != null) {
+                log.info("signal received, forwarding to exec process", "signal", sig);
+                child[0].signal(sig);
+            } else {
+                log.info("signal received, shutting down", "signal", sig);
+            }
+        });
+        restoreMissing(config, env, log);
+        ReplicationService service = build(config, env, clock, log);
+        service.start(config.shutdownTimeout());
+        log.info("initialized", "databases", config.dbs().size(), "version", VersionCommand.version());
+
+        int code = ExitCodes.OK;
+        if (command != null) {
+            Supervisor sup = new Supervisor(command, awsEnv(env), log);
+            try {
+                sup.start();
+            } catch (IOException e) {
+                closeService(service, config, log);
+                throw new CliException(e.getMessage(), ExitCodes.EXEC_FAILED);
+            }
+            child[0] = sup;
+            CompletableFuture<Integer> exited = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sup.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.ERROR;
+                }
+            });
+            CompletableFuture.anyOf(exited, signals.stopRequested()).join();
+            if (!exited.isDone()) {
+                log.info("waiting for exec process to close", "pid", sup.pid());
+                Integer c = waitBounded(exited, config.shutdownTimeout());
+                if (c == null) {
+                    log.warn("exec process did not stop in time, killing it", "pid", sup.pid());
+                    sup.kill();
+                    c = exited.join();
+                }
+                code = c;
+            } else {
+                code = exited.join();
+                log.info("exec process exited, shutting down", "exit_code", code);
+            }
+        } else {
+            signals.stopRequested().join();
+        }
+        if (!closeService(service, config, log) && code == ExitCodes.OK) {
+            code = ExitCodes.ERROR;
+        }
+        log.info("shut down", "exit_code", code);
+        return code;
+    }
+
+    private static Integer waitBounded(CompletableFuture<Integer> f, Duration timeout) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Final sync of everything; false if something could not be shipped. */
+    private static boolean closeService(ReplicationService service, Config config, Log log) {
+        try {
+            service.close(config.shutdownTimeout());
+            return true;
+        } catch (IOException e) {
+            log.error("final sync failed", "error", String.valueOf(e.getMessage()));
+            return false;
+        }
+    }
+
+    private Config loadConfig(Map<String, String> env) throws CliException {
+        if (args.isEmpty()) {
+            return configOptions.load(env);
+        }
+        if (configOptions.explicit()) {
+            throw new CliException("cannot specify a replica URL and the -config flag", ExitCodes.USAGE);
+        }
+        if (args.size() < 2) {
+            throw new CliException("must specify at least one replica URL for " + args.get(0), ExitCodes.USAGE);
+        }
+        List<ReplicaConfig> replicas = new ArrayList<>();
+        for (String url : args.subList(1, args.size())) {
+            ReplicaConfig rc = Wiring.parseUrl(url, env);
+            String name = rc.name();
+            for (int i = 2; containsName(replicas, name); i++) {
+                name = rc.name() + i;
+            }
+            replicas.add(rc.withName(name));
+        }
+        return Config.of(List.of(DbConfig.withDefaults(java.nio.file.Path.of(args.get(0)).toAbsolutePath().normalize(), replicas)));
+    }
+
+    private static boolean containsName(List<ReplicaConfig> rs, String name) {
+        return rs.stream().anyMatch(r -> r.name().equals(name));
+    }
+
+    private void restoreMissing(Config config, Map<String, String> env, Log log) throws CliException, IOException {
+        for (DbConfig d : config.dbs()) {
+            if (!(restoreIfMissing || d.restoreIfDbNotExists()) || Files.exists(d.path())) {
+                continue;
+            }
+            Map<String, ReplicaClient> clients = Wiring.clients(d.replicas(), null, env);
+            try {
+                new Restorer(8, true, log).restore(RestorePlanner.plan(clients, RestorePlanner.Target.latest()), d.path());
+                log.info("database restored before replicating", "db", d.path());
+            } catch (NoBackupsException e) {
+                log.info("no backup to restore, starting with an empty database", "db", d.path());
+            } catch (IOException e) {
+                throw new CliException("cannot restore " + d.path() + " before replicating: " + e.getMessage());
+            } finally {
+                Wiring.closeAll(clients);
+            }
+        }
+    }
+
+    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log)
+            throws CliException {
+        List<ReplicationService.Entry> entries = new ArrayList<>();
+        try {
+            for (DbConfig d : config.dbs()) {
+                Database db = Wiring.database(d, clock, log);
+                List<Replica> replicas = new ArrayList<>();
+                for (ReplicaConfig rc : d.replicas()) {
+                    ReplicaClient client = Wiring.client(rc, env);
+                    if (client instanceof S3ReplicaClient s3) {
+                        s3.verify();
+                    }
+                    replicas.add(Wiring.replica(db, rc, client, clock, log));
+                }
+                entries.add(new ReplicationService.Entry(db, replicas));
+            }
+        } catch (IOException e) {
+            for (ReplicationService.Entry en : entries) {
+                for (Replica r : en.replicas()) {
+                    try {
+                        r.client().close();
+                    } catch (Exception ignored) {
+                        // failing anyway
+                    }
+                }
+            }
+            throw new CliException("cannot open replica: " + e.getMessage());
+        }
+        return new ReplicationService(entries, clock, log);
+    }
+
+    /** Litestream copies LITESTREAM_* credentials to the AWS_* names (if unset) for the child too. */
+    static Map<String, String> awsEnv(Map<String, String> env) {
+        Map<String, String> out = new HashMap<>();
+        if (env.get("AWS_ACCESS_KEY_ID") == null && env.get("LITESTREAM_ACCESS_KEY_ID") != null) {
+            out.put("AWS_ACCESS_KEY_ID", env.get("LITESTREAM_ACCESS_KEY_ID"));
+        }
+        if (env.get("AWS_SECRET_ACCESS_KEY") == null && env.get("LITESTREAM_SECRET_ACCESS_KEY") != null) {
+            out.put("AWS_SECRET_ACCESS_KEY", env.get("LITESTREAM_SECRET_ACCESS_KEY"));
+        }
+        return out;
+    }
+}
