@@ -7,6 +7,7 @@ import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.db.ReplicationService;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
+import dev.litestack.replicator.metrics.MetricsServer;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
@@ -80,6 +81,16 @@ final class ReplicateCommand implements Callable<Integer> {
         restoreMissing(config, env, log);
         ReplicationService service = build(config, env, clock, log);
         service.start(config.shutdownTimeout());
+        MetricsServer metrics = null;
+        if (config.addr() != null) {
+            try {
+                metrics = MetricsServer.start(config.addr(), service, config.healthMaxSyncAge());
+                log.info("serving metrics", "addr", config.addr(), "port", metrics.port());
+            } catch (IOException e) {
+                closeService(service, config, log);
+                throw new CliException("cannot listen on addr " + config.addr() + ": " + e.getMessage());
+            }
+        }
         log.info("initialized", "databases", config.dbs().size(), "version", VersionCommand.version());
 
         int code = ExitCodes.OK;
@@ -116,6 +127,9 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         } else {
             signals.stopRequested().join();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (!closeService(service, config, log) && code == ExitCodes.OK) {
             code = ExitCodes.ERROR;

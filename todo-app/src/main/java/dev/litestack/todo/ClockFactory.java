@@ -1,0 +1,16 @@
+package dev.litestack.todo;
+
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+
+/** The time source of every interval, expiry and backoff; tests replace it with a clock they advance. */
+@Factory
+public class ClockFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,261 @@
+package dev.litestack.todo.cable;
+
+import dev.litestack.todo.sqlite.SqliteStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Pub/sub over its own SQLite file (cable.db), litecable style. {@link #publish} calls this process's subscribers
+ * at once, on the publishing thread, and queues the message for a writer thread that inserts queued messages in
+ * batches (one transaction per drain). A listener thread polls {@code id > last seen} every poll-interval and
+ * delivers other processes' messages; messages this process published are skipped there, so no subscriber sees
+ * a message twice. Messages older than the retention are trimmed. Callbacks must be quick and must not block.
+ */
+public final class Cable implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cable.class);
+    private static final int INSERT_TRIES = 3;
+
+    private record Outgoing(String channel, String payload, long createdAt) {
+    }
+
+    private record Incoming(long id, String channel, String payload, String origin) {
+    }
+
+    private final CableSettings settings;
+    private final SqliteStore store;
+    private final Clock clock;
+    private final String origin = UUID.randomUUID().toString();
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<Handle>> subscribers = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final Thread listener;
+    private volatile boolean running = true;
+    private long lastSeen;
+    private long nextTrim;
+
+    private Cable(CableSettings settings, SqliteStore store, Clock clock) {
+        this.settings = settings;
+        this.store = store;
+        this.clock = clock;
+        this.writer = new Thread(this::writeLoop, "cable-writer");
+        this.writer.setDaemon(true);
+        this.listener = new Thread(this::listenLoop, "cable-listener");
+        this.listener.setDaemon(true);
+    }
+
+    /** Opens cable.db and starts the writer and listener; delivery from other processes starts at the newest message. */
+    public static Cable open(CableSettings settings, Clock clock) {
+        Cable cable = new Cable(settings, SqliteStore.open("cable", settings.store()), clock);
+        cable.lastSeen = cable.store.read(s -> s.queryLong("last_id"));
+        cable.nextTrim = System.nanoTime();
+        cable.writer.start();
+        cable.listener.start();
+        return cable;
+    }
+
+    /** Delivers {@code payload} to this process's subscribers of {@code channel} now, and to other processes' soon. */
+    public void publish(String channel, String payload) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(payload, "payload");
+        if (!running) {
+            throw new IllegalStateException("cable " + store.path() + " is closed");
+        }
+        deliver(channel, payload);
+        outbox.add(new Outgoing(channel, payload, clock.millis()));
+    }
+
+    /** Calls {@code callback} with every message published to {@code channel} from now on, until closed. */
+    public Subscription subscribe(String channel, Consumer<String> callback) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(callback, "callback");
+        Handle handle = new Handle(channel, callback);
+        subscribers.compute(channel, (c, list) -> {
+            CopyOnWriteArrayList<Handle> handles = list == null ? new CopyOnWriteArrayList<>() : list;
+            handles.add(handle);
+            return handles;
+        });
+        return handle;
+    }
+
+    /** Number of live subscriptions on {@code channel} in this process. */
+    public int subscriberCount(String channel) {
+        List<Handle> list = subscribers.get(channel);
+        return list == null ? 0 : list.size();
+    }
+
+    /** This process's origin id, stored with each message it publishes. */
+    public String origin() {
+        return origin;
+    }
+
+    /** Deletes messages older than the retention; runs every trim-interval; public for tests and tools. */
+    public int trim() {
+        long cutoff = clock.millis() - settings.retention().toMillis();
+        int total = 0;
+        int n;
+        do {
+            n = store.write(s -> s.update("trim", cutoff, settings.batchSize()));
+            total += n;
+        } while (n == settings.batchSize());
+        return total;
+    }
+
+    /** Messages currently kept in cable.db (all processes). */
+    public long storedMessages() {
+        return store.read(s -> s.queryLong("count"));
+    }
+
+    private void deliver(String channel, String payload) {
+        List<Handle> list = subscribers.get(channel);
+        if (list == null) {
+            return;
+        }
+        for (Handle h : list) {
+            if (h.open.get()) {
+                try {
+                    h.callback.accept(payload);
+                } catch (RuntimeException e) {
+                    LOG.warn("cable subscriber on '{}' failed: {}", channel, e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private void writeLoop() {
+        List<Outgoing> batch = new ArrayList<>();
+        while (running || !outbox.isEmpty()) {
+            try {
+                Outgoing first = outbox.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                outbox.drainTo(batch, settings.batchSize() - 1);
+                insert(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void insert(List<Outgoing> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.write(s -> {
+                    for (Outgoing m : batch) {
+                        s.update("insert", m.channel(), m.payload(), origin, m.createdAt());
+                    }
+                    return null;
+                });
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= INSERT_TRIES) {
+                    LOG.error("cable could not write {} messages to {} after {} tries; other processes miss them: {}",
+                            batch.size(), store.path(), attempt, e.getMessage(), e);
+                    return;
+                }
+                LOG.warn("cable write to {} failed (try {}), retrying: {}", store.path(), attempt, e.getMessage());
+                Thread.sleep(10L * (1L << (2 * attempt)));
+            }
+        }
+    }
+
+    private void listenLoop() {
+        long pause = settings.pollInterval().toNanos();
+        while (running) {
+            try {
+                poll();
+                if (System.nanoTime() - nextTrim >= 0) {
+                    nextTrim = System.nanoTime() + settings.trimInterval().toNanos();
+                    trim();
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.error("cable listener on {} failed, retrying: {}", store.path(), e.getMessage(), e);
+                }
+            }
+            LockSupport.parkNanos(pause);
+        }
+    }
+
+    /** Reads and delivers other processes' messages newer than the last one seen. */
+    void poll() {
+        List<Incoming> rows;
+        do {
+            long after = lastSeen;
+            rows = store.read(s -> s.query("since", rs -> new Incoming(rs.getLong(1), rs.getString(2),
+                    rs.getString(3), rs.getString(4)), after, settings.batchSize()));
+            for (Incoming m : rows) {
+                if (m.id() > lastSeen + 1) {
+                    LOG.warn("cable: messages {}..{} were trimmed before this process read them (paused longer than "
+                            + "app.cable.retention {}?)", lastSeen + 1, m.id() - 1, settings.retention());
+                }
+                lastSeen = m.id();
+                if (!origin.equals(m.origin())) {
+                    deliver(m.channel(), m.payload());
+                }
+            }
+        } while (rows.size() == settings.batchSize() && running);
+    }
+
+    /** Writes queued messages, stops the threads and closes cable.db. Idempotent. */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+            LockSupport.unpark(listener);
+            listener.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+        }
+    }
+
+    private final class Handle implements Subscription {
+        private final String channel;
+        private final Consumer<String> callback;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        Handle(String channel, Consumer<String> callback) {
+            this.channel = channel;
+            this.callback = callback;
+        }
+
+        @Override
+        public String channel() {
+            return channel;
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                subscribers.computeIfPresent(channel, (c, list) -> {
+                    list.remove(this);
+                    return list.isEmpty() ? null : list;
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.litestack.todo.cable;
+
+import dev.litestack.todo.sqlite.StoreSettings;
+
+import java.time.Duration;
+
+/**
+ * Settings of pub/sub (validated by {@link CableProperties}).
+ *
+ * @param store        the cable.db file and its tuning
+ * @param pollInterval how often other processes' messages are read from cable.db
+ * @param batchSize    most messages written in one transaction or read in one poll
+ * @param retention    how long messages stay in cable.db (a process paused longer misses them, and logs it)
+ * @param trimInterval how often messages older than the retention are deleted
+ */
+public record CableSettings(StoreSettings store, Duration pollInterval, int batchSize, Duration retention,
+                            Duration trimInterval) {
+
+    public static CableSettings defaults(StoreSettings store) {
+        return new CableSettings(store, Duration.ofMillis(20), 500, Duration.ofMinutes(5), Duration.ofSeconds(30));
+    }
+
+    public CableSettings withPollInterval(Duration interval) {
+        return new CableSettings(store, interval, batchSize, retention, trimInterval);
+    }
+}

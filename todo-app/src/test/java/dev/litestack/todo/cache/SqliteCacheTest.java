@@ -1,0 +1,146 @@
+package dev.litestack.todo.cache;
+
+import dev.litestack.todo.sqlite.StoreSettings;
+import dev.litestack.todo.support.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cache on a real temp-file WAL database; a second instance on the same file plays another process. */
+class SqliteCacheTest {
+
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock();
+    private final List<SqliteCache> open = new ArrayList<>();
+    private SqliteCache cache;
+
+    @BeforeEach
+    void setUp() {
+        cache = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("cache.db"))));
+    }
+
+    @AfterEach
+    void tearDown() {
+        open.forEach(SqliteCache::close);
+    }
+
+    private SqliteCache open(CacheSettings settings) {
+        SqliteCache c = SqliteCache.open(settings, clock);
+        open.add(c);
+        return c;
+    }
+
+    @Test
+    void setGetDeleteRoundTrip() {
+        assertTrue(cache.get("a").isEmpty());
+        cache.set("a", new byte[] {1, 2, 3});
+        assertArrayEquals(new byte[] {1, 2, 3}, cache.get("a").orElseThrow());
+        cache.setString("a", "replaced");
+        assertEquals(Optional.of("replaced"), cache.getString("a"));
+        assertTrue(cache.delete("a"));
+        assertFalse(cache.delete("a"));
+        assertTrue(cache.get("a").isEmpty());
+    }
+
+    @Test
+    void keysExpireAtTheirOwnTtlAndThePrunerDeletesThem() {
+        cache.setString("short", "s", Duration.ofMinutes(1));
+        cache.setString("long", "l", Duration.ofHours(1));
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(cache.get("short").isEmpty(), "expired at its ttl");
+        assertEquals(Optional.of("l"), cache.getString("long"));
+        assertEquals(1, cache.count());
+        assertEquals(new SqliteCache.PruneResult(1, 0), cache.prune());
+        assertThrows(IllegalArgumentException.class, () -> cache.setString("k", "v", Duration.ZERO));
+    }
+
+    @Test
+    void incrementIsAtomicAcrossThreadsAndRestartsAfterExpiry() {
+        assertEquals(5, cache.increment("hits", 5, Duration.ofMinutes(1)));
+        assertEquals(3, cache.increment("hits", -2));
+        List<CompletableFuture<Void>> workers = IntStream.range(0, 4).mapToObj(t -> CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 250; i++) {
+                cache.increment("hits", 1);
+            }
+        })).toList();
+        workers.forEach(CompletableFuture::join);
+        assertEquals(Optional.of("1003"), cache.getString("hits"), "counters read back as decimal text");
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(1, cache.increment("hits", 1), "an expired counter starts again from 0");
+    }
+
+    @Test
+    void pruneEvictsLeastRecentlyUsedAboveTheEntryCap() {
+        SqliteCache capped = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("capped.db"))).withCaps(1L << 30, 10));
+        for (int i = 0; i < 15; i++) {
+            capped.setString("k" + i, "v" + i);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertTrue(capped.get("k" + i).isPresent());
+        }
+        SqliteCache.PruneResult result = capped.prune();
+        assertEquals(6, result.evicted(), "down to 90 % of max-entries");
+        assertEquals(9, capped.count());
+        for (int i = 0; i < 5; i++) {
+            assertTrue(capped.get("k" + i).isPresent(), "recently read k" + i + " survives");
+        }
+        for (int i = 5; i < 11; i++) {
+            assertTrue(capped.get("k" + i).isEmpty(), "least recently used k" + i + " evicted");
+        }
+    }
+
+    @Test
+    void pruneEvictsAboveTheByteCap() {
+        SqliteCache capped = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("bytes.db"))).withCaps(10_000, 0));
+        byte[] kilobyte = new byte[1000];
+        for (int i = 0; i < 20; i++) {
+            capped.set("key" + (100 + i), kilobyte);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        capped.prune();
+        assertTrue(capped.count() <= 8, "at most 90 % of 10 000 bytes remain: " + capped.count());
+        assertTrue(capped.get("key119").isPresent(), "the newest key stays");
+        assertTrue(capped.get("key100").isEmpty(), "the oldest key goes");
+    }
+
+    @Test
+    void contentsSurviveARestart() {
+        cache.setString("persisted", "yes");
+        cache.increment("n", 41);
+        cache.close();
+        open.remove(cache);
+        SqliteCache reopened = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("cache.db"))));
+        assertEquals(Optional.of("yes"), reopened.getString("persisted"));
+        assertEquals(42, reopened.increment("n", 1));
+    }
+
+    @Test
+    void anotherInstanceOnTheSameFileSeesWritesAtOnce() {
+        SqliteCache other = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("cache.db"))));
+        cache.setString("shared", "1");
+        assertEquals(Optional.of("1"), other.getString("shared"));
+        other.setString("shared", "2");
+        assertEquals(Optional.of("2"), cache.getString("shared"));
+        other.increment("c", 1);
+        assertEquals(2, cache.increment("c", 1));
+        cache.delete("shared");
+        assertTrue(other.get("shared").isEmpty());
+    }
+}
