@@ -121,6 +121,10 @@ final class ReplicateCommand implements Callable<Integer> {
                     c = exited.join();
                 }
                 code = c;
+                String sig = signals.stopRequested().getNow("");
+                if (("TERM".equals(sig) && code == 143) || ("INT".equals(sig) && code == 130)) {
+                    code = ExitCodes.OK; // the child ended because of the signal we forwarded, as Litestream treats it
+                }
             } else {
                 code = exited.join();
                 log.info("exec process exited, shutting down", "exit_code", code);
