@@ -57,6 +57,7 @@ public final class Database implements AutoCloseable {
     /** Snapshots hold the read side; checkpoints try the write side and skip while a snapshot runs. */
     private final ReentrantReadWriteLock checkpointLock = new ReentrantReadWriteLock();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Long> readerIndexes = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SqliteConnections conns;
     private int pageSize;
@@ -276,6 +277,7 @@ public final class Database implements AutoCloseable {
         shadowHeader = header;
         chain = new int[] {h.checksum1(), h.checksum2()};
         shadow.removeOtherGenerations(gen);
+        readerIndexes.replaceAll((k, v) -> -1L);
         log.info("sync: new generation", "db", path, "generation", gen, "reason", reason);
         publish();
     }
@@ -525,12 +527,26 @@ public final class Database implements AutoCloseable {
         return new BoundedInputStream(raw, end - offset);
     }
 
-    /** Drops shadow files that every replica has moved past (keeping one extra index, like Litestream). */
-    public void dropShadowBelow(String gen, long minReplicaIndex) throws IOException {
+    /** Registers a replica that reads this database's shadow WAL; its files are kept until it moves past them. */
+    public void registerReader(String name) {
+        readerIndexes.putIfAbsent(name, -1L);
+    }
+
+    /**
+     * Records that reader {@code name} no longer needs shadow files of {@code gen} below {@code index},
+     * and drops the files that every registered reader has moved past (keeping one extra index, like
+     * Litestream).
+     */
+    public void releaseShadowBelow(String name, String gen, long index) throws IOException {
         lock.lock();
         try {
-            if (gen.equals(generation)) {
-                shadow.deleteBelow(gen, Math.min(minReplicaIndex - 1, index));
+            if (!gen.equals(generation)) {
+                return;
+            }
+            readerIndexes.put(name, index);
+            long min = readerIndexes.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+            if (min > 0) {
+                shadow.deleteBelow(gen, Math.min(min - 1, this.index));
             }
         } finally {
             lock.unlock();

@@ -43,6 +43,7 @@ public final class Replica {
         this.opt = options;
         this.clock = clock;
         this.log = log;
+        db.registerReader(options.name());
     }
 
     public String name() {
@@ -104,7 +105,7 @@ public final class Replica {
                 }
             }
             stats.markSynced(clock.instant(), dbPos);
-            db.dropShadowBelow(pos.generation(), pos.index());
+            db.releaseShadowBelow(name(), pos.generation(), pos.index());
         } catch (IOException | RuntimeException e) {
             pos = null;
             throw e;

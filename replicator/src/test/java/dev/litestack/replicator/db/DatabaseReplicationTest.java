@@ -178,4 +178,31 @@ class DatabaseReplicationTest {
         }
         assertEquals(AppDb.range(0, 153), AppDb.ids(restore(client, "r.db")));
     }
+
+    @Test
+    void aLaggingReplicaKeepsTheShadowFilesItStillNeeds() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient fast = new FileReplicaClient(dir.resolve("fast"));
+        FileReplicaClient slow = new FileReplicaClient(dir.resolve("slow"));
+        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 10)) {
+            Replica a = new Replica(db, fast, Replica.Options.defaults("fast"), Clock.systemUTC(), log);
+            Replica b = new Replica(db, slow, Replica.Options.defaults("slow"), Clock.systemUTC(), log);
+            app.insert(0, 5);
+            db.sync();
+            a.sync();
+            b.sync();
+            for (int round = 1; round <= 8; round++) {
+                app.insertBatch(round * 50, round * 50 + 50);
+                db.sync();
+                a.sync();
+            }
+            assertTrue(a.position().index() >= 4, "several indexes passed: " + a.position());
+            b.sync();
+            assertEquals(db.position(), b.position(), "the lagging replica caught up from the kept shadow files");
+        }
+        List<Integer> want = new java.util.ArrayList<>(AppDb.range(0, 5));
+        want.addAll(AppDb.range(50, 450));
+        assertEquals(want, AppDb.ids(restore(fast, "fast.db")));
+        assertEquals(want, AppDb.ids(restore(slow, "slow.db")));
+    }
 }
