@@ -1,10 +1,7 @@
 # The todo app and its replicator in one image, for Fly.io with scale-to-zero: at boot the
 # replicator restores any missing database from S3, then runs the app as its supervised child.
 # Build: docker build -t todo-app .   (see docs/deploy-fly.md)
-ARG JDK_IMAGE=eclipse-temurin:17-jdk-jammy
-ARG JRE_IMAGE=eclipse-temurin:17-jre-jammy
-
-FROM ${JDK_IMAGE} AS build
+FROM eclipse-temurin:17-jdk-jammy AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -16,7 +13,7 @@ RUN ./mvnw -q -B -ntp -DskipTests package \
  && cp replicator/target/replicator-*-all.jar /src/replicator.jar \
  && cp "$(ls todo-app/target/todo-app-*.jar | grep -v original)" /src/todo-app.jar
 
-FROM ${JRE_IMAGE} AS runtime
+FROM eclipse-temurin:17-jre-jammy AS runtime
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
  && mkdir -p /app /data \
