@@ -85,6 +85,8 @@ final class RestoreCommand implements Callable<Integer> {
                     return ExitCodes.OK;
                 }
                 throw new CliException(e.getMessage());
+            } catch (RestoreException e) {
+                throw new CliException(e.getMessage());
             }
             log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
                     "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),

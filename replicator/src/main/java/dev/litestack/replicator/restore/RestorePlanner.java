@@ -104,7 +104,9 @@ public final class RestorePlanner {
         for (WalSegmentInfo s : out) {
             if (s.index() != expect) {
                 if (s.index() != expect + 1 || prevOffset < 0) {
-                    throw new RestoreException("missing WAL index: " + generation + "/" + hex(expect));
+                    // the first index without segments: expect itself if it had none, else the one after it
+                    long missing = prevOffset < 0 ? expect : expect + 1;
+                    throw new RestoreException("missing WAL index: " + generation + "/" + hex(missing));
                 }
                 expect = s.index();
                 prevOffset = -1;

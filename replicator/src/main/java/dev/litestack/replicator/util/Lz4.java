@@ -30,7 +30,8 @@ public final class Lz4 {
      * would silently drop it, which hides damage), as is a bad checksum or a truncated frame.
      */
     public static InputStream decompress(InputStream in) throws IOException {
-        InputStream frame = new LZ4FrameInputStream(in, LZ4Factory.fastestInstance().safeDecompressor(),
+        InputStream source = in;
+        InputStream frame = new LZ4FrameInputStream(source, LZ4Factory.fastestInstance().safeDecompressor(),
                 XXHashFactory.fastestInstance().hash32(), true);
         return new FilterInputStream(frame) {
             private boolean checked;
@@ -56,7 +57,8 @@ public final class Lz4 {
             private void checkTrailer() throws IOException {
                 if (!checked) {
                     checked = true;
-                    if (in.read() >= 0) {
+                    // the compressed source, not FilterInputStream's own 'in' field (the frame stream)
+                    if (source.read() >= 0) {
                         throw new IOException("unexpected data after the LZ4 frame");
                     }
                 }

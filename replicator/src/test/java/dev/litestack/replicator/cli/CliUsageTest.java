@@ -1,0 +1,173 @@
+package dev.litestack.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.testing.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Help, version, usage errors and configuration errors, through {@link Main#run}. */
+class CliUsageTest {
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> commands() {
+        List<String> config = List.of("-config", "-no-expand-env");
+        List<String> listing = List.of("-config", "-no-expand-env", "-replica", "-json", "DB_PATH|REPLICA_URL");
+        return Stream.of(
+                Arguments.of("replicate", List.of("-config", "-no-expand-env", "-exec", "-restore-if-db-not-exists",
+                        "DB_PATH REPLICA_URL")),
+                Arguments.of("restore", List.of("-config", "-no-expand-env", "-replica", "-o", "-generation", "-index",
+                        "-timestamp", "-parallelism", "-if-db-not-exists", "-if-replica-exists", "-no-integrity-check")),
+                Arguments.of("generations", listing),
+                Arguments.of("snapshots", listing),
+                Arguments.of("wal", Stream.concat(listing.stream(), Stream.of("-generation")).toList()),
+                Arguments.of("databases", Stream.concat(config.stream(), Stream.of("-json")).toList()),
+                Arguments.of("version", List.of("--help")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandHasHelpListingItsFlags(String command, List<String> flags) {
+        Cli.Result r = Cli.run(command, "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("Usage: replicator " + command), r.toString());
+        for (String f : flags) {
+            assertTrue(r.out().contains(f), command + " help lists " + f + ":\n" + r.out());
+        }
+    }
+
+    @Test
+    void topLevelHelpListsEveryCommand() {
+        Cli.Result r = Cli.run("--help");
+        assertEquals(0, r.code());
+        for (String c : List.of("replicate", "restore", "generations", "snapshots", "wal", "databases", "version")) {
+            assertTrue(r.out().contains(c), c + " in:\n" + r.out());
+        }
+    }
+
+    @Test
+    void versionPrints() {
+        Cli.Result r = Cli.run("version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().endsWith(" (replica format: litestream v0.3.13)" + System.lineSeparator()), r.out());
+        assertEquals("", r.err());
+        Cli.Result v = Cli.run("--version");
+        assertEquals(0, v.code());
+        assertTrue(r.out().startsWith(v.out().strip()), v.out());
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli.Result r = Cli.run();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("error: missing command"), r.err());
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        Cli.Result r = Cli.run("bogus");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("error: Unmatched argument at index 0: 'bogus'"), r.err());
+        assertTrue(r.err().contains("Try 'replicator --help' for usage."), r.err());
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        Cli.Result r = Cli.run("restore", "-v", "file:///x");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("Unknown option: '-v'"), r.err());
+        assertTrue(r.err().contains("Try 'replicator restore --help' for usage."), r.err());
+        Cli.Result t = Cli.run("replicate", "-trace");
+        assertEquals(2, t.code());
+        assertTrue(t.err().contains("Unknown option: '-trace'"), t.err());
+    }
+
+    @Test
+    void missingConfigFile() {
+        Path missing = dir.resolve("nope.yml");
+        Cli.Result r = Cli.run("databases", "-config", missing.toString());
+        assertEquals(1, r.code());
+        assertEquals("error: config file not found: " + missing + System.lineSeparator(), r.err());
+    }
+
+    static Stream<Arguments> badConfigs() {
+        return Stream.of(
+                Arguments.of("dbs:\n  - path: /a.db\n    monitor-interval: 5x\n",
+                        "error: dbs[0].monitor-interval: invalid duration \"5x\" (use values like 500ms, 10s, 1h30m)"),
+                Arguments.of("adr: \":9090\"\n", "error: adr: unknown key (did you mean \"addr\"?)"),
+                Arguments.of("dbs:\n  - path: /a.db\n    replicas:\n      - path: /r\n        sync-intervl: 1s\n",
+                        "error: dbs[0].replicas[0].sync-intervl: unknown key (did you mean \"sync-interval\"?)"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badConfigs")
+    void configErrorsAreOneLineNamingTheKey(String yaml, String message) throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, yaml);
+        for (String cmd : List.of("databases", "replicate", "generations", "restore")) {
+            Cli.Result r = cmd.equals("databases") || cmd.equals("replicate")
+                    ? Cli.run(cmd, "-config", cfg.toString())
+                    : Cli.run(cmd, "-config", cfg.toString(), "/a.db");
+            assertEquals(1, r.code(), cmd + ": " + r);
+            assertEquals(message + System.lineSeparator(), r.err(), cmd);
+        }
+    }
+
+    @Test
+    void replicateDbPathWithoutUrl() {
+        Cli.Result r = Cli.run("replicate", "/tmp/x.db");
+        assertEquals(2, r.code());
+        assertEquals("error: must specify at least one replica URL for /tmp/x.db" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void replicateUrlWithConfig() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs: []\n");
+        Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "/tmp/x.db", "file:///tmp/r");
+        assertEquals(2, r.code());
+        assertEquals("error: cannot specify a replica URL and the -config flag" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void replicateWithNoDatabases() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs: []\n");
+        Cli.Result r = Cli.run("replicate", "-config", cfg.toString());
+        assertEquals(1, r.code());
+        assertEquals("error: no databases specified in configuration" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void replicateUnterminatedExecQuote() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-exec", "sh -c 'exit 3");
+        assertEquals(2, r.code());
+        assertEquals("error: unterminated quote in exec command: sh -c 'exit 3" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void databasesListsTheConfig() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Path db = dir.resolve("app.db");
+        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("r")
+                + "\n      - name: second\n        path: " + dir.resolve("r2") + "\n");
+        Cli.Result r = Cli.run("databases", "-config", cfg.toString());
+        assertEquals(0, r.code(), r.toString());
+        String pad = " ".repeat(db.toString().length() - "path".length() + 2);
+        assertEquals("path" + pad + "replicas\n" + db + "  file,second\n", r.out().replace(System.lineSeparator(), "\n"));
+        Cli.Result j = Cli.run("databases", "-config", cfg.toString(), "-json");
+        assertEquals("[{\"path\":\"" + db + "\",\"replicas\":\"file,second\"}]", j.out().strip());
+    }
+}

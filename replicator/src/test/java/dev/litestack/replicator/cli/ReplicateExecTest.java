@@ -1,0 +1,156 @@
+package dev.litestack.replicator.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
+import dev.litestack.replicator.testing.EngineReplica;
+import dev.litestack.replicator.testing.WriterChild;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code replicate -exec} as a real process with real children: exit codes, signal forwarding, final sync. */
+class ReplicateExecTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private Path db;
+    private Path rep;
+    private String url;
+
+    @BeforeEach
+    void paths() {
+        db = dir.resolve("app.db");
+        rep = dir.resolve("rep");
+        url = rep.toUri().toString();
+    }
+
+    private Path restored(String name) throws Exception {
+        Path out = dir.resolve(name);
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        return out;
+    }
+
+    @Test
+    void childExitCodeBecomesOursAfterAFinalSync() throws Exception {
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 10);
+        }
+        Cli.Result r = Cli.exec(dir, "replicate", "-exec", "sh -c 'exit 3'", db.toString(), url);
+        assertEquals(3, r.code(), r.toString());
+        assertTrue(r.out().contains("msg=\"exec process exited, shutting down\" exit_code=3"), r.out());
+        assertTrue(r.out().contains("msg=\"shut down\" exit_code=3"), r.out());
+        assertEquals(AppDb.range(0, 10), AppDb.ids(restored("out.db")));
+    }
+
+    @Test
+    void childExitZeroGivesZero() throws Exception {
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 3);
+        }
+        Cli.Result r = Cli.exec(dir, "replicate", "-exec", "sh -c \"exit 0\"", db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, 3), AppDb.ids(restored("out.db")));
+    }
+
+    @Test
+    void sigtermIsForwardedAndTheChildsCodeReturned() throws Exception {
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 5);
+        }
+        Path script = dir.resolve("child.sh");
+        Path ready = dir.resolve("ready");
+        Path got = dir.resolve("got-term");
+        Files.writeString(script, "trap 'echo TERM > \"$2\"; exit 7' TERM\n"
+                + "echo ready > \"$1\"\n"
+                + "while :; do sleep 1 & wait $!; done\n");
+        Process p = Cli.start(dir, "replicate", "-exec", "sh " + script + " " + ready + " " + got, db.toString(), url);
+        await().atMost(DEADLINE).until(() -> Files.exists(ready) || !p.isAlive());
+        assertTrue(p.isAlive(), Cli.output(dir));
+        p.destroy();
+        Cli.Result r = Cli.await(p, dir);
+        assertEquals(7, r.code(), r.toString());
+        assertEquals("TERM", Files.readString(got).strip(), "the child received SIGTERM");
+        assertTrue(r.out().contains("msg=\"signal received, forwarding to exec process\" signal=TERM"), r.out());
+        assertEquals(AppDb.range(0, 5), AppDb.ids(restored("out.db")));
+    }
+
+    @Test
+    void finalSyncCapturesTheChildsLastWrites() throws Exception {
+        try (AppDb app = new AppDb(db)) {
+            app.exec("SELECT 1");
+        }
+        Path ready = dir.resolve("ready");
+        Path last = dir.resolve("last-id");
+        String child = String.join(" ", Cli.javaCommand(WriterChild.class.getName(), db.toString(), ready.toString(),
+                last.toString()).stream().map(a -> "'" + a + "'").toList());
+        Process p = Cli.start(dir, "replicate", "-exec", child, db.toString(), url);
+        await().atMost(DEADLINE).until(() -> Files.exists(ready) || !p.isAlive());
+        assertTrue(p.isAlive(), Cli.output(dir));
+        p.destroy();
+        Cli.Result r = Cli.await(p, dir);
+        assertEquals(0, r.code(), r.toString());
+        int lastId = Integer.parseInt(Files.readString(last).strip());
+        assertTrue(lastId >= 49, "the child committed at least 50 rows: " + lastId);
+        assertTrue(r.out().contains("writer stopped after id " + lastId), r.out());
+        assertEquals(AppDb.range(0, lastId + 1), AppDb.ids(restored("out.db")), "every committed row was shipped");
+    }
+
+    @Test
+    void aMissingCommandFailsWith127() throws Exception {
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 1);
+        }
+        Cli.Result r = Cli.exec(dir, "replicate", "-exec", "no-such-command-xyz --flag", db.toString(), url);
+        assertEquals(127, r.code(), r.toString());
+        assertTrue(r.err().startsWith("error: cannot start exec command no-such-command-xyz: "), r.err());
+    }
+
+    @Test
+    void restoreIfDbNotExistsRestoresFirst() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(db, rep, 2, 4);
+        deleteDb();
+        Cli.Result r = Cli.exec(dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"",
+                db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("database restored before replicating"), r.out());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(db));
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(restored("again.db")), "replication continued");
+    }
+
+    @Test
+    void restoreIfDbNotExistsWithoutAReplicaStartsEmpty() throws Exception {
+        Cli.Result r = Cli.exec(dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"",
+                db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("no backup to restore, starting with an empty database"), r.out());
+        assertFalse(Files.exists(db), "nothing to restore: the application creates the database");
+    }
+
+    private void deleteDb() throws Exception {
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(Path.of(db + suffix));
+        }
+        Path meta = dir.resolve(".app.db-litestream");
+        if (Files.exists(meta)) {
+            try (Stream<Path> s = Files.walk(meta)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

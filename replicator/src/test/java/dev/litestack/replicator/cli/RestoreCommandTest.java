@@ -1,0 +1,190 @@
+package dev.litestack.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
+import dev.litestack.replicator.testing.EngineReplica;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code restore} through {@link Main#run}: flags, messages and results on replicas written by the engine. */
+class RestoreCommandTest {
+
+    private static final String NL = System.lineSeparator();
+
+    @TempDir
+    Path dir;
+
+    private String url(Path replica) {
+        return replica.toUri().toString();
+    }
+
+    private List<String> names() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void outputExists() throws Exception {
+        Path out = dir.resolve("out.db");
+        Files.writeString(out, "x");
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(1, r.code());
+        assertEquals("error: cannot restore, output path already exists: " + out + NL, r.err());
+        Cli.Result skip = Cli.run("restore", "-if-db-not-exists", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, skip.code(), skip.toString());
+        assertEquals("x", Files.readString(out));
+    }
+
+    @Test
+    void emptyReplica() throws Exception {
+        Path out = dir.resolve("out.db");
+        Files.createDirectories(dir.resolve("rep"));
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(1, r.code());
+        assertEquals("error: no matching backups found" + NL, r.err());
+        Cli.Result ok = Cli.run("restore", "-if-replica-exists", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, ok.code(), ok.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void flagErrors() {
+        String rep = url(dir.resolve("rep"));
+        String out = dir.resolve("o.db").toString();
+        Cli.Result idx = Cli.run("restore", "-index", "zz", "-o", out, rep);
+        assertEquals(2, idx.code());
+        assertEquals("error: invalid -index zz: want a hexadecimal WAL index such as 0 or 1f" + NL, idx.err());
+        Cli.Result both = Cli.run("restore", "-index", "1", "-timestamp", "2026-11-25T22:58:55Z", "-o", out, rep);
+        assertEquals(2, both.code());
+        assertEquals("error: cannot specify index & timestamp to restore" + NL, both.err());
+        Cli.Result ts = Cli.run("restore", "-timestamp", "2026-11-25", "-o", out, rep);
+        assertEquals(2, ts.code());
+        assertEquals("error: invalid -timestamp 2026-11-25: want RFC 3339, e.g. 2026-11-25T22:58:55Z" + NL, ts.err());
+        Cli.Result noOut = Cli.run("restore", rep);
+        assertEquals(2, noOut.code());
+        assertEquals("error: output path required" + NL, noOut.err());
+        Cli.Result gen = Cli.run("restore", "-generation", "ABC", "-o", out, rep);
+        assertEquals(2, gen.code());
+        assertTrue(gen.err().startsWith("error: invalid -generation ABC"), gen.err());
+        Cli.Result cfg = Cli.run("restore", "-config", dir.resolve("l.yml").toString(), "-o", out, rep);
+        assertEquals(2, cfg.code());
+        assertEquals("error: cannot specify a replica URL and the -config flag" + NL, cfg.err());
+    }
+
+    @Test
+    void restoresTheLatestStateAndLeavesNoStrayFiles() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 3, 4);
+        Path out = dir.resolve("out.db");
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+        assertFalse(names().stream().anyMatch(n -> n.startsWith("out.db") && !n.equals("out.db")), names().toString());
+    }
+
+    @Test
+    void restoresFromConfigToTheDbPath() throws Exception {
+        Path db = dir.resolve("app.db");
+        EngineReplica.Built b = EngineReplica.build(db, dir.resolve("rep"), 2, 3);
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("rep") + "\n");
+        Cli.Result exists = Cli.run("restore", "-config", cfg.toString(), db.toString());
+        assertEquals(1, exists.code());
+        assertEquals("error: cannot restore, output path already exists: " + db + NL, exists.err());
+        Files.delete(db);
+        Files.deleteIfExists(Path.of(db + "-wal"));
+        Files.deleteIfExists(Path.of(db + "-shm"));
+        Cli.Result r = Cli.run("restore", "-config", cfg.toString(), "-replica", "file", db.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(db));
+        Cli.Result unknown = Cli.run("restore", "-config", cfg.toString(), dir.resolve("other.db").toString());
+        assertEquals(1, unknown.code());
+        assertEquals("error: database not found in config: " + dir.resolve("other.db") + NL, unknown.err());
+        Cli.Result noReplica = Cli.run("restore", "-config", cfg.toString(), "-replica", "s3", "-o",
+                dir.resolve("x.db").toString(), db.toString());
+        assertEquals(1, noReplica.code());
+        assertEquals("error: replica not found: s3" + NL, noReplica.err());
+    }
+
+    @Test
+    void indexGivesTheCommittedPrefix() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 3, 4);
+        for (var e : b.rowsThroughIndex().entrySet()) {
+            Path out = dir.resolve("idx" + e.getKey() + ".db");
+            Cli.Result r = Cli.run("restore", "-index", Long.toHexString(e.getKey()), "-o", out.toString(),
+                    url(dir.resolve("rep")));
+            assertEquals(0, r.code(), r.toString());
+            assertEquals(AppDb.range(0, e.getValue()), AppDb.ids(out), "index " + e.getKey());
+        }
+        Path beyond = dir.resolve("ff.db");
+        assertEquals(0, Cli.run("restore", "-index", "ff", "-o", beyond.toString(), url(dir.resolve("rep"))).code());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(beyond), "an index above the last restores everything");
+    }
+
+    @Test
+    void timestamps() throws Exception {
+        Path rep = dir.resolve("rep");
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), rep, 3, 4);
+        // spread the object times one minute apart, in write order (snapshot first)
+        Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+        Path gen = rep.resolve("generations").resolve(b.generation());
+        try (Stream<Path> s = Files.list(gen.resolve("snapshots"))) {
+            for (Path p : s.toList()) {
+                Files.setLastModifiedTime(p, FileTime.from(t0));
+            }
+        }
+        Instant endOfIndex2 = null;
+        for (int i = 0; i < b.segments().size(); i++) {
+            WalSegmentInfo s = b.segments().get(i);
+            Instant t = t0.plusSeconds(60L * (i + 1));
+            Files.setLastModifiedTime(gen.resolve("wal").resolve(String.format("%08x_%08x.wal.lz4", s.index(), s.offset())),
+                    FileTime.from(t));
+            if (s.index() == 2) {
+                endOfIndex2 = t;
+            }
+        }
+        Path mid = dir.resolve("mid.db");
+        Cli.Result r = Cli.run("restore", "-timestamp", endOfIndex2.plusSeconds(30).toString(), "-o", mid.toString(), url(rep));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, b.rowsThroughIndex().get(2L)), AppDb.ids(mid));
+
+        Path late = dir.resolve("late.db");
+        Cli.Result l = Cli.run("restore", "-timestamp", "2099-01-01T00:00:00.5Z", "-o", late.toString(), url(rep));
+        assertEquals(0, l.code(), "a time after the newest object means latest: " + l);
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(late));
+
+        Cli.Result early = Cli.run("restore", "-timestamp", "2020-01-01T00:00:00+01:00", "-o",
+                dir.resolve("early.db").toString(), url(rep));
+        assertEquals(1, early.code());
+        assertEquals("error: no matching backups found" + NL, early.err());
+    }
+
+    @Test
+    void generationFlagPicksAnOlderGeneration() throws Exception {
+        Path rep = dir.resolve("rep");
+        EngineReplica.Built older = EngineReplica.build(dir.resolve("a.db"), rep, 1, 3);
+        EngineReplica.Built newer = EngineReplica.build(dir.resolve("b.db"), rep, 2, 5);
+        Path latest = dir.resolve("latest.db");
+        assertEquals(0, Cli.run("restore", "-o", latest.toString(), url(rep)).code());
+        assertEquals(AppDb.range(0, newer.rows()), AppDb.ids(latest), "newest generation by default");
+        Path old = dir.resolve("old.db");
+        Cli.Result r = Cli.run("restore", "-generation", older.generation(), "-o", old.toString(), url(rep));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, older.rows()), AppDb.ids(old));
+        Cli.Result missing = Cli.run("restore", "-generation", "0123456789abcdef", "-o",
+                dir.resolve("none.db").toString(), url(rep));
+        assertEquals(1, missing.code());
+        assertEquals("error: no matching backups found" + NL, missing.err());
+    }
+}

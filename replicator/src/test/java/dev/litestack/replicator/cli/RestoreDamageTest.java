@@ -1,0 +1,138 @@
+package dev.litestack.replicator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.testing.Cli;
+import dev.litestack.replicator.testing.EngineReplica;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A damaged replica fails the restore with a message naming the object, and leaves nothing behind. */
+class RestoreDamageTest {
+
+    @TempDir
+    Path dir;
+
+    private Path rep;
+    private Path out;
+    private EngineReplica.Built built;
+
+    @BeforeEach
+    void replica() throws Exception {
+        rep = dir.resolve("rep");
+        out = dir.resolve("restore").resolve("out.db");
+        Files.createDirectories(out.getParent());
+        built = EngineReplica.build(dir.resolve("app.db"), rep, 3, 4);
+    }
+
+    private Path segment(WalSegmentInfo s) {
+        return rep.resolve("generations").resolve(built.generation()).resolve("wal")
+                .resolve(String.format("%08x_%08x.wal.lz4", s.index(), s.offset()));
+    }
+
+    /** A segment of index 2 that is neither the first nor the last of its index. */
+    private WalSegmentInfo middleOfIndex2() {
+        List<WalSegmentInfo> idx2 = built.segments().stream().filter(s -> s.index() == 2).toList();
+        assertTrue(idx2.size() >= 3, idx2.toString());
+        return idx2.get(1);
+    }
+
+    private Cli.Result restoreFails() throws Exception {
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), rep.toUri().toString());
+        assertNotEquals(0, r.code(), r.toString());
+        try (Stream<Path> s = Files.list(out.getParent())) {
+            assertEquals(List.of(), s.map(Path::getFileName).map(Path::toString).toList(),
+                    "no output and no temp files after a failed restore");
+        }
+        return r;
+    }
+
+    @Test
+    void corruptedCompressedBytes() throws Exception {
+        WalSegmentInfo s = middleOfIndex2();
+        byte[] b = Files.readAllBytes(segment(s));
+        for (int i = 12; i < b.length - 8; i += 7) {
+            b[i] ^= 0x5a;
+        }
+        Files.write(segment(s), b);
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().startsWith("error: restore failed: cannot decompress wal segment "), r.err());
+        assertTrue(r.err().contains(segment(s).getFileName().toString()), "names the object: " + r.err());
+    }
+
+    @Test
+    void corruptedContentChecksum() throws Exception {
+        WalSegmentInfo s = middleOfIndex2();
+        byte[] b = Files.readAllBytes(segment(s));
+        b[b.length - 1] ^= 0x01;
+        Files.write(segment(s), b);
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().contains("cannot decompress wal segment"), r.err());
+        assertTrue(r.err().contains("generations/" + built.generation() + "/wal/" + segment(s).getFileName()), r.err());
+    }
+
+    @Test
+    void validLz4WithADamagedFrame() throws Exception {
+        // re-encode the segment with one flipped page byte: the LZ4 frame is fine, the WAL checksum chain is not
+        WalSegmentInfo s = middleOfIndex2();
+        byte[] raw;
+        try (var in = dev.litestack.replicator.util.Lz4.decompress(Files.newInputStream(segment(s)))) {
+            raw = in.readAllBytes();
+        }
+        raw[24 + 200] ^= 0x01;
+        try (var os = dev.litestack.replicator.util.Lz4.compress(Files.newOutputStream(segment(s)))) {
+            os.write(raw);
+        }
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().contains("fails its salt or checksum check"), r.err());
+        assertTrue(r.err().contains(segment(s).getFileName().toString()), r.err());
+    }
+
+    @Test
+    void deletedMiddleSegment() throws Exception {
+        WalSegmentInfo s = middleOfIndex2();
+        Files.delete(segment(s));
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().contains("(a segment is missing)"), r.err());
+        assertTrue(r.err().contains("starts at offset"), r.err());
+        assertTrue(r.err().contains("previous segments end at " + s.offset()), "names the gap: " + r.err());
+    }
+
+    @Test
+    void deletedFirstSegmentOfAnIndex() throws Exception {
+        WalSegmentInfo first = built.segments().stream().filter(s -> s.index() == 2 && s.offset() == 0).findFirst()
+                .orElseThrow();
+        Files.delete(segment(first));
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().startsWith("error: missing initial wal segment: generation=" + built.generation()
+                + " index=00000002 offset="), r.err());
+    }
+
+    @Test
+    void deletedWholeIndex() throws Exception {
+        for (WalSegmentInfo s : built.segments()) {
+            if (s.index() == 2) {
+                Files.delete(segment(s));
+            }
+        }
+        Cli.Result r = restoreFails();
+        assertEquals("error: missing WAL index: " + built.generation() + "/00000002" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void truncatedSegmentObject() throws Exception {
+        WalSegmentInfo s = middleOfIndex2();
+        byte[] b = Files.readAllBytes(segment(s));
+        Files.write(segment(s), java.util.Arrays.copyOf(b, b.length / 2));
+        Cli.Result r = restoreFails();
+        assertTrue(r.err().contains(segment(s).getFileName().toString()), r.err());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.litestack.replicator.util;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+
+    @TempDir
+    Path dir;
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesAndReplacesTheWholeFile() throws Exception {
+        Path f = dir.resolve("generation");
+        AtomicFiles.write(f, "a-long-first-content\n".getBytes());
+        assertEquals("a-long-first-content\n", Files.readString(f));
+        long n = AtomicFiles.write(f, out -> out.write("short\n".getBytes()));
+        assertEquals(6, n);
+        assertEquals("short\n", Files.readString(f), "replaced whole, no leftover tail");
+        assertEquals(List.of("generation"), names(), "no temp file left");
+    }
+
+    @Test
+    void createsMissingFolders() throws Exception {
+        Path f = dir.resolve("a/b/c/00000000.snapshot.lz4");
+        assertEquals(3, AtomicFiles.write(f, new ByteArrayInputStream(new byte[] {1, 2, 3})));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+    }
+
+    @Test
+    void aFailingBodyLeavesTheOldFileAndNoTemp() throws Exception {
+        Path f = dir.resolve("generation");
+        AtomicFiles.write(f, "old\n".getBytes());
+        IOException boom = new IOException("disk full");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write("half of the new cont".getBytes());
+            throw boom;
+        }));
+        assertSame(boom, e);
+        assertEquals("old\n", Files.readString(f));
+        assertEquals(List.of("generation"), names());
+    }
+
+    @Test
+    void aRuntimeFailureAlsoCleansUp() throws Exception {
+        Path f = dir.resolve("x");
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(1);
+            throw new IllegalStateException("bug");
+        }));
+        assertEquals(List.of(), names(), "neither target nor temp exists");
+    }
+
+    @Test
+    void aStaleTempFromACrashIsOverwritten() throws Exception {
+        Path f = dir.resolve("x");
+        Files.writeString(dir.resolve("x.tmp"), "stale content from a crash, longer than the new one");
+        AtomicFiles.write(f, "new".getBytes());
+        assertEquals("new", Files.readString(f));
+        assertEquals(List.of("x"), names());
+    }
+
+    @Test
+    void renameMoves() throws Exception {
+        Path a = dir.resolve("a.tmp");
+        Files.writeString(a, "data");
+        Path b = dir.resolve("b");
+        Files.writeString(b, "old");
+        AtomicFiles.rename(a, b);
+        assertEquals("data", Files.readString(b));
+        assertEquals(List.of("b"), names());
+    }
+}
