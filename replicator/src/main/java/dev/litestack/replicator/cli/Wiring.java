@@ -41,7 +41,7 @@ final class Wiring {
 
     static Replica replica(Database db, ReplicaConfig rc, ReplicaClient client, Clock clock, Log log) {
         return new Replica(db, client, new Replica.Options(rc.name(), rc.syncInterval(), rc.snapshotInterval(),
-                rc.retention(), rc.retentionCheckInterval()), clock, log);
+                rc.retention(), rc.retentionCheckInterval(), rc.validationInterval()), clock, log);
     }
 
     /** The config entry of a database given on the command line (compared as absolute paths). */

@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
+import dev.litestack.replicator.util.Fingerprint;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.io.InputStream;
@@ -511,6 +512,40 @@ public final class Database implements AutoCloseable {
             if (!ok) {
                 checkpointLock.readLock().unlock();
             }
+        }
+    }
+
+    /** The state of the database at the end of a WAL index: what a restore up to that index must produce. */
+    public record Checkpointed(String generation, long index, Fingerprint fingerprint) {
+    }
+
+    /**
+     * Checkpoints, and if that restarted the WAL, fingerprints the database file, which then holds
+     * exactly the state at the end of the previous WAL index (the read transaction the replicator
+     * takes right after a full checkpoint keeps anyone from checkpointing into it until our next
+     * checkpoint, which the snapshot lock holds off while the file is read). Returns null if the
+     * WAL could not be restarted now (busy readers or writers); the caller tries again later.
+     */
+    public Checkpointed checkpointedState() throws IOException {
+        Pos before = position();
+        if (before == null) {
+            return null;
+        }
+        checkpoint("PASSIVE");
+        checkpointLock.readLock().lock();
+        try {
+            Pos after = position();
+            if (after == null || !after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+                return null;
+            }
+            Fingerprint fp = Fingerprint.of(path);
+            Pos now = position();
+            if (now == null || now.index() != after.index()) {
+                return null; // the WAL moved on while the file was read
+            }
+            return new Checkpointed(before.generation(), before.index(), fp);
+        } finally {
+            checkpointLock.readLock().unlock();
         }
     }
 

@@ -58,6 +58,14 @@ public final class ReplicatorMetrics {
                 r -> r.replica().stats().snapshots.sum());
         perReplica(reg, service, "litestream_replica_healthy", "1 if the replica's last sync succeeded, else 0.",
                 r -> r.healthy() ? 1 : 0);
+        CounterWithCallback.builder().name("litestream_replica_validation")
+                .help("Replica validations by outcome.").labelNames("db", "name", "status").callback(cb -> {
+                    for (ReplicaRunner r : service.runners()) {
+                        String db = r.replica().db().path().toString();
+                        cb.call(r.validationsOk(), db, r.replica().name(), "ok");
+                        cb.call(r.validationErrors(), db, r.replica().name(), "error");
+                    }
+                }).register(reg);
         operations(reg, service);
         return reg;
     }

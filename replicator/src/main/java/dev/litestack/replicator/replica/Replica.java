@@ -22,7 +22,13 @@ public final class Replica {
 
     /** Per-replica settings. */
     public record Options(String name, Duration syncInterval, Duration snapshotInterval, Duration retention,
-                          Duration retentionCheckInterval) {
+                          Duration retentionCheckInterval, Duration validationInterval) {
+        /** Options without validation. */
+        public Options(String name, Duration syncInterval, Duration snapshotInterval, Duration retention,
+                       Duration retentionCheckInterval) {
+            this(name, syncInterval, snapshotInterval, retention, retentionCheckInterval, Duration.ZERO);
+        }
+
         public static Options defaults(String name) {
             return new Options(name, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1));
         }

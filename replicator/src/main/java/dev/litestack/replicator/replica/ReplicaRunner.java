@@ -31,6 +31,8 @@ public final class ReplicaRunner implements AutoCloseable {
     private ScheduledFuture<?> pendingSync;
     private Instant lastAttempt = Instant.EPOCH;
     private Instant nextRetention;
+    private Instant nextValidation;
+    private final Validator validator;
     private int failures;
     private volatile Instant pendingSince;
     private volatile boolean healthy = true;
@@ -40,6 +42,7 @@ public final class ReplicaRunner implements AutoCloseable {
         this.replica = replica;
         this.clock = clock;
         this.log = log;
+        this.validator = new Validator(replica, log);
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "replica-" + replica.db().path().getFileName() + "-" + replica.name());
             t.setDaemon(true);
@@ -61,6 +64,15 @@ public final class ReplicaRunner implements AutoCloseable {
         return healthy;
     }
 
+    /** Validations that matched, and those that failed or mismatched. */
+    public long validationsOk() {
+        return validator.ok.sum();
+    }
+
+    public long validationErrors() {
+        return validator.errors.sum();
+    }
+
     public String lastError() {
         return lastError;
     }
@@ -72,6 +84,10 @@ public final class ReplicaRunner implements AutoCloseable {
         if (!retention.isZero() && !retention.isNegative()) {
             Duration every = check.compareTo(retention) < 0 && !check.isZero() ? check : retention;
             nextRetention = clock.instant().plus(every);
+        }
+        Duration validation = replica.options().validationInterval();
+        if (validation.compareTo(Duration.ZERO) > 0) {
+            nextValidation = clock.instant().plus(validation);
         }
         exec.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
         onChange();
@@ -155,6 +171,12 @@ public final class ReplicaRunner implements AutoCloseable {
                 Duration retention = replica.options().retention();
                 nextRetention = clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
                 replica.enforceRetention();
+            }
+            if (nextValidation != null && !clock.instant().isBefore(nextValidation)) {
+                nextValidation = clock.instant().plus(replica.options().validationInterval());
+                if (validator.validate() == Validator.Outcome.SKIPPED) {
+                    nextValidation = clock.instant().plus(Duration.ofSeconds(1));
+                }
             }
         } catch (IOException | RuntimeException e) {
             log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),

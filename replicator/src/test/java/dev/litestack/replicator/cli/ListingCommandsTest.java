@@ -2,7 +2,6 @@ package dev.litestack.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
@@ -136,7 +135,7 @@ class ListingCommandsTest {
 
     private static List<List<String>> litestream(String... args) throws Exception {
         Path bin = Path.of(System.getProperty("litestream.bin", "litestream-binary-not-configured"));
-        assumeTrue(Files.isExecutable(bin), "Litestream binary not installed at " + bin + " (bin/test installs it)");
+        assertTrue(Files.isExecutable(bin), "Litestream binary not installed at " + bin + " (bin/test installs it)");
         List<String> cmd = new ArrayList<>(List.of(bin.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();

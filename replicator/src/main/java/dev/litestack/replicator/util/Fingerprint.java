@@ -1,0 +1,32 @@
+package dev.litestack.replicator.util;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/** Size and CRC-32C of a whole file: how validation compares a database with its restored copy. */
+public record Fingerprint(long size, long crc32c) {
+
+    public static Fingerprint of(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        long size = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            while (ch.read(buf) > 0) {
+                buf.flip();
+                size += buf.remaining();
+                crc.update(buf);
+                buf.clear();
+            }
+        }
+        return new Fingerprint(size, crc.getValue());
+    }
+
+    @Override
+    public String toString() {
+        return size + " bytes, crc32c " + Long.toHexString(crc32c);
+    }
+}

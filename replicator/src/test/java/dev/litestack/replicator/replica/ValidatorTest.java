@@ -1,0 +1,54 @@
+package dev.litestack.replicator.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidatorTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    private final Log log = new Log(Log.Level.INFO, false, new PrintStream(logs));
+
+    @Test
+    void aHealthyReplicaValidatesAndABrokenOneIsReported() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath);
+             Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            Validator validator = new Validator(replica, log);
+            app.insert(0, 20);
+            db.sync();
+            replica.sync();
+            app.insertBatch(20, 300);
+            db.sync();
+            assertEquals(Validator.Outcome.OK, validator.validate());
+            app.insert(300, 310);
+            db.sync();
+            assertEquals(Validator.Outcome.OK, validator.validate());
+            assertEquals(2, validator.ok.sum());
+
+            WalSegmentInfo first = client.walSegments(db.position().generation()).get(0);
+            client.deleteWalSegments(java.util.List.of(first.pos()));
+            app.insert(310, 320);
+            db.sync();
+            IOException e = assertThrows(IOException.class, validator::validate);
+            assertEquals(1, validator.errors.sum(), e.getMessage());
+        }
+        assertEquals(true, logs.toString().contains("status=ok"), logs.toString());
+    }
+}
