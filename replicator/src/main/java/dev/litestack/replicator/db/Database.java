@@ -67,6 +67,7 @@ public final class Database implements AutoCloseable {
     private long shadowSize;
     private byte[] shadowHeader;
     private int[] chain;
+    private byte[] copyBuf;
     private volatile Pos position;
     private volatile boolean closed;
 
@@ -310,7 +311,7 @@ public final class Database implements AutoCloseable {
             return changed;
         }
         WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
-        byte[] buf = new byte[fs * Math.max(1, (1 << 20) / fs)];
+        byte[] buf = copyBuffer(fs);
         long start = shadowSize;
         try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
@@ -356,6 +357,15 @@ public final class Database implements AutoCloseable {
             publish();
         }
         return changed;
+    }
+
+    /** The reusable read buffer of {@link #copyFrames()}: about 1 MiB of whole frames. */
+    private byte[] copyBuffer(int frameSize) {
+        int want = frameSize * Math.max(1, (1 << 20) / frameSize);
+        if (copyBuf == null || copyBuf.length != want) {
+            copyBuf = new byte[want];
+        }
+        return copyBuf;
     }
 
     private void publish() {
