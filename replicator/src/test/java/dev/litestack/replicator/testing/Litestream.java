@@ -45,7 +45,7 @@ public final class Litestream {
         String prop = System.getProperty("litestream.bin");
         assertTrue(prop != null && Files.isExecutable(Path.of(prop)),
                 "Litestream v0.3.13 binary not found (system property litestream.bin = " + prop
-                        + "); install it with: cd .tools && npm install @flydotio/litestream-linux-x64@0.3.13");
+                        + "); bin/test installs it, or: npm install --prefix .tools @flydotio/litestream-linux-x64@1.0.1");
         this.bin = Path.of(prop);
         this.logDir = logDir;
         this.env = Map.copyOf(env);
