@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner.Target;
 import dev.litestack.replicator.testing.Litestream;
@@ -13,6 +14,7 @@ import dev.litestack.replicator.testing.Workload.Content;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +79,23 @@ class InteropFileTest {
         partial.assertPrefix(1, total - 1, "litestream restore -index " + Long.toHexString(cut));
         Path oursAt = Interop.restore(client, new Target(gen, cut, null), dir.resolve("our-at-index.db"), log);
         Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
+
+        List<WalSegmentInfo> segments = client.walSegments(gen);
+        Instant when = segments.get(segments.size() / 2).createdAt();
+        Path theirsThen = dir.resolve("litestream-at-time.db");
+        litestream.restore(theirsThen, Interop.fileUrl(replicaDir), "-timestamp", when.toString())
+                .requireSuccess("litestream restore -timestamp " + when);
+        Workload.readImmutable(theirsThen).assertPrefix(1, total - 1, "litestream restore -timestamp " + when);
+        Path oursThen = Interop.restore(client, new Target(null, null, when), dir.resolve("our-at-time.db"), log);
+        Interop.assertSameBytes(theirsThen, oursThen, "point-in-time restore to " + when);
+
+        Instant later = Instant.now().plusSeconds(3600);
+        Litestream.Result tooLate = litestream.restore(dir.resolve("litestream-later.db"), Interop.fileUrl(replicaDir),
+                "-timestamp", later.toString());
+        assertEquals(1, tooLate.exitCode(), "Litestream: a timestamp after the newest object finds nothing");
+        assertTrue(tooLate.output().contains("no matching backups found"), tooLate.output());
+        Path oursLater = Interop.restore(client, new Target(null, null, later), dir.resolve("our-later.db"), log);
+        Interop.assertSameBytes(ours, oursLater, "we restore the latest state for a timestamp after the newest object");
     }
 
     @Test
