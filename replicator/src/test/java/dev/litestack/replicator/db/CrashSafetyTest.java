@@ -52,6 +52,7 @@ class CrashSafetyTest {
         Path childLog = dir.resolve("replicator-child.log");
         FileReplicaClient client = new FileReplicaClient(replicaDir);
         ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
+        Litestream litestream = new Litestream(dir, Map.of());
         int synced = 0;
         try (Workload app = new Workload(db, seed)) {
             app.runFor(Duration.ofSeconds(1), 10);
@@ -69,6 +70,11 @@ class CrashSafetyTest {
                 child.kill();
                 Content restored = restore(client, "after-kill-" + cycle + ".db");
                 restored.assertPrefix(synced, app.committed(), "restore after kill " + cycle + " (seed " + seed + ")");
+                Path theirs = dir.resolve("after-kill-" + cycle + "-litestream.db");
+                litestream.restore(theirs, "file://" + replicaDir.toAbsolutePath())
+                        .requireSuccess("litestream restore after kill " + cycle);
+                assertEquals(-1L, Files.mismatch(dir.resolve("after-kill-" + cycle + ".db"), theirs),
+                        "Litestream restores the killed replicator's replica to the same bytes (seed " + seed + ")");
                 System.out.println("cycle " + cycle + ": committed " + app.committed() + ", synced " + synced
                         + ", restored " + restored.rows() + ", generations " + client.generations().size());
             }
@@ -82,7 +88,7 @@ class CrashSafetyTest {
             source.assertPrefix(app.committed(), app.committed(), "source");
             assertEquals(source, restore(client, "final.db"), "after a clean stop the replica holds everything");
             Path theirs = dir.resolve("final-litestream.db");
-            new Litestream(dir, Map.of()).restore(theirs, "file://" + replicaDir.toAbsolutePath())
+            litestream.restore(theirs, "file://" + replicaDir.toAbsolutePath())
                     .requireSuccess("litestream restore of the crash-tested replica");
             assertEquals(source, Workload.readImmutable(theirs), "Litestream restores the crash-tested replica too");
         } finally {

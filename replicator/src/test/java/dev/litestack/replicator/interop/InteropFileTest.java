@@ -4,7 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner.Target;
@@ -13,6 +15,7 @@ import dev.litestack.replicator.testing.Workload;
 import dev.litestack.replicator.testing.Workload.Content;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -144,5 +147,40 @@ class InteropFileTest {
         litestream.restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
                 .requireSuccess("litestream restore -index " + Long.toHexString(cut));
         Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
+    }
+
+    /**
+     * An interval (or retention) snapshot while WAL uploads lag: the snapshot's index is above every
+     * uploaded WAL index until the next sync. A replicator killed in that window leaves exactly that
+     * replica behind, and Litestream must still restore it.
+     */
+    @Test
+    void aSnapshotTakenWhileUploadsLagStillRestoresWithLitestream() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir);
+        Database.Options d = Database.Options.defaults(db);
+        try (Workload app = new Workload(db, 3); Database database = new Database(new Database.Options(d.path(),
+                d.metaPath(), d.monitorInterval(), d.checkpointInterval(), 16, d.maxCheckpointPageCount()),
+                Clock.systemUTC(), log)) {
+            Replica replica = new Replica(database, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.runFor(Duration.ofSeconds(5), 50);
+            database.sync();
+            replica.sync();
+            app.runFor(Duration.ofSeconds(5), 100);
+            database.sync();
+            replica.snapshot();
+            Content source = Workload.readLive(db);
+            String gen = Interop.onlyGeneration(client);
+            long snapshotIndex = client.snapshots(gen).get(client.snapshots(gen).size() - 1).index();
+            assertTrue(Interop.indexes(client, gen).contains(snapshotIndex), "the snapshot's index "
+                    + snapshotIndex + " has WAL segments: " + Interop.indexes(client, gen));
+
+            Path theirs = dir.resolve("litestream-restored.db");
+            litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
+            assertEquals(source, Workload.readImmutable(theirs));
+            Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
+            Interop.assertSameBytes(theirs, ours, "Litestream's and our restore");
+        }
     }
 }
