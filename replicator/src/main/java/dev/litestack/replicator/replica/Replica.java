@@ -164,6 +164,11 @@ public final class Replica {
         try (Database.SnapshotSource src = db.openSnapshot();
              CompressingInputStream body = new CompressingInputStream(src.stream())) {
             Pos at = src.pos();
+            if (pos != null && pos.generation().equals(at.generation())) {
+                // Upload the WAL through the snapshot's index first: a replica whose newest snapshot
+                // index is above its last WAL index makes Litestream 0.3.13's restore panic.
+                sync();
+            }
             SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), body);
             lastSnapshotAt = info.createdAt();
             stats.snapshots.increment();

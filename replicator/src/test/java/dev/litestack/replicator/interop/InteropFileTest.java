@@ -1,0 +1,186 @@
+package dev.litestack.replicator.interop;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.restore.RestorePlanner.Target;
+import dev.litestack.replicator.testing.Litestream;
+import dev.litestack.replicator.testing.Workload;
+import dev.litestack.replicator.testing.Workload.Content;
+import dev.litestack.replicator.util.Log;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both directions against the real Litestream v0.3.13 binary over a {@code file} replica: what we
+ * write, Litestream restores; what Litestream writes, we restore, to the same bytes it produces.
+ */
+class InteropFileTest {
+
+    @TempDir
+    Path dir;
+
+    private final Log log = new Log(Log.Level.INFO, false, System.out);
+    private Litestream litestream;
+
+    @BeforeEach
+    void setUp() {
+        litestream = new Litestream(dir, Map.of());
+    }
+
+    @Test
+    void weReplicateLitestreamRestores() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir);
+        long seed = System.nanoTime();
+        System.out.println("workload seed " + seed);
+        Content source;
+        int total;
+        try (Workload app = new Workload(db, seed)) {
+            app.runFor(Duration.ofSeconds(1), 20);
+            ReplicationService service = Interop.service(db, client, log);
+            service.start(Interop.SYNC_TIMEOUT);
+            try {
+                Interop.writeInBursts(app, client, 12);
+                service.syncAll(Interop.SYNC_TIMEOUT);
+            } finally {
+                service.close(Interop.SYNC_TIMEOUT);
+            }
+            total = app.committed();
+            source = Workload.readLive(db);
+        }
+        source.assertPrefix(total, total, "source");
+        String gen = Interop.onlyGeneration(client);
+        List<Long> indexes = Interop.indexes(client, gen);
+        assertTrue(indexes.size() >= 3, "several WAL indexes were replicated: " + indexes);
+
+        Path theirs = dir.resolve("litestream-restored.db");
+        litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
+        assertEquals(source, Workload.readImmutable(theirs), "Litestream restored every row of our replica");
+        Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
+        Interop.assertSameBytes(theirs, ours, "Litestream's and our restore of our replica");
+
+        long cut = Interop.middleIndex(client, gen);
+        Path theirsAt = dir.resolve("litestream-at-index.db");
+        litestream.restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
+                .requireSuccess("litestream restore -index " + Long.toHexString(cut));
+        Content partial = Workload.readImmutable(theirsAt);
+        partial.assertPrefix(1, total - 1, "litestream restore -index " + Long.toHexString(cut));
+        Path oursAt = Interop.restore(client, new Target(gen, cut, null), dir.resolve("our-at-index.db"), log);
+        Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
+
+        List<WalSegmentInfo> segments = client.walSegments(gen);
+        Instant when = segments.get(segments.size() / 2).createdAt();
+        Path theirsThen = dir.resolve("litestream-at-time.db");
+        litestream.restore(theirsThen, Interop.fileUrl(replicaDir), "-timestamp", when.toString())
+                .requireSuccess("litestream restore -timestamp " + when);
+        Workload.readImmutable(theirsThen).assertPrefix(1, total - 1, "litestream restore -timestamp " + when);
+        Path oursThen = Interop.restore(client, new Target(null, null, when), dir.resolve("our-at-time.db"), log);
+        Interop.assertSameBytes(theirsThen, oursThen, "point-in-time restore to " + when);
+
+        Instant later = Instant.now().plusSeconds(3600);
+        Litestream.Result tooLate = litestream.restore(dir.resolve("litestream-later.db"), Interop.fileUrl(replicaDir),
+                "-timestamp", later.toString());
+        assertEquals(1, tooLate.exitCode(), "Litestream: a timestamp after the newest object finds nothing");
+        assertTrue(tooLate.output().contains("no matching backups found"), tooLate.output());
+        Path oursLater = Interop.restore(client, new Target(null, null, later), dir.resolve("our-later.db"), log);
+        Interop.assertSameBytes(ours, oursLater, "we restore the latest state for a timestamp after the newest object");
+    }
+
+    @Test
+    void litestreamReplicatesWeRestoreToTheSameBytes() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir);
+        Path config = Litestream.writeConfig(dir.resolve("litestream.yml"), db,
+                List.of("monitor-interval: 100ms", "checkpoint-interval: 1s", "min-checkpoint-page-count: 16"),
+                List.of("type: file", "path: " + Litestream.quote(replicaDir.toString()), "sync-interval: 100ms",
+                        "snapshot-interval: 2s", "retention: 1h"));
+        long seed = System.nanoTime();
+        System.out.println("workload seed " + seed);
+        Content source;
+        int total;
+        try (Workload app = new Workload(db, seed)) {
+            app.runFor(Duration.ofSeconds(1), 20);
+            Litestream.Running running = litestream.replicate(config);
+            int exit;
+            try {
+                total = Interop.writeInBursts(app, client, 12);
+                await("Litestream's replica holds all " + total + " rows").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                        .until(() -> Interop.restoredRows(client, dir, log) == total);
+            } finally {
+                exit = running.stop(Duration.ofSeconds(30));
+                System.out.println("litestream replicate output:\n" + running.output());
+            }
+            assertEquals(0, exit, "litestream replicate exit code; output:\n" + running.output());
+            source = Workload.readLive(db);
+        }
+        source.assertPrefix(total, total, "source");
+        String gen = Interop.onlyGeneration(client);
+
+        Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
+        assertEquals(source, Workload.readImmutable(ours), "we restored every row of Litestream's replica");
+        Path theirs = dir.resolve("litestream-restored.db");
+        litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
+        Interop.assertSameBytes(theirs, ours, "Litestream's and our restore of Litestream's replica");
+        Interop.assertSameBytes(db, ours, "the source (checkpointed by the app's last close) and our restore");
+
+        long cut = Interop.middleIndex(client, gen);
+        Path oursAt = Interop.restore(client, new Target(null, cut, null), dir.resolve("our-at-index.db"), log);
+        Workload.readImmutable(oursAt).assertPrefix(1, total - 1, "our restore to index " + cut);
+        Path theirsAt = dir.resolve("litestream-at-index.db");
+        litestream.restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
+                .requireSuccess("litestream restore -index " + Long.toHexString(cut));
+        Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
+    }
+
+    /**
+     * An interval (or retention) snapshot while WAL uploads lag: the snapshot's index is above every
+     * uploaded WAL index until the next sync. A replicator killed in that window leaves exactly that
+     * replica behind, and Litestream must still restore it.
+     */
+    @Test
+    void aSnapshotTakenWhileUploadsLagStillRestoresWithLitestream() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir);
+        Database.Options d = Database.Options.defaults(db);
+        try (Workload app = new Workload(db, 3); Database database = new Database(new Database.Options(d.path(),
+                d.metaPath(), d.monitorInterval(), d.checkpointInterval(), 16, d.maxCheckpointPageCount()),
+                Clock.systemUTC(), log)) {
+            Replica replica = new Replica(database, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.runFor(Duration.ofSeconds(5), 50);
+            database.sync();
+            replica.sync();
+            app.runFor(Duration.ofSeconds(5), 100);
+            database.sync();
+            replica.snapshot();
+            Content source = Workload.readLive(db);
+            String gen = Interop.onlyGeneration(client);
+            long snapshotIndex = client.snapshots(gen).get(client.snapshots(gen).size() - 1).index();
+            assertTrue(Interop.indexes(client, gen).contains(snapshotIndex), "the snapshot's index "
+                    + snapshotIndex + " has WAL segments: " + Interop.indexes(client, gen));
+
+            Path theirs = dir.resolve("litestream-restored.db");
+            litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
+            assertEquals(source, Workload.readImmutable(theirs));
+            Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
+            Interop.assertSameBytes(theirs, ours, "Litestream's and our restore");
+        }
+    }
+}
