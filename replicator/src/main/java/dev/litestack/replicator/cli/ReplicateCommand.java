@@ -156,7 +156,7 @@ final class ReplicateCommand implements Callable<Integer> {
             service.close(config.shutdownTimeout());
             return true;
         } catch (IOException e) {
-            log.error("final sync failed", "error", String.valueOf(e.getMessage()));
+            log.error("final sync failed", "error", Log.describe(e));
             return false;
         }
     }

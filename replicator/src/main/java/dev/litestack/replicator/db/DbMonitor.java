@@ -59,7 +59,7 @@ final class DbMonitor {
             }
         } catch (IOException | RuntimeException e) {
             if (!failing) {
-                log.error("sync error", "db", db.path(), "error", String.valueOf(e.getMessage()));
+                log.error("sync error", "db", db.path(), "error", Log.describe(e));
                 failing = true;
             }
             lastSize = -3;

@@ -70,7 +70,7 @@ public final class ReplicationService implements AutoCloseable {
             try {
                 e.db().sync();
             } catch (IOException ex) {
-                log.error("initial sync failed", "db", e.db().path(), "error", String.valueOf(ex.getMessage()));
+                log.error("initial sync failed", "db", e.db().path(), "error", Log.describe(ex));
             }
         }
         for (ReplicaRunner r : runners) {
@@ -78,7 +78,7 @@ public final class ReplicationService implements AutoCloseable {
                 r.syncNow(firstSyncTimeout);
             } catch (IOException ex) {
                 log.error("initial replica sync failed", "db", r.replica().db().path(), "replica",
-                        r.replica().name(), "error", String.valueOf(ex.getMessage()));
+                        r.replica().name(), "error", Log.describe(ex));
             }
         }
         for (ReplicaRunner r : runners) {
@@ -142,7 +142,7 @@ public final class ReplicationService implements AutoCloseable {
                 r.syncNow(timeout);
             } catch (IOException ex) {
                 log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
-                        "error", String.valueOf(ex.getMessage()));
+                        "error", Log.describe(ex));
                 first = first == null ? ex : first;
             }
             r.close();
@@ -157,7 +157,7 @@ public final class ReplicationService implements AutoCloseable {
                 try {
                     r.client().close();
                 } catch (Exception ex) {
-                    log.warn("closing replica client failed", "replica", r.name(), "error", String.valueOf(ex.getMessage()));
+                    log.warn("closing replica client failed", "replica", r.name(), "error", Log.describe(ex));
                 }
             }
         }

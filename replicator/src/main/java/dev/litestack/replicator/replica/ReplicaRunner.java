@@ -143,10 +143,10 @@ public final class ReplicaRunner implements AutoCloseable {
             lastError = e.getMessage();
             if (healthy) {
                 log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
-                        "replica", replica.name(), "error", String.valueOf(e.getMessage()));
+                        "replica", replica.name(), "error", Log.describe(e));
             } else {
                 log.debug("replica sync failed again", "db", replica.db().path(), "replica", replica.name(),
-                        "failures", failures, "error", String.valueOf(e.getMessage()));
+                        "failures", failures, "error", Log.describe(e));
             }
             healthy = false;
         }
@@ -180,7 +180,7 @@ public final class ReplicaRunner implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),
-                    "error", String.valueOf(e.getMessage()));
+                    "error", Log.describe(e));
         }
     }
 

@@ -42,6 +42,12 @@ public final class Log {
         };
     }
 
+    /** An exception as a log value: its message, or its type when it has none. */
+    public static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
     public boolean enabled(Level l) {
         return l.ordinal() >= level.ordinal();
     }
