@@ -77,8 +77,7 @@ public final class ReplicationService implements AutoCloseable {
             try {
                 r.syncNow(firstSyncTimeout);
             } catch (IOException ex) {
-                log.error("initial replica sync failed", "db", r.replica().db().path(), "replica",
-                        r.replica().name(), "error", String.valueOf(ex.getMessage()));
+                // the runner logged the failure, marked the replica unhealthy and scheduled a retry
             }
         }
         for (ReplicaRunner r : runners) {
