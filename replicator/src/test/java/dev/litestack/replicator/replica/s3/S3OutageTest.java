@@ -51,6 +51,10 @@ class S3OutageTest {
             assertEquals(0.0, h.metric("litestream_replica_healthy"));
             assertTrue(h.metric("litestream_replica_sync_error_count") >= 1);
             assertTrue(h.metric("litestream_replica_lag_seconds") > S3ReplicationHarness.HEALTH_MAX_SYNC_AGE.toSeconds());
+            Pos shipped = h.replica().stats().shipped();
+            assertEquals(shipped.index(), h.metric("litestream_replica_wal_index"), "position gauges stay put");
+            assertEquals(shipped.offset(), h.metric("litestream_replica_wal_offset"));
+            assertTrue(shipped.offset() > 0);
 
             // Keep writing through the rest of the outage; the lag keeps growing meanwhile.
             await("outage").atMost(OUTAGE.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
