@@ -1,5 +1,6 @@
 package dev.litestack.replicator.replica.s3;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,10 +18,14 @@ import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -97,7 +102,7 @@ class S3RestoreChangesTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith("restored")).toList(),
                     "nothing left behind");
-        } catch (java.io.IOException io) {
+        } catch (IOException io) {
             throw new AssertionError(io);
         }
         return e;
@@ -149,12 +154,12 @@ class S3RestoreChangesTest {
         RestorePlan plan = plan();
         String relative = ReplicaLayout.snapshotKey(generation, plan.snapshot().index());
         byte[] same;
-        try (var in = client.openSnapshot(generation, plan.snapshot().index())) {
+        try (InputStream in = client.openSnapshot(generation, plan.snapshot().index())) {
             same = in.readAllBytes();
         }
         // Same bytes, written again later: LastModified moves on (S3 keeps whole seconds).
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-                .until(() -> java.time.Instant.now().getEpochSecond() > plan.snapshot().createdAt().getEpochSecond());
+        await("the next second").atMost(Duration.ofSeconds(5))
+                .until(() -> Instant.now().getEpochSecond() > plan.snapshot().createdAt().getEpochSecond());
         put(relative, same);
 
         RestoreException e = restoreFails(plan, dir.resolve("restored.db"));
@@ -167,7 +172,7 @@ class S3RestoreChangesTest {
         WalSegmentInfo victim = plan.segments().get(1);
         WalSegmentInfo donor = plan.segments().get(2);
         byte[] donorBytes;
-        try (var in = client.openWalSegment(donor.pos())) {
+        try (InputStream in = client.openWalSegment(donor.pos())) {
             donorBytes = in.readAllBytes();
         }
         put(ReplicaLayout.walSegmentKey(generation, victim.index(), victim.offset()), donorBytes);
