@@ -208,33 +208,48 @@ final class ReplicateCommand implements Callable<Integer> {
 
     private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log)
             throws CliException {
+        List<Replica> opened = new ArrayList<>();
         List<ReplicationService.Entry> entries = new ArrayList<>();
-        try {
-            for (DbConfig d : config.dbs()) {
-                Database db = Wiring.database(d, clock, log);
-                List<Replica> replicas = new ArrayList<>();
-                for (ReplicaConfig rc : d.replicas()) {
-                    ReplicaClient client = Wiring.client(rc, env);
-                    if (client instanceof S3ReplicaClient s3) {
-                        s3.verify();
-                    }
-                    replicas.add(Wiring.replica(db, rc, client, clock, log));
+        for (DbConfig d : config.dbs()) {
+            Database db = Wiring.database(d, clock, log);
+            List<Replica> replicas = new ArrayList<>();
+            for (ReplicaConfig rc : d.replicas()) {
+                try {
+                    replicas.add(Wiring.replica(db, rc, openVerified(rc, env), clock, log));
+                } catch (IOException e) {
+                    closeClients(opened);
+                    throw new CliException("cannot open replica " + rc.name() + " of " + d.path() + ": "
+                            + e.getMessage());
                 }
-                entries.add(new ReplicationService.Entry(db, replicas));
+                opened.add(replicas.get(replicas.size() - 1));
             }
-        } catch (IOException e) {
-            for (ReplicationService.Entry en : entries) {
-                for (Replica r : en.replicas()) {
-                    try {
-                        r.client().close();
-                    } catch (Exception ignored) {
-                        // failing anyway
-                    }
-                }
-            }
-            throw new CliException("cannot open replica: " + e.getMessage());
+            entries.add(new ReplicationService.Entry(db, replicas));
         }
         return new ReplicationService(entries, clock, log);
+    }
+
+    /** Opens a replica's client; an S3 client is checked against the server (credentials, bucket, endpoint). */
+    private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
+        ReplicaClient client = Wiring.client(rc, env);
+        if (client instanceof S3ReplicaClient s3) {
+            try {
+                s3.verify();
+            } catch (IOException e) {
+                s3.close();
+                throw e;
+            }
+        }
+        return client;
+    }
+
+    private static void closeClients(List<Replica> replicas) {
+        for (Replica r : replicas) {
+            try {
+                r.client().close();
+            } catch (Exception ignored) {
+                // failing anyway
+            }
+        }
     }
 
     /** Litestream copies LITESTREAM_* credentials to the AWS_* names (if unset) for the child too. */

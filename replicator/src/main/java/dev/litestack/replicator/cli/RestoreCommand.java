@@ -86,7 +86,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 throw new CliException(e.getMessage());
             } catch (RestoreException e) {
-                throw new CliException(e.getMessage());
+                throw new CliException("restore failed: " + e.getMessage());
             }
             log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
                     "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),
@@ -96,7 +96,7 @@ final class RestoreCommand implements Callable<Integer> {
             try {
                 res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
             } catch (RestoreException e) {
-                throw new CliException("restore failed: " + e.getMessage());
+                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + e.getMessage());
             }
             log.info("restore complete", "output", res.output(), "transactions", res.transactions(),
                     "bytes", res.bytes(), "elapsed_ms", (System.nanoTime() - t0) / 1_000_000);

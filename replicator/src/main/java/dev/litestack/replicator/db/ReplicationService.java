@@ -70,15 +70,14 @@ public final class ReplicationService implements AutoCloseable {
             try {
                 e.db().sync();
             } catch (IOException ex) {
-                log.error("initial sync failed", "db", e.db().path(), "error", Log.describe(ex));
+                log.error("initial sync failed", "db", e.db().path(), "error", String.valueOf(ex.getMessage()));
             }
         }
         for (ReplicaRunner r : runners) {
             try {
                 r.syncNow(firstSyncTimeout);
             } catch (IOException ex) {
-                log.error("initial replica sync failed", "db", r.replica().db().path(), "replica",
-                        r.replica().name(), "error", Log.describe(ex));
+                // the runner logged the failure, marked the replica unhealthy and scheduled a retry
             }
         }
         for (ReplicaRunner r : runners) {
@@ -142,7 +141,7 @@ public final class ReplicationService implements AutoCloseable {
                 r.syncNow(timeout);
             } catch (IOException ex) {
                 log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
-                        "error", Log.describe(ex));
+                        "error", String.valueOf(ex.getMessage()));
                 first = first == null ? ex : first;
             }
             r.close();
@@ -157,7 +156,7 @@ public final class ReplicationService implements AutoCloseable {
                 try {
                     r.client().close();
                 } catch (Exception ex) {
-                    log.warn("closing replica client failed", "replica", r.name(), "error", Log.describe(ex));
+                    log.warn("closing replica client failed", "replica", r.name(), "error", String.valueOf(ex.getMessage()));
                 }
             }
         }

@@ -70,8 +70,9 @@ public final class ReplicatorMetrics {
         return reg;
     }
 
+    /** The last position known to be on the replica: it stays put during an outage instead of dropping to 0. */
     private static Pos pos(ReplicaRunner r) {
-        return r.replica().position();
+        return r.replica().stats().shipped();
     }
 
     private static void perDb(PrometheusRegistry reg, ReplicationService svc, String name, String help,

@@ -40,7 +40,7 @@ public final class Replica {
     private final Clock clock;
     private final Log log;
     private final ReplicaStats stats = new ReplicaStats();
-    private Pos pos;
+    private volatile Pos pos;
     private Instant lastSnapshotAt;
 
     public Replica(Database db, ReplicaClient client, Options options, Clock clock, Log log) {
@@ -128,6 +128,7 @@ public final class Replica {
                     "size", end - at.offset(), "stored", info.size());
         }
         pos = at.withOffset(end);
+        stats.markShipped(pos);
     }
 
     /** Makes sure the replica has a snapshot of {@code generation}, then learns its position from the replica. */
@@ -143,6 +144,7 @@ public final class Replica {
         }
         lastSnapshotAt = snaps.stream().map(SnapshotInfo::createdAt).max(Instant::compareTo).orElse(null);
         pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index());
+        stats.markShipped(pos);
         log.info("replica position", "db", db.path(), "replica", name(), "position", pos);
     }
 

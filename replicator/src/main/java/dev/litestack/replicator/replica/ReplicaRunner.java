@@ -10,10 +10,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drives one {@link Replica} on its own thread: uploads new WAL data as soon as it appears but at
@@ -28,13 +30,14 @@ public final class ReplicaRunner implements AutoCloseable {
     private final Clock clock;
     private final Log log;
     private final ScheduledExecutorService exec;
-    private ScheduledFuture<?> pendingSync;
-    private Instant lastAttempt = Instant.EPOCH;
+    private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
+    private ScheduledFuture<?> next;
+    private volatile Instant lastAttempt = Instant.EPOCH;
+    private volatile int failures;
+    private Instant failingSince;
     private Instant nextRetention;
     private Instant nextValidation;
     private final Validator validator;
-    private int failures;
-    private volatile Instant pendingSince;
     private volatile boolean healthy = true;
     private volatile String lastError;
 
@@ -56,7 +59,7 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Seconds the oldest change not yet on the replica has waited (0 when caught up). */
     public double lagSeconds() {
-        Instant since = pendingSince;
+        Instant since = pendingSince.get();
         return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toNanos() / 1e9);
     }
 
@@ -95,24 +98,32 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Called when the database has new data: schedules an upload respecting the sync interval. */
     public void onChange() {
-        if (pendingSince == null) {
-            pendingSince = clock.instant();
-        }
-        synchronized (this) {
-            if (pendingSync != null && !pendingSync.isDone()) {
+        pendingSince.compareAndSet(null, clock.instant());
+        schedule(false);
+    }
+
+    /**
+     * Schedules the next sync at the earliest time the sync interval (or, after a failure, the
+     * backoff) allows. Unless {@code replace}, a sync already waiting to run is kept.
+     */
+    private synchronized void schedule(boolean replace) {
+        if (next != null && !next.isDone()) {
+            if (!replace) {
                 return;
             }
-            long delay = Math.max(0, Duration.between(clock.instant(), earliestNextSync()).toMillis());
-            try {
-                pendingSync = exec.schedule(this::syncOnce, delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // shutting down: the final sync happens in close()
-            }
+            next.cancel(false);
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), earliestNextSync()).toMillis());
+        try {
+            next = exec.schedule(this::syncOnce, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            next = null; // shutting down: the final sync happens in close()
         }
     }
 
     private Instant earliestNextSync() {
-        Duration wait = failures == 0 ? replica.options().syncInterval() : backoff(failures);
+        int f = failures;
+        Duration wait = f == 0 ? replica.options().syncInterval() : backoff(f);
         return lastAttempt.plus(wait);
     }
 
@@ -123,38 +134,60 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     private void syncOnce() {
-        lastAttempt = clock.instant();
-        Pos target = replica.db().position();
+        synchronized (this) {
+            next = null; // from here on, a change schedules another run: none is lost while this one runs
+        }
+        try {
+            attempt();
+            Pos now = replica.db().position();
+            if (now != null && !now.equals(replica.position())) {
+                schedule(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            // counted and logged by attempt()
+        }
+    }
+
+    /**
+     * One sync, on the replica's thread, with the bookkeeping: health, error count, lag, one log
+     * line when the replica starts failing and one when it recovers (retries log at debug level),
+     * and after a failure a retry scheduled after the backoff.
+     */
+    private void attempt() throws IOException {
         Instant started = clock.instant();
+        lastAttempt = started;
+        Pos target = replica.db().position();
         try {
             replica.sync();
-            if (failures > 0) {
-                log.info("replica sync recovered", "db", replica.db().path(), "replica", replica.name(),
-                        "failures", failures, "position", replica.position());
-            }
-            failures = 0;
-            healthy = true;
-            lastError = null;
-            Pos now = replica.db().position();
-            pendingSince = now == null || now.equals(target) || now.equals(replica.position()) ? null : started;
         } catch (IOException | RuntimeException e) {
             failures++;
             replica.stats().syncErrors.increment();
             lastError = e.getMessage();
             if (healthy) {
+                failingSince = started;
                 log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
                         "replica", replica.name(), "error", Log.describe(e));
             } else {
-                log.debug("replica sync failed again", "db", replica.db().path(), "replica", replica.name(),
+                log.debug("replica sync still failing", "db", replica.db().path(), "replica", replica.name(),
                         "failures", failures, "error", Log.describe(e));
             }
             healthy = false;
+            schedule(true);
+            throw e;
         }
-        if (pendingSince != null) {
-            synchronized (this) {
-                pendingSync = null;
-            }
-            onChange();
+        if (!healthy) {
+            log.info("replica sync recovered", "db", replica.db().path(), "replica", replica.name(),
+                    "failures", failures, "failing_for", Duration.between(failingSince, clock.instant()).toMillis()
+                            / 1000.0 + "s", "position", replica.position());
+        }
+        failures = 0;
+        healthy = true;
+        lastError = null;
+        Pos now = replica.db().position();
+        if (now == null || now.equals(target) || now.equals(replica.position())) {
+            pendingSince.set(null);
+        } else {
+            pendingSince.set(started);
         }
     }
 
@@ -187,12 +220,7 @@ public final class ReplicaRunner implements AutoCloseable {
     /** Runs a sync on the replica's thread and waits for it; throws its failure. */
     public void syncNow(Duration timeout) throws IOException {
         Future<?> f = exec.submit(() -> {
-            lastAttempt = clock.instant();
-            replica.sync();
-            Pos now = replica.db().position();
-            if (now == null || now.equals(replica.position())) {
-                pendingSince = null;
-            }
+            attempt();
             return null;
         });
         try {

@@ -32,10 +32,11 @@ public final class RestorePlanner {
         Instant bestUpdated = null;
         for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
             ReplicaClient client = e.getValue();
-            List<String> gens = target.generation() != null ? List.of(target.generation()) : client.generations();
+            List<String> gens = target.generation() != null ? List.of(target.generation())
+                    : listing(e.getKey(), client::generations);
             for (String g : gens) {
-                List<SnapshotInfo> snaps = client.snapshots(g);
-                List<WalSegmentInfo> segs = client.walSegments(g);
+                List<SnapshotInfo> snaps = listing(e.getKey(), () -> client.snapshots(g));
+                List<WalSegmentInfo> segs = listing(e.getKey(), () -> client.walSegments(g));
                 Instant created = null;
                 Instant updated = null;
                 for (SnapshotInfo s : snaps) {
@@ -66,6 +67,20 @@ public final class RestorePlanner {
             throw new NoBackupsException();
         }
         return best;
+    }
+
+    /** A listing call of the replica's client. */
+    private interface Listing<T> {
+        List<T> list() throws IOException;
+    }
+
+    /** Runs a listing; a failure names the replica (the client's message names the object and the cause). */
+    private static <T> List<T> listing(String replica, Listing<T> call) throws RestoreException {
+        try {
+            return call.list();
+        } catch (IOException e) {
+            throw new RestoreException("cannot list backups of replica " + replica + ": " + e.getMessage(), e);
+        }
     }
 
     private static SnapshotInfo pickSnapshot(List<SnapshotInfo> snaps, Target target) {

@@ -1,12 +1,14 @@
 package dev.litestack.replicator.restore;
 
-import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.util.AtomicFiles;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,8 +24,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +40,13 @@ import java.util.concurrent.Future;
  * segments download in parallel (at most {@code parallelism} at once, in order), then every segment
  * is checked and applied, the result passes {@code PRAGMA integrity_check}, and only then is it
  * renamed to the output path. On any failure nothing is left behind.
+ *
+ * <p>Objects can change between planning and reading (retention deletes them, a new snapshot of
+ * the same index overwrites the snapshot). A missing object fails the restore; so does one that was
+ * replaced: every object read must have its planned size, and once everything is read the replica
+ * must still list each planned object with its planned size and time. A replaced snapshot would
+ * otherwise go unnoticed: the WAL replays over it without error and pages the WAL does not rewrite
+ * would come from the other snapshot.
  */
 public final class Restorer {
 
@@ -83,9 +96,14 @@ public final class Restorer {
                     if (next < plan.segments().size()) {
                         window.add(fetch(pool, plan, plan.segments().get(next++)));
                     }
+                    if (compressed.length != seg.size()) {
+                        throw changed(objectName(plan, seg), "it is " + compressed.length + " bytes, planned "
+                                + seg.size());
+                    }
                     bytes += applySegment(applier, plan, seg, compressed);
                 }
                 applier.endIndex();
+                verifyUnchanged(plan);
                 if (applier.droppedFrames() > 0) {
                     log.warn("restore: dropped frames of an uncommitted transaction at the end of a wal index",
                             "frames", applier.droppedFrames());
@@ -156,13 +174,98 @@ public final class Restorer {
     private static long writeSnapshot(RestorePlan plan, FileChannel ch) throws IOException {
         String name = plan.client().describe() + "/" + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         OutputStream os = Channels.newOutputStream(ch);
-        try (InputStream raw = plan.client().openSnapshot(plan.generation(), plan.snapshot().index());
+        long stored;
+        long written;
+        try (CountingInputStream raw = new CountingInputStream(
+                plan.client().openSnapshot(plan.generation(), plan.snapshot().index()));
              InputStream in = Lz4.decompress(raw)) {
-            return in.transferTo(os);
+            written = in.transferTo(os);
+            raw.transferTo(OutputStream.nullOutputStream());
+            stored = raw.count();
         } catch (NoSuchFileException e) {
             throw new RestoreException("snapshot disappeared during restore (replaced or deleted by retention): " + name);
         } catch (IOException e) {
             throw new RestoreException("cannot read snapshot " + name + ": " + e.getMessage(), e);
+        }
+        if (stored != plan.snapshot().size()) {
+            throw changed("snapshot " + name, "it is " + stored + " bytes, planned " + plan.snapshot().size());
+        }
+        return written;
+    }
+
+    /**
+     * Fails unless the replica still lists the planned snapshot and segments with their planned
+     * sizes and times: an object replaced before it was read shows a new size or time here.
+     */
+    private static void verifyUnchanged(RestorePlan plan) throws IOException {
+        List<SnapshotInfo> snapshots;
+        List<WalSegmentInfo> segments;
+        try {
+            snapshots = plan.client().snapshots(plan.generation());
+            segments = plan.client().walSegments(plan.generation());
+        } catch (IOException e) {
+            throw new RestoreException("cannot check that replica " + plan.replicaName()
+                    + " did not change during the restore: " + e.getMessage(), e);
+        }
+        SnapshotInfo planned = plan.snapshot();
+        SnapshotInfo now = snapshots.stream().filter(s -> s.index() == planned.index()).findFirst().orElse(null);
+        if (now == null || now.size() != planned.size() || !now.createdAt().equals(planned.createdAt())) {
+            throw changed("snapshot " + plan.client().describe() + "/"
+                    + ReplicaLayout.snapshotKey(plan.generation(), planned.index()), describe(now, planned.size(),
+                    planned.createdAt()));
+        }
+        Map<Pos, WalSegmentInfo> listed = new HashMap<>();
+        for (WalSegmentInfo s : segments) {
+            listed.put(s.pos(), s);
+        }
+        for (WalSegmentInfo seg : plan.segments()) {
+            WalSegmentInfo s = listed.get(seg.pos());
+            if (s == null || s.size() != seg.size() || !s.createdAt().equals(seg.createdAt())) {
+                throw changed(objectName(plan, seg), s == null ? "it is gone"
+                        : "listed as " + s.size() + " bytes at " + s.createdAt() + ", planned " + seg.size()
+                        + " bytes at " + seg.createdAt());
+            }
+        }
+    }
+
+    private static String describe(SnapshotInfo now, long size, Instant createdAt) {
+        return now == null ? "it is gone" : "listed as " + now.size() + " bytes at " + now.createdAt() + ", planned "
+                + size + " bytes at " + createdAt;
+    }
+
+    private static RestoreException changed(String object, String how) {
+        return new RestoreException(object + " changed during the restore (" + how + "): it was replaced or deleted "
+                + "after the restore was planned; run the restore again");
+    }
+
+    /** Counts the bytes read through it. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int r = super.read();
+            if (r >= 0) {
+                count++;
+            }
+            return r;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) {
+                count += r;
+            }
+            return r;
         }
     }
 

@@ -1,0 +1,149 @@
+package dev.litestack.replicator.replica.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.cli.ExitCodes;
+import dev.litestack.replicator.cli.Main;
+import dev.litestack.replicator.testing.AppDb;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A misconfigured S3 replica stops {@code replicate} and {@code restore} at once with a non-zero
+ * exit and one line that names the replica and what is wrong (run in-process through {@link Main#run}).
+ */
+class S3CliErrorsTest {
+
+    private static S3ProxyServer server;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    /** The result of one CLI run. */
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A config with one database and one S3 replica named {@code offsite}. */
+    private Path config(String bucket, String endpoint, String secret) throws Exception {
+        Path db = dir.resolve("app.db");
+        Path file = dir.resolve("litestream.yml");
+        Files.writeString(file, """
+                dbs:
+                  - path: %s
+                    replicas:
+                      - name: offsite
+                        type: s3
+                        bucket: %s
+                        path: backups/app
+                        endpoint: %s
+                        region: us-east-1
+                        access-key-id: %s
+                        secret-access-key: %s
+                """.formatted(db, bucket, endpoint, S3ProxyServer.ACCESS_KEY, secret));
+        return file;
+    }
+
+    private static void assertError(Run run, String... words) {
+        assertEquals(ExitCodes.ERROR, run.code(), "exit code; stderr: " + run.err());
+        for (String w : words) {
+            assertTrue(run.err().contains(w), "\"" + w + "\" missing from stderr: " + run.err());
+        }
+        assertEquals(1, run.err().lines().filter(l -> l.startsWith("error: ")).count(), run.err());
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void replicateWithWrongSecretFailsAtStartNamingTheReplica() throws Exception {
+        String bucket = server.createBucket();
+        Path cfg = config(bucket, server.endpoint(), "wrong-secret");
+        new AppDb(dir.resolve("app.db")).close();
+        Run run = cli("replicate", "-config", cfg.toString());
+        assertError(run, "replica offsite", dir.resolve("app.db").toString(), "s3://" + bucket + "/backups/app",
+                "access denied", "secret-access-key");
+        assertTrue(server.keys(bucket).isEmpty(), "nothing written");
+    }
+
+    @Test
+    void replicateWithMissingBucketFailsAtStart() throws Exception {
+        Run run = cli("replicate", "-config", config("no-such-bucket", server.endpoint(), S3ProxyServer.SECRET_KEY)
+                .toString());
+        assertError(run, "replica offsite", "bucket not found: no-such-bucket");
+    }
+
+    @Test
+    void replicateWithClosedPortFailsAtStartNamingTheEndpoint() throws Exception {
+        String endpoint = "http://127.0.0.1:" + closedPort();
+        Run run = cli("replicate", "-config", config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
+                .toString());
+        assertError(run, "replica offsite", "cannot reach endpoint " + endpoint);
+    }
+
+    @Test
+    void replicateWithUnknownHostFailsAtStart() throws Exception {
+        Run run = cli("replicate", "-config", config(server.createBucket(), "http://no-such-host.invalid:9000",
+                S3ProxyServer.SECRET_KEY).toString());
+        assertError(run, "replica offsite", "cannot reach endpoint http://no-such-host.invalid:9000", "unknown host");
+    }
+
+    @Test
+    void restoreWithWrongSecretFailsNamingTheReplica() throws Exception {
+        String bucket = server.createBucket();
+        Path out = dir.resolve("restored.db");
+        Run run = cli("restore", "-config", config(bucket, server.endpoint(), "wrong-secret").toString(),
+                "-o", out.toString(), dir.resolve("app.db").toString());
+        assertError(run, "replica offsite", "s3://" + bucket + "/backups/app", "access denied");
+        assertFalse(run.err().contains("Exception"), "no exception class names for the user: " + run.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void restoreWithClosedPortFailsNamingTheEndpoint() throws Exception {
+        String endpoint = "http://127.0.0.1:" + closedPort();
+        Path out = dir.resolve("restored.db");
+        Run run = cli("restore", "-config", config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
+                .toString(), "-o", out.toString(), dir.resolve("app.db").toString());
+        assertError(run, "replica offsite", "cannot reach endpoint " + endpoint);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void restoreFromAnEmptyBucketSaysNoBackups() throws Exception {
+        Run run = cli("restore", "-config", config(server.createBucket(), server.endpoint(), S3ProxyServer.SECRET_KEY)
+                .toString(), "-o", dir.resolve("restored.db").toString(), dir.resolve("app.db").toString());
+        assertError(run, "no matching backups found");
+    }
+}
