@@ -64,7 +64,7 @@ class RestoreDamageTest {
         }
         Files.write(segment(s), b);
         Cli.Result r = restoreFails();
-        assertTrue(r.err().startsWith("error: restore failed: cannot decompress wal segment "), r.err());
+        assertTrue(r.err().startsWith("error: restore from replica file failed: cannot decompress wal segment "), r.err());
         assertTrue(r.err().contains(segment(s).getFileName().toString()), "names the object: " + r.err());
     }
 
@@ -112,7 +112,7 @@ class RestoreDamageTest {
                 .orElseThrow();
         Files.delete(segment(first));
         Cli.Result r = restoreFails();
-        assertTrue(r.err().startsWith("error: missing initial wal segment: generation=" + built.generation()
+        assertTrue(r.err().startsWith("error: restore failed: missing initial wal segment: generation=" + built.generation()
                 + " index=00000002 offset="), r.err());
     }
 
@@ -124,7 +124,7 @@ class RestoreDamageTest {
             }
         }
         Cli.Result r = restoreFails();
-        assertEquals("error: missing WAL index: " + built.generation() + "/00000002" + System.lineSeparator(), r.err());
+        assertEquals("error: restore failed: missing WAL index: " + built.generation() + "/00000002" + System.lineSeparator(), r.err());
     }
 
     @Test
