@@ -156,9 +156,8 @@ class BootCycleTest {
     /** Restores todos.db from the bucket with the replicator jar and checks it holds {@code n} todos. */
     private static boolean restoredHasTodos(Map<String, String> env, Path out, int n) throws Exception {
         Files.deleteIfExists(out);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String url = "s3://" + env.get("BUCKET_NAME") + "/todo-app/todos.db?endpoint=" + env.get("AWS_ENDPOINT_URL_S3");
-        ProcessBuilder pb = new ProcessBuilder(java, "-jar", REPLICATOR_JAR.toString(), "restore", "-o", out.toString(),
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-jar", REPLICATOR_JAR.toString(), "restore", "-o", out.toString(),
                 "-config", writeProbeConfig(env, out.resolveSibling("probe.yml")).toString(), out.resolveSibling("data-probe.db").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
@@ -171,8 +170,6 @@ class BootCycleTest {
              var st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM todos")) {
             return rs.next() && rs.getInt(1) == n;
-        } finally {
-            assertTrue(url.startsWith("s3://"));
         }
     }
 
