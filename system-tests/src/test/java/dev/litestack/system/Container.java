@@ -28,6 +28,7 @@ final class Container implements AutoCloseable {
     private final List<String> output = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
     private volatile int appPort;
+    private long readyMillis;
 
     private Container(Process process) {
         this.process = process;
@@ -37,11 +38,19 @@ final class Container implements AutoCloseable {
     }
 
     static Container boot(Path replicatorJar, Path appJar, Path config, Map<String, String> env) throws IOException {
+        return boot(replicatorJar, appJar, config, env, List.of(), List.of());
+    }
+
+    /** Boots with extra JVM options for the replicator and for the app (e.g. class-data sharing archives). */
+    static Container boot(Path replicatorJar, Path appJar, Path config, Map<String, String> env,
+                          List<String> replicatorJvm, List<String> appJvm) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String exec = java + " -XX:TieredStopAtLevel=1 -Xmx256m -jar " + appJar;
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-                "-jar", replicatorJar.toString(), "replicate", "-config", config.toString(), "-exec", exec)
-                .redirectErrorStream(true);
+        String exec = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m " + String.join(" ", appJvm)
+                + " -jar " + appJar;
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
+        cmd.addAll(replicatorJvm);
+        cmd.addAll(List.of("-jar", replicatorJar.toString(), "replicate", "-config", config.toString(), "-exec", exec));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
         return new Container(pb.start());
     }
@@ -71,7 +80,13 @@ final class Container implements AutoCloseable {
             }
             return appPort > 0 && http.status(base() + "/health") == 200;
         });
-        return (System.nanoTime() - startedNanos) / 1_000_000;
+        readyMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+        return readyMillis;
+    }
+
+    /** Milliseconds from process start until {@code /health} first answered 200. */
+    long readyMillis() {
+        return readyMillis;
     }
 
     String base() {
