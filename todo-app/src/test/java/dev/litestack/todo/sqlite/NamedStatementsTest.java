@@ -36,7 +36,7 @@ class NamedStatementsTest {
 
     @Test
     void everyShippedStatementFileParses() {
-        for (String concern : List.of("queue", "cache", "cable")) {
+        for (String concern : List.of("data", "queue", "cache", "cable")) {
             assertTrue(NamedStatements.load("sql/" + concern + ".sql").all().size() > 3, concern);
         }
     }

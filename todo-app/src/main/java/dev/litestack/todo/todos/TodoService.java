@@ -1,0 +1,135 @@
+package dev.litestack.todo.todos;
+
+import dev.litestack.todo.jobs.JobQueue;
+import dev.litestack.todo.sqlite.Session;
+import dev.litestack.todo.sqlite.SqliteStore;
+import dev.litestack.todo.todos.TodoChange.Kind;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The TodoMVC operations on one user's list. Each runs in one write transaction that bumps the user's list
+ * version, changes only that user's rows, reads back what the caller's tab needs, and enqueues a
+ * {@link BroadcastJob} (inserted after the commit) that renders the same change for the user's other tabs.
+ */
+@Singleton
+public class TodoService {
+
+    private final SqliteStore data;
+    private final JobQueue jobs;
+    private final TodoProperties limits;
+    private final Clock clock;
+
+    public TodoService(@Named("data") SqliteStore data, JobQueue jobs, TodoProperties limits, Clock clock) {
+        this.data = data;
+        this.jobs = jobs;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    /** Adds a todo with the trimmed title; an empty or too long title is rejected. */
+    public Outcome create(String user, String rawTitle) {
+        String title = cleanTitle(rawTitle);
+        if (title.isEmpty()) {
+            throw new InvalidTodoException("title must not be empty");
+        }
+        return data.write(s -> {
+            if (TodoRepository.count(s, user) >= limits.getMaxTodosPerUser()) {
+                throw new InvalidTodoException("a list holds at most " + limits.getMaxTodosPerUser() + " todos");
+            }
+            long version = TodoRepository.bumpVersion(s, user);
+            long id = TodoRepository.insert(s, user, title, version, clock.millis());
+            return finish(s, user, Kind.CREATED, List.of(id));
+        });
+    }
+
+    /**
+     * Changes the title and/or the completed state of one of the user's todos. A title that is empty after
+     * trimming deletes the todo (TodoMVC editing rule). A foreign or unknown id is {@link TodoNotFoundException}.
+     */
+    public Outcome update(String user, long id, String rawTitle, Boolean completed) {
+        if (rawTitle == null && completed == null) {
+            throw new InvalidTodoException("nothing to change: send title or completed");
+        }
+        String title = rawTitle == null ? null : cleanTitle(rawTitle);
+        return data.write(s -> {
+            TodoRepository.find(s, user, id).orElseThrow(TodoNotFoundException::new);
+            long version = TodoRepository.bumpVersion(s, user);
+            if (title != null && title.isEmpty()) {
+                TodoRepository.delete(s, user, id);
+                return finish(s, user, Kind.DELETED, List.of(id));
+            }
+            long now = clock.millis();
+            if (title != null) {
+                TodoRepository.updateTitle(s, user, id, title, version, now);
+            }
+            if (completed != null) {
+                TodoRepository.updateCompleted(s, user, id, completed, version, now);
+            }
+            return finish(s, user, Kind.UPDATED, List.of(id));
+        });
+    }
+
+    /** Deletes one of the user's todos. */
+    public Outcome delete(String user, long id) {
+        return data.write(s -> {
+            TodoRepository.find(s, user, id).orElseThrow(TodoNotFoundException::new);
+            TodoRepository.bumpVersion(s, user);
+            TodoRepository.delete(s, user, id);
+            return finish(s, user, Kind.DELETED, List.of(id));
+        });
+    }
+
+    /** Sets every one of the user's todos to {@code completed}. */
+    public Outcome toggleAll(String user, boolean completed) {
+        return data.write(s -> {
+            long version = TodoRepository.bumpVersion(s, user);
+            List<Long> ids = TodoRepository.toggleAll(s, user, completed, version, clock.millis());
+            return finish(s, user, Kind.UPDATED, ids);
+        });
+    }
+
+    /** Deletes the user's completed todos. */
+    public Outcome clearCompleted(String user) {
+        return data.write(s -> {
+            TodoRepository.bumpVersion(s, user);
+            List<Long> ids = TodoRepository.clearCompleted(s, user);
+            return finish(s, user, Kind.DELETED, ids);
+        });
+    }
+
+    /** The user's whole list: rows, the version they are at least as new as, and the counts. */
+    public Snapshot snapshot(String user) {
+        return data.read(s -> {
+            long listVersion = TodoRepository.summary(s, user).version();
+            List<Todo> todos = TodoRepository.list(s, user);
+            return new Snapshot(todos, listVersion, TodoRepository.summary(s, user));
+        });
+    }
+
+    private Outcome finish(Session s, String user, Kind kind, List<Long> ids) throws SQLException {
+        TodoChange change = new TodoChange(user, kind, ids);
+        List<Todo> rows = kind == Kind.DELETED ? List.of() : TodoRepository.findAll(s, user, ids);
+        Summary summary = TodoRepository.summary(s, user);
+        jobs.enqueue(BroadcastJob.NAME, change);
+        return new Outcome(change, rows, summary);
+    }
+
+    private String cleanTitle(String raw) {
+        String title = raw.strip();
+        if (title.codePointCount(0, title.length()) > limits.getMaxTitleLength()) {
+            throw new InvalidTodoException("title must be at most " + limits.getMaxTitleLength() + " characters");
+        }
+        for (int i = 0; i < title.length(); i++) {
+            char c = title.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new InvalidTodoException("title must not contain control characters");
+            }
+        }
+        return title;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.litestack.todo.web;
+
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.cookie.Cookie;
+import io.micronaut.http.cookie.SameSite;
+import jakarta.inject.Singleton;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Who is asking, and what they may do. A visitor is a random 128-bit id kept in a cookie signed with HMAC-SHA256
+ * ({@code <id>.<signature>}); a missing, malformed or forged cookie means no user (pages then issue a new one). The
+ * CSRF token and the stream name of a user are HMACs of the id under their own purposes, so neither reveals the id
+ * nor can be forged, and both stay valid as long as the cookie does.
+ */
+@Singleton
+public final class Sessions {
+
+    /** Request attribute: the user id of this request. */
+    static final String USER = "todo.user";
+    /** Request attribute: set when this request issued a new user id, so the response sets the cookie. */
+    static final String ISSUED = "todo.user-issued";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+    private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9_-]{43}");
+
+    private final Signer signer;
+    private final WebProperties settings;
+    private final SecureRandom random = new SecureRandom();
+
+    public Sessions(Signer signer, WebProperties settings) {
+        this.signer = signer;
+        this.settings = settings;
+    }
+
+    /** The user of a valid session cookie (or one issued earlier in this request). */
+    public Optional<String> user(HttpRequest<?> request) {
+        Optional<String> known = request.getAttribute(USER, String.class);
+        if (known.isPresent()) {
+            return known;
+        }
+        Optional<String> user = request.getCookies().findCookie(settings.getCookieName())
+                .map(Cookie::getValue).flatMap(this::verifyCookie);
+        user.ifPresent(u -> request.setAttribute(USER, u));
+        return user;
+    }
+
+    /** The user of the request, issuing a new random id (and, in the response, its cookie) if there is none. */
+    public String userOrIssue(HttpRequest<?> request) {
+        return user(request).orElseGet(() -> {
+            byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            String user = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            request.setAttribute(USER, user);
+            request.setAttribute(ISSUED, Boolean.TRUE);
+            return user;
+        });
+    }
+
+    Optional<String> verifyCookie(String value) {
+        int dot = value.indexOf('.');
+        if (dot < 0) {
+            return Optional.empty();
+        }
+        String user = value.substring(0, dot);
+        String signature = value.substring(dot + 1);
+        if (!ID.matcher(user).matches() || !SIGNATURE.matcher(signature).matches()) {
+            return Optional.empty();
+        }
+        return signer.verify("session", user, signature) ? Optional.of(user) : Optional.empty();
+    }
+
+    /** The cookie that carries {@code user}: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, long-lived. */
+    Cookie cookie(String user, HttpRequest<?> request) {
+        boolean secure = switch (settings.getCookieSecure()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> isHttps(request);
+        };
+        return Cookie.of(settings.getCookieName(), user + "." + signer.sign("session", user))
+                .httpOnly(true).sameSite(SameSite.Lax).path("/").secure(secure)
+                .maxAge(settings.getCookieMaxAge());
+    }
+
+    public String csrfToken(String user) {
+        return signer.sign("csrf", user);
+    }
+
+    public boolean validCsrfToken(String user, String token) {
+        return token != null && SIGNATURE.matcher(token).matches() && signer.verify("csrf", user, token);
+    }
+
+    /** The opaque, signed stream name of the user's live updates (the last segment of the websocket URL). */
+    public String streamName(String user) {
+        return signer.sign("stream", user);
+    }
+
+    public boolean validStreamName(String user, String name) {
+        return name != null && SIGNATURE.matcher(name).matches() && signer.verify("stream", user, name);
+    }
+
+    /**
+     * Whether the request's {@code Origin} is the app's own (same host and port as the {@code Host} header) or one
+     * of {@code app.web.allowed-origins}. {@code required=false} lets requests without an Origin pass (the CSRF token
+     * still guards them); websocket handshakes require it.
+     */
+    public boolean originAllowed(HttpRequest<?> request, boolean required) {
+        String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+        if (origin == null) {
+            return !required;
+        }
+        if (settings.getAllowedOrigins().contains(origin)) {
+            return true;
+        }
+        String host = request.getHeaders().get(HttpHeaders.HOST);
+        if (host == null || "null".equals(origin)) {
+            return false;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getRawAuthority() == null) {
+                return false;
+            }
+            String authority = uri.getRawAuthority().toLowerCase(Locale.ROOT);
+            String expected = host.toLowerCase(Locale.ROOT);
+            return authority.equals(expected) || authority.equals(withoutDefaultPort(expected, scheme));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String withoutDefaultPort(String host, String scheme) {
+        String port = scheme.equals("https") ? ":443" : ":80";
+        return host.endsWith(port) ? host.substring(0, host.length() - port.length()) : host;
+    }
+
+    static boolean isHttps(HttpRequest<?> request) {
+        return request.isSecure() || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));
+    }
+}

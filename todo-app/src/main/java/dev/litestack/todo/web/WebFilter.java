@@ -1,0 +1,60 @@
+package dev.litestack.todo.web;
+
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * Every request gets a fresh CSP nonce, and on the way out the security
+ * headers (nonce-based Content-Security-Policy, nosniff, no framing, same-origin referrers) and the session cookie
+ * when this request issued a new user id.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public final class WebFilter {
+
+    /** Request attribute: the CSP nonce of this response. */
+    public static final String NONCE = "todo.csp-nonce";
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?");
+
+    private final Sessions sessions;
+    private final SecureRandom random = new SecureRandom();
+
+    public WebFilter(Sessions sessions) {
+        this.sessions = sessions;
+    }
+
+    @RequestFilter
+    public void before(HttpRequest<?> request) {
+        byte[] bytes = new byte[18];
+        random.nextBytes(bytes);
+        request.setAttribute(NONCE, Base64.getEncoder().encodeToString(bytes));
+    }
+
+    @ResponseFilter
+    public void after(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        String nonce = request.getAttribute(NONCE, String.class).orElse("none");
+        response.header("Content-Security-Policy", policy(nonce, request.getHeaders().get(HttpHeaders.HOST)));
+        response.header("X-Content-Type-Options", "nosniff");
+        response.header("X-Frame-Options", "DENY");
+        response.header("Referrer-Policy", "same-origin");
+        response.header("Cross-Origin-Opener-Policy", "same-origin");
+        if (request.getAttribute(Sessions.ISSUED, Boolean.class).orElse(false)) {
+            request.getAttribute(Sessions.USER, String.class)
+                    .ifPresent(user -> response.cookie(sessions.cookie(user, request)));
+        }
+    }
+
+    static String policy(String nonce, String host) {
+        String sockets = host != null && HOST.matcher(host).matches() ? " ws://" + host + " wss://" + host : "";
+        return "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self'; img-src 'self' data:; "
+                + "connect-src 'self'" + sockets + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+                + "object-src 'none'";
+    }
+}

@@ -1,0 +1,146 @@
+package dev.litestack.todo.todos;
+
+import dev.litestack.todo.sqlite.SqliteStore;
+import dev.litestack.todo.support.Chrome;
+import dev.litestack.todo.support.TodoPage;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.interactions.Actions;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two windows of one user see each other's changes within a second; a window of another user sees nothing. The
+ * two users are the same browser on two host names (127.0.0.1 and localhost), which keeps separate cookies.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LiveTabsBrowserTest {
+
+    private static final Duration LIVE = Duration.ofSeconds(1);
+
+    @Inject
+    EmbeddedServer server;
+    @Inject
+    @Named("data")
+    SqliteStore data;
+
+    Chrome chrome;
+    TodoPage tabA;
+    TodoPage tabB;
+    TodoPage stranger;
+
+    @BeforeAll
+    void startBrowser() {
+        chrome = Chrome.start();
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        chrome.close();
+    }
+
+    @BeforeEach
+    void openThreeWindows() {
+        for (String handle : chrome.driver.getWindowHandles().stream().skip(1).toList()) {
+            chrome.driver.switchTo().window(handle).close();
+        }
+        chrome.driver.switchTo().window(chrome.driver.getWindowHandles().iterator().next());
+        chrome.driver.manage().deleteAllCookies();
+        String own = "http://127.0.0.1:" + server.getPort() + "/";
+        tabA = new TodoPage(chrome.driver).open(own);
+        chrome.driver.switchTo().newWindow(WindowType.WINDOW);
+        tabB = new TodoPage(chrome.driver).open(own);
+        chrome.driver.switchTo().newWindow(WindowType.WINDOW);
+        chrome.driver.manage().deleteAllCookies();
+        stranger = new TodoPage(chrome.driver).open("http://localhost:" + server.getPort() + "/");
+    }
+
+    @Test
+    void everyChangeInOneTabShowsInTheOtherWithinASecondAndNeverForAnotherUser() {
+        tabA.focus().add("milk", "bread");
+        tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("milk", "bread")));
+        assertEquals("2 items left", tabB.count());
+
+        tabB.click(() -> tabB.toggleOf(0));
+        tabA.focus().within(LIVE, d -> tabA.hasClass(0, "completed") && tabA.count().equals("1 item left"));
+
+        new Actions(chrome.driver).doubleClick(tabA.item(1).findElement(By.cssSelector("label"))).perform();
+        tabA.until(d -> tabA.hasClass(1, "editing"));
+        tabA.item(1).findElement(By.cssSelector(".edit")).sendKeys(" and butter" + Keys.ENTER);
+        tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("milk", "bread and butter")));
+
+        tabB.click(() -> tabB.clearCompleted().get(0));
+        tabA.focus().within(LIVE, d -> tabA.visibleTitles().equals(List.of("bread and butter")));
+
+        tabA.click(() -> {
+            new Actions(chrome.driver).moveToElement(tabA.item(0)).perform();
+            return tabA.item(0).findElement(By.cssSelector(".destroy"));
+        });
+        tabB.focus().within(LIVE, d -> tabB.items().isEmpty() && !tabB.footer().isDisplayed());
+
+        tabB.add("from b");
+        tabA.focus().within(LIVE, d -> tabA.visibleTitles().equals(List.of("from b")));
+
+        stranger.focus();
+        assertTrue(stranger.items().isEmpty(), "another user sees nothing");
+        assertFalse(stranger.footer().isDisplayed());
+        stranger.add("stranger's");
+        stranger.reload();
+        assertEquals(List.of("stranger's"), stranger.visibleTitles());
+        assertEquals(List.of("from b"), tabA.focus().visibleTitles());
+    }
+
+    @Test
+    void eachTabKeepsOnlyWhatItsOwnFilterShows() {
+        tabA.focus().add("a", "b");
+        tabA.filter("Active").click();
+        tabB.focus().filter("Completed").click();
+        tabB.within(LIVE, d -> tabB.visibleTitles().isEmpty());
+        tabA.focus().click(() -> tabA.toggleOf(0));
+        tabA.until(d -> tabA.visibleTitles().equals(List.of("b")));
+        tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("a")));
+        assertTrue(tabB.filter("Completed").getAttribute("class").contains("selected"));
+        assertEquals("1 item left", tabB.count());
+    }
+
+    @Test
+    void titlesThatLookLikeHtmlReachOtherTabsAsText() {
+        String img = "\"><img src=x onerror=\"window.pwned = 1\">";
+        tabA.focus().add("<script>window.pwned = 2</script>", img);
+        tabB.focus().within(LIVE, d -> tabB.visibleTitles().size() == 2);
+        assertEquals(List.of("<script>window.pwned = 2</script>", img), tabB.visibleTitles());
+        assertTrue(chrome.driver.findElements(By.cssSelector(".todo-list img, .todo-list script")).isEmpty());
+        assertEquals(null, tabB.script("return window.pwned;"));
+    }
+
+    @Test
+    void aTabThatReconnectsCatchesUpOnWhatItMissed() {
+        tabA.focus().add("seen live");
+        tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("seen live")));
+        String user = chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
+        data.write(s -> {
+            long version = TodoRepository.bumpVersion(s, user);
+            return TodoRepository.insert(s, user, "written while away", version, System.currentTimeMillis());
+        });
+        tabB.script("document.querySelector('turbo-stream-source').streamSource.close()");
+        tabB.until(d -> tabB.visibleTitles().equals(List.of("seen live", "written while away")));
+        assertEquals("2 items left", tabB.count());
+        assertEquals("synced", tabB.app().getAttribute("data-live"));
+    }
+}

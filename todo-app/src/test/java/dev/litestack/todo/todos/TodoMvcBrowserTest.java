@@ -1,0 +1,221 @@
+package dev.litestack.todo.todos;
+
+import dev.litestack.todo.support.Chrome;
+import dev.litestack.todo.support.TodoPage;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TodoMVC's behaviours S1–S9 (app-reference.md §3, ported from TodoMVC's Cypress spec) in headless Chromium. Every
+ * test starts as a new visitor (cookies cleared), so it starts with no todos.
+ */
+@MicronautTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TodoMvcBrowserTest {
+
+    @Inject
+    EmbeddedServer server;
+
+    Chrome chrome;
+    TodoPage page;
+
+    @BeforeAll
+    void startBrowser() {
+        chrome = Chrome.start();
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        chrome.close();
+    }
+
+    @BeforeEach
+    void newVisitor() {
+        chrome.driver.get(server.getURI() + "/health");
+        chrome.driver.manage().deleteAllCookies();
+        page = new TodoPage(chrome.driver).open(server.getURI() + "/");
+    }
+
+    @Test
+    void s1_withoutTodosMainAndFooterAreHidden() {
+        assertFalse(page.main().isDisplayed());
+        assertFalse(page.footer().isDisplayed());
+        page.add("one");
+        assertTrue(page.main().isDisplayed());
+        assertTrue(page.footer().isDisplayed());
+    }
+
+    @Test
+    void s2_newTodoIsFocusedCreatesTrimmedTodosInOrderAndClearsTheInput() {
+        assertEquals(page.newTodo(), chrome.driver.switchTo().activeElement(), "focused on load");
+        page.add("buy some cheese", "   feed the cat   ", "book a doctors appointment");
+        assertEquals(List.of("buy some cheese", "feed the cat", "book a doctors appointment"), page.visibleTitles());
+        assertEquals("", page.newTodo().getAttribute("value"));
+        page.newTodo().sendKeys("    " + Keys.ENTER);
+        page.add("last");
+        assertEquals(4, page.items().size(), "an empty title creates nothing");
+        assertEquals("", page.newTodo().getAttribute("value"));
+    }
+
+    @Test
+    void s3_toggleAllSetsEveryTodoAndFollowsSingleItems() {
+        page.add("a", "b", "c");
+        page.click(page::toggleAllLabel);
+        page.until(d -> page.items().stream().allMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
+        assertTrue(page.toggleAll().isSelected());
+        page.click(page::toggleAllLabel);
+        page.until(d -> page.items().stream().noneMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
+        assertFalse(page.toggleAll().isSelected());
+        for (int i = 0; i < 3; i++) {
+            int index = i;
+            page.click(() -> page.toggleOf(index));
+        }
+        page.until(d -> page.toggleAll().isSelected());
+        page.click(() -> page.toggleOf(0));
+        page.until(d -> !page.toggleAll().isSelected());
+        page.click(page::toggleAllLabel);
+        page.until(d -> page.toggleAll().isSelected());
+        page.click(() -> page.clearCompleted().get(0));
+        page.until(d -> page.items().isEmpty());
+        assertFalse(page.toggleAll().isSelected(), "cleared after Clear completed");
+    }
+
+    @Test
+    void s4_itemsToggleAndShowTheirDeleteButtonOnHover() {
+        page.add("first", "second");
+        page.click(() -> page.toggleOf(0));
+        page.until(d -> page.hasClass(0, "completed"));
+        assertFalse(page.hasClass(1, "completed"));
+        page.click(() -> page.toggleOf(0));
+        page.until(d -> !page.hasClass(0, "completed"));
+        assertFalse(page.read(() -> page.item(1).findElement(By.cssSelector(".destroy")).isDisplayed()));
+        page.click(() -> {
+            new Actions(chrome.driver).moveToElement(page.item(1)).perform();
+            return page.item(1).findElement(By.cssSelector(".destroy"));
+        });
+        page.until(d -> page.visibleTitles().equals(List.of("first")));
+    }
+
+    @Test
+    void s5_editingSavesOnEnterAndBlurTrimsCancelsOnEscapeAndDeletesWhenEmpty() {
+        page.add("buy some cheese", "feed the cat", "book a doctors appointment");
+        WebElement edit = startEditing(1);
+        assertTrue(page.hasClass(1, "editing"));
+        assertFalse(page.item(1).findElement(By.cssSelector(".toggle")).isDisplayed(), "other controls hidden");
+        assertFalse(page.item(1).findElement(By.cssSelector("label")).isDisplayed());
+        assertEquals(edit, chrome.driver.switchTo().activeElement(), "the edit field is focused");
+        assertEquals("feed the cat", edit.getAttribute("value"));
+        edit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "    buy some sausage    " + Keys.ENTER);
+        page.until(d -> page.visibleTitles().get(1).equals("buy some sausage"));
+        assertFalse(page.hasClass(1, "editing"));
+
+        startEditing(0).sendKeys(" and bread");
+        page.newTodo().click();
+        page.until(d -> page.visibleTitles().get(0).equals("buy some cheese and bread"));
+
+        startEditing(2).sendKeys(Keys.chord(Keys.CONTROL, "a"), "changed my mind" + Keys.ESCAPE);
+        page.until(d -> !page.hasClass(2, "editing"));
+        assertEquals("book a doctors appointment", page.visibleTitles().get(2));
+
+        startEditing(2).sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE, Keys.ENTER);
+        page.until(d -> page.items().size() == 2);
+        assertEquals(List.of("buy some cheese and bread", "buy some sausage"), page.visibleTitles());
+    }
+
+    @Test
+    void s6_theCounterIsPluralised() {
+        page.add("one");
+        assertEquals("1 item left", page.count());
+        assertEquals("1", chrome.driver.findElement(By.cssSelector(".todo-count strong")).getText());
+        page.add("two");
+        page.until(d -> page.count().equals("2 items left"));
+        page.click(page::toggleAllLabel);
+        page.until(d -> page.count().equals("0 items left"));
+    }
+
+    @Test
+    void s7_clearCompletedRemovesCompletedTodosAndIsHiddenWithoutThem() {
+        page.add("a", "b", "c");
+        assertTrue(page.clearCompleted().isEmpty());
+        page.click(() -> page.toggleOf(1));
+        page.until(d -> !page.clearCompleted().isEmpty());
+        page.click(() -> page.clearCompleted().get(0));
+        page.until(d -> page.visibleTitles().equals(List.of("a", "c")));
+        assertTrue(page.clearCompleted().isEmpty());
+    }
+
+    @Test
+    void s8_todosPersistAcrossReloadButEditingStateDoesNot() {
+        page.add("keep me", "and me");
+        page.click(() -> page.toggleOf(0));
+        page.until(d -> page.hasClass(0, "completed"));
+        startEditing(1);
+        page.reload();
+        assertEquals(List.of("keep me", "and me"), page.visibleTitles());
+        assertTrue(page.hasClass(0, "completed"));
+        assertFalse(page.hasClass(1, "editing"));
+        assertEquals("1 item left", page.count());
+    }
+
+    @Test
+    void s9_filtersSelectItemsSurviveReloadAndFollowTheBackButton() {
+        page.add("a", "b", "c");
+        page.click(() -> page.toggleOf(1));
+        page.until(d -> page.hasClass(1, "completed"));
+        page.filter("Active").click();
+        page.until(d -> page.visibleTitles().equals(List.of("a", "c")));
+        assertTrue(page.filter("Active").getAttribute("class").contains("selected"));
+        page.filter("Completed").click();
+        page.until(d -> page.visibleTitles().equals(List.of("b")));
+        chrome.driver.navigate().back();
+        page.until(d -> page.visibleTitles().equals(List.of("a", "c")));
+        page.filter("Completed").click();
+        page.until(d -> page.visibleTitles().equals(List.of("b")));
+        page.reload();
+        assertEquals(List.of("b"), page.visibleTitles(), "the filter survives reload");
+        assertTrue(page.filter("Completed").getAttribute("class").contains("selected"));
+        page.filter("All").click();
+        page.until(d -> page.visibleTitles().size() == 3);
+        assertTrue(page.filter("All").getAttribute("class").contains("selected"));
+
+        page.filter("Active").click();
+        page.until(d -> page.visibleTitles().size() == 2);
+        page.click(() -> page.visibleItems().get(0).findElement(By.cssSelector(".toggle")));
+        page.until(d -> page.visibleTitles().equals(List.of("c")));
+        assertTrue(page.filter("Active").getAttribute("class").contains("selected"), "kept after the footer update");
+    }
+
+    @Test
+    void titlesThatLookLikeHtmlAreShownAsText() {
+        String script = "<script>window.pwned = 1</script>";
+        String img = "\"><img src=x onerror=\"window.pwned = 2\">";
+        page.add(script, img);
+        page.reload();
+        assertEquals(List.of(script, img), page.visibleTitles());
+        assertTrue(chrome.driver.findElements(By.cssSelector(".todo-list img, .todo-list script")).isEmpty());
+        assertEquals(null, page.script("return window.pwned;"));
+    }
+
+    private WebElement startEditing(int index) {
+        WebElement label = page.item(index).findElement(By.cssSelector("label"));
+        new Actions(chrome.driver).doubleClick(label).perform();
+        page.until(d -> page.hasClass(index, "editing"));
+        return page.item(index).findElement(By.cssSelector(".edit"));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.litestack.todo.todos;
+
+import dev.litestack.todo.support.WebClient;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One HTTP test per page and form: status, content type, and the fragments or page text they answer with. */
+@MicronautTest
+class TodoPagesTest {
+
+    @Inject
+    EmbeddedServer server;
+
+    WebClient alice;
+
+    @BeforeEach
+    void visit() {
+        alice = new WebClient(server.getURI());
+        alice.open();
+    }
+
+    @Test
+    void theFirstVisitGetsAnEmptyTodoMvcPageAndASessionCookie() {
+        WebClient bob = new WebClient(server.getURI());
+        HttpResponse<String> page = bob.open();
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        String html = page.body();
+        assertTrue(html.contains("<h1>todos</h1>"));
+        assertTrue(html.contains("class=\"new-todo\"") && html.contains("autofocus"), "S2: focused new-todo input");
+        assertTrue(html.contains("<ul class=\"todo-list\" id=\"todo-list\" data-version=\"0\">"));
+        assertTrue(html.contains("id=\"footer\" data-version=\"0\" hidden"), "S1: footer hidden when empty");
+        assertTrue(html.contains("src=\"/assets/turbo-8.0.23.js\""));
+        assertTrue(bob.cookie.startsWith("todo_session="));
+        assertTrue(bob.streamPath.startsWith("/cable/"));
+    }
+
+    @Test
+    void thePageListsTheUsersTodosInCreationOrderWithTheCounter() {
+        alice.create("first");
+        long second = alice.create("second");
+        alice.form("PATCH", "/todos/" + second, Map.of("completed", "true"));
+        String html = alice.open().body();
+        assertTrue(html.indexOf(">first</label>") < html.indexOf(">second</label>"));
+        assertTrue(html.contains("<li id=\"todo_" + second + "\" class=\"completed\""));
+        assertTrue(html.contains("<strong>1</strong> item left"));
+        assertTrue(html.contains("Clear completed"));
+    }
+
+    @Test
+    void createAnswersWithAnAppendedItemAndAFreshCounter() {
+        HttpResponse<String> r = alice.form("POST", "/todos", Map.of("title", "  buy milk  "));
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith(WebClient.STREAM));
+        assertTrue(r.body().startsWith("<turbo-stream action=\"append\" target=\"todo-list\">"));
+        assertTrue(r.body().contains("<label>buy milk</label>"), "S2: title trimmed");
+        assertTrue(r.body().contains("<turbo-stream action=\"replace\" target=\"footer\">"));
+        assertTrue(r.body().contains("<strong>1</strong> item left"));
+        assertTrue(alice.form("POST", "/todos", Map.of("title", "eggs")).body().contains("<strong>2</strong> items left"),
+                "S6: pluralised");
+    }
+
+    @Test
+    void createWithAnEmptyTitleIsRejected() {
+        assertEquals(422, alice.form("POST", "/todos", Map.of("title", "   ")).statusCode());
+        assertFalse(alice.open().body().contains("<li id="));
+    }
+
+    @Test
+    void toggleMarksOneTodoCompletedAndBack() {
+        long id = alice.create("walk");
+        String done = alice.form("PATCH", "/todos/" + id, Map.of("completed", "true")).body();
+        assertTrue(done.contains("<turbo-stream action=\"replace\" target=\"todo_" + id + "\">"));
+        assertTrue(done.contains("class=\"completed\""));
+        assertTrue(done.contains("<strong>0</strong> items left"));
+        assertTrue(done.contains("id=\"toggle-all\" class=\"toggle-all\" type=\"checkbox\" name=\"completed\" value=\"true\" checked"),
+                "S3: toggle-all follows single items");
+        String undone = alice.form("PATCH", "/todos/" + id, Map.of("completed", "false")).body();
+        assertFalse(undone.contains("class=\"completed\""));
+    }
+
+    @Test
+    void editSavesTheTrimmedTitleAndAnEmptyTitleDeletes() {
+        long id = alice.create("old");
+        String edited = alice.form("PATCH", "/todos/" + id, Map.of("title", "  new title ")).body();
+        assertTrue(edited.contains("<label>new title</label>"));
+        String emptied = alice.form("PATCH", "/todos/" + id, Map.of("title", "  ")).body();
+        assertTrue(emptied.startsWith("<turbo-stream action=\"remove\" target=\"todo_" + id + "\">"), "S5: empty deletes");
+        assertFalse(alice.open().body().contains("todo_" + id));
+    }
+
+    @Test
+    void deleteRemovesTheTodo() {
+        long id = alice.create("gone");
+        HttpResponse<String> r = alice.form("DELETE", "/todos/" + id, Map.of());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().startsWith("<turbo-stream action=\"remove\" target=\"todo_" + id + "\">"));
+        assertTrue(r.body().contains("hidden"), "footer hidden again");
+        assertEquals(404, alice.form("DELETE", "/todos/" + id, Map.of()).statusCode());
+    }
+
+    @Test
+    void toggleAllSetsEveryTodoAndClearCompletedRemovesTheCompletedOnes() {
+        long a = alice.create("a");
+        long b = alice.create("b");
+        String all = alice.form("PATCH", "/todos", Map.of("completed", "true")).body();
+        assertTrue(all.contains("target=\"todo_" + a + "\"") && all.contains("target=\"todo_" + b + "\""));
+        assertTrue(all.contains("<strong>0</strong> items left"));
+        alice.form("PATCH", "/todos/" + b, Map.of("completed", "false"));
+        String cleared = alice.form("DELETE", "/todos/completed", Map.of()).body();
+        assertTrue(cleared.startsWith("<turbo-stream action=\"remove\" target=\"todo_" + a + "\">"));
+        assertFalse(cleared.contains("target=\"todo_" + b + "\""));
+        assertFalse(cleared.contains("Clear completed"), "S7: hidden when nothing is completed");
+        assertFalse(cleared.contains(" checked"), "S3: toggle-all cleared");
+    }
+
+    @Test
+    void theHiddenFormFieldCarriesTheCsrfTokenWithoutJavaScript() {
+        HttpRequest request = alice.request("/todos").header("Origin", alice.origin())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(WebClient.encode(Map.of("_csrf", alice.csrf, "title", "plain"))))
+                .build();
+        HttpResponse<String> r = alice.send(request);
+        assertEquals(303, r.statusCode(), "no Turbo Stream asked for: redirect to the page");
+        assertEquals("/", r.headers().firstValue("Location").orElseThrow());
+        assertTrue(alice.open().body().contains("<label>plain</label>"));
+    }
+
+    @Test
+    void assetsAndHealthAreServed() {
+        for (String path : new String[] {"/assets/turbo-8.0.23.js", "/assets/app.js", "/assets/app.css",
+                "/assets/todomvc-app.css", "/assets/todomvc-base.css", "/health"}) {
+            assertEquals(200, alice.send(alice.request(path).GET().build()).statusCode(), path);
+        }
+        String turbo = alice.send(alice.request("/assets/turbo-8.0.23.js").GET().build()).body();
+        assertTrue(turbo.startsWith("/*!\nTurbo 8.0.23"), "vendored with its header");
+    }
+}
