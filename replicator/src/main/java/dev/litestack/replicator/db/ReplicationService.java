@@ -93,6 +93,14 @@ public final class ReplicationService implements AutoCloseable {
 
     /** Syncs every database and waits until every replica holds everything committed so far. */
     public void syncAll(Duration timeout) throws IOException {
+        IOException first = syncEverything(timeout, false);
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** One sync of every database, then of every replica; returns the first failure (all are attempted). */
+    private IOException syncEverything(Duration timeout, boolean finalSync) {
         IOException first = null;
         for (Entry e : entries) {
             try {
@@ -105,12 +113,14 @@ public final class ReplicationService implements AutoCloseable {
             try {
                 r.syncNow(timeout);
             } catch (IOException ex) {
+                if (finalSync) {
+                    log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
+                            "error", Log.describe(ex));
+                }
                 first = first == null ? ex : first;
             }
         }
-        if (first != null) {
-            throw first;
-        }
+        return first;
     }
 
     /**
@@ -128,24 +138,8 @@ public final class ReplicationService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        IOException first = null;
-        for (Entry e : entries) {
-            try {
-                e.db().sync();
-            } catch (IOException ex) {
-                first = first == null ? ex : first;
-            }
-        }
-        for (ReplicaRunner r : runners) {
-            try {
-                r.syncNow(timeout);
-            } catch (IOException ex) {
-                log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
-                        "error", String.valueOf(ex.getMessage()));
-                first = first == null ? ex : first;
-            }
-            r.close();
-        }
+        IOException first = syncEverything(timeout, true);
+        runners.forEach(ReplicaRunner::close);
         for (Entry e : entries) {
             try {
                 e.db().close();
@@ -156,7 +150,7 @@ public final class ReplicationService implements AutoCloseable {
                 try {
                     r.client().close();
                 } catch (Exception ex) {
-                    log.warn("closing replica client failed", "replica", r.name(), "error", String.valueOf(ex.getMessage()));
+                    log.warn("closing replica client failed", "replica", r.name(), "error", Log.describe(ex));
                 }
             }
         }
