@@ -65,6 +65,8 @@ public final class Database implements AutoCloseable {
     private long shadowSize;
     private byte[] shadowHeader;
     private int[] chain;
+    /** The frame copy buffer (about 1 MiB), reused across syncs; only used under {@link #lock}. */
+    private byte[] copyBuf;
     private volatile Pos position;
     private volatile boolean closed;
 
@@ -307,7 +309,11 @@ public final class Database implements AutoCloseable {
             return changed;
         }
         WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
-        byte[] buf = new byte[fs * Math.max(1, (1 << 20) / fs)];
+        int bufSize = fs * Math.max(1, (1 << 20) / fs);
+        if (copyBuf == null || copyBuf.length != bufSize) {
+            copyBuf = new byte[bufSize]; // kept: a busy database syncs up to 20 times a second
+        }
+        byte[] buf = copyBuf;
         long start = shadowSize;
         try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
