@@ -108,6 +108,7 @@ public final class ReplicaRunner implements AutoCloseable {
 
     private void syncOnce() {
         lastAttempt = clock.instant();
+        freshenShadow();
         Pos target = replica.db().position();
         Instant started = clock.instant();
         try {
@@ -139,6 +140,19 @@ public final class ReplicaRunner implements AutoCloseable {
                 pendingSync = null;
             }
             onChange();
+        }
+    }
+
+    /**
+     * Copies the WAL's newest commits into the shadow WAL just before an upload. The monitor polls
+     * every 50 ms, so without this a commit made in the last poll period before an upload would
+     * wait a whole sync interval for the next one. A failure here is the monitor's to report.
+     */
+    private void freshenShadow() {
+        try {
+            replica.db().sync();
+        } catch (IOException | RuntimeException e) {
+            log.debug("sync before upload failed", "db", replica.db().path(), "error", String.valueOf(e.getMessage()));
         }
     }
 
