@@ -34,5 +34,7 @@ ENV DATA_DIR=/data \
     LITESTREAM_CONFIG=/etc/litestream.yml \
     PORT=8080
 EXPOSE 8080 9090
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/replicator.jsa", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-jar", "/app/replicator.jar"]
+# Same JVM flags as bin/replicator (docs/benchmarks.md, "JVM flags"), plus the CDS archive.
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/replicator.jsa", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx256m", "-Xss256k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-jar", "/app/replicator.jar"]
 CMD ["replicate"]

@@ -67,6 +67,7 @@ public final class Database implements AutoCloseable {
     private long shadowSize;
     private byte[] shadowHeader;
     private int[] chain;
+    /** The frame copy buffer (about 1 MiB), reused across syncs; only used under {@link #lock}. */
     private byte[] copyBuf;
     private volatile Pos position;
     private volatile boolean closed;
@@ -425,6 +426,15 @@ public final class Database implements AutoCloseable {
      * (ours: the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
      */
     private boolean checkpointLocked(String mode) throws IOException {
+        return checkpointLocked(mode, true);
+    }
+
+    /**
+     * @param refresh move the read transaction onto the restarted WAL afterwards (see
+     *                {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
+     *                checkpoint, which keeps every checkpoint, the app's included, out of the file
+     */
+    private boolean checkpointLocked(String mode, boolean refresh) throws IOException {
         if (!checkpointLock.writeLock().tryLock()) {
             return false;
         }
@@ -450,13 +460,42 @@ public final class Database implements AutoCloseable {
             log.debug("checkpoint", "db", path, "mode", mode, "result",
                     result[0] + "," + result[1] + "," + result[2]);
             conns.bumpSeq();
-            syncLocked();
+            if (refresh) {
+                refreshReadMark();
+            } else {
+                syncLocked();
+            }
             return true;
         } catch (SQLException e) {
             stats.checkpoint(mode, System.nanoTime() - t0, true);
             throw new IOException("checkpoint: mode=" + mode + ": " + e.getMessage(), e);
         } finally {
             checkpointLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Copies the frames the WAL restart brought, then moves our read transaction onto the new WAL.
+     * After a checkpoint that backfilled everything, the read transaction taken under the write
+     * lock uses SQLite's read mark 0. That still blocks other checkpoints, so it is safe, but then
+     * every app commit past {@code wal_autocheckpoint} makes SQLite build and sort an iterator over
+     * the whole WAL before it finds out it cannot checkpoint: tens of microseconds per commit, which
+     * cut a max-rate writer to a third of its speed. Taken again now that the restarted WAL holds
+     * frames, the read transaction gets a read mark of at least 1, and the app's checkpoints become
+     * cheap no-ops again. This runs under the write lock after copying every committed frame, so
+     * nothing can commit, let alone restart the WAL, while the read transaction is released.
+     */
+    private void refreshReadMark() throws IOException, SQLException {
+        if (!conns.beginWrite()) {
+            syncLocked(); // an app transaction holds the write lock: the next checkpoint retries
+            return;
+        }
+        try {
+            syncLocked();
+            conns.releaseReadLock();
+            conns.acquireReadLock();
+        } finally {
+            conns.endWrite();
         }
     }
 
@@ -531,31 +570,32 @@ public final class Database implements AutoCloseable {
 
     /**
      * Checkpoints, and if that restarted the WAL, fingerprints the database file, which then holds
-     * exactly the state at the end of the previous WAL index (the read transaction the replicator
-     * takes right after a full checkpoint keeps anyone from checkpointing into it until our next
-     * checkpoint, which the snapshot lock holds off while the file is read). Returns null if the
-     * WAL could not be restarted now (busy readers or writers); the caller tries again later.
+     * exactly the state at the end of the previous WAL index. While the file is read, the main lock
+     * keeps our own syncs and checkpoints out, and our read transaction stays on read mark 0, which
+     * keeps every other checkpoint from writing into the file. Returns null if the WAL could not be
+     * restarted now (busy readers or writers); the caller tries again later.
      */
     public Checkpointed checkpointedState() throws IOException {
-        Pos before = position();
-        if (before == null) {
-            return null;
-        }
-        checkpoint("PASSIVE");
-        checkpointLock.readLock().lock();
+        lock.lock();
         try {
-            Pos after = position();
-            if (after == null || !after.generation().equals(before.generation()) || after.index() != before.index() + 1) {
+            Pos before = position;
+            if (conns == null || before == null || !checkpointLocked("PASSIVE", false)) {
                 return null;
             }
-            Fingerprint fp = Fingerprint.of(path);
-            Pos now = position();
-            if (now == null || now.index() != after.index()) {
-                return null; // the WAL moved on while the file was read
+            try {
+                Pos after = position;
+                if (after == null || !after.generation().equals(before.generation())
+                        || after.index() != before.index() + 1) {
+                    return null;
+                }
+                return new Checkpointed(before.generation(), before.index(), Fingerprint.of(path));
+            } finally {
+                refreshReadMark();
             }
-            return new Checkpointed(before.generation(), before.index(), fp);
+        } catch (SQLException e) {
+            throw new IOException("cannot move the read transaction after validation: " + e.getMessage(), e);
         } finally {
-            checkpointLock.readLock().unlock();
+            lock.unlock();
         }
     }
 

@@ -156,6 +156,7 @@ public final class ReplicaRunner implements AutoCloseable {
     private void attempt() throws IOException {
         Instant started = clock.instant();
         lastAttempt = started;
+        freshenShadow();
         Pos target = replica.db().position();
         try {
             replica.sync();
@@ -188,6 +189,19 @@ public final class ReplicaRunner implements AutoCloseable {
             pendingSince.set(null);
         } else {
             pendingSince.set(started);
+        }
+    }
+
+    /**
+     * Copies the WAL's newest commits into the shadow WAL just before an upload. The monitor polls
+     * every 50 ms, so without this a commit made in the last poll period before an upload would
+     * wait a whole sync interval for the next one. A failure here is the monitor's to report.
+     */
+    private void freshenShadow() {
+        try {
+            replica.db().sync();
+        } catch (IOException | RuntimeException e) {
+            log.debug("sync before upload failed", "db", replica.db().path(), "error", Log.describe(e));
         }
     }
 

@@ -51,4 +51,47 @@ class ValidatorTest {
         }
         assertEquals(true, logs.toString().contains("status=ok"), logs.toString());
     }
+
+    @Test
+    void validationNeverMismatchesWhileTheAppWritesAndCheckpoints() throws Exception {
+        Path dbPath = dir.resolve("busy.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("busy-replica"));
+        try (AppDb app = new AppDb(dbPath);
+             Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            Validator validator = new Validator(replica, log);
+            app.insert(0, 10);
+            db.sync();
+            replica.sync();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                int i = 10;
+                try {
+                    while (!stop.get()) {
+                        app.insert(i, i + 5);
+                        i += 5;
+                        app.exec("PRAGMA wal_checkpoint(PASSIVE)");
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            writer.start();
+            int ok = 0;
+            try {
+                for (int round = 0; round < 8; round++) {
+                    db.sync();
+                    Validator.Outcome outcome = validator.validate();
+                    assertEquals(true, outcome != Validator.Outcome.MISMATCH, "round " + round + ": " + logs);
+                    ok += outcome == Validator.Outcome.OK ? 1 : 0;
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertEquals(null, failure.get());
+            assertEquals(true, ok > 0, "at least one validation ran: " + logs);
+        }
+    }
 }

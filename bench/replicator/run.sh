@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Benchmarks our replicator against Litestream 0.3.13 (both as subprocesses, interleaved) and writes
+# a Markdown report (default bench/replicator/results-{quick,full}.md).
+# Usage: bench/replicator/run.sh [--quick] [--only start,throughput,lag,idle,s3ops,restore,correctness] [--out FILE]
+#   --quick: ~3 minutes, fewer and shorter runs; default (full): ~15 minutes.
+#   REPLICATOR_JAVA_OPTS=...: JVM flags for our replicator (default: bin/replicator's).
+# Loopback only: file replicas in a temp folder and an in-process s3proxy on 127.0.0.1.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+litestream="$root/.tools/node_modules/@flydotio/litestream-linux-x64/litestream"
+if [ ! -x "$litestream" ]; then
+  echo "Litestream binary not found at $litestream; install it with: npm --prefix .tools install @flydotio/litestream-linux-x64" >&2
+  exit 1
+fi
+if ! ls replicator/target/replicator-*-all.jar >/dev/null 2>&1; then
+  ./mvnw -q -B -o -pl replicator -DskipTests package
+fi
+cp_file="$root/replicator/target/bench-classpath.txt"
+./mvnw -q -B -o -pl replicator test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+cp="$root/replicator/target/test-classes:$root/replicator/target/classes:$(cat "$cp_file")"
+exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+  dev.litestack.replicator.bench.ReplicatorBench --litestream "$litestream" "$@"

@@ -1,0 +1,94 @@
+package dev.litestack.replicator.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A max-rate writer (one ~200-byte INSERT per transaction) with no replicator, with ours and with
+ * Litestream (file replica, default intervals), interleaved; also the replicator's CPU and peak RSS
+ * under that load.
+ */
+final class ThroughputBench {
+
+    private ThroughputBench() {
+    }
+
+    /** The last lines of a log, for a message. */
+    static String tail(Path log) throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(log);
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+    }
+
+    static void run(ReplicatorBench b) throws Exception {
+        Duration d = Duration.ofSeconds(b.quick ? 4 : 8);
+        int reps = b.quick ? 2 : 3;
+        Path warm = b.dir("tp-warmup").resolve("db.sqlite");
+        Writers.maxRate(warm, Duration.ofSeconds(1), 0); // JIT-warm the writer before measuring
+        Map<String, List<Double>> rate = new HashMap<>();
+        Map<String, List<Double>> cpu = new HashMap<>();
+        Map<String, List<Double>> rss = new HashMap<>();
+        for (int rep = 0; rep < reps; rep++) {
+            List<Tool> order = b.order(rep);
+            List<Tool> variants = new ArrayList<>();
+            variants.add(null);
+            variants.addAll(order);
+            java.util.Collections.rotate(variants, rep); // baseline position rotates too
+            for (Tool t : variants) {
+                String name = t == null ? "none" : t.label();
+                Path dir = b.dir("tp-" + rep + "-" + name);
+                Path db = dir.resolve("db.sqlite");
+                Writers.open(db).close();
+                ToolProcess p = null;
+                if (t != null) {
+                    Path replica = dir.resolve("replica");
+                    Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
+                    p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(name + ".log"));
+                    p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
+                    ReplicatorBench.sleep(Duration.ofMillis(500));
+                }
+                double c0 = p == null ? 0 : p.cpuSeconds();
+                Writers.Result r = Writers.maxRate(db, d, 0);
+                if (p != null) {
+                    cpu.computeIfAbsent(name, k -> new ArrayList<>()).add((p.cpuSeconds() - c0) / r.seconds() * 100);
+                    rss.computeIfAbsent(name, k -> new ArrayList<>()).add(p.peakRssMiB());
+                    int code = p.stop(Duration.ofSeconds(60));
+                    if (code != 0) {
+                        ReplicatorBench.log(name + " exited " + code + " after the throughput run: " + tail(p.log));
+                    }
+                }
+                rate.computeIfAbsent(name, k -> new ArrayList<>()).add(r.rate());
+                ReplicatorBench.log(String.format("throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms)",
+                        rep, name, r.rate(), r.errors(), r.stalledSeconds()));
+                ReplicatorBench.deleteTree(dir);
+            }
+        }
+        double base = Stats.median(rate.get("none"));
+        double o = Stats.median(rate.get("ours")) / base;
+        double l = Stats.median(rate.get("litestream")) / base;
+        b.report.row("max-rate writer speed, ratio to no replicator", Stats.f(o, 2), Stats.f(l, 2),
+                "> " + Stats.f(l, 2) + " (bar 0.67)", o > l ? "met" : "missed");
+        double oc = Stats.median(cpu.get("ours"));
+        b.report.row("CPU under max-rate load, % of one core", Stats.f(oc, 1), Stats.f(Stats.median(cpu.get("litestream")), 1),
+                "(no target)", "");
+        double orss = Stats.median(rss.get("ours"));
+        b.report.row("peak RSS under max-rate load, MiB", Stats.f(orss, 1), Stats.f(Stats.median(rss.get("litestream")), 1),
+                "< 64 MiB (bar 92)", orss < 64 ? "met" : "missed");
+        List<List<String>> rows = new ArrayList<>();
+        for (String n : List.of("none", "ours", "litestream")) {
+            double m = Stats.median(rate.get(n));
+            rows.add(List.of(n, Stats.spread(rate.get(n), 0), Stats.f(m / base, 2),
+                    cpu.containsKey(n) ? Stats.spread(cpu.get(n), 1) : "–",
+                    rss.containsKey(n) ? Stats.spread(rss.get(n), 1) : "–"));
+        }
+        b.report.section("Writer throughput and load (file replica, default intervals)",
+                "One INSERT of ~200 bytes per transaction, WAL, synchronous=NORMAL, for " + d.toSeconds()
+                        + " s per run; " + reps + " repetitions, the three variants interleaved with a rotating order. "
+                        + "CPU is the replicator process's utime+stime over the writer's run; RSS is its VmHWM.\n\n"
+                        + Report.table(List.of("replicator", "txn/s median (min–max, n)", "ratio to none",
+                        "replicator CPU % of a core", "replicator peak RSS MiB"), rows));
+    }
+}
