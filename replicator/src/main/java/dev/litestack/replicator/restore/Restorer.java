@@ -7,7 +7,6 @@ import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.util.AtomicFiles;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
-import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,12 +77,13 @@ public final class Restorer {
             return t;
         });
         boolean done = false;
+        Path spill = dir.resolve("." + out.getFileName() + ".restore-" + Long.toHexString(System.nanoTime()));
         try {
             Files.deleteIfExists(tmp);
-            Deque<Future<byte[]>> window = new ArrayDeque<>();
+            Deque<Future<Fetched>> window = new ArrayDeque<>();
             int next = 0;
             while (next < plan.segments().size() && window.size() < parallelism) {
-                window.add(fetch(pool, plan, plan.segments().get(next++)));
+                window.add(fetch(pool, plan, plan.segments().get(next++), spill));
             }
             long bytes;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -92,15 +92,19 @@ public final class Restorer {
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
-                    byte[] compressed = await(window.removeFirst(), plan, seg);
+                    Fetched compressed = await(window.removeFirst(), plan, seg);
                     if (next < plan.segments().size()) {
-                        window.add(fetch(pool, plan, plan.segments().get(next++)));
+                        window.add(fetch(pool, plan, plan.segments().get(next++), spill));
                     }
-                    if (compressed.length != seg.size()) {
-                        throw changed(objectName(plan, seg), "it is " + compressed.length + " bytes, planned "
-                                + seg.size());
+                    try {
+                        if (compressed.size() != seg.size()) {
+                            throw changed(objectName(plan, seg), "it is " + compressed.size() + " bytes, planned "
+                                    + seg.size());
+                        }
+                        bytes += applySegment(applier, plan, seg, compressed);
+                    } finally {
+                        compressed.discard();
                     }
-                    bytes += applySegment(applier, plan, seg, compressed);
                 }
                 applier.endIndex();
                 verifyUnchanged(plan);
@@ -118,6 +122,12 @@ public final class Restorer {
             }
         } finally {
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Fetched.deleteSpillDir(spill);
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
@@ -126,15 +136,15 @@ public final class Restorer {
         }
     }
 
-    private static Future<byte[]> fetch(ExecutorService pool, RestorePlan plan, WalSegmentInfo seg) {
+    private static Future<Fetched> fetch(ExecutorService pool, RestorePlan plan, WalSegmentInfo seg, Path spill) {
         return pool.submit(() -> {
             try (InputStream in = plan.client().openWalSegment(seg.pos())) {
-                return in.readAllBytes();
+                return Fetched.read(in, seg.size(), spill);
             }
         });
     }
 
-    private static byte[] await(Future<byte[]> f, RestorePlan plan, WalSegmentInfo seg) throws IOException {
+    private static Fetched await(Future<Fetched> f, RestorePlan plan, WalSegmentInfo seg) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -150,12 +160,12 @@ public final class Restorer {
         }
     }
 
-    private static long applySegment(WalApplier applier, RestorePlan plan, WalSegmentInfo seg, byte[] compressed)
+    private static long applySegment(WalApplier applier, RestorePlan plan, WalSegmentInfo seg, Fetched compressed)
             throws IOException {
         String name = objectName(plan, seg);
         applier.beginSegment(name, seg.index(), seg.offset());
         long n = 0;
-        try (InputStream in = Lz4.decompress(new ByteArrayInputStream(compressed))) {
+        try (InputStream in = Lz4.decompress(compressed.open())) {
             byte[] buf = new byte[256 * 1024];
             int r;
             while ((r = in.read(buf)) > 0) {

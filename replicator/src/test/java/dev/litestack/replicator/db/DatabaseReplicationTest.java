@@ -205,4 +205,32 @@ class DatabaseReplicationTest {
         assertEquals(want, AppDb.ids(restore(fast, "fast.db")));
         assertEquals(want, AppDb.ids(restore(slow, "slow.db")));
     }
+
+    @Test
+    void largeSegmentsRestoreThroughTempFilesAndLeaveNothingBehind() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 100_000)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.insert(0, 3);
+            db.sync();
+            replica.sync();
+            app.exec("CREATE TABLE blobs (b BLOB)");
+            app.exec("INSERT INTO blobs VALUES (randomblob(6 * 1024 * 1024)), (randomblob(3 * 1024 * 1024))");
+            db.sync();
+            replica.sync();
+            long largest = client.walSegments(db.position().generation()).stream()
+                    .mapToLong(WalSegmentInfo::size).max().orElse(0);
+            assertTrue(largest > 4L << 20, "a segment above the in-memory limit: " + largest);
+        }
+        Path out = restore(client, "big.db");
+        assertEquals(AppDb.range(0, 3), AppDb.ids(out));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + out);
+             var rs = c.createStatement().executeQuery("SELECT sum(length(b)) FROM blobs")) {
+            rs.next();
+            assertEquals(9L * 1024 * 1024, rs.getLong(1));
+        }
+        assertEquals(List.of("big.db"), Files.list(dir).map(p -> p.getFileName().toString())
+                .filter(n -> n.contains("big.db")).toList(), "no spill files or temp files left");
+    }
 }
