@@ -28,6 +28,17 @@ final class DbMonitor {
         this.log = log;
     }
 
+    /** Polls while the database is busy; after this long without a change, polls slow down. */
+    static final long IDLE_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
+    private long lastChangeNanos = System.nanoTime();
+
+    /** Polls, and returns how long to wait before the next poll: 50 ms while busy, 250 ms when idle. */
+    Duration pollAndNext() {
+        poll();
+        boolean idle = System.nanoTime() - lastChangeNanos > IDLE_AFTER_NANOS;
+        return idle ? ReplicationService.IDLE_POLL : ReplicationService.POLL;
+    }
+
     void poll() {
         Duration interval = db.options().monitorInterval();
         long size;
@@ -45,6 +56,9 @@ final class DbMonitor {
         }
         boolean changed = size != lastSize || modified != lastModified;
         boolean due = !interval.isZero() && System.nanoTime() - lastSyncNanos >= interval.toNanos();
+        if (changed) {
+            lastChangeNanos = System.nanoTime();
+        }
         if (!changed && !due) {
             return;
         }

@@ -21,6 +21,8 @@ public final class ReplicationService implements AutoCloseable {
 
     /** How often the WAL of every database is checked for changes. */
     static final Duration POLL = Duration.ofMillis(50);
+    /** The poll interval once a database has been idle for a few seconds (keeps idle CPU low). */
+    static final Duration IDLE_POLL = Duration.ofMillis(250);
 
     /** A database and its replicas. */
     public record Entry(Database db, List<Replica> replicas) {
@@ -84,10 +86,18 @@ public final class ReplicationService implements AutoCloseable {
             r.start();
         }
         for (DbMonitor m : monitors) {
-            monitorThread.scheduleWithFixedDelay(m::poll, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+            schedulePoll(m, Duration.ZERO);
         }
         for (Entry e : entries) {
             log.info("replicating", "db", e.db().path(), "replicas", e.replicas().size());
+        }
+    }
+
+    private void schedulePoll(DbMonitor m, Duration delay) {
+        try {
+            monitorThread.schedule(() -> schedulePoll(m, m.pollAndNext()), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
         }
     }
 
