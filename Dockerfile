@@ -36,5 +36,5 @@ ENV DATA_DIR=/data \
 EXPOSE 8080 9090
 # Same JVM flags as bin/replicator (docs/benchmarks.md, "JVM flags"), plus the CDS archive.
 ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/replicator.jsa", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx256m", "-Xss256k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-jar", "/app/replicator.jar"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/replicator.jsa", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-Xss256k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-jar", "/app/replicator.jar"]
 CMD ["replicate"]

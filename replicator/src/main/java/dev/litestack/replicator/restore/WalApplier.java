@@ -19,7 +19,7 @@ import java.util.List;
 final class WalApplier {
 
     /** Pending (uncommitted) bytes kept in memory before they are written ahead of their commit. */
-    private static final long PENDING_LIMIT = 64L << 20;
+    private static final long PENDING_LIMIT = 32L << 20;
 
     private final FileChannel db;
     private final int pageSize;
