@@ -26,10 +26,12 @@ COPY config/litestream.yml /etc/litestream.yml
 RUN java -XX:ArchiveClassesAtExit=/app/replicator.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -jar /app/replicator.jar databases -config /etc/litestream.yml \
  && DATA_DIR=/tmp/cds-data timeout -s TERM 20 java -XX:ArchiveClassesAtExit=/app/todo-app.jsa \
-      -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -jar /app/todo-app.jar || test -f /app/todo-app.jsa \
+      -XX:+UseSerialGC -Xmx192m -jar /app/todo-app.jar || test -f /app/todo-app.jsa \
  && rm -rf /tmp/cds-data
 USER app
 ENV DATA_DIR=/data \
+    APP_JAR=/app/todo-app.jar \
+    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:+UseSerialGC -Xmx192m -Xss512k" \
     REPLICA_PREFIX=todo-app \
     LITESTREAM_CONFIG=/etc/litestream.yml \
     PORT=8080
