@@ -31,7 +31,7 @@ RUN java -XX:ArchiveClassesAtExit=/app/replicator.jsa -XX:TieredStopAtLevel=1 -X
 USER app
 ENV DATA_DIR=/data \
     APP_JAR=/app/todo-app.jar \
-    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:+UseSerialGC -Xmx192m -Xss512k" \
+    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k" \
     REPLICA_PREFIX=todo-app \
     LITESTREAM_CONFIG=/etc/litestream.yml \
     PORT=8080

@@ -35,6 +35,7 @@ public final class JobQueue implements AutoCloseable {
     private final Clock clock;
     private final String workerId;
     private final Dispatcher dispatcher;
+    private final GroupInsert inserts;
     private final ScheduledExecutorService maintenance;
     private volatile boolean closed;
 
@@ -49,6 +50,7 @@ public final class JobQueue implements AutoCloseable {
         this.workerId = ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.dispatcher = settings.workers() > 0
                 ? new Dispatcher(settings, store, handlers, codec, clock, workerId) : null;
+        this.inserts = new GroupInsert(store);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jobs-maintenance");
             t.setDaemon(true);
@@ -109,7 +111,8 @@ public final class JobQueue implements AutoCloseable {
     /**
      * Enqueues a job. Inside a write transaction of the surrounding data store on this thread the job is inserted
      * only after that transaction commits (and not at all if it rolls back); the result is then empty. Otherwise
-     * the job is inserted at once and its id returned.
+     * the job is inserted at once and its id returned. Either way the insert returns only after its transaction
+     * committed; concurrent inserts share one transaction ({@link GroupInsert}).
      */
     public OptionalLong enqueue(String handler, Object payload, EnqueueOptions options) {
         int priority = check(handler, options);
@@ -155,7 +158,7 @@ public final class JobQueue implements AutoCloseable {
     private long insert(String handler, String json, EnqueueOptions options, int priority) {
         long now = clock.millis();
         int maxAttempts = options.maxAttempts() > 0 ? options.maxAttempts() : settings.maxAttempts();
-        long id = store.write(s -> s.queryLong("enqueue", options.queue(), priority, handler, json,
+        long id = inserts.insert(new GroupInsert.Row(options.queue(), priority, handler, json,
                 options.runAtMillis(now), maxAttempts, now));
         wake();
         return id;

@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * with itself for the write lock) and a small pool of read-only connections. Writes run in
  * {@code BEGIN IMMEDIATE} transactions; {@code SQLITE_BUSY} caused by another process is retried (SQLite's
  * busy_timeout first, then this class's retry loop up to busy-retry-timeout) and never reaches the caller as
- * such. Schema migrations run when the store opens.
+ * such. Schema migrations run when the store opens. WAL checkpoints run on a background thread with a connection of
+ * their own ({@link Checkpointer}), so a commit does not copy and sync the WAL while holding the write lock.
  */
 public final class SqliteStore implements AutoCloseable {
 
@@ -38,6 +39,7 @@ public final class SqliteStore implements AutoCloseable {
     private final BlockingQueue<Session> readers;
     private final List<Session> allReaders = new ArrayList<>();
     private Session writer;
+    private Checkpointer checkpointer;
     private volatile boolean closed;
 
     private SqliteStore(String concern, StoreSettings settings) {
@@ -73,6 +75,11 @@ public final class SqliteStore implements AutoCloseable {
             throw new SqliteStoreException("cannot create folder for " + settings.path(), e);
         }
         writer = new Session(openConnection(false), statements);
+        if (settings.walAutocheckpoint() > 0) {
+            checkpointer = new Checkpointer(openConnection(false), settings.path().getFileName().toString(),
+                    settings.walAutocheckpoint() / 4);
+            checkpointer.start();
+        }
         for (int i = 0; i < settings.readers(); i++) {
             Session reader = new Session(openConnection(true), statements);
             allReaders.add(reader);
@@ -91,7 +98,8 @@ public final class SqliteStore implements AutoCloseable {
                 if (!"wal".equalsIgnoreCase(mode)) {
                     throw new SqliteStoreException("cannot switch " + settings.path() + " to WAL, journal_mode is " + mode);
                 }
-                s.execute("PRAGMA wal_autocheckpoint = " + settings.walAutocheckpoint());
+                // Checkpoints run on the Checkpointer's thread; a commit checkpoints only past 4x the threshold.
+                s.execute("PRAGMA wal_autocheckpoint = " + backstop(settings.walAutocheckpoint()));
                 s.execute("PRAGMA journal_size_limit = " + settings.journalSizeLimit());
             }
             s.execute("PRAGMA synchronous = " + settings.synchronous());
@@ -106,6 +114,11 @@ public final class SqliteStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new SqliteStoreException("cannot open " + settings.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The writer's own auto-checkpoint threshold: 0 stays 0 (off), else four times the background threshold. */
+    static long backstop(int walAutocheckpoint) {
+        return 4L * walAutocheckpoint;
     }
 
     /**
@@ -135,6 +148,9 @@ public final class SqliteStore implements AutoCloseable {
             }
         } finally {
             writeLock.unlock();
+        }
+        if (checkpointer != null) {
+            checkpointer.committed();
         }
         for (Runnable hook : hooks) {
             hook.run();
@@ -261,6 +277,9 @@ public final class SqliteStore implements AutoCloseable {
             return;
         }
         closed = true;
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         writeLock.lock();
         try {
             if (writer != null) {

@@ -36,23 +36,33 @@ import java.util.regex.Pattern;
  * measures create throughput and latency, and the time from sending the POST in tab A to the append fragment
  * arriving on tab B's websocket. Writes a Markdown report.
  * <pre>java -cp ... dev.litestack.todo.bench.WebBench --jar todo-app.jar --out report.md [--users 100]
- *   [--concurrency 32] [--seconds 15] [--warmup 5]</pre>
+ *   [--concurrency 32] [--seconds 15] [--warmup 5] [--app-opts "-Xmx768m -Xlog:gc:file=gc.log"]</pre>
+ * The app runs with the production exec line's JVM options unless {@code --app-opts} says otherwise.
+ * {@code --app-opts}: the app's JVM options (space-separated; {@code -Dapp.queue.workers=2} etc. set app keys).
  */
 public final class WebBench {
 
+    private static final int SOCKET_CLIENTS = 4;
+    /** The JVM options of the production exec line (config/litestream*.yml) without the CDS archive. */
+    private static final String APP_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k";
     private static final Pattern LABEL = Pattern.compile("<label>(b\\d+-\\d+)</label>");
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final List<Long> tabToTab = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean measuring = new AtomicBoolean();
+    private final List<String> appOpts;
+
+    WebBench(String appOpts) {
+        this.appOpts = List.of(appOpts.trim().split("\\s+"));
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new java.util.HashMap<>(Map.of("--users", "100", "--concurrency", "32",
-                "--seconds", "15", "--warmup", "5"));
+                "--seconds", "15", "--warmup", "5", "--app-opts", APP_OPTS));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
-        new WebBench().run(Path.of(o.get("--jar")), Path.of(o.get("--out")), Integer.parseInt(o.get("--users")),
+        new WebBench(o.get("--app-opts")).run(Path.of(o.get("--jar")), Path.of(o.get("--out")), Integer.parseInt(o.get("--users")),
                 Integer.parseInt(o.get("--concurrency")), Integer.parseInt(o.get("--seconds")),
                 Integer.parseInt(o.get("--warmup")));
     }
@@ -65,7 +75,11 @@ public final class WebBench {
         Path dataDir = Files.createTempDirectory("todo-web-bench-");
         byte[] secret = new byte[48];
         new SecureRandom().nextBytes(secret);
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx768m", "-jar", jar.toString())
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(appOpts);
+        command.addAll(List.of("-jar", jar.toString()));
+        System.out.println("app: " + String.join(" ", command) + " (data and app.log in " + dataDir + ")");
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dataDir.resolve("app.log").toFile());
         pb.environment().putAll(Map.of("PORT", String.valueOf(port), "DATA_DIR", dataDir.toString(),
                 "APP_SECRET", Base64.getEncoder().encodeToString(secret), "LOG_LEVEL", "warn"));
@@ -76,6 +90,10 @@ public final class WebBench {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             awaitHealth(http, base);
+            List<HttpClient> socketClients = new ArrayList<>();
+            for (int i = 0; i < SOCKET_CLIENTS; i++) {
+                socketClients.add(HttpClient.newHttpClient());
+            }
             List<WebClient> clients = new ArrayList<>();
             List<LiveSocket> sockets = new ArrayList<>();
             for (int u = 0; u < users; u++) {
@@ -83,7 +101,7 @@ public final class WebBench {
                 c.open();
                 clients.add(c);
                 sockets.add(c.live());
-                sockets.add(tabB(c));
+                sockets.add(tabB(c, socketClients.get(u % SOCKET_CLIENTS)));
             }
             for (LiveSocket s : sockets) {
                 s.next(Duration.ofSeconds(10));
@@ -105,8 +123,12 @@ public final class WebBench {
         }
     }
 
-    /** Tab B: a socket whose messages are scanned for the titles tab A created. */
-    private LiveSocket tabB(WebClient c) {
+    /**
+     * Tab B: a socket whose messages are scanned for the titles tab A created. The tab-B sockets share a few JDK
+     * clients (each socket is still its own connection): a client per socket meant 100 selector threads and their
+     * executors in the load generator, on the same 2 cores as the app.
+     */
+    private LiveSocket tabB(WebClient c, HttpClient client) {
         LiveSocket socket = new LiveSocket();
         socket.onMessage = message -> {
             long now = System.nanoTime();
@@ -120,7 +142,7 @@ public final class WebBench {
                 }
             }
         };
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", c.cookie)
+        WebSocket.Builder b = client.newWebSocketBuilder().header("Cookie", c.cookie)
                 .header("Origin", c.origin());
         socket.socket = b.buildAsync(URI.create("ws://" + c.base().getRawAuthority() + c.streamPath), socket).join();
         return socket;
@@ -205,7 +227,8 @@ public final class WebBench {
         String text = "# Benchmark: todo-app web (HTTP + jobs + cable + websocket)\n\n"
                 + "Run " + LocalDate.now() + " by `bench/todo-app-web/run.sh` (`dev.litestack.todo.bench.WebBench`) on this "
                 + "machine (" + Runtime.getRuntime().availableProcessors() + " cores, shared with the load generator, "
-                + "loopback only). The app is the fat jar started with `-Xmx768m`, default settings.\n\n"
+                + "loopback only). The app is the fat jar started with `" + String.join(" ", appOpts)
+                + "`, default settings.\n\n"
                 + "Setup: " + users + " users, each with two open websocket tabs (" + (2 * users) + " sockets); "
                 + concurrency + " concurrent clients create todos (closed loop) from tab A of the users in turn for "
                 + seconds + " s after a warm-up. Tab-to-tab = from sending the POST in tab A to the append fragment "

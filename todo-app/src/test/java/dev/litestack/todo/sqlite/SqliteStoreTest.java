@@ -159,4 +159,21 @@ class SqliteStoreTest {
         SqliteStoreException e = assertThrows(SqliteStoreException.class, () -> store.read(s -> 1));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
+
+    @Test
+    void checkpointsRunInTheBackgroundNotInCommits() throws Exception {
+        store.write(s -> {
+            assertEquals("4000", s.pragma("PRAGMA wal_autocheckpoint"), "commits only checkpoint past 4x the threshold");
+            return null;
+        });
+        long before = java.nio.file.Files.size(file);
+        String page = "x".repeat(4000);
+        // 300 commits of about two pages each: far below the writer's backstop (4000 pages), past the background
+        // checkpointer's trigger (1000 / 4 = 250 commits). Only a checkpoint writes pages into the database file.
+        for (int i = 0; i < 300; i++) {
+            store.write(s -> s.update("insert", "c", page, "test", 1L));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> java.nio.file.Files.size(file) > before + 250L * 4096);
+    }
 }
