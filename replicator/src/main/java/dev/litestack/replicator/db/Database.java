@@ -1,26 +1,20 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.replica.ReplicaLayout;
-import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
-import dev.litestack.replicator.sqlite.WalScanner;
 import dev.litestack.replicator.util.Fingerprint;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,7 +29,6 @@ public final class Database implements AutoCloseable {
 
     /** The TRUNCATE threshold of Litestream 0.3.13, in pages (not configurable there either). */
     static final long TRUNCATE_PAGE_N = 500_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Per-database settings. */
     public record Options(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
@@ -60,15 +53,9 @@ public final class Database implements AutoCloseable {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final java.util.Map<String, Long> readerIndexes = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final ShadowCopy copy;
     private SqliteConnections conns;
     private int pageSize;
-    private String generation;
-    private long index;
-    private long shadowSize;
-    private byte[] shadowHeader;
-    private int[] chain;
-    /** The frame copy buffer (about 1 MiB), reused across syncs; only used under {@link #lock}. */
-    private byte[] copyBuf;
     private volatile Pos position;
     private volatile boolean closed;
 
@@ -79,6 +66,7 @@ public final class Database implements AutoCloseable {
         this.shadow = new ShadowWal(options.metaPath());
         this.clock = clock;
         this.log = log;
+        this.copy = new ShadowCopy(path, shadow, stats, log);
     }
 
     public Path path() {
@@ -149,12 +137,21 @@ public final class Database implements AutoCloseable {
     private boolean syncLocked() throws IOException {
         ensureWalHeader();
         boolean changed = false;
-        String reason = verify();
+        String reason = copy.verify(conns.holdsReadLock(), pageSize);
         if (reason != null) {
-            newGeneration(reason);
+            copy.newGeneration(reason);
+            readerIndexes.replaceAll((k, v) -> -1L);
             changed = true;
         }
         changed |= copyFrames();
+        return changed;
+    }
+
+    private boolean copyFrames() throws IOException {
+        boolean changed = copy.copyFrames();
+        if (changed) {
+            publish();
+        }
         return changed;
     }
 
@@ -168,222 +165,26 @@ public final class Database implements AutoCloseable {
         }
         Files.createDirectories(shadow.metaDir());
         shadow.removeTempFiles();
-        generation = shadow.readGeneration();
-        if (generation != null && !resumeGeneration()) {
-            shadow.clearGeneration();
-            generation = null;
-        }
-        shadow.removeOtherGenerations(generation == null ? "" : generation);
+        copy.resume();
         publish();
     }
 
-    /** Continues the generation found on disk if the real WAL still matches its newest shadow file. */
-    private boolean resumeGeneration() throws IOException {
-        List<Long> idx = shadow.indexes(generation);
-        if (idx.isEmpty()) {
-            log.warn("init: no shadow wal, clearing generation", "db", path, "generation", generation);
-            return false;
-        }
-        index = idx.get(idx.size() - 1);
-        if (shadow.size(generation, index) < WalHeader.SIZE || walSize() < WalHeader.SIZE) {
-            log.warn("init: cannot determine last wal position, clearing generation", "db", path);
-            return false;
-        }
-        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
-        byte[] mine = shadow.readHeader(generation, index);
-        if (!WalHeader.sameBytes(real, mine)) {
-            log.warn("init: wal header changed while stopped, clearing generation", "db", path,
-                    "generation", generation);
-            return false;
-        }
-        try {
-            chain = shadow.repair(generation, index);
-            shadowHeader = mine;
-        } catch (WalFormatException e) {
-            log.warn("init: shadow wal unreadable, clearing generation", "db", path, "error", e.getMessage());
-            return false;
-        }
-        shadowSize = shadow.size(generation, index);
-        return true;
-    }
-
     private void ensureWalHeader() throws IOException {
-        if (walSize() < WalHeader.SIZE) {
+        if (copy.walSize() < WalHeader.SIZE) {
             conns.bumpSeq();
         }
     }
 
-    private long walSize() throws IOException {
-        try {
-            return Files.size(walPath);
-        } catch (NoSuchFileException e) {
-            return 0;
-        }
-    }
-
-    /** Returns the reason continuity is broken (a new generation is needed), or null if it holds. */
-    private String verify() throws IOException {
-        if (generation == null) {
-            return "no generation exists";
-        }
-        if (index >= ReplicaLayout.MAX_INDEX) {
-            return "max index exceeded";
-        }
-        long size = shadow.size(generation, index);
-        if (size < 0) {
-            return "no shadow wal";
-        }
-        if (size < WalHeader.SIZE) {
-            return "short shadow wal";
-        }
-        long real = walSize();
-        if (shadowSize > real) {
-            return "wal truncated by another process";
-        }
-        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
-        if (!WalHeader.sameBytes(header, shadowHeader)) {
-            WalHeader next;
-            try {
-                next = WalHeader.parse(header);
-            } catch (WalFormatException e) {
-                return "invalid wal header: " + e.getMessage();
-            }
-            boolean restarted = WalHeader.parse(shadowHeader).isRestartedBy(next) && conns.holdsReadLock();
-            return restarted ? null : "wal header mismatch";
-        }
-        if (shadowSize > WalHeader.SIZE) {
-            int fs = frameSize();
-            byte[] last = ShadowWal.readRange(shadow.file(generation, index), shadowSize - fs, fs);
-            byte[] now = ShadowWal.readRange(walPath, shadowSize - fs, fs);
-            if (!java.util.Arrays.equals(last, now)) {
-                return "wal overwritten by another process";
-            }
-        }
-        return null;
-    }
-
-    private int frameSize() {
-        return pageSize + 24;
-    }
-
-    private void newGeneration(String reason) throws IOException {
-        byte[] id = new byte[8];
-        RANDOM.nextBytes(id);
-        String gen = HexFormat.of().formatHex(id);
-        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
-        WalHeader h = WalHeader.parse(header);
-        shadow.create(gen, 0, header);
-        shadow.writeGeneration(gen);
-        generation = gen;
-        index = 0;
-        shadowSize = WalHeader.SIZE;
-        shadowHeader = header;
-        chain = new int[] {h.checksum1(), h.checksum2()};
-        shadow.removeOtherGenerations(gen);
-        readerIndexes.replaceAll((k, v) -> -1L);
-        log.info("sync: new generation", "db", path, "generation", gen, "reason", reason);
-        publish();
-    }
-
-    /**
-     * Appends every newly committed frame of the real WAL to the current shadow file. If the WAL
-     * was restarted (verified legitimate by {@link #verify()}), shadow index+1 starts first.
-     */
-    private boolean copyFrames() throws IOException {
-        boolean changed = false;
-        byte[] header = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
-        if (!WalHeader.sameBytes(header, shadowHeader)) {
-            WalHeader h = WalHeader.parse(header);
-            index++;
-            shadow.create(generation, index, header);
-            shadowHeader = header;
-            shadowSize = WalHeader.SIZE;
-            chain = new int[] {h.checksum1(), h.checksum2()};
-            changed = true;
-            log.debug("sync: wal restarted, new shadow index", "db", path, "position", posString());
-        }
-        WalHeader hdr = WalHeader.parse(shadowHeader);
-        int fs = hdr.frameSize();
-        long real = walSize();
-        if (real - shadowSize < fs) {
-            if (changed) {
-                publish();
-            }
-            return changed;
-        }
-        WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
-        byte[] buf = copyBuffer(fs);
-        long start = shadowSize;
-        try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
-            long pos = start;
-            boolean valid = true;
-            while (valid && pos + fs <= real) {
-                int want = (int) Math.min(buf.length, ((real - pos) / fs) * fs);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, want);
-                while (bb.hasRemaining()) {
-                    if (in.read(bb, pos + bb.position()) < 0) {
-                        break;
-                    }
-                }
-                int got = (bb.position() / fs) * fs;
-                int ok = 0;
-                while (ok < got && scanner.accept(buf, ok)) {
-                    ok += fs;
-                }
-                valid = ok == got && got == want;
-                if (ok > 0) {
-                    ByteBuffer w = ByteBuffer.wrap(buf, 0, ok);
-                    while (w.hasRemaining()) {
-                        out.write(w, pos + w.position());
-                    }
-                }
-                pos += ok;
-            }
-            long end = start + scanner.committedFrames() * fs;
-            if (end != pos) {
-                out.truncate(end);
-            }
-            if (end > start) {
-                out.force(false);
-            }
-            if (end > start) {
-                stats.totalWalBytes.add(end - start);
-                shadowSize = end;
-                chain = scanner.committedChecksum();
-                changed = true;
-            }
-        }
-        if (changed) {
-            publish();
-        }
-        return changed;
-    }
-
-    /** The reusable read buffer of {@link #copyFrames()}: about 1 MiB of whole frames. */
-    private byte[] copyBuffer(int frameSize) {
-        int want = frameSize * Math.max(1, (1 << 20) / frameSize);
-        if (copyBuf == null || copyBuf.length != want) {
-            copyBuf = new byte[want];
-        }
-        return copyBuf;
-    }
-
     private void publish() {
-        position = generation == null ? null : new Pos(generation, index, shadowSize);
-    }
-
-    private String posString() {
-        Pos p = position;
-        return p == null ? "" : p.toString();
+        position = copy.pos();
     }
 
     private boolean maybeCheckpoint() throws IOException {
-        if (generation == null) {
+        if (copy.generation() == null) {
             return false;
         }
-        long frames = (shadowSize - WalHeader.SIZE) / frameSize();
-        long walFrames = Math.max(0, (walSize() - WalHeader.SIZE) / frameSize());
+        long frames = copy.frames(pageSize);
+        long walFrames = Math.max(0, (copy.walSize() - WalHeader.SIZE) / (pageSize + 24));
         String mode = null;
         if (walFrames >= TRUNCATE_PAGE_N) {
             mode = "TRUNCATE";
@@ -405,7 +206,7 @@ public final class Database implements AutoCloseable {
     public boolean checkpoint(String mode) throws IOException {
         lock.lock();
         try {
-            if (conns == null || generation == null) {
+            if (conns == null || copy.generation() == null) {
                 return false;
             }
             boolean changed = checkpointLocked(mode);
@@ -625,13 +426,13 @@ public final class Database implements AutoCloseable {
     public void releaseShadowBelow(String name, String gen, long index) throws IOException {
         lock.lock();
         try {
-            if (!gen.equals(generation)) {
+            if (!gen.equals(copy.generation())) {
                 return;
             }
             readerIndexes.put(name, index);
             long min = readerIndexes.values().stream().mapToLong(Long::longValue).min().orElse(-1);
             if (min > 0) {
-                shadow.deleteBelow(gen, Math.min(min - 1, this.index));
+                shadow.deleteBelow(gen, Math.min(min - 1, copy.index()));
             }
         } finally {
             lock.unlock();
@@ -640,9 +441,9 @@ public final class Database implements AutoCloseable {
 
     private void updateGauges() throws IOException {
         stats.dbSize = Files.exists(path) ? Files.size(path) : 0;
-        stats.walSize = walSize();
-        stats.shadowIndex = index;
-        stats.shadowSize = shadowSize;
+        stats.walSize = copy.walSize();
+        stats.shadowIndex = copy.index();
+        stats.shadowSize = copy.size();
     }
 
     /** Final sync, then releases the read lock and closes the connections (the WAL is kept). */

@@ -1,0 +1,261 @@
+package dev.litestack.replicator.db;
+
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.sqlite.WalFormatException;
+import dev.litestack.replicator.sqlite.WalHeader;
+import dev.litestack.replicator.sqlite.WalScanner;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The shadow WAL's state machine: which generation and index the copy is at, whether the real WAL
+ * still continues it, and the copying of newly committed frames. Used only under the database lock.
+ */
+final class ShadowCopy {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dbPath;
+    private final Path walPath;
+    private final ShadowWal shadow;
+    private final DbStats stats;
+    private final Log log;
+
+    private String generation;
+    private long index;
+    private long size;
+    private byte[] header;
+    private int[] chain;
+    /** The frame copy buffer (about 1 MiB), reused across syncs. */
+    private byte[] copyBuf;
+
+    ShadowCopy(Path dbPath, ShadowWal shadow, DbStats stats, Log log) {
+        this.dbPath = dbPath;
+        this.walPath = Path.of(dbPath + "-wal");
+        this.shadow = shadow;
+        this.stats = stats;
+        this.log = log;
+    }
+
+    String generation() {
+        return generation;
+    }
+
+    long index() {
+        return index;
+    }
+
+    /** Size of the current shadow file: the offset of the current position. */
+    long size() {
+        return size;
+    }
+
+    /** The current position, or null before the first generation. */
+    Pos pos() {
+        return generation == null ? null : new Pos(generation, index, size);
+    }
+
+    long walSize() throws IOException {
+        try {
+            return Files.size(walPath);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    /** Frames in the current shadow file. */
+    long frames(int pageSize) {
+        return (size - WalHeader.SIZE) / (pageSize + 24);
+    }
+
+    /**
+     * Continues the generation named by the generation file if the real WAL still matches its
+     * newest shadow file; otherwise clears it, so the next sync starts a new generation.
+     */
+    void resume() throws IOException {
+        generation = shadow.readGeneration();
+        if (generation != null && !resumeGeneration()) {
+            shadow.clearGeneration();
+            generation = null;
+        }
+        shadow.removeOtherGenerations(generation == null ? "" : generation);
+    }
+
+    private boolean resumeGeneration() throws IOException {
+        List<Long> idx = shadow.indexes(generation);
+        if (idx.isEmpty()) {
+            log.warn("init: no shadow wal, clearing generation", "db", dbPath, "generation", generation);
+            return false;
+        }
+        index = idx.get(idx.size() - 1);
+        if (shadow.size(generation, index) < WalHeader.SIZE || walSize() < WalHeader.SIZE) {
+            log.warn("init: cannot determine last wal position, clearing generation", "db", dbPath);
+            return false;
+        }
+        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] mine = shadow.readHeader(generation, index);
+        if (!WalHeader.sameBytes(real, mine)) {
+            log.warn("init: wal header changed while stopped, clearing generation", "db", dbPath,
+                    "generation", generation);
+            return false;
+        }
+        try {
+            chain = shadow.repair(generation, index);
+            header = mine;
+        } catch (WalFormatException e) {
+            log.warn("init: shadow wal unreadable, clearing generation", "db", dbPath, "error", e.getMessage());
+            return false;
+        }
+        size = shadow.size(generation, index);
+        return true;
+    }
+
+    /**
+     * Returns the reason continuity is broken (a new generation is needed), or null if it holds.
+     * A new WAL header continues the generation only if it is the successor of the shadow's
+     * ({@link WalHeader#isRestartedBy}) and our read transaction was held all along.
+     */
+    String verify(boolean readLockHeld, int pageSize) throws IOException {
+        if (generation == null) {
+            return "no generation exists";
+        }
+        if (index >= ReplicaLayout.MAX_INDEX) {
+            return "max index exceeded";
+        }
+        long onDisk = shadow.size(generation, index);
+        if (onDisk < 0) {
+            return "no shadow wal";
+        }
+        if (onDisk < WalHeader.SIZE) {
+            return "short shadow wal";
+        }
+        if (size > walSize()) {
+            return "wal truncated by another process";
+        }
+        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        if (!WalHeader.sameBytes(real, header)) {
+            WalHeader next;
+            try {
+                next = WalHeader.parse(real);
+            } catch (WalFormatException e) {
+                return "invalid wal header: " + e.getMessage();
+            }
+            boolean restarted = WalHeader.parse(header).isRestartedBy(next) && readLockHeld;
+            return restarted ? null : "wal header mismatch";
+        }
+        if (size > WalHeader.SIZE) {
+            int fs = pageSize + 24;
+            byte[] last = ShadowWal.readRange(shadow.file(generation, index), size - fs, fs);
+            byte[] now = ShadowWal.readRange(walPath, size - fs, fs);
+            if (!Arrays.equals(last, now)) {
+                return "wal overwritten by another process";
+            }
+        }
+        return null;
+    }
+
+    /** Starts a new generation at index 0 with the real WAL's current header. */
+    void newGeneration(String reason) throws IOException {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        String gen = HexFormat.of().formatHex(id);
+        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        WalHeader h = WalHeader.parse(real);
+        shadow.create(gen, 0, real);
+        shadow.writeGeneration(gen);
+        generation = gen;
+        index = 0;
+        size = WalHeader.SIZE;
+        header = real;
+        chain = new int[] {h.checksum1(), h.checksum2()};
+        shadow.removeOtherGenerations(gen);
+        log.info("sync: new generation", "db", dbPath, "generation", gen, "reason", reason);
+    }
+
+    /**
+     * Appends every newly committed frame of the real WAL to the current shadow file. If the WAL
+     * was restarted (verified legitimate by {@link #verify}), shadow index+1 starts first.
+     * Returns true if the position changed.
+     */
+    boolean copyFrames() throws IOException {
+        boolean changed = false;
+        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        if (!WalHeader.sameBytes(real, header)) {
+            WalHeader h = WalHeader.parse(real);
+            index++;
+            shadow.create(generation, index, real);
+            header = real;
+            size = WalHeader.SIZE;
+            chain = new int[] {h.checksum1(), h.checksum2()};
+            changed = true;
+            log.debug("sync: wal restarted, new shadow index", "db", dbPath, "position", pos());
+        }
+        WalHeader hdr = WalHeader.parse(header);
+        int fs = hdr.frameSize();
+        long walSize = walSize();
+        if (walSize - size < fs) {
+            return changed;
+        }
+        WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
+        byte[] buf = copyBuffer(fs);
+        long start = size;
+        try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
+            long at = start;
+            boolean valid = true;
+            while (valid && at + fs <= walSize) {
+                int want = (int) Math.min(buf.length, ((walSize - at) / fs) * fs);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, want);
+                while (bb.hasRemaining()) {
+                    if (in.read(bb, at + bb.position()) < 0) {
+                        break;
+                    }
+                }
+                int got = (bb.position() / fs) * fs;
+                int ok = 0;
+                while (ok < got && scanner.accept(buf, ok)) {
+                    ok += fs;
+                }
+                valid = ok == got && got == want;
+                if (ok > 0) {
+                    ByteBuffer w = ByteBuffer.wrap(buf, 0, ok);
+                    while (w.hasRemaining()) {
+                        out.write(w, at + w.position());
+                    }
+                }
+                at += ok;
+            }
+            long end = start + scanner.committedFrames() * fs;
+            if (end != at) {
+                out.truncate(end);
+            }
+            if (end > start) {
+                out.force(false);
+                stats.totalWalBytes.add(end - start);
+                size = end;
+                chain = scanner.committedChecksum();
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private byte[] copyBuffer(int frameSize) {
+        int want = frameSize * Math.max(1, (1 << 20) / frameSize);
+        if (copyBuf == null || copyBuf.length != want) {
+            copyBuf = new byte[want];
+        }
+        return copyBuf;
+    }
+}
