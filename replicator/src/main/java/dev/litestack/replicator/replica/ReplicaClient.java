@@ -48,6 +48,22 @@ public interface ReplicaClient extends AutoCloseable {
     /** Opens a stored snapshot body. */
     InputStream openSnapshot(String generation, long index) throws IOException;
 
+    /**
+     * Opens {@code length} bytes of a stored snapshot body from {@code offset} (the restore reads
+     * large snapshots in parallel ranges). Throws {@link java.nio.file.NoSuchFileException} if the
+     * object is gone; a body shorter than asked is an {@link java.io.EOFException} when read.
+     */
+    default InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
+        InputStream in = openSnapshot(generation, index);
+        try {
+            in.skipNBytes(offset);
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+        return in;
+    }
+
     /** Opens a stored WAL segment body. */
     InputStream openWalSegment(Pos pos) throws IOException;
 

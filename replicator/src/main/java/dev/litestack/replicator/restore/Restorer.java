@@ -76,6 +76,11 @@ public final class Restorer {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService snapshotPool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "restore-snapshot");
+            t.setDaemon(true);
+            return t;
+        });
         boolean done = false;
         Path spill = dir.resolve("." + out.getFileName() + ".restore-" + Long.toHexString(System.nanoTime()));
         try {
@@ -88,7 +93,7 @@ public final class Restorer {
             long bytes;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
-                bytes = writeSnapshot(plan, ch);
+                bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
@@ -121,6 +126,7 @@ public final class Restorer {
                 return new Result(out, applier.transactions(), plan.segments().size(), bytes);
             }
         } finally {
+            snapshotPool.shutdownNow();
             pool.shutdownNow();
             try {
                 pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -181,13 +187,27 @@ public final class Restorer {
         return n;
     }
 
-    private static long writeSnapshot(RestorePlan plan, FileChannel ch) throws IOException {
+    /** Snapshots above this size download as parallel ranges of {@link #RANGE_CHUNK} bytes. */
+    static final long RANGED_ABOVE = 8L << 20;
+    static final int RANGE_CHUNK = 4 << 20;
+
+    private static InputStream openSnapshot(RestorePlan plan, ExecutorService pool, int parallelism) throws IOException {
+        long size = plan.snapshot().size();
+        if (size <= RANGED_ABOVE || parallelism < 2) {
+            return plan.client().openSnapshot(plan.generation(), plan.snapshot().index());
+        }
+        return new RangedDownload(pool, (offset, length) ->
+                plan.client().openSnapshotRange(plan.generation(), plan.snapshot().index(), offset, length),
+                size, RANGE_CHUNK, parallelism);
+    }
+
+    private static long writeSnapshot(RestorePlan plan, FileChannel ch, ExecutorService pool, int parallelism)
+            throws IOException {
         String name = plan.client().describe() + "/" + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         OutputStream os = Channels.newOutputStream(ch);
         long stored;
         long written;
-        try (CountingInputStream raw = new CountingInputStream(
-                plan.client().openSnapshot(plan.generation(), plan.snapshot().index()));
+        try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool, parallelism));
              InputStream in = Lz4.decompress(raw)) {
             written = in.transferTo(os);
             raw.transferTo(OutputStream.nullOutputStream());

@@ -236,4 +236,20 @@ public abstract class ReplicaClientContract {
         }
         assertTrue(listed.get(0).offset() < listed.get(23).offset());
     }
+
+    @Test
+    void snapshotRangesReadTheRightBytes() throws Exception {
+        byte[] body = bytes(300_000, 7);
+        client.writeSnapshot(GEN_A, 2, new ByteArrayInputStream(body));
+        long[][] ranges = {{0, 1}, {0, 300_000}, {12_345, 100_000}, {299_999, 1}, {150_000, 150_000}};
+        for (long[] r : ranges) {
+            byte[] got;
+            try (InputStream in = client.openSnapshotRange(GEN_A, 2, r[0], r[1])) {
+                got = in.readNBytes((int) r[1]);
+            }
+            assertArrayEquals(java.util.Arrays.copyOfRange(body, (int) r[0], (int) (r[0] + r[1])), got,
+                    "range " + r[0] + "+" + r[1]);
+        }
+        assertThrows(NoSuchFileException.class, () -> readAll(client.openSnapshotRange(GEN_A, 3, 0, 10)));
+    }
 }

@@ -146,6 +146,14 @@ public final class FileReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                resolve(ReplicaLayout.snapshotKey(generation, index)), java.nio.file.StandardOpenOption.READ);
+        ch.position(offset);
+        return java.nio.channels.Channels.newInputStream(ch);
+    }
+
+    @Override
     public InputStream openWalSegment(Pos pos) throws IOException {
         return Files.newInputStream(resolve(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset())));
     }

@@ -204,6 +204,23 @@ public final class S3ReplicaClient implements ReplicaClient {
         return get(settings.key(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset())));
     }
 
+    /** A ranged GetObject ({@code Range: bytes=offset-(offset+length-1)}). */
+    @Override
+    public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
+        String key = settings.key(ReplicaLayout.snapshotKey(generation, index));
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        ResponseInputStream<GetObjectResponse> in;
+        try {
+            in = s3.getObject(r -> r.bucket(settings.bucket()).key(key).range(range));
+        } catch (SdkException e) {
+            throw errors.mapRead("get", key, e);
+        }
+        stats.countOperation(Operation.GET);
+        Long got = in.response().contentLength();
+        stats.countBytes(Operation.GET, got == null ? 0 : got);
+        return in;
+    }
+
     /** The response body stream; the caller reads and closes it. */
     private InputStream get(String key) throws IOException {
         ResponseInputStream<GetObjectResponse> in;
