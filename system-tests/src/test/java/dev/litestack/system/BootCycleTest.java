@@ -1,5 +1,6 @@
 package dev.litestack.system;
 
+import dev.litestack.replicator.util.FileTrees;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,12 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,14 +71,6 @@ class BootCycleTest {
         return env;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     /** Creates, toggles and deletes todos; returns what the page must show afterwards. */
     private static Map<String, Boolean> useTheApp(Http http, String base, String tag) throws Exception {
         for (String t : new String[] {"buy milk", "write docs", "ship it", "<b>not bold</b>"}) {
@@ -117,7 +108,7 @@ class BootCycleTest {
             assertEquals(0, first.stop(), first.output());
             assertTrue(first.output().contains("exec process"), first.output());
         }
-        deleteTree(data);
+        FileTrees.delete(data);
         try (Container second = Container.boot(REPLICATOR_JAR, APP_JAR, config, env(bucket, data))) {
             long bootMs = second.awaitReady(http);
             System.out.println("boot with restore: " + bootMs + " ms");
@@ -145,7 +136,7 @@ class BootCycleTest {
                     .until(() -> restoredHasTodos(env, probe, want.size()));
             first.kill();
         }
-        deleteTree(data);
+        FileTrees.delete(data);
         try (Container second = Container.boot(REPLICATOR_JAR, APP_JAR, config, env)) {
             second.awaitReady(http);
             assertShows(want, http.todos(second.base()));

@@ -1,5 +1,6 @@
 package dev.litestack.system;
 
+import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.replica.s3.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Cold start of the container as Fly sees it after scale-to-zero: process start to the first
@@ -56,7 +56,7 @@ public final class ColdStartBench {
             }
             Path cds = work.resolve("cds");
             Files.createDirectories(cds);
-            deleteTree(data);
+            FileTrees.delete(data);
             try (Container c = Container.boot(replicatorJar, appJar, config, env,
                     List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("replicator.jsa")),
                     List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("app.jsa")))) {
@@ -79,14 +79,14 @@ public final class ColdStartBench {
             Files.writeString(out, report);
             System.out.print(report);
         } finally {
-            deleteTree(work);
+            FileTrees.delete(work);
         }
     }
 
     private static long bootOnce(Path replicatorJar, Path appJar, Path config, Map<String, String> env, Path data,
                                  Http http, List<String> rj, List<String> aj, int todos) throws Exception {
         if (Files.exists(data)) {
-            deleteTree(data);
+            FileTrees.delete(data);
         }
         long ms;
         try (Container c = Container.boot(replicatorJar, appJar, config, env, rj, aj)) {
@@ -107,13 +107,5 @@ public final class ColdStartBench {
         Collections.sort(s);
         return "| " + name + " | " + s.get(s.size() / 2) + " | " + s.get(0) + " | " + s.get(s.size() - 1) + " | "
                 + s.size() + " |\n";
-    }
-
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -123,11 +123,7 @@ public final class Database implements AutoCloseable {
                 stats.syncCount.increment();
                 stats.syncNanos.add(System.nanoTime() - t0);
             }
-            updateGauges();
-            if (changed) {
-                listeners.forEach(Runnable::run);
-            }
-            return changed;
+            return published(changed);
         } finally {
             lock.unlock();
         }
@@ -209,11 +205,7 @@ public final class Database implements AutoCloseable {
                 return false;
             }
             boolean changed = checkpointLocked(mode);
-            updateGauges();
-            if (changed) {
-                listeners.forEach(Runnable::run);
-            }
-            return changed;
+            return published(changed);
         } finally {
             lock.unlock();
         }
@@ -436,6 +428,15 @@ public final class Database implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Refreshes the gauges and, if the position or generation changed, tells the listeners. */
+    private boolean published(boolean changed) throws IOException {
+        updateGauges();
+        if (changed) {
+            listeners.forEach(Runnable::run);
+        }
+        return changed;
     }
 
     private void updateGauges() throws IOException {

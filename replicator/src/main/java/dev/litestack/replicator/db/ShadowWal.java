@@ -2,10 +2,10 @@ package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.sqlite.FrameHeader;
-import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import dev.litestack.replicator.util.AtomicFiles;
+import dev.litestack.replicator.util.FileTrees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -197,7 +197,7 @@ final class ShadowWal {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(gens)) {
             for (Path p : ds) {
                 if (!p.getFileName().toString().equals(keep)) {
-                    deleteTree(p);
+                    FileTrees.delete(p);
                 }
             }
         }
@@ -212,20 +212,5 @@ final class ShadowWal {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    static WalHeader parseHeader(byte[] b) throws WalFormatException {
-        return WalHeader.parse(b);
     }
 }

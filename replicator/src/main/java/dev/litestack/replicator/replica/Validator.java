@@ -4,6 +4,7 @@ import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Fingerprint;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
@@ -63,11 +64,7 @@ final class Validator {
             errors.increment();
             throw new IOException("validation restore failed: " + e.getMessage(), e);
         } finally {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            FileTrees.delete(dir);
         }
     }
 }

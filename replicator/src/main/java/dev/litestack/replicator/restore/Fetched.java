@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A downloaded (still compressed) WAL segment waiting to be applied: small ones are kept in memory,
@@ -51,17 +49,6 @@ final class Fetched {
     void discard() throws IOException {
         if (file != null) {
             Files.deleteIfExists(file);
-        }
-    }
-
-    static void deleteSpillDir(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.util.AtomicFiles;
+import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
 import java.io.FilterInputStream;
@@ -133,7 +134,7 @@ public final class Restorer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Fetched.deleteSpillDir(spill);
+            FileTrees.delete(spill);
             if (!done) {
                 Files.deleteIfExists(tmp);
             }

@@ -1,5 +1,6 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +65,7 @@ final class CorrectnessBench {
                 }
                 ReplicatorBench.log("correctness run " + run + " " + t + ": " + result + ", replicate exit " + code);
                 if (result.startsWith("all")) {
-                    ReplicatorBench.deleteTree(dir);
+                    FileTrees.delete(dir);
                 } else {
                     Path keep = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
                             "replicator-bench-failures")).resolve(dir.getFileName());

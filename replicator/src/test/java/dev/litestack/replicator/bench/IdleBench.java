@@ -1,5 +1,6 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ final class IdleBench {
                     p.close();
                 }
                 for (Path dir : dirs) {
-                    ReplicatorBench.deleteTree(dir);
+                    FileTrees.delete(dir);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Lz4;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -131,7 +132,7 @@ final class LagBench {
                     ReplicatorBench.log(String.format("lag rep %d %s: p50 %.0f ms over %d markers, %d not seen",
                             rep, t, Stats.median(l), committed.size(), miss));
                 }
-                ReplicatorBench.deleteTree(dir);
+                FileTrees.delete(dir);
             }
         }
         List<Double> o = lags.get("ours");

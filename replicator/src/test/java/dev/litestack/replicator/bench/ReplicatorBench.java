@@ -1,16 +1,15 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Benchmarks our replicator against Litestream 0.3.13, both as subprocesses on the same workloads,
@@ -68,7 +67,7 @@ public final class ReplicatorBench {
         try {
             b.runAll(only);
         } finally {
-            deleteTree(work);
+            FileTrees.delete(work);
         }
         System.out.println("report written to " + out);
     }
@@ -112,17 +111,6 @@ public final class ReplicatorBench {
 
     static void log(String msg) {
         System.out.println("[" + Instant.now().toString().substring(11, 19) + "] " + msg);
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> w = Files.walk(p)) {
-            for (Path x : w.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
     }
 
     static void sleep(Duration d) throws InterruptedException {

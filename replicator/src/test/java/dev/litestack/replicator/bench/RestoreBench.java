@@ -1,5 +1,6 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.replica.s3.S3ProxyServer;
 import dev.litestack.replicator.util.Lz4;
 import java.io.InputStream;
@@ -159,7 +160,7 @@ final class RestoreBench {
             throw new IllegalStateException(r.tool() + " restored " + rows + " rows, expected " + r.rows());
         }
         ReplicatorBench.log(String.format("restore %s %s: %.2f s", r.tool(), String.join(" ", extra), secs));
-        ReplicatorBench.deleteTree(dir);
+        FileTrees.delete(dir);
         return secs;
     }
 

@@ -1,5 +1,6 @@
 package dev.litestack.replicator.bench;
 
+import dev.litestack.replicator.util.FileTrees;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class ThroughputBench {
                 rate.computeIfAbsent(name, k -> new ArrayList<>()).add(r.rate());
                 ReplicatorBench.log(String.format("throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms)",
                         rep, name, r.rate(), r.errors(), r.stalledSeconds()));
-                ReplicatorBench.deleteTree(dir);
+                FileTrees.delete(dir);
             }
         }
         double base = Stats.median(rate.get("none"));

@@ -6,6 +6,7 @@ import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.util.AtomicFiles;
+import dev.litestack.replicator.util.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /** A replica in a local folder (the {@code file} type). Object times are file mtimes. */
 public final class FileReplicaClient implements ReplicaClient {
@@ -172,15 +172,6 @@ public final class FileReplicaClient implements ReplicaClient {
 
     @Override
     public void deleteGeneration(String generation) throws IOException {
-        Path dir = resolve(ReplicaLayout.generationKey(generation));
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
+        FileTrees.delete(resolve(ReplicaLayout.generationKey(generation)));
     }
 }

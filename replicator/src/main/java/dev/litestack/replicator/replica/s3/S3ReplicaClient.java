@@ -196,36 +196,29 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     @Override
     public InputStream openSnapshot(String generation, long index) throws IOException {
-        return get(settings.key(ReplicaLayout.snapshotKey(generation, index)));
+        return get(settings.key(ReplicaLayout.snapshotKey(generation, index)), null);
     }
 
     @Override
     public InputStream openWalSegment(Pos pos) throws IOException {
-        return get(settings.key(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset())));
+        return get(settings.key(ReplicaLayout.walSegmentKey(pos.generation(), pos.index(), pos.offset())), null);
     }
 
     /** A ranged GetObject ({@code Range: bytes=offset-(offset+length-1)}). */
     @Override
     public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
-        String key = settings.key(ReplicaLayout.snapshotKey(generation, index));
-        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        return get(settings.key(ReplicaLayout.snapshotKey(generation, index)),
+                "bytes=" + offset + "-" + (offset + length - 1));
+    }
+
+    /**
+     * GetObject of a whole object, or of {@code range} (an HTTP Range value) when it is not null.
+     * The caller reads and closes the response body stream.
+     */
+    private InputStream get(String key, String range) throws IOException {
         ResponseInputStream<GetObjectResponse> in;
         try {
             in = s3.getObject(r -> r.bucket(settings.bucket()).key(key).range(range));
-        } catch (SdkException e) {
-            throw errors.mapRead("get", key, e);
-        }
-        stats.countOperation(Operation.GET);
-        Long got = in.response().contentLength();
-        stats.countBytes(Operation.GET, got == null ? 0 : got);
-        return in;
-    }
-
-    /** The response body stream; the caller reads and closes it. */
-    private InputStream get(String key) throws IOException {
-        ResponseInputStream<GetObjectResponse> in;
-        try {
-            in = s3.getObject(r -> r.bucket(settings.bucket()).key(key));
         } catch (SdkException e) {
             throw errors.mapRead("get", key, e);
         }
