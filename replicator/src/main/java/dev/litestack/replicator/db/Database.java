@@ -2,18 +2,24 @@ package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.sqlite.WalHeader;
+import dev.litestack.replicator.util.BoundedInputStream;
+import dev.litestack.replicator.util.ChannelInputStream;
 import dev.litestack.replicator.util.Fingerprint;
+import dev.litestack.replicator.util.IoErrors;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,6 +29,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * One watched SQLite database: keeps a shadow copy of every committed WAL frame, decides when a
  * new generation must start, and checkpoints the WAL so that no committed frame can be lost
  * between two copies (see docs/architecture.md for the argument).
+ *
+ * <p>SQLite's locks are POSIX advisory locks, which belong to the process: closing <em>any</em>
+ * descriptor of the database file drops every lock the process holds on it, SQLite's shared lock
+ * included. Another process's last close would then checkpoint and delete the WAL under our
+ * connections, which later checkpoint stale frames into the file (SQLite's "POSIX advisory locks
+ * cancelled" corruption). So the database file is read only through one descriptor, opened after
+ * the connections and closed after them; nothing else in the process may open it.
  */
 public final class Database implements AutoCloseable {
 
@@ -54,6 +67,15 @@ public final class Database implements AutoCloseable {
 
     private final ShadowCopy copy;
     private SqliteConnections conns;
+    /** The one descriptor for reading the database file (snapshots, fingerprints); see the class comment. */
+    private FileChannel dbFile;
+    /** Identities (inodes) of the database file and the WAL while the connections are open. */
+    private Object dbKey;
+    private Object walKey;
+    /** Why the next sync must start a new generation, set when the files were replaced under us. */
+    private String forcedGeneration;
+    private volatile String syncError;
+    private volatile Instant failingSince;
     private int pageSize;
     private volatile Pos position;
     private volatile boolean closed;
@@ -105,19 +127,22 @@ public final class Database implements AutoCloseable {
             if (closed) {
                 return false;
             }
-            if (conns == null) {
-                if (!Files.exists(path)) {
-                    return false;
-                }
-                init();
-            }
             long t0 = System.nanoTime();
             boolean changed;
             try {
+                if (!reopenIfReplaced() || conns == null && !initIfPresent()) {
+                    syncSucceeded();
+                    return false;
+                }
                 changed = syncLocked();
                 changed |= maybeCheckpoint();
+                syncSucceeded();
             } catch (IOException | RuntimeException e) {
                 stats.syncErrors.increment();
+                if (failingSince == null) {
+                    failingSince = clock.instant();
+                }
+                syncError = Log.describe(e);
                 throw e;
             } finally {
                 stats.syncCount.increment();
@@ -129,12 +154,31 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    private void syncSucceeded() {
+        syncError = null;
+        failingSince = null;
+    }
+
+    /** The reason the last sync failed, or null if it succeeded. */
+    public String syncError() {
+        return syncError;
+    }
+
+    /** Since when syncs have kept failing, or null if the last one succeeded. */
+    public Instant failingSince() {
+        return failingSince;
+    }
+
     private boolean syncLocked() throws IOException {
         ensureWalHeader();
+        if (walKey == null) {
+            walKey = fileKey(walPath);
+        }
         boolean changed = false;
-        String reason = copy.verify(conns.holdsReadLock(), pageSize);
+        String reason = forcedGeneration != null ? forcedGeneration : copy.verify(conns.holdsReadLock(), pageSize);
         if (reason != null) {
             copy.newGeneration(reason);
+            forcedGeneration = null;
             readerIndexes.replaceAll((k, v) -> -1L);
             changed = true;
         }
@@ -150,18 +194,106 @@ public final class Database implements AutoCloseable {
         return changed;
     }
 
+    /** Opens the connections and the read descriptor if the database file exists; returns whether it does. */
+    private boolean initIfPresent() throws IOException {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        init();
+        return true;
+    }
+
     private void init() throws IOException {
         try {
             conns = SqliteConnections.open(path);
             pageSize = conns.pageSize();
         } catch (SQLException e) {
-            conns = null;
+            closeConnections();
             throw new IOException("cannot open database " + path + ": " + e.getMessage(), e);
         }
+        try {
+            dbFile = FileChannel.open(path, StandardOpenOption.READ);
+            dbKey = fileKey(path);
+        } catch (IOException e) {
+            closeConnections();
+            throw IoErrors.wrap("cannot open database", path, e);
+        }
+        walKey = null;
         Files.createDirectories(shadow.metaDir());
         shadow.removeTempFiles();
         copy.resume();
         publish();
+    }
+
+    /**
+     * Checks that the database file and the WAL are still the ones the connections opened. While
+     * our connections hold their locks no other process deletes the WAL, but a file replaced
+     * anyway (deleted by hand, a database moved into place, a process that opened the file without
+     * locking) must never be checkpointed through the stale connections: they are closed, opened
+     * again, and a new generation starts, because the database file then holds every committed
+     * page. Returns false if the database file is gone (nothing to sync until it is back).
+     */
+    private boolean reopenIfReplaced() throws IOException {
+        if (conns == null) {
+            return true;
+        }
+        Object db = fileKey(path);
+        String reason = null;
+        if (db == null) {
+            reason = "database file deleted by another process";
+        } else if (!db.equals(dbKey)) {
+            reason = "database file replaced by another process";
+        } else if (walKey != null) {
+            Object wal = fileKey(walPath);
+            if (wal == null) {
+                reason = "wal deleted by another process";
+            } else if (!wal.equals(walKey)) {
+                reason = "wal replaced by another process";
+            }
+        }
+        if (reason == null) {
+            return true;
+        }
+        if (!checkpointLock.writeLock().tryLock()) {
+            throw new IOException(reason + ": reopening the database after the snapshot being read");
+        }
+        try {
+            log.warn("sync: database files changed under the replicator, reopening", "db", path, "reason", reason);
+            closeConnections();
+            forcedGeneration = reason;
+        } finally {
+            checkpointLock.writeLock().unlock();
+        }
+        return initIfPresent();
+    }
+
+    /** The file's identity (device and inode), or null if it does not exist. */
+    private static Object fileKey(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot stat", p, e);
+        }
+    }
+
+    /** Closes the SQLite connections first and the read descriptor last (see the class comment). */
+    private void closeConnections() {
+        if (conns != null) {
+            conns.close();
+            conns = null;
+        }
+        if (dbFile != null) {
+            try {
+                dbFile.close();
+            } catch (IOException ignored) {
+                // a read-only descriptor: nothing was written through it
+            }
+            dbFile = null;
+        }
+        dbKey = null;
+        walKey = null;
     }
 
     private void ensureWalHeader() throws IOException {
@@ -312,6 +444,7 @@ public final class Database implements AutoCloseable {
         boolean ok = false;
         try {
             Pos pos;
+            InputStream in;
             lock.lock();
             try {
                 if (conns == null) {
@@ -320,14 +453,13 @@ public final class Database implements AutoCloseable {
                 syncLocked();
                 updateGauges();
                 pos = position;
+                in = new ChannelInputStream(dbFile, 0);
             } finally {
                 lock.unlock();
             }
             if (pos == null) {
                 throw new IOException("no generation, waiting for data");
             }
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-            InputStream in = Channels.newInputStream(ch);
             ok = true;
             return new SnapshotSource() {
                 @Override
@@ -341,12 +473,8 @@ public final class Database implements AutoCloseable {
                 }
 
                 @Override
-                public void close() throws IOException {
-                    try {
-                        ch.close();
-                    } finally {
-                        checkpointLock.readLock().unlock();
-                    }
+                public void close() {
+                    checkpointLock.readLock().unlock();
                 }
             };
         } finally {
@@ -380,7 +508,7 @@ public final class Database implements AutoCloseable {
                         || after.index() != before.index() + 1) {
                     return null;
                 }
-                return new Checkpointed(before.generation(), before.index(), Fingerprint.of(path));
+                return new Checkpointed(before.generation(), before.index(), Fingerprint.of(dbFile));
             } finally {
                 refreshReadMark();
             }
@@ -401,7 +529,7 @@ public final class Database implements AutoCloseable {
         FileChannel ch = FileChannel.open(shadow.file(gen, idx), StandardOpenOption.READ);
         ch.position(offset);
         InputStream raw = Channels.newInputStream(ch);
-        return new BoundedInputStream(raw, end - offset);
+        return new BoundedInputStream(raw, end - offset, "shadow wal " + shadow.file(gen, idx));
     }
 
     /** Registers a replica that reads this database's shadow WAL; its files are kept until it moves past them. */
@@ -457,14 +585,15 @@ public final class Database implements AutoCloseable {
             IOException failure = null;
             if (conns != null) {
                 try {
-                    syncLocked();
+                    if (reopenIfReplaced() && conns != null) {
+                        syncLocked();
+                    }
                     listeners.forEach(Runnable::run);
                 } catch (IOException e) {
                     failure = e;
                 }
-                conns.close();
-                conns = null;
             }
+            closeConnections();
             closed = true;
             if (failure != null) {
                 throw failure;

@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
+import dev.litestack.replicator.util.IoErrors;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,6 +72,17 @@ final class ShadowCopy {
             return Files.size(walPath);
         } catch (NoSuchFileException e) {
             return 0;
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot stat wal", walPath, e);
+        }
+    }
+
+    /** Bytes of the real WAL; errors name the WAL and the reason. */
+    private byte[] readWal(long offset, int len) throws IOException {
+        try {
+            return ShadowWal.readRange(walPath, offset, len);
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot read wal", walPath, e);
         }
     }
 
@@ -103,7 +115,7 @@ final class ShadowCopy {
             log.warn("init: cannot determine last wal position, clearing generation", "db", dbPath);
             return false;
         }
-        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] real = readWal(0, WalHeader.SIZE);
         byte[] mine = shadow.readHeader(generation, index);
         if (!WalHeader.sameBytes(real, mine)) {
             log.warn("init: wal header changed while stopped, clearing generation", "db", dbPath,
@@ -143,7 +155,7 @@ final class ShadowCopy {
         if (size > walSize()) {
             return "wal truncated by another process";
         }
-        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] real = readWal(0, WalHeader.SIZE);
         if (!WalHeader.sameBytes(real, header)) {
             WalHeader next;
             try {
@@ -157,7 +169,7 @@ final class ShadowCopy {
         if (size > WalHeader.SIZE) {
             int fs = pageSize + 24;
             byte[] last = ShadowWal.readRange(shadow.file(generation, index), size - fs, fs);
-            byte[] now = ShadowWal.readRange(walPath, size - fs, fs);
+            byte[] now = readWal(size - fs, fs);
             if (!Arrays.equals(last, now)) {
                 return "wal overwritten by another process";
             }
@@ -170,7 +182,7 @@ final class ShadowCopy {
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         String gen = HexFormat.of().formatHex(id);
-        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] real = readWal(0, WalHeader.SIZE);
         WalHeader h = WalHeader.parse(real);
         shadow.create(gen, 0, real);
         shadow.writeGeneration(gen);
@@ -190,7 +202,7 @@ final class ShadowCopy {
      */
     boolean copyFrames() throws IOException {
         boolean changed = false;
-        byte[] real = ShadowWal.readRange(walPath, 0, WalHeader.SIZE);
+        byte[] real = readWal(0, WalHeader.SIZE);
         if (!WalHeader.sameBytes(real, header)) {
             WalHeader h = WalHeader.parse(real);
             index++;
@@ -210,8 +222,9 @@ final class ShadowCopy {
         WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
         byte[] buf = copyBuffer(fs);
         long start = size;
-        try (FileChannel in = FileChannel.open(walPath, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(shadow.file(generation, index), StandardOpenOption.WRITE)) {
+        try (FileChannel in = openChannel(walPath, "cannot read wal", StandardOpenOption.READ);
+             FileChannel out = openChannel(shadow.file(generation, index), "cannot write shadow wal",
+                     StandardOpenOption.WRITE)) {
             long at = start;
             boolean valid = true;
             while (valid && at + fs <= walSize) {
@@ -249,6 +262,14 @@ final class ShadowCopy {
             }
         }
         return changed;
+    }
+
+    private static FileChannel openChannel(Path file, String operation, StandardOpenOption mode) throws IOException {
+        try {
+            return FileChannel.open(file, mode);
+        } catch (IOException e) {
+            throw IoErrors.wrap(operation, file, e);
+        }
     }
 
     private byte[] copyBuffer(int frameSize) {

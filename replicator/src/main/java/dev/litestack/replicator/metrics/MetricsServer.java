@@ -15,7 +15,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The {@code addr} listener: Prometheus text metrics at {@code /metrics} and a health check at
- * {@code /healthz} that answers 503 while any replica lags more than {@code health-max-sync-age}.
+ * {@code /healthz} that answers 503 while any replica lags more than {@code health-max-sync-age} or
+ * a database's syncs are failing, with the reason on the replica's line.
  */
 public final class MetricsServer implements AutoCloseable {
 
@@ -55,7 +56,7 @@ public final class MetricsServer implements AutoCloseable {
         double bound = maxSyncAge.toMillis() / 1000.0;
         for (ReplicaRunner r : service.runners()) {
             double lag = r.lagSeconds();
-            boolean fine = lag <= bound;
+            boolean fine = lag <= bound && r.replica().db().syncError() == null;
             ok &= fine;
             body.append(fine ? "ok    " : "stale ").append(r.replica().db().path()).append(' ')
                     .append(r.replica().name()).append(String.format(" lag=%.3fs", lag));

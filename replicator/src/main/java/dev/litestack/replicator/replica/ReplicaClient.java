@@ -61,7 +61,8 @@ public interface ReplicaClient extends AutoCloseable {
             in.close();
             throw e;
         }
-        return in;
+        return new dev.litestack.replicator.util.BoundedInputStream(in, length,
+                "snapshot " + generation + "/" + index + " range " + offset + "+" + length);
     }
 
     /** Opens a stored WAL segment body. */

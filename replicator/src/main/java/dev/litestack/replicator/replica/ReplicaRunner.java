@@ -57,14 +57,23 @@ public final class ReplicaRunner implements AutoCloseable {
         return replica;
     }
 
-    /** Seconds the oldest change not yet on the replica has waited (0 when caught up). */
+    /**
+     * Seconds the oldest change not yet on the replica has waited (0 when caught up). While the
+     * database's own syncs fail, changes cannot even reach the shadow WAL: the lag then runs from
+     * the first failure.
+     */
     public double lagSeconds() {
         Instant since = pendingSince.get();
+        Instant dbFailing = replica.db().failingSince();
+        if (dbFailing != null && (since == null || dbFailing.isBefore(since))) {
+            since = dbFailing;
+        }
         return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toNanos() / 1e9);
     }
 
+    /** False while the replica's uploads fail or the database's syncs fail. */
     public boolean healthy() {
-        return healthy;
+        return healthy && replica.db().syncError() == null;
     }
 
     /** Validations that matched, and those that failed or mismatched. */
@@ -76,8 +85,10 @@ public final class ReplicaRunner implements AutoCloseable {
         return validator.errors.sum();
     }
 
+    /** Why the replica is unhealthy: the database's sync error first, then the upload error; null if healthy. */
     public String lastError() {
-        return lastError;
+        String db = replica.db().syncError();
+        return db != null ? "database sync failing: " + db : lastError;
     }
 
     /** Starts the periodic work (snapshots, retention) and schedules a first sync now. */

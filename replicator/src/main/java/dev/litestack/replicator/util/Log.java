@@ -42,8 +42,14 @@ public final class Log {
         };
     }
 
-    /** An exception as a log value: its message, or its type when it has none. */
+    /**
+     * An exception as a log value: its message, or its type when it has none. File-system
+     * exceptions, whose message is often only a path, get their reason in words.
+     */
     public static String describe(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException fse) {
+            return IoErrors.describe(fse);
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }

@@ -245,11 +245,13 @@ public abstract class ReplicaClientContract {
         for (long[] r : ranges) {
             byte[] got;
             try (InputStream in = client.openSnapshotRange(GEN_A, 2, r[0], r[1])) {
-                got = in.readNBytes((int) r[1]);
+                got = in.readAllBytes();
             }
             assertArrayEquals(java.util.Arrays.copyOfRange(body, (int) r[0], (int) (r[0] + r[1])), got,
                     "range " + r[0] + "+" + r[1]);
         }
         assertThrows(NoSuchFileException.class, () -> readAll(client.openSnapshotRange(GEN_A, 3, 0, 10)));
+        assertThrows(java.io.EOFException.class, () -> readAll(client.openSnapshotRange(GEN_A, 2, 299_000, 5_000)),
+                "a range past the end of the body is an EOFException when read");
     }
 }

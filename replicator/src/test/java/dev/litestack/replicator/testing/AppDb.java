@@ -68,9 +68,18 @@ public final class AppDb implements AutoCloseable {
         conn.close();
     }
 
-    /** Row ids of table t in a database file, checked with integrity_check first. */
+    /** Row ids of table t in a closed database file (read as immutable), checked with integrity_check first. */
     public static List<Integer> ids(Path db) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toUri() + "?immutable=1");
+        return ids("jdbc:sqlite:" + db.toUri() + "?immutable=1");
+    }
+
+    /** Row ids of table t in a live database, read through SQLite with its WAL, checked with integrity_check first. */
+    public static List<Integer> liveIds(Path db) throws SQLException {
+        return ids("jdbc:sqlite:" + db);
+    }
+
+    private static List<Integer> ids(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url);
              Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();

@@ -6,6 +6,7 @@ import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.util.AtomicFiles;
+import dev.litestack.replicator.util.BoundedInputStream;
 import dev.litestack.replicator.util.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
@@ -147,10 +148,11 @@ public final class FileReplicaClient implements ReplicaClient {
 
     @Override
     public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
-        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                resolve(ReplicaLayout.snapshotKey(generation, index)), java.nio.file.StandardOpenOption.READ);
+        Path file = resolve(ReplicaLayout.snapshotKey(generation, index));
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
         ch.position(offset);
-        return java.nio.channels.Channels.newInputStream(ch);
+        return new BoundedInputStream(java.nio.channels.Channels.newInputStream(ch), length,
+                "snapshot " + file + " range " + offset + "+" + length);
     }
 
     @Override

@@ -207,8 +207,10 @@ public final class S3ReplicaClient implements ReplicaClient {
     /** A ranged GetObject ({@code Range: bytes=offset-(offset+length-1)}). */
     @Override
     public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
-        return get(settings.key(ReplicaLayout.snapshotKey(generation, index)),
-                "bytes=" + offset + "-" + (offset + length - 1));
+        String key = settings.key(ReplicaLayout.snapshotKey(generation, index));
+        return new dev.litestack.replicator.util.BoundedInputStream(
+                get(key, "bytes=" + offset + "-" + (offset + length - 1)), length,
+                "snapshot " + key + " range " + offset + "+" + length);
     }
 
     /**

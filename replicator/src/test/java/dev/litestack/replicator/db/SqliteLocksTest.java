@@ -1,0 +1,124 @@
+package dev.litestack.replicator.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Litestream;
+import dev.litestack.replicator.testing.Writers;
+import dev.litestack.replicator.testing.Writers.Kind;
+import dev.litestack.replicator.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The replicator must keep SQLite's POSIX locks on the database for as long as its connections
+ * are open: if it dropped them (by closing any descriptor of the file), another process's last
+ * close would checkpoint and delete the WAL under the replicator's connections. Writers here are
+ * real processes that open, write and close, as a cron job or the sqlite3 shell does.
+ */
+class SqliteLocksTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Log log = new Log(Log.Level.DEBUG, false, new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void anotherProcesssLastCloseLeavesTheWalAfterSnapshotsCheckpointsAndValidation(Kind kind) throws Exception {
+        Path db = dir.resolve("app.db");
+        Path wal = Path.of(db + "-wal");
+        Writers.insert(kind, db, 0, 5, 0);
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        int rows = 5;
+        try (Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(d, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            d.sync();
+            replica.sync(); // the first snapshot reads the database file
+            for (int round = 0; round < 3; round++) {
+                replica.snapshot();
+                d.checkpoint("PASSIVE");
+                assertTrue(d.checkpointedState() != null, "validation's fingerprint of the database file");
+                assertTrue(Writers.thisProcessLocks(db), "the replicator still holds its lock on the database file");
+                Writers.insert(kind, db, rows, 20, 0);
+                rows += 20;
+                assertTrue(Files.exists(wal), "round " + round + ": a writer's last close deleted the WAL: "
+                        + "the replicator's locks were dropped");
+                d.sync();
+                replica.sync();
+                assertEquals(d.position(), replica.position());
+            }
+            assertEquals(1, client.generations().size(), "one generation throughout:\n" + logText());
+        }
+        assertEquals(AppDb.range(0, rows), AppDb.liveIds(db), "the source database");
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restoreOurs(client, "ours.db")));
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of()).restore(theirs, client.root().toUri().toString()).requireSuccess("litestream restore");
+        assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
+    }
+
+    @Test
+    void aWalDeletedUnderTheReplicatorStartsANewGenerationAndLosesNothing() throws Exception {
+        Path db = dir.resolve("app.db");
+        Writers.insert(Kind.SHELL, db, 0, 10, 0);
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(d, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            d.sync();
+            replica.sync();
+            String first = d.position().generation();
+            d.checkpoint("PASSIVE"); // every committed page is in the database file now
+            Files.delete(Path.of(db + "-wal"));
+            Files.delete(Path.of(db + "-shm"));
+            Writers.insert(Kind.SHELL, db, 10, 10, 0); // makes a new WAL and -shm
+            d.sync();
+            assertNotEquals(first, d.position().generation(), "a new generation after the WAL was replaced");
+            assertTrue(logText().contains("reason=\"wal replaced by another process\""), logText());
+            replica.sync();
+            Writers.insert(Kind.JDBC, db, 20, 10, 0);
+            d.sync();
+            replica.sync();
+            assertEquals(null, d.syncError());
+            // and once more without a writer recreating it: the replicator's own write makes the new WAL
+            d.checkpoint("PASSIVE");
+            Files.delete(Path.of(db + "-wal"));
+            d.sync();
+            assertTrue(logText().contains("reason=\"wal deleted by another process\""), logText());
+            Writers.insert(Kind.SHELL, db, 30, 5, 0);
+            d.sync();
+            replica.sync();
+            assertEquals(3, client.generations().size(), client.generations().toString());
+        }
+        assertEquals(AppDb.range(0, 35), AppDb.liveIds(db), "the source database");
+        assertEquals(AppDb.range(0, 35), AppDb.ids(restoreOurs(client, "ours.db")));
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of()).restore(theirs, client.root().toUri().toString()).requireSuccess("litestream restore");
+        assertEquals(AppDb.range(0, 35), AppDb.ids(theirs));
+    }
+
+    private Path restoreOurs(FileReplicaClient client, String name) throws Exception {
+        Path out = dir.resolve(name);
+        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
+        return out;
+    }
+
+    private String logText() {
+        return logBytes.toString(StandardCharsets.UTF_8);
+    }
+}
