@@ -32,7 +32,10 @@ public final class Main implements Runnable {
                 cmd.getErr().flush();
                 return ce.exitCode();
             }
-            cmd.getErr().println("error: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            // file errors in words ("no such file: <path>"), anything else with its type
+            String what = ex instanceof java.io.IOException ? dev.litestack.replicator.util.Log.describe(ex)
+                    : ex.getClass().getSimpleName() + ": " + dev.litestack.replicator.util.Log.describe(ex);
+            cmd.getErr().println("error: " + what);
             cmd.getErr().flush();
             return ExitCodes.ERROR;
         });

@@ -88,7 +88,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 log.info("serving metrics", "addr", config.addr(), "port", metrics.port());
             } catch (IOException e) {
                 closeService(service, config, log);
-                throw new CliException("cannot listen on addr " + config.addr() + ": " + e.getMessage());
+                throw new CliException("cannot listen on addr " + config.addr() + ": " + Log.describe(e));
             }
         }
         log.info("initialized", "databases", config.dbs().size(), "version", VersionCommand.version());
@@ -199,7 +199,7 @@ final class ReplicateCommand implements Callable<Integer> {
             } catch (NoBackupsException e) {
                 log.info("no backup to restore, starting with an empty database", "db", d.path());
             } catch (IOException e) {
-                throw new CliException("cannot restore " + d.path() + " before replicating: " + e.getMessage());
+                throw new CliException("cannot restore " + d.path() + " before replicating: " + Log.describe(e));
             } finally {
                 Wiring.closeAll(clients);
             }
@@ -219,7 +219,7 @@ final class ReplicateCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     closeClients(opened);
                     throw new CliException("cannot open replica " + rc.name() + " of " + d.path() + ": "
-                            + e.getMessage());
+                            + Log.describe(e));
                 }
                 opened.add(replicas.get(replicas.size() - 1));
             }

@@ -37,6 +37,15 @@ public final class ReplicationService implements AutoCloseable {
     private boolean closed;
 
     public ReplicationService(List<Entry> entries, Clock clock, Log log) {
+        this(entries, clock, log, null);
+    }
+
+    /**
+     * @param schedulers where each replica's work runs (tests pass schedulers they advance by
+     *                   hand); null gives every replica a thread of its own on {@code clock}
+     */
+    public ReplicationService(List<Entry> entries, Clock clock, Log log,
+                              java.util.function.Function<Replica, dev.litestack.replicator.util.Scheduler> schedulers) {
         this.entries = List.copyOf(entries);
         this.clock = clock;
         this.log = log;
@@ -48,7 +57,8 @@ public final class ReplicationService implements AutoCloseable {
         for (Entry e : this.entries) {
             monitors.add(new DbMonitor(e.db(), log));
             for (Replica r : e.replicas()) {
-                ReplicaRunner runner = new ReplicaRunner(r, clock, log);
+                ReplicaRunner runner = schedulers == null ? new ReplicaRunner(r, clock, log)
+                        : new ReplicaRunner(r, schedulers.apply(r), log);
                 runners.add(runner);
                 e.db().addListener(runner::onChange);
             }

@@ -2,16 +2,14 @@ package dev.litestack.replicator.replica;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.util.Log;
+import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,13 +23,15 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ReplicaRunner implements AutoCloseable {
 
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How often snapshots, retention and validation are checked for being due. */
+    static final Duration HOUSEKEEPING = Duration.ofSeconds(1);
 
     private final Replica replica;
     private final Clock clock;
     private final Log log;
-    private final ScheduledExecutorService exec;
+    private final Scheduler exec;
     private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
-    private ScheduledFuture<?> next;
+    private Scheduler.Task next;
     private volatile Instant lastAttempt = Instant.EPOCH;
     private volatile int failures;
     private Instant failingSince;
@@ -41,16 +41,19 @@ public final class ReplicaRunner implements AutoCloseable {
     private volatile boolean healthy = true;
     private volatile String lastError;
 
+    /** A runner on its own thread. */
     public ReplicaRunner(Replica replica, Clock clock, Log log) {
+        this(replica, Scheduler.thread("replica-" + replica.db().path().getFileName() + "-" + replica.name(), clock),
+                log);
+    }
+
+    /** A runner whose work runs on {@code scheduler} and reads its clock. */
+    public ReplicaRunner(Replica replica, Scheduler scheduler, Log log) {
         this.replica = replica;
-        this.clock = clock;
+        this.clock = scheduler.clock();
         this.log = log;
         this.validator = new Validator(replica, log);
-        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "replica-" + replica.db().path().getFileName() + "-" + replica.name());
-            t.setDaemon(true);
-            return t;
-        });
+        this.exec = scheduler;
     }
 
     public Replica replica() {
@@ -103,8 +106,19 @@ public final class ReplicaRunner implements AutoCloseable {
         if (validation.compareTo(Duration.ZERO) > 0) {
             nextValidation = clock.instant().plus(validation);
         }
-        exec.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
+        scheduleHousekeeping();
         onChange();
+    }
+
+    private void scheduleHousekeeping() {
+        try {
+            exec.schedule(() -> {
+                housekeeping();
+                scheduleHousekeeping();
+            }, HOUSEKEEPING);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     /** Called when the database has new data: schedules an upload respecting the sync interval. */
@@ -122,11 +136,11 @@ public final class ReplicaRunner implements AutoCloseable {
             if (!replace) {
                 return;
             }
-            next.cancel(false);
+            next.cancel();
         }
-        long delay = Math.max(0, Duration.between(clock.instant(), earliestNextSync()).toMillis());
+        Duration delay = Duration.between(clock.instant(), earliestNextSync());
         try {
-            next = exec.schedule(this::syncOnce, delay, TimeUnit.MILLISECONDS);
+            next = exec.schedule(this::syncOnce, delay.isNegative() ? Duration.ZERO : delay);
         } catch (RejectedExecutionException e) {
             next = null; // shutting down: the final sync happens in close()
         }
@@ -264,11 +278,6 @@ public final class ReplicaRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        exec.shutdownNow();
-        try {
-            exec.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        exec.close();
     }
 }

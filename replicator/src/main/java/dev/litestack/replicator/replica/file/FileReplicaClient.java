@@ -27,9 +27,16 @@ import java.util.OptionalLong;
 public final class FileReplicaClient implements ReplicaClient {
 
     private final Path root;
+    private final java.time.Clock clock;
 
     public FileReplicaClient(Path root) {
+        this(root, java.time.Clock.systemUTC());
+    }
+
+    /** A replica whose object times (mtimes) come from {@code clock}, so tests can age backups. */
+    public FileReplicaClient(Path root, java.time.Clock clock) {
         this.root = root.toAbsolutePath().normalize();
+        this.clock = clock;
     }
 
     public Path root() {
@@ -135,8 +142,8 @@ public final class FileReplicaClient implements ReplicaClient {
     }
 
     /** The object's time is the end of its write: set the mtime explicitly after the rename. */
-    private static Instant touch(Path target) throws IOException {
-        Instant now = Instant.now();
+    private Instant touch(Path target) throws IOException {
+        Instant now = clock.instant();
         Files.setLastModifiedTime(target, FileTime.from(now));
         return Files.getLastModifiedTime(target).toInstant();
     }

@@ -55,6 +55,15 @@ final class S3ReplicationHarness implements AutoCloseable {
      * @param minCheckpointPages the database's PASSIVE checkpoint threshold (sets the size of a WAL index)
      */
     S3ReplicationHarness(Path dir, S3Settings settings, int minCheckpointPages) throws Exception {
+        this(dir, settings, minCheckpointPages, null);
+    }
+
+    /**
+     * @param scheduler where the replica's work runs and the clock it reads (a test's
+     *                  {@code ManualScheduler}); null for a real thread on the system clock
+     */
+    S3ReplicationHarness(Path dir, S3Settings settings, int minCheckpointPages,
+                         dev.litestack.replicator.util.Scheduler scheduler) throws Exception {
         this.dir = dir;
         this.dbPath = dir.resolve("app.db");
         this.log = new Log(Log.Level.INFO, false, new PrintStream(new Tee(logBytes, System.out), true,
@@ -66,10 +75,11 @@ final class S3ReplicationHarness implements AutoCloseable {
                 Clock.systemUTC(), log);
         this.client = S3ReplicaClient.open(settings, Map.of());
         client.verify();
+        Clock clock = scheduler == null ? Clock.systemUTC() : scheduler.clock();
         Replica replica = new Replica(db, client, new Replica.Options("s3", SYNC_INTERVAL, Duration.ZERO,
-                Duration.ofHours(24), Duration.ofHours(1)), Clock.systemUTC(), log);
+                Duration.ofHours(24), Duration.ofHours(1)), clock, log);
         this.service = new ReplicationService(List.of(new ReplicationService.Entry(db, List.of(replica))),
-                Clock.systemUTC(), log);
+                clock, log, scheduler == null ? null : r -> scheduler);
         service.start(Duration.ofSeconds(30));
         this.metrics = MetricsServer.start("127.0.0.1:0", service, HEALTH_MAX_SYNC_AGE);
     }

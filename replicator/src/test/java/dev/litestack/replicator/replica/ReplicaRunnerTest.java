@@ -1,0 +1,291 @@
+package dev.litestack.replicator.replica;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Litestream;
+import dev.litestack.replicator.testing.ManualScheduler;
+import dev.litestack.replicator.testing.MutableClock;
+import dev.litestack.replicator.util.FileTrees;
+import dev.litestack.replicator.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replica's timed behaviour on a clock and scheduler the test advances: retry backoff,
+ * snapshot-interval, retention and validation-interval. No test here waits out real time.
+ */
+class ReplicaRunnerTest {
+
+    private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+    @TempDir
+    Path dir;
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final Log log = new Log(Log.Level.DEBUG, false, new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+
+    private AppDb app;
+    private Database db;
+    private int rows;
+
+    @AfterEach
+    void close() throws Exception {
+        scheduler.close();
+        if (db != null) {
+            db.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private Path dbPath() {
+        return dir.resolve("app.db");
+    }
+
+    private Database open() {
+        return new Database(Database.Options.defaults(dbPath()), clock, log);
+    }
+
+    private void write(int n) throws Exception {
+        app.insert(rows, rows + n);
+        rows += n;
+        db.sync();
+    }
+
+    private ReplicaRunner runner(FileReplicaClient client, Duration snapshotInterval, Duration retention,
+                                 Duration retentionCheck, Duration validation) {
+        Replica replica = new Replica(db, client, new Replica.Options("file", Duration.ofSeconds(1), snapshotInterval,
+                retention, retentionCheck, validation), clock, log);
+        ReplicaRunner runner = new ReplicaRunner(replica, scheduler, log);
+        db.addListener(runner::onChange);
+        return runner;
+    }
+
+    @Test
+    void failedSyncsRetryWithCappedExponentialBackoffThenRecover() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        Path replicaDir = dir.resolve("replica");
+        Files.writeString(replicaDir, "not a folder"); // every write to the replica fails
+        ReplicaRunner runner = runner(new FileReplicaClient(replicaDir, clock), Duration.ZERO, Duration.ZERO,
+                Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        assertEquals(1, errors(runner));
+        assertFalse(runner.healthy());
+        assertTrue(runner.lastError() != null && runner.lastError().contains(replicaDir.toString()), runner.lastError());
+
+        Instant last = clock.instant();
+        for (int failures = 1; failures <= 8; failures++) {
+            long before = errors(runner);
+            Instant attempt = stepUntil(() -> errors(runner) > before);
+            long base = Math.min(30_000, 1000L << (failures - 1));
+            long gap = Duration.between(last, attempt).toMillis();
+            assertTrue(gap >= base * 9 / 10 - STEP_MS && gap <= base * 11 / 10 + STEP_MS,
+                    "retry " + failures + " came after " + gap + " ms; the backoff is " + base + " ms +-10 %");
+            assertFalse(runner.healthy());
+            last = attempt;
+        }
+        assertTrue(runner.lagSeconds() >= 90, "the lag runs on while the replica fails: " + runner.lagSeconds());
+        assertEquals(1, lines("replica sync failed"), "one error line for the whole outage:\n" + logText());
+
+        Files.delete(replicaDir);
+        write(5);
+        stepUntil(runner::healthy);
+        assertTrue(Duration.between(last, clock.instant()).compareTo(Duration.ofSeconds(33)) <= 0);
+        assertEquals(1, lines("replica sync recovered"), logText());
+        scheduler.advance(Duration.ofSeconds(2));
+        assertEquals(db.position(), runner.replica().position(), "everything shipped after the recovery");
+        assertEquals(0.0, runner.lagSeconds());
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restore(new FileReplicaClient(replicaDir), "out.db")));
+    }
+
+    private static final long STEP_MS = 50;
+
+    private static long errors(ReplicaRunner r) {
+        return r.replica().stats().syncErrors.sum();
+    }
+
+    /** Advances the clock in small steps until {@code done}; returns the time it became true. */
+    private Instant stepUntil(java.util.function.BooleanSupplier done) {
+        for (int i = 0; i < 2_000; i++) {
+            scheduler.advance(Duration.ofMillis(STEP_MS));
+            if (done.getAsBoolean()) {
+                return clock.instant();
+            }
+        }
+        throw new AssertionError("not reached within 100 s of the test clock:\n" + logText());
+    }
+
+    @Test
+    void snapshotIntervalTakesASnapshotEachIntervalOfTheClock() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"), clock);
+        ReplicaRunner runner = runner(client, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        assertEquals(1, runner.replica().stats().snapshots.sum(), "the generation's first snapshot");
+        scheduler.advance(Duration.ofMinutes(59));
+        assertEquals(1, runner.replica().stats().snapshots.sum(), "none before the interval has passed");
+        write(5);
+        scheduler.advance(Duration.ofMinutes(2));
+        assertEquals(2, runner.replica().stats().snapshots.sum(), "one after an hour");
+        scheduler.advance(Duration.ofMinutes(60));
+        assertEquals(3, runner.replica().stats().snapshots.sum(), "and one more an hour later");
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restore(client, "out.db")));
+    }
+
+    @Test
+    void retentionDeletesOldGenerationsSnapshotsAndWalButKeepsWhatARestoreNeeds() throws Exception {
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir, clock);
+        app = new AppDb(dbPath());
+        // Generation A at T0, written by an earlier run of the replicator.
+        db = open();
+        write(10);
+        Replica earlier = new Replica(db, client, Replica.Options.defaults("file"), clock, log);
+        earlier.sync();
+        String genA = db.position().generation();
+        db.close();
+        // While it is down, the app truncates the WAL: the next run starts generation B.
+        write0(10);
+        app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        clock.advance(Duration.ofHours(1));
+        db = open();
+        write(10);
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        String genB = db.position().generation();
+        assertNotEquals(genA, genB);
+        assertEquals(1, client.snapshots(genB).size(), "B's first snapshot at T0+1h");
+        long b0 = client.snapshots(genB).get(0).index();
+
+        // T0+3h: two more WAL indexes and a snapshot of the second one.
+        scheduler.advance(Duration.ofHours(2));
+        nextIndex(runner, 20);
+        nextIndex(runner, 20);
+        long k = runner.replica().snapshot().index();
+        nextIndex(runner, 20);
+        assertEquals(List.of(b0, k), indexes(client.snapshots(genB)));
+        assertTrue(client.walSegments(genB).stream().anyMatch(w -> w.index() < k));
+
+        // Retention runs on the hour (T0+2h, T0+3h, ...), a run at T0+Nh keeps snapshots from T0+(N-24)h on.
+        // T0+25h30m: A's only snapshot (T0) is past retention, B's (T0+1h, T0+3h) are not.
+        scheduler.advance(Duration.ofHours(22).plusMinutes(30));
+        assertEquals(List.of(genB), client.generations(), "the older generation is deleted");
+        assertEquals(List.of(b0, k), indexes(client.snapshots(genB)));
+        assertRestoresEverything(client, "after-a.db");
+
+        // T0+26h30m: B's first snapshot (T0+1h) is past retention; the one at T0+3h is kept.
+        scheduler.advance(Duration.ofHours(1));
+        assertEquals(List.of(k), indexes(client.snapshots(genB)), "snapshots below the oldest kept one are deleted");
+        assertTrue(client.walSegments(genB).stream().allMatch(w -> w.index() >= k),
+                "WAL below the oldest kept snapshot is deleted: " + client.walSegments(genB));
+        assertRestoresEverything(client, "after-b0.db");
+
+        // T0+28h30m: no snapshot would remain, so a new one is taken first, then the old ones go.
+        nextIndex(runner, 20);
+        long now = db.position().index();
+        scheduler.advance(Duration.ofHours(2));
+        assertEquals(List.of(genB), client.generations(), "the current generation is kept");
+        List<SnapshotInfo> left = client.snapshots(genB);
+        assertTrue(left.size() == 1 && left.get(0).index() >= now && !left.get(0).createdAt().isBefore(T0.plus(Duration.ofHours(28))),
+                "a fresh snapshot replaces the expired ones: " + left);
+        assertTrue(client.walSegments(genB).stream().allMatch(w -> w.index() >= left.get(0).index()));
+        assertTrue(lines("generation deleted") == 1 && lines("snapshot deleted") >= 2, logText());
+        assertRestoresEverything(client, "after-all.db");
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of()).restore(theirs, replicaDir.toUri().toString()).requireSuccess("litestream restore");
+        assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
+    }
+
+    @Test
+    void validationRunsEachValidationIntervalOfTheClock() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        ReplicaRunner runner = runner(new FileReplicaClient(dir.resolve("replica"), clock), Duration.ZERO,
+                Duration.ZERO, Duration.ofHours(1), Duration.ofMinutes(10));
+        runner.start();
+        scheduler.runDue();
+        scheduler.advance(Duration.ofMinutes(9));
+        assertEquals(0, runner.validationsOk(), "not before the interval");
+        write(10);
+        scheduler.advance(Duration.ofMinutes(2));
+        assertEquals(1, runner.validationsOk(), logText());
+        write(10);
+        scheduler.advance(Duration.ofMinutes(10));
+        assertEquals(2, runner.validationsOk(), logText());
+        assertEquals(0, runner.validationErrors());
+    }
+
+    /** Rows written while no replicator runs. */
+    private void write0(int n) throws Exception {
+        app.insert(rows, rows + n);
+        rows += n;
+    }
+
+    /** Writes rows, ships them, and checkpoints so that the next write starts a new WAL index. */
+    private void nextIndex(ReplicaRunner runner, int n) throws Exception {
+        write(n);
+        long before = db.position().index();
+        db.checkpoint("PASSIVE");
+        write(1);
+        assertTrue(db.position().index() > before, "a new WAL index");
+        runner.onChange();
+        scheduler.advance(Duration.ofSeconds(2));
+        assertEquals(db.position(), runner.replica().position());
+    }
+
+    private void assertRestoresEverything(FileReplicaClient client, String name) throws Exception {
+        db.sync();
+        scheduler.advance(Duration.ofSeconds(2));
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restore(client, name)), name);
+    }
+
+    private static List<Long> indexes(List<SnapshotInfo> snaps) {
+        return snaps.stream().map(SnapshotInfo::index).sorted().toList();
+    }
+
+    private Path restore(FileReplicaClient client, String name) throws Exception {
+        Path out = dir.resolve(name);
+        FileTrees.delete(out);
+        new Restorer(2, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()),
+                out);
+        return out;
+    }
+
+    private long lines(String needle) {
+        return logText().lines().filter(l -> l.contains(needle)).count();
+    }
+
+    private String logText() {
+        return logBytes.toString(StandardCharsets.UTF_8);
+    }
+}
