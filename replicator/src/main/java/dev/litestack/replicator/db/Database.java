@@ -267,10 +267,14 @@ public final class Database implements AutoCloseable {
         return initIfPresent();
     }
 
-    /** The file's identity (device and inode), or null if it does not exist. */
+    /**
+     * The file's identity (device and inode), or null if it does not exist. On a file system that
+     * has no file keys every existing file gets the same stand-in, so only deletion is noticed.
+     */
     private static Object fileKey(Path p) throws IOException {
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+            Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+            return key != null ? key : "exists";
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

@@ -16,12 +16,16 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * Streams one body to one key with bounded memory: a buffer of one part plus a one-byte
  * look-ahead. A body that ends within the first part goes up in one PutObject; a longer one in a
  * multipart upload whose parts are sent one after the other as the buffer fills, and which is
- * aborted on any failure so that no object (and no stray part) is left behind.
+ * aborted on any failure so that no object (and no stray part) is left behind. The buffer starts
+ * small and doubles only while the body keeps coming, so the WAL segment of a few KB that most
+ * syncs upload costs a few KB, not a whole part.
  */
 final class S3Upload {
 
     /** S3 allows at most this many parts per upload. */
     static final int MAX_PARTS = 10_000;
+    /** The first buffer's size; it doubles up to the part size. */
+    static final int FIRST_BUFFER = 64 * 1024;
 
     private final S3Client s3;
     private final String bucket;
@@ -39,8 +43,15 @@ final class S3Upload {
 
     /** Uploads {@code body} (read to its end, not closed) to {@code key}; returns its size. */
     long upload(String key, InputStream body) throws IOException {
-        byte[] buffer = new byte[partSize];
-        int n = readFully(body, buffer, 0);
+        byte[] buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+        int n = 0;
+        while (true) {
+            n += readFully(body, buffer, n);
+            if (n < buffer.length || buffer.length == partSize) {
+                break;
+            }
+            buffer = java.util.Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, partSize));
+        }
         int next = n < partSize ? -1 : body.read();
         if (next < 0) {
             putObject(key, buffer, n);
