@@ -1,5 +1,6 @@
 package dev.litestack.todo.todos;
 
+import dev.litestack.todo.HealthSignals;
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.web.RenderBudget;
 import io.micronaut.websocket.CloseReason;
@@ -30,6 +31,7 @@ public class LiveSnapshots {
     private final TodoStreams streams;
     private final long intervalNanos;
     private final QuietLog log;
+    private final HealthSignals health;
     private final ScheduledThreadPoolExecutor threads;
     private final Map<String, Waiting> users = new ConcurrentHashMap<>();
 
@@ -41,8 +43,9 @@ public class LiveSnapshots {
         long lastRender;
     }
 
-    public LiveSnapshots(TodoStreams streams, LiveProperties settings, Clock clock) {
+    public LiveSnapshots(TodoStreams streams, LiveProperties settings, Clock clock, HealthSignals health) {
         this.streams = streams;
+        this.health = health;
         this.intervalNanos = settings.getSnapshotInterval().toNanos();
         this.log = new QuietLog(LoggerFactory.getLogger(LiveSnapshots.class), clock, Duration.ofMinutes(1), 50);
         AtomicInteger n = new AtomicInteger();
@@ -122,6 +125,9 @@ public class LiveSnapshots {
             open.forEach(s -> s.close(CloseReason.TRY_AGAIN_LATER));
             return;
         } catch (RuntimeException | OutOfMemoryError e) {
+            if (e instanceof OutOfMemoryError) {
+                health.outOfMemory();
+            }
             log.error("cannot render the snapshot of live sockets: " + e.getMessage(), e);
             open.forEach(s -> s.close(CloseReason.INTERNAL_ERROR));
             return;

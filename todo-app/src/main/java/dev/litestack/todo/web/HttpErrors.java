@@ -1,5 +1,6 @@
 package dev.litestack.todo.web;
 
+import dev.litestack.todo.HealthSignals;
 import dev.litestack.todo.logging.QuietLog;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpHeaders;
@@ -86,14 +87,19 @@ final class HttpErrors {
     static final class Unexpected implements ExceptionHandler<Throwable, HttpResponse<?>> {
         private final ErrorResponseProcessor<?> processor;
         private final QuietLog log;
+        private final HealthSignals health;
 
-        Unexpected(ErrorResponseProcessor<?> processor, @Named("http-errors") QuietLog log) {
+        Unexpected(ErrorResponseProcessor<?> processor, @Named("http-errors") QuietLog log, HealthSignals health) {
             this.processor = processor;
             this.log = log;
+            this.health = health;
         }
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, Throwable failure) {
+            if (failure instanceof OutOfMemoryError) {
+                health.outOfMemory();
+            }
             log.error("unexpected failure answering " + request.getMethod() + " " + request.getPath() + ": "
                     + failure.getMessage(), failure);
             return PlainErrorResponses.answer(processor, request, HttpStatus.INTERNAL_SERVER_ERROR, failure);
