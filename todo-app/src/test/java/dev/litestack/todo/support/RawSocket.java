@@ -185,7 +185,10 @@ public final class RawSocket implements AutoCloseable {
         return null;
     }
 
-    /** Whether the server has closed the TCP connection (reads end of stream within {@code timeout}). */
+    /**
+     * Whether the server ends the TCP connection cleanly within {@code timeout}: reads (and skips) until end of
+     * stream. A reset, or a connection still open at the deadline, is false.
+     */
     public boolean endsWithin(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
@@ -200,7 +203,7 @@ public final class RawSocket implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            return true;
+            return false;
         }
         return false;
     }
