@@ -189,7 +189,8 @@ async function connect(attempt) {
       return;
     }
     app.dataset.live = "reconnecting";
-    const next = opened ? 0 : attempt + 1;
+    // 1013 (try again later: too many open tabs, or the server is busy) backs off like a failed attempt.
+    const next = opened && event.code !== 1013 ? 0 : attempt + 1;
     setTimeout(() => connect(next), Math.min(5000, 250 * 2 ** next));
   });
 }

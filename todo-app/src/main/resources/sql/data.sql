@@ -43,3 +43,7 @@ SELECT coalesce((SELECT version FROM todo_lists WHERE user_id = ?1), 0),
        count(*) FILTER (WHERE completed = 0),
        count(*) FILTER (WHERE completed = 1)
   FROM todos WHERE user_id = ?1;
+
+-- name: list_size
+-- The number of the user's todos and the characters of their titles: what rendering the whole list will cost.
+SELECT count(*), coalesce(sum(length(title)), 0) FROM todos WHERE user_id = ?1;

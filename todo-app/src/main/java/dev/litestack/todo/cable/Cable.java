@@ -1,10 +1,12 @@
 package dev.litestack.todo.cable;
 
+import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +45,8 @@ public final class Cable implements AutoCloseable {
     private final LinkedBlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
     private final Thread writer;
     private final Thread listener;
+    /** Failures of the writer and listener threads: each kind logged once, then counted (a full disk would fail every poll). */
+    private final QuietLog failures;
     private volatile boolean running = true;
     private long lastSeen;
     private long nextTrim;
@@ -51,6 +55,7 @@ public final class Cable implements AutoCloseable {
         this.settings = settings;
         this.store = store;
         this.clock = clock;
+        this.failures = new QuietLog(LOG, clock, Duration.ofMinutes(1), 20);
         this.writer = new Thread(this::writeLoop, "cable-writer");
         this.writer.setDaemon(true);
         this.listener = new Thread(this::listenLoop, "cable-listener");
@@ -167,11 +172,12 @@ public final class Cable implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 if (attempt >= INSERT_TRIES) {
-                    LOG.error("cable could not write {} messages to {} after {} tries; other processes miss them: {}",
-                            batch.size(), store.path(), attempt, e.getMessage(), e);
+                    failures.error("cable could not write " + batch.size() + " messages to " + store.path() + " after "
+                            + attempt + " tries; other processes miss them: " + e.getMessage(), e);
                     return;
                 }
-                LOG.warn("cable write to {} failed (try {}), retrying: {}", store.path(), attempt, e.getMessage());
+                failures.warn("cable write retry", "cable write to " + store.path() + " failed (try " + attempt
+                        + "), retrying: " + e.getMessage());
                 Thread.sleep(10L * (1L << (2 * attempt)));
             }
         }
@@ -186,9 +192,10 @@ public final class Cable implements AutoCloseable {
                     nextTrim = System.nanoTime() + settings.trimInterval().toNanos();
                     trim();
                 }
+                failures.flush();
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.error("cable listener on {} failed, retrying: {}", store.path(), e.getMessage(), e);
+                    failures.error("cable listener on " + store.path() + " failed, retrying: " + e.getMessage(), e);
                 }
             }
             LockSupport.parkNanos(pause);

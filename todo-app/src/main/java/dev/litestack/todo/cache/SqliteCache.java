@@ -1,5 +1,6 @@
 package dev.litestack.todo.cache;
 
+import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +44,14 @@ public final class SqliteCache implements AutoCloseable {
     private final AtomicLong writtenSincePrune = new AtomicLong();
     private final AtomicBoolean pruneQueued = new AtomicBoolean();
     private final ScheduledExecutorService pruner;
+    /** Maintenance failures: each kind logged once, then counted. */
+    private final QuietLog failures;
 
     private SqliteCache(CacheSettings settings, SqliteStore store, Clock clock) {
         this.settings = settings;
         this.store = store;
         this.clock = clock;
+        this.failures = new QuietLog(LOG, clock, Duration.ofMinutes(1), 20);
         this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cache-pruner");
             t.setDaemon(true);
@@ -69,8 +73,8 @@ public final class SqliteCache implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.error("cache {} maintenance failed, will try again at the next interval: {}", store.path(),
-                        e.getMessage(), e);
+                failures.error("cache " + store.path() + " maintenance failed, will try again at the next interval: "
+                        + e.getMessage(), e);
             }
         };
     }

@@ -1,5 +1,6 @@
 package dev.litestack.todo.jobs;
 
+import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.Session;
 import dev.litestack.todo.sqlite.SqliteStore;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ final class Dispatcher {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Long> finished = new ConcurrentLinkedQueue<>();
     private final Object signal = new Object();
+    /** Claim failures: each kind logged once, then counted (a full disk would fail every poll). */
+    private final QuietLog failures;
     private boolean signalled;
     private volatile boolean running = true;
 
@@ -52,6 +55,7 @@ final class Dispatcher {
         this.handlers = handlers;
         this.codec = codec;
         this.clock = clock;
+        this.failures = new QuietLog(LOG, clock, Duration.ofMinutes(1), 20);
         this.workerId = workerId;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
@@ -101,7 +105,7 @@ final class Dispatcher {
             try {
                 claimed = claimOrAck(capacity);
             } catch (RuntimeException e) {
-                LOG.error("job dispatcher cannot claim from {}: {}", store.path(), e.getMessage(), e);
+                failures.error("job dispatcher cannot claim from " + store.path() + ": " + e.getMessage(), e);
                 await(settings.pollInterval());
                 continue;
             }

@@ -1,10 +1,12 @@
 package dev.litestack.todo.jobs;
 
+import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 public final class JobQueue implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
+    /** Maintenance failures (reaping, pruning): each kind logged once, then counted. */
+    private static final QuietLog MAINTENANCE_FAILURES = new QuietLog(LOG, Clock.systemUTC(), Duration.ofMinutes(1), 20);
     private static final int GC_BATCH = 500;
 
     private final QueueSettings settings;
@@ -98,7 +102,8 @@ public final class JobQueue implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.error("job queue {} failed, will try again at the next interval: {}", what, e.getMessage(), e);
+                MAINTENANCE_FAILURES.error("job queue " + what + " failed, will try again at the next interval: "
+                        + e.getMessage(), e);
             }
         };
     }

@@ -1,10 +1,8 @@
 package dev.litestack.todo.todos;
 
 import dev.litestack.todo.cable.Cable;
-import dev.litestack.todo.cable.Subscription;
 import dev.litestack.todo.web.Sessions;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
@@ -12,125 +10,140 @@ import io.micronaut.websocket.annotation.OnError;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
-import jakarta.inject.Named;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code /cable/<signed stream name>}: the websocket of {@code <turbo-stream-source>}. The handshake must come from
  * the app's own Origin with a valid session cookie, and the stream name must be that cookie's own; otherwise the
- * socket is closed with 1008 (policy violation). An accepted socket is subscribed to the user's cable channel and
- * first receives a snapshot of the whole list, so a tab that (re)connects catches up on anything it missed.
- * Clients have nothing to send: any frame closes the socket with 1003.
+ * socket is closed with 1008 (policy violation). A user has at most {@code app.live.max-sockets-per-user} open
+ * sockets; one more is closed with 1013 (try again later). An accepted socket is subscribed to the user's cable
+ * channel and then receives a snapshot of the whole list ({@link LiveSnapshots}), so a tab that (re)connects
+ * catches up on anything it missed.
+ *
+ * <p>Clients have nothing to send. Frames are taken one by one (never aggregated into a message): a whole frame
+ * closes the socket with 1003, the first frame of a fragmented message (or a stray continuation) with 1009, so a
+ * message that never ends buffers nothing; frames over 1 KiB are refused by the decoder (1009). A close from the
+ * client is answered with its own code.
  */
 @ServerWebSocket("/cable/{stream}")
 public class CableSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(CableSocket.class);
     private static final String CONNECTION = "todo.connection";
+    private static final String REFUSED = "todo.refused";
 
     private final Sessions sessions;
     private final Cable cable;
-    private final TodoService todos;
-    private final TodoStreams streams;
-    private final ExecutorService blocking;
+    private final LiveSnapshots snapshots;
+    private final LiveProperties settings;
+    private final LiveConnection.Caps caps;
+    private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
 
-    public CableSocket(Sessions sessions, Cable cable, TodoService todos, TodoStreams streams,
-                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    public CableSocket(Sessions sessions, Cable cable, LiveSnapshots snapshots, LiveProperties settings) {
         this.sessions = sessions;
         this.cable = cable;
-        this.todos = todos;
-        this.streams = streams;
-        this.blocking = blocking;
+        this.snapshots = snapshots;
+        this.settings = settings;
+        this.caps = new LiveConnection.Caps(settings.getMaxQueuedBytesPerSocket(), new AtomicLong(),
+                settings.getMaxQueuedBytes());
     }
 
     @OnOpen
     public void open(String stream, WebSocketSession session, HttpRequest<?> request) {
         if (!sessions.originAllowed(request, true)) {
-            session.close(CloseReason.POLICY_VIOLATION);
+            refuse(session, CloseReason.POLICY_VIOLATION);
             return;
         }
         String user = sessions.user(request).orElse(null);
         if (user == null || !sessions.validStreamName(user, stream)) {
-            session.close(CloseReason.POLICY_VIOLATION);
+            refuse(session, CloseReason.POLICY_VIOLATION);
             return;
         }
-        Connection connection = new Connection(session);
-        connection.subscription = cable.subscribe(TodoStreams.channel(user), connection::deliver);
+        if (!admit(user)) {
+            refuse(session, CloseReason.TRY_AGAIN_LATER);
+            return;
+        }
+        LiveConnection connection = new LiveConnection(user, session, caps);
         session.put(CONNECTION, connection);
+        connection.subscribed(cable.subscribe(TodoStreams.channel(user), connection::deliver));
         if (!session.isOpen()) {
             connection.stop();
             return;
         }
-        blocking.execute(() -> {
-            try {
-                connection.start(streams.snapshot(user, todos.snapshot(user)));
-            } catch (RuntimeException e) {
-                LOG.error("cannot send the snapshot to a new live connection", e);
-                session.close(CloseReason.INTERNAL_ERROR);
-            }
+        snapshots.request(connection);
+    }
+
+    /** Counts a new socket of {@code user}, unless the user already has the most allowed. */
+    private boolean admit(String user) {
+        int max = settings.getMaxSocketsPerUser();
+        boolean[] admitted = {false};
+        socketsPerUser.compute(user, (u, n) -> {
+            int open = n == null ? 0 : n;
+            admitted[0] = open < max;
+            return admitted[0] ? open + 1 : n;
         });
+        return admitted[0];
+    }
+
+    private void release(String user) {
+        socketsPerUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private static void refuse(WebSocketSession session, CloseReason reason) {
+        session.put(REFUSED, Boolean.TRUE);
+        session.close(reason);
     }
 
     @OnMessage(maxPayloadLength = 1024)
-    public void message(String text, WebSocketSession session) {
-        session.close(CloseReason.UNSUPPORTED_DATA);
+    public void message(WebSocketFrame frame, WebSocketSession session) {
+        try {
+            boolean fragment = !frame.isFinalFragment() || frame instanceof ContinuationWebSocketFrame;
+            closeFromServer(session, fragment ? CloseReason.MESSAGE_TO_BIG : CloseReason.UNSUPPORTED_DATA);
+        } finally {
+            frame.release();
+        }
     }
 
     @OnError
     public void error(Throwable error, WebSocketSession session) {
         LOG.debug("live connection error: {}", error.toString());
-        if (session.isOpen()) {
-            session.close(CloseReason.UNSUPPORTED_DATA);
+        closeFromServer(session, CloseReason.UNSUPPORTED_DATA);
+    }
+
+    private static void closeFromServer(WebSocketSession session, CloseReason reason) {
+        LiveConnection connection = session.get(CONNECTION, LiveConnection.class).orElse(null);
+        if (connection != null) {
+            connection.close(reason);
+        } else if (session.isOpen()) {
+            refuse(session, reason);
         }
     }
 
     @OnClose
-    public void close(WebSocketSession session) {
-        session.get(CONNECTION, Connection.class).ifPresent(Connection::stop);
+    public void close(CloseReason reason, WebSocketSession session) {
+        LiveConnection connection = session.get(CONNECTION, LiveConnection.class).orElse(null);
+        boolean serverClosed = session.get(REFUSED, Boolean.class).orElse(false)
+                || connection != null && connection.closedByServer();
+        if (connection != null) {
+            connection.stop();
+            release(connection.user);
+        }
+        if (!serverClosed && session.isOpen()) {
+            int code = reason.getCode();
+            boolean sendable = code >= 1000 && code != 1005 && code != 1006 && code != 1015;
+            session.close(sendable ? new CloseReason(code, "") : CloseReason.NORMAL);
+        }
     }
 
-    /**
-     * One open socket. Messages published before the snapshot was sent are held back and sent after it, so the tab
-     * sees the snapshot first and every later change after it, in publish order.
-     */
-    static final class Connection {
-        private final WebSocketSession session;
-        private List<String> pending = new ArrayList<>();
-        private volatile Subscription subscription;
-
-        Connection(WebSocketSession session) {
-            this.session = session;
-        }
-
-        synchronized void deliver(String message) {
-            if (pending != null) {
-                pending.add(message);
-            } else if (session.isOpen()) {
-                session.sendAsync(message);
-            }
-        }
-
-        synchronized void start(String snapshot) {
-            if (!session.isOpen()) {
-                return;
-            }
-            session.sendAsync(snapshot);
-            for (String message : pending) {
-                session.sendAsync(message);
-            }
-            pending = null;
-        }
-
-        void stop() {
-            Subscription s = subscription;
-            if (s != null) {
-                s.close();
-            }
-        }
+    /** Open sockets of {@code user} in this process (for tests). */
+    int openSockets(String user) {
+        return socketsPerUser.getOrDefault(user, 0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.litestack.todo.todos;
 
+import dev.litestack.todo.web.FormBody;
 import dev.litestack.todo.web.Sessions;
 import dev.litestack.todo.web.WebFilter;
 import io.micronaut.core.annotation.Nullable;
@@ -18,13 +19,13 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.net.URI;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The TodoMVC page and its forms. Every change needs the app's own Origin, the session cookie and its CSRF token ({@code X-CSRF-Token}
  * header or {@code _csrf} field), touches only the caller's rows, and answers with Turbo Stream fragments (or a
- * 303 to the page for clients that do not ask for streams).
+ * 303 to the page for clients that do not ask for streams). Bodies are parsed by {@link FormBody} (strict UTF-8
+ * urlencoding, each field once) before anything else, so a malformed one is a 400 with or without a session.
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -47,48 +48,60 @@ public class TodoController {
     public HttpResponse<String> index(HttpRequest<?> request) {
         String user = sessions.userOrIssue(request);
         String nonce = request.getAttribute(WebFilter.NONCE, String.class).orElseThrow();
-        String html = streams.page(user, todos.snapshot(user), nonce, "/cable/" + sessions.streamName(user));
+        String html = streams.page(user, nonce, "/cable/" + sessions.streamName(user));
         return HttpResponse.ok(html).contentType(MediaType.TEXT_HTML + ";charset=utf-8")
                 .header("Cache-Control", "no-store");
     }
 
     @Post(value = "/todos", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
-    public HttpResponse<String> create(HttpRequest<?> request, @Nullable @Body Map<String, String> form) {
-        String user = authorize(request, form);
-        return answer(request, todos.create(user, required(form, "title")));
+    public HttpResponse<String> create(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        Caller caller = authorize(request, body);
+        return answer(request, todos.create(caller.user, caller.required("title")));
     }
 
     @Patch(value = "/todos/{id}", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
-    public HttpResponse<String> update(HttpRequest<?> request, String id, @Nullable @Body Map<String, String> form) {
-        String user = authorize(request, form);
-        String title = field(form, "title");
-        String completed = field(form, "completed");
-        return answer(request, todos.update(user, parseId(id), title, completed == null ? null : bool(completed)));
+    public HttpResponse<String> update(HttpRequest<?> request, String id, @Nullable @Body byte[] body) {
+        Caller caller = authorize(request, body);
+        String title = caller.form.get("title");
+        String completed = caller.form.get("completed");
+        return answer(request, todos.update(caller.user, parseId(id), title, completed == null ? null : bool(completed)));
     }
 
     @Delete(value = "/todos/{id}", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
-    public HttpResponse<String> delete(HttpRequest<?> request, String id, @Nullable @Body Map<String, String> form) {
-        String user = authorize(request, form);
-        return answer(request, todos.delete(user, parseId(id)));
+    public HttpResponse<String> delete(HttpRequest<?> request, String id, @Nullable @Body byte[] body) {
+        Caller caller = authorize(request, body);
+        return answer(request, todos.delete(caller.user, parseId(id)));
     }
 
     @Patch(value = "/todos", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
-    public HttpResponse<String> toggleAll(HttpRequest<?> request, @Nullable @Body Map<String, String> form) {
-        String user = authorize(request, form);
-        return answer(request, todos.toggleAll(user, bool(required(form, "completed"))));
+    public HttpResponse<String> toggleAll(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        Caller caller = authorize(request, body);
+        return answer(request, todos.toggleAll(caller.user, bool(caller.required("completed"))));
     }
 
     @Delete(value = "/todos/completed", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
-    public HttpResponse<String> clearCompleted(HttpRequest<?> request, @Nullable @Body Map<String, String> form) {
-        String user = authorize(request, form);
-        return answer(request, todos.clearCompleted(user));
+    public HttpResponse<String> clearCompleted(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        Caller caller = authorize(request, body);
+        return answer(request, todos.clearCompleted(caller.user));
+    }
+
+    /** Who sent a form, and its fields. */
+    private record Caller(String user, FormBody form) {
+        String required(String name) {
+            String value = form.get(name);
+            if (value == null) {
+                throw new InvalidTodoException("missing field: " + name);
+            }
+            return value;
+        }
     }
 
     /**
-     * The caller's user id, if the request comes from the app's own Origin (or has none), the session cookie is
-     * valid and the CSRF token belongs to it; else 403.
+     * The caller's user id and form, if the body is a well-formed form (else 400 or 422), the request comes from the
+     * app's own Origin (or has none), the session cookie is valid and the CSRF token belongs to it (else 403).
      */
-    private String authorize(HttpRequest<?> request, @Nullable Map<String, String> form) {
+    private Caller authorize(HttpRequest<?> request, @Nullable byte[] body) {
+        FormBody form = FormBody.parse(body, request.getContentType().orElse(null));
         if (!sessions.originAllowed(request, false)) {
             throw new HttpStatusException(HttpStatus.FORBIDDEN, "cross-origin request");
         }
@@ -96,12 +109,12 @@ public class TodoController {
                 .orElseThrow(() -> new HttpStatusException(HttpStatus.FORBIDDEN, "no session"));
         String token = request.getHeaders().get("X-CSRF-Token");
         if (token == null) {
-            token = field(form, "_csrf");
+            token = form.get("_csrf");
         }
         if (!sessions.validCsrfToken(user, token)) {
             throw new HttpStatusException(HttpStatus.FORBIDDEN, "missing or invalid CSRF token");
         }
-        return user;
+        return new Caller(user, form);
     }
 
     private HttpResponse<String> answer(HttpRequest<?> request, Outcome outcome) {
@@ -112,22 +125,6 @@ public class TodoController {
         }
         return HttpResponse.ok(streams.change(outcome)).contentType(TodoStreams.MEDIA_TYPE + ";charset=utf-8")
                 .header("Cache-Control", "no-store");
-    }
-
-    private static String field(@Nullable Map<String, String> form, String name) {
-        if (form == null) {
-            return null;
-        }
-        Object value = form.get(name);
-        return value == null ? null : value.toString();
-    }
-
-    private static String required(@Nullable Map<String, String> form, String name) {
-        String value = field(form, name);
-        if (value == null) {
-            throw new InvalidTodoException("missing field: " + name);
-        }
-        return value;
     }
 
     private static boolean bool(String value) {

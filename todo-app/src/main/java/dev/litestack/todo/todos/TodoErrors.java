@@ -1,11 +1,11 @@
 package dev.litestack.todo.todos;
 
+import dev.litestack.todo.web.PlainErrorResponses;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
-import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 
@@ -13,11 +13,6 @@ import jakarta.inject.Singleton;
 final class TodoErrors {
 
     private TodoErrors() {
-    }
-
-    static HttpResponse<?> answer(ErrorResponseProcessor<?> processor, HttpRequest<?> request, HttpStatus status,
-                                  Throwable cause) {
-        return processor.processResponse(ErrorContext.builder(request).cause(cause).build(), HttpResponse.status(status));
     }
 
     /** 422 for input that breaks a rule. */
@@ -32,7 +27,7 @@ final class TodoErrors {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, InvalidTodoException exception) {
-            return answer(processor, request, HttpStatus.UNPROCESSABLE_ENTITY, exception);
+            return PlainErrorResponses.answer(processor, request, HttpStatus.UNPROCESSABLE_ENTITY, exception);
         }
     }
 
@@ -48,7 +43,7 @@ final class TodoErrors {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, TodoNotFoundException exception) {
-            return answer(processor, request, HttpStatus.NOT_FOUND, exception);
+            return PlainErrorResponses.answer(processor, request, HttpStatus.NOT_FOUND, exception);
         }
     }
 }

@@ -58,6 +58,18 @@ final class TodoRepository {
         return s.query("clear_completed", rs -> rs.getLong(1), user);
     }
 
+    /** The user's whole list: rows, the version they are at least as new as, and the counts. */
+    static Snapshot snapshot(Session s, String user) throws SQLException {
+        long listVersion = summary(s, user).version();
+        List<Todo> todos = list(s, user);
+        return new Snapshot(todos, listVersion, summary(s, user));
+    }
+
+    static ListSize size(Session s, String user) throws SQLException {
+        return s.queryOne("list_size", rs -> new ListSize(rs.getLong(1), rs.getLong(2)), user)
+                .orElse(new ListSize(0, 0));
+    }
+
     static Summary summary(Session s, String user) throws SQLException {
         return s.queryOne("summary", rs -> new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3)), user)
                 .orElse(new Summary(0, 0, 0));

@@ -8,6 +8,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
 import java.sql.SQLException;
+import java.text.Normalizer;
 import java.time.Clock;
 import java.util.List;
 
@@ -102,15 +103,6 @@ public class TodoService {
         });
     }
 
-    /** The user's whole list: rows, the version they are at least as new as, and the counts. */
-    public Snapshot snapshot(String user) {
-        return data.read(s -> {
-            long listVersion = TodoRepository.summary(s, user).version();
-            List<Todo> todos = TodoRepository.list(s, user);
-            return new Snapshot(todos, listVersion, TodoRepository.summary(s, user));
-        });
-    }
-
     private Outcome finish(Session s, String user, Kind kind, List<Long> ids) throws SQLException {
         TodoChange change = new TodoChange(user, kind, ids);
         List<Todo> rows = kind == Kind.DELETED ? List.of() : TodoRepository.findAll(s, user, ids);
@@ -119,17 +111,45 @@ public class TodoService {
         return new Outcome(change, rows, summary);
     }
 
+    /**
+     * The title as stored: NFC-normalised, with leading and trailing white space and invisible characters (NBSP,
+     * ideographic space, zero-width space, BOM...) removed. A title with control characters (C0, DEL, C1, line or
+     * paragraph separators) or bidirectional embedding, override or isolate characters (which can make a title
+     * read differently from what it is, U+202A..U+202E and U+2066..U+2069) is refused; so is one that is too long.
+     * An empty result means "no title" (create refuses it, edit deletes the todo).
+     */
     private String cleanTitle(String raw) {
-        String title = raw.strip();
+        String normal = Normalizer.normalize(raw, Normalizer.Form.NFC);
+        normal.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                throw new InvalidTodoException("title must not contain control characters or line breaks");
+            }
+            if (c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069) {
+                throw new InvalidTodoException("title must not contain bidi override, embedding or isolate characters");
+            }
+        });
+        String title = stripInvisible(normal);
         if (title.codePointCount(0, title.length()) > limits.getMaxTitleLength()) {
             throw new InvalidTodoException("title must be at most " + limits.getMaxTitleLength() + " characters");
         }
-        for (int i = 0; i < title.length(); i++) {
-            char c = title.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                throw new InvalidTodoException("title must not contain control characters");
-            }
-        }
         return title;
+    }
+
+    private static String stripInvisible(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && invisible(text.codePointAt(start))) {
+            start += Character.charCount(text.codePointAt(start));
+        }
+        while (end > start && invisible(text.codePointBefore(end))) {
+            end -= Character.charCount(text.codePointBefore(end));
+        }
+        return text.substring(start, end);
+    }
+
+    /** White space of any kind (including NBSP and U+3000) and invisible format characters (U+200B, U+FEFF...). */
+    private static boolean invisible(int c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT;
     }
 }

@@ -38,16 +38,42 @@ public final class Sessions {
         this.settings = settings;
     }
 
-    /** The user of a valid session cookie (or one issued earlier in this request). */
+    /**
+     * The user of a valid session cookie (or one issued earlier in this request). Over HTTPS the cookie is the
+     * {@code __Host-} one; a valid cookie of the plain name (set before the prefix was used) is still taken there,
+     * and the response moves it to the {@code __Host-} name.
+     */
     public Optional<String> user(HttpRequest<?> request) {
         Optional<String> known = request.getAttribute(USER, String.class);
         if (known.isPresent()) {
             return known;
         }
-        Optional<String> user = request.getCookies().findCookie(settings.getCookieName())
-                .map(Cookie::getValue).flatMap(this::verifyCookie);
+        String name = cookieName(request);
+        Optional<String> user = cookieUser(request, name);
+        if (user.isEmpty() && !name.equals(settings.getCookieName())) {
+            user = cookieUser(request, settings.getCookieName());
+            user.ifPresent(u -> request.setAttribute(ISSUED, Boolean.TRUE));
+        }
         user.ifPresent(u -> request.setAttribute(USER, u));
         return user;
+    }
+
+    private Optional<String> cookieUser(HttpRequest<?> request, String name) {
+        return request.getCookies().findCookie(name).map(Cookie::getValue).flatMap(this::verifyCookie);
+    }
+
+    /** Whether the session cookie of this request's answer gets the Secure flag. */
+    private boolean secureCookie(HttpRequest<?> request) {
+        return switch (settings.getCookieSecure()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> isHttps(request);
+        };
+    }
+
+    /** {@code __Host-<name>} for a Secure cookie (bound to this host, Path=/, no Domain), else the plain name. */
+    private String cookieName(HttpRequest<?> request) {
+        return secureCookie(request) ? "__Host-" + settings.getCookieName() : settings.getCookieName();
     }
 
     /** The user of the request, issuing a new random id (and, in the response, its cookie) if there is none. */
@@ -75,15 +101,13 @@ public final class Sessions {
         return signer.verify("session", user, signature) ? Optional.of(user) : Optional.empty();
     }
 
-    /** The cookie that carries {@code user}: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, long-lived. */
+    /**
+     * The cookie that carries {@code user}: HttpOnly, SameSite=Lax, Path=/, long-lived; over HTTPS Secure and named
+     * {@code __Host-<name>}.
+     */
     Cookie cookie(String user, HttpRequest<?> request) {
-        boolean secure = switch (settings.getCookieSecure()) {
-            case ALWAYS -> true;
-            case NEVER -> false;
-            case AUTO -> isHttps(request);
-        };
-        return Cookie.of(settings.getCookieName(), user + "." + signer.sign("session", user))
-                .httpOnly(true).sameSite(SameSite.Lax).path("/").secure(secure)
+        return Cookie.of(cookieName(request), user + "." + signer.sign("session", user))
+                .httpOnly(true).sameSite(SameSite.Lax).path("/").secure(secureCookie(request))
                 .maxAge(settings.getCookieMaxAge());
     }
 
@@ -105,8 +129,8 @@ public final class Sessions {
     }
 
     /**
-     * Whether the request's {@code Origin} is the app's own (same host and port as the {@code Host} header) or one
-     * of {@code app.web.allowed-origins}. {@code required=false} lets requests without an Origin pass (the CSRF token
+     * Whether the request's {@code Origin} is the app's own (the request's scheme, with {@code X-Forwarded-Proto}
+     * behind a proxy, and the same host and port as the {@code Host} header) or one of {@code app.web.allowed-origins}. {@code required=false} lets requests without an Origin pass (the CSRF token
      * still guards them); websocket handshakes require it.
      */
     public boolean originAllowed(HttpRequest<?> request, boolean required) {
@@ -124,7 +148,7 @@ public final class Sessions {
         try {
             URI uri = URI.create(origin);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getRawAuthority() == null) {
+            if (!scheme.equals(isHttps(request) ? "https" : "http") || uri.getRawAuthority() == null) {
                 return false;
             }
             String authority = uri.getRawAuthority().toLowerCase(Locale.ROOT);
@@ -140,6 +164,7 @@ public final class Sessions {
         return host.endsWith(port) ? host.substring(0, host.length() - port.length()) : host;
     }
 
+    /** Whether the request came over HTTPS, directly or through a proxy that says so in {@code X-Forwarded-Proto}. */
     static boolean isHttps(HttpRequest<?> request) {
         return request.isSecure() || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));
     }

@@ -12,15 +12,24 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * Every request gets a fresh CSP nonce, and on the way out the security
- * headers (nonce-based Content-Security-Policy, nosniff, no framing, same-origin referrers) and the session cookie
- * when this request issued a new user id.
+ * Every request gets a fresh CSP nonce, and on the way out the security headers (nonce-based
+ * Content-Security-Policy, nosniff, no framing, same-origin referrers, Permissions-Policy, HSTS over HTTPS) and the
+ * session cookie when this request issued a new user id (or moved an old cookie to its {@code __Host-} name).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class WebFilter {
 
     /** Request attribute: the CSP nonce of this response. */
     public static final String NONCE = "todo.csp-nonce";
+    /** The browser features the page never uses, switched off for it and anything it could embed. */
+    static final String PERMISSIONS = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+            + "microphone=(), payment=(), usb=(), display-capture=(), publickey-credentials-get=()";
+    /**
+     * The one inline stylesheet the page may have: Turbo 8.0.23's progress bar, which Turbo inserts at load (its text
+     * is fixed; this is its SHA-256). Without it every page load would be a CSP violation; a nonce would need the
+     * {@code csp-nonce} meta tag, which would also let Turbo activate scripts inside stream fragments.
+     */
+    static final String TURBO_PROGRESS_BAR_STYLE = "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='";
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?");
 
     private final Sessions sessions;
@@ -45,6 +54,10 @@ public final class WebFilter {
         response.header("X-Frame-Options", "DENY");
         response.header("Referrer-Policy", "same-origin");
         response.header("Cross-Origin-Opener-Policy", "same-origin");
+        response.header("Permissions-Policy", PERMISSIONS);
+        if (Sessions.isHttps(request)) {
+            response.header("Strict-Transport-Security", "max-age=31536000");
+        }
         if (request.getAttribute(Sessions.ISSUED, Boolean.class).orElse(false)) {
             request.getAttribute(Sessions.USER, String.class)
                     .ifPresent(user -> response.cookie(sessions.cookie(user, request)));
@@ -53,7 +66,7 @@ public final class WebFilter {
 
     static String policy(String nonce, String host) {
         String sockets = host != null && HOST.matcher(host).matches() ? " ws://" + host + " wss://" + host : "";
-        return "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self'; img-src 'self' data:; "
+        return "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self' " + TURBO_PROGRESS_BAR_STYLE + "; img-src 'self' data:; "
                 + "connect-src 'self'" + sockets + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
                 + "object-src 'none'";
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,7 +88,8 @@ class SqliteCacheTest {
 
     @Test
     void pruneEvictsLeastRecentlyUsedAboveTheEntryCap() {
-        SqliteCache capped = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("capped.db"))).withCaps(1L << 30, 10));
+        SqliteCache capped = open(withoutPeriodicPrune(
+                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("capped.db")))).withCaps(1L << 30, 10));
         for (int i = 0; i < 15; i++) {
             capped.setString("k" + i, "v" + i);
             clock.advance(Duration.ofSeconds(1));
@@ -108,16 +110,49 @@ class SqliteCacheTest {
 
     @Test
     void pruneEvictsAboveTheByteCap() {
-        SqliteCache capped = open(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("bytes.db"))).withCaps(10_000, 0));
-        byte[] kilobyte = new byte[1000];
-        for (int i = 0; i < 20; i++) {
-            capped.set("key" + (100 + i), kilobyte);
-            clock.advance(Duration.ofSeconds(1));
+        // Another process (a second instance, uncapped) writes the keys, so no write of the capped instance queues an
+        // early prune: the explicit prune below starts from all 20 keys of 1 006 bytes.
+        CacheSettings file = withoutPeriodicPrune(
+                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("bytes.db"))));
+        SqliteCache writer = open(file);
+        SqliteCache capped = open(file.withCaps(10_000, 0));
+        writeTwentyKilobyteKeys(writer);
+        assertEquals(new SqliteCache.PruneResult(0, 12), capped.prune(), "down to 90 % of 10 000 bytes: 8 keys");
+        assertEquals(8, capped.count());
+        for (int i = 100; i < 112; i++) {
+            assertTrue(capped.get("key" + i).isEmpty(), "least recently used key" + i + " evicted");
         }
-        capped.prune();
-        assertTrue(capped.count() <= 8, "at most 90 % of 10 000 bytes remain: " + capped.count());
+        for (int i = 112; i < 120; i++) {
+            assertTrue(capped.get("key" + i).isPresent(), "key" + i + " stays");
+        }
+    }
+
+    @Test
+    void writesOfATenthOfTheByteCapPruneInTheBackground() {
+        SqliteCache capped = open(withoutPeriodicPrune(
+                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("early.db")))).withCaps(10_000, 0));
+        writeTwentyKilobyteKeys(capped);
+        // No explicit prune: every write (1 006 bytes, over a tenth of the cap) queues one on the pruner thread, and
+        // the one queued by the last write sees it. Where they leave the cache between 8 keys (90 %) and 9 keys
+        // (9 054 bytes, within the cap, so not pruned) depends on how they interleave with the writes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> capped.count() <= 9);
         assertTrue(capped.get("key119").isPresent(), "the newest key stays");
         assertTrue(capped.get("key100").isEmpty(), "the oldest key goes");
+    }
+
+    /** Writes key100 to key119, 1 006 bytes each, one second apart (key100 is the least recently used). */
+    private void writeTwentyKilobyteKeys(SqliteCache into) {
+        byte[] kilobyte = new byte[1000];
+        for (int i = 0; i < 20; i++) {
+            into.set("key" + (100 + i), kilobyte);
+            clock.advance(Duration.ofSeconds(1));
+        }
+    }
+
+    /** {@code settings} with the periodic prune an hour away: only explicit prunes and those queued by writes run. */
+    private static CacheSettings withoutPeriodicPrune(CacheSettings settings) {
+        return new CacheSettings(settings.store(), settings.defaultTtl(), settings.maxBytes(), settings.maxEntries(),
+                Duration.ofHours(1), settings.touchInterval());
     }
 
     @Test

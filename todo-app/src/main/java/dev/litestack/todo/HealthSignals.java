@@ -1,0 +1,55 @@
+package dev.litestack.todo;
+
+import jakarta.inject.Singleton;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the health check cannot see by asking: an {@link OutOfMemoryError} some thread ran into recently, and how
+ * full the heap still is right after the last garbage collection (what is live, not what is merely allocated).
+ */
+@Singleton
+public class HealthSignals {
+
+    /** An out-of-memory error makes the app unhealthy for this long after it happened. */
+    static final Duration OUT_OF_MEMORY_MEMORY = Duration.ofMinutes(1);
+    /** Heap still in use after a full collection, as a share of the maximum, above which the app is unhealthy. */
+    static final double HEAP_AFTER_GC_LIMIT = 0.9;
+
+    private final Clock clock;
+    private volatile long lastOutOfMemory = Long.MIN_VALUE;
+
+    public HealthSignals(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Records that a thread ran out of heap (the failure is still answered or logged where it happened). */
+    public void outOfMemory() {
+        lastOutOfMemory = clock.millis();
+    }
+
+    /** A sentence for /health if the heap ran out recently or is nearly full after the last collection. */
+    public Optional<String> memoryProblem() {
+        long since = clock.millis() - lastOutOfMemory;
+        if (lastOutOfMemory != Long.MIN_VALUE && since < OUT_OF_MEMORY_MEMORY.toMillis()) {
+            return Optional.of("out of heap memory " + since / 1000 + " s ago");
+        }
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != MemoryType.HEAP || !pool.isCollectionUsageThresholdSupported()) {
+                continue;
+            }
+            MemoryUsage afterGc = pool.getCollectionUsage();
+            if (afterGc != null && afterGc.getMax() > 0 && afterGc.getUsed() > HEAP_AFTER_GC_LIMIT * afterGc.getMax()) {
+                return Optional.of("heap pool '" + pool.getName() + "' is " + (afterGc.getUsed() >> 20) + " of "
+                        + (afterGc.getMax() >> 20) + " MiB full after garbage collection");
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.litestack.todo.todos;
+
+import dev.litestack.todo.support.LiveSocket;
+import dev.litestack.todo.support.RawSocket;
+import dev.litestack.todo.support.WebClient;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The live websocket against clients that write raw frames: fragments that never end, close frames, socket floods. */
+@MicronautTest
+@Property(name = "app.live.max-sockets-per-user", value = "3")
+@Property(name = "app.live.snapshot-interval", value = "300ms")
+class CableAttackTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Inject
+    EmbeddedServer server;
+
+    @Inject
+    CableSocket sockets;
+
+    @Inject
+    LiveSnapshots snapshots;
+
+    WebClient alice;
+
+    @BeforeEach
+    void visit() {
+        alice = new WebClient(server.getURI());
+        alice.open();
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) 'x');
+        return b;
+    }
+
+    /** Reads the snapshot (the first frame) of a freshly opened raw socket. */
+    private static RawSocket.Frame snapshot(RawSocket socket) {
+        assertTrue(socket.upgraded(), socket.status);
+        RawSocket.Frame first = socket.read(WAIT);
+        assertNotNull(first, "a snapshot");
+        assertTrue(first.text().contains("target=\"todo-list\""), first.text());
+        return first;
+    }
+
+    @Test
+    void aFragmentedMessageIsClosedWith1009AtItsFirstFrame() {
+        try (RawSocket socket = RawSocket.open(alice)) {
+            snapshot(socket);
+            assertTrue(socket.send(false, RawSocket.TEXT, bytes(1000)), "first fragment, FIN=0");
+            RawSocket.Frame close = socket.awaitClose(WAIT);
+            assertNotNull(close, "closed before a second fragment was sent");
+            assertEquals(1009, close.closeCode());
+            assertKeepsReadingUntilTheClientCloses(socket);
+        }
+        try (RawSocket stray = RawSocket.open(alice)) {
+            snapshot(stray);
+            stray.send(true, RawSocket.CONTINUATION, bytes(10));
+            RawSocket.Frame close = stray.awaitClose(WAIT);
+            assertNotNull(close);
+            assertTrue(close.closeCode() == 1009 || close.closeCode() == 1002, "stray continuation: " + close.closeCode());
+        }
+        await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 0);
+    }
+
+    @Test
+    void aFrameOverOneKibIsRefusedWith1009AtItsHeaderAndTheCloseIsClean() {
+        try (RawSocket socket = RawSocket.open(alice)) {
+            snapshot(socket);
+            assertTrue(socket.send(true, RawSocket.TEXT, bytes(100_000)));
+            RawSocket.Frame close = socket.awaitClose(WAIT);
+            assertNotNull(close, "a close frame, not a reset");
+            assertEquals(1009, close.closeCode());
+            assertKeepsReadingUntilTheClientCloses(socket);
+        }
+        await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 0);
+    }
+
+    /**
+     * After its close frame the server reads and drops what the client still sends (a reset would make the client's
+     * writes fail and could destroy the close frame before a browser reads it, which then reports 1006), and ends the
+     * connection with a clean end of stream.
+     */
+    private static void assertKeepsReadingUntilTheClientCloses(RawSocket socket) {
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(socket.send(false, RawSocket.CONTINUATION, bytes(1000)),
+                    "write " + i + " after the close frame");
+        }
+        assertTrue(socket.endsWithin(WAIT), "the server's side ends with a clean end of stream");
+    }
+
+    @Test
+    void theClientsCloseFrameIsEchoed() {
+        try (RawSocket socket = RawSocket.open(alice)) {
+            snapshot(socket);
+            socket.sendClose(1000);
+            RawSocket.Frame echo = socket.awaitClose(WAIT);
+            assertNotNull(echo, "the server answers the close frame");
+            assertEquals(1000, echo.closeCode());
+            assertTrue(socket.endsWithin(WAIT));
+        }
+        try (RawSocket socket = RawSocket.open(alice)) {
+            snapshot(socket);
+            socket.sendClose(4001);
+            RawSocket.Frame echo = socket.awaitClose(WAIT);
+            assertNotNull(echo);
+            assertEquals(4001, echo.closeCode(), "with the client's own code");
+        }
+    }
+
+    @Test
+    void aUserHasAtMostTheAllowedOpenSocketsAndTheNextIsToldToTryLater() {
+        List<LiveSocket> open = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            LiveSocket s = alice.live();
+            s.next(WAIT);
+            open.add(s);
+        }
+        LiveSocket fourth = alice.live();
+        int code = fourth.closeCode(WAIT);
+        assertTrue(code == 1013 || code == -1, "refused: " + code);
+        assertTrue(fourth.messages.isEmpty(), "no snapshot for a refused socket");
+        WebClient bob = new WebClient(server.getURI());
+        bob.open();
+        LiveSocket bobs = bob.live();
+        assertFalse(bobs.next(WAIT).isEmpty(), "other users are not affected");
+        open.get(0).close();
+        await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 2);
+        LiveSocket again = alice.live();
+        assertFalse(again.next(WAIT).isEmpty(), "a closed socket frees its place");
+        again.close();
+        bobs.close();
+        open.forEach(LiveSocket::close);
+    }
+
+    @Test
+    void socketsOpenedAndClosedInALoopShareSnapshotsAndClosedOnesGetNone() {
+        alice.create("one");
+        for (int i = 0; i < 50; i++) {
+            RawSocket.open(alice).close();
+        }
+        try (RawSocket socket = RawSocket.open(alice)) {
+            RawSocket.Frame first = snapshot(socket);
+            assertTrue(first.text().contains("<label>one</label>"));
+        }
+        await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 0);
+        await().atMost(WAIT).until(() -> snapshots.waitingUsers() == 0);
+    }
+
+    private String userOf(WebClient visitor) {
+        String value = visitor.cookie.substring(visitor.cookie.indexOf('=') + 1);
+        return value.substring(0, value.indexOf('.'));
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
