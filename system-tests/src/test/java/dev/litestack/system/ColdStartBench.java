@@ -28,8 +28,7 @@ public final class ColdStartBench {
         Path appJar = Path.of(System.getProperty("app.jar"));
         Path work = Files.createTempDirectory("cold-start-");
         Path config = work.resolve("litestream.yml");
-        Files.writeString(config, Files.readString(Path.of("config/litestream.yml"))
-                .replace("addr: \":9090\"", "addr: \"127.0.0.1:0\""));
+        Files.copy(Path.of("config/litestream.yml"), config);
         try (S3ProxyServer s3 = S3ProxyServer.start()) {
             String bucket = s3.createBucket();
             Map<String, String> env = new HashMap<>();
@@ -42,12 +41,13 @@ public final class ColdStartBench {
             env.put("APP_SECRET", "0123456789abcdef0123456789abcdef0123456789abcdef");
             env.put("MICRONAUT_ENVIRONMENTS", "prod");
             env.put("PORT", "-1");
+            env.put("METRICS_ADDR", "127.0.0.1:0");
 
             Path data = work.resolve("data");
             env.put("DATA_DIR", data.toString());
             Http http = new Http();
             long emptyBoot;
-            try (Container c = Container.boot(replicatorJar, appJar, config, env)) {
+            try (Container c = JarContainer.boot(replicatorJar, appJar, config, env)) {
                 emptyBoot = c.awaitReady(http);
                 for (int i = 0; i < todos; i++) {
                     http.submit(c.base(), "POST", "/todos", Map.of("title", "todo number " + i + " " + "x".repeat(i % 80)));
@@ -57,7 +57,7 @@ public final class ColdStartBench {
             Path cds = work.resolve("cds");
             Files.createDirectories(cds);
             FileTrees.delete(data);
-            try (Container c = Container.boot(replicatorJar, appJar, config, env,
+            try (Container c = JarContainer.boot(replicatorJar, appJar, config, env,
                     List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("replicator.jsa")),
                     List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("app.jsa")))) {
                 c.awaitReady(http);
@@ -89,7 +89,7 @@ public final class ColdStartBench {
             FileTrees.delete(data);
         }
         long ms;
-        try (Container c = Container.boot(replicatorJar, appJar, config, env, rj, aj)) {
+        try (Container c = JarContainer.boot(replicatorJar, appJar, config, env, rj, aj)) {
             c.awaitReady(http);
             long t0 = System.nanoTime();
             int seen = http.todos(c.base()).size();
