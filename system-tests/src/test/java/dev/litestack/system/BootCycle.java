@@ -58,10 +58,15 @@ abstract class BootCycle {
 
     /** The machine's environment for {@code bucket}, as fly.toml and the secrets set it; every port picked by the kernel. */
     Map<String, String> env(String bucket) {
+        return machineEnv(s3.endpoint(), bucket);
+    }
+
+    /** The machine's environment for {@code bucket} on the S3 server at {@code endpoint} (an {@link S3ProxyServer}). */
+    static Map<String, String> machineEnv(String endpoint, String bucket) {
         Map<String, String> env = new HashMap<>();
         env.put("BUCKET_NAME", bucket);
         env.put("REPLICA_PREFIX", "todo-app");
-        env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
+        env.put("AWS_ENDPOINT_URL_S3", endpoint);
         env.put("AWS_REGION", S3ProxyServer.REGION);
         env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
