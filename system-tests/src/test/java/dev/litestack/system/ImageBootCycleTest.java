@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ImageBootCycleTest extends BootCycle {
 
-    private static final String IMAGE = System.getProperty("image.tag", "lite-stack-todo:test");
+    /** One tag per clone, so that clones testing at once on one machine do not run each other's image. */
+    private static final String IMAGE = System.getProperty("image.tag",
+            "lite-stack-todo:test-" + Integer.toHexString(REPO.toAbsolutePath().normalize().toString().hashCode()));
     private static Duration killTimeout;
 
     @BeforeAll
