@@ -1,46 +1,72 @@
 # The todo app and its replicator in one image, for Fly.io with scale-to-zero: at boot the
 # replicator restores any missing database from S3, then runs the app as its supervised child.
-# Build: docker build -t todo-app .   (see docs/deploy-fly.md)
-FROM eclipse-temurin:17-jdk-jammy AS build
+# Build: docker build -t todo-app .   (docs/deploy-fly.md). The container test builds this file
+# too (system-tests ImageBootCycleTest, via bin/docker-image).
+#
+# The base images are the real Temurin images by default, as Fly's builder pulls them. To pin
+# them, give the tags with their digest, e.g. --build-arg RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
+# (multi-arch digests last recorded; refresh with `docker buildx imagetools inspect TAG`):
+#   eclipse-temurin:17-jdk-jammy@sha256:723151f3fc88ca2060153ee08ab8dbbea7983d6ed6f2622fe440acf178737c94
+#   eclipse-temurin:17-jre-jammy@sha256:475d8e96b4b2bfe08999e5e854755c773af1581acdf959a4545d88f0696a2339
+# Any image with a JDK (build) or JRE (runtime) at /opt/java/openjdk on PATH, sh, curl and
+# useradd works: bin/docker-base-images makes such stand-ins from Debian packages.
+ARG BUILD_IMAGE=eclipse-temurin:17-jdk-jammy
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
+
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
+ENV MAVEN_OPTS="-XX:-UsePerfData -XX:TieredStopAtLevel=1"
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 COPY replicator/pom.xml replicator/pom.xml
 COPY todo-app/pom.xml todo-app/pom.xml
+COPY system-tests/pom.xml system-tests/pom.xml
+# Dependency layer, rebuilt only when a pom changes: Maven itself (the wrapper), the plugins and
+# libraries of both modules (all but the app's annotation processors, which the package step
+# fetches), and s3proxy (the throwaway bucket of the training run below). Not go-offline: it also
+# resolves optional dependencies, and prometheus-metrics-annotations 1.9.0 is not on Central.
+ARG S3PROXY_VERSION=2.7.0
+RUN ./mvnw -q -B -ntp -pl replicator,todo-app dependency:resolve dependency:resolve-plugins \
+ && ./mvnw -q -B -ntp -N dependency:copy -Dartifact=org.gaul:s3proxy:${S3PROXY_VERSION}:jar:jar-with-dependencies \
+      -DoutputDirectory=/opt/s3proxy \
+ && mv /opt/s3proxy/s3proxy-*.jar /opt/s3proxy/s3proxy.jar
 COPY replicator/src replicator/src
 COPY todo-app/src todo-app/src
-RUN ./mvnw -q -B -ntp -DskipTests package \
+RUN ./mvnw -q -B -ntp -pl replicator,todo-app -DskipTests package \
  && cp replicator/target/replicator-*-all.jar /src/replicator.jar \
  && cp "$(ls todo-app/target/todo-app-*.jar | grep -v original)" /src/todo-app.jar
 
-FROM eclipse-temurin:17-jre-jammy AS runtime
+FROM ${RUNTIME_IMAGE} AS app
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
  && mkdir -p /app /data \
  && chown app:app /data
 WORKDIR /app
-COPY --from=build /src/replicator.jar /app/replicator.jar
-COPY --from=build /src/todo-app.jar /app/todo-app.jar
+COPY --from=build /src/replicator.jar /src/todo-app.jar /app/
 COPY config/litestream.yml /etc/litestream.yml
-# Class-data sharing archives, made from real runs at build time, cut start-up time on every cold start.
-# The replicator's run is a restore from an S3 replica on a closed port: it loads the config, the
-# AWS SDK and the restore path (then fails, as intended), which is what a cold boot runs first.
-RUN printf 'dbs:\n  - path: /tmp/cds/probe.db\n    replicas:\n      - type: s3\n        bucket: probe\n        path: probe.db\n        endpoint: http://127.0.0.1:9\n        region: us-east-1\n        access-key-id: probe\n        secret-access-key: probe\n' > /tmp/cds-probe.yml \
- && (java -XX:ArchiveClassesAtExit=/app/replicator.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-      -jar /app/replicator.jar restore -config /tmp/cds-probe.yml /tmp/cds/probe.db || test -f /app/replicator.jsa) \
- && rm -f /tmp/cds-probe.yml \
- && DATA_DIR=/tmp/cds-data timeout -s TERM 20 java -XX:ArchiveClassesAtExit=/app/todo-app.jsa \
-      -XX:+UseSerialGC -Xmx192m -jar /app/todo-app.jar || test -f /app/todo-app.jsa \
- && rm -rf /tmp/cds-data
-USER app
+# JVM flags: docs/benchmarks.md, "JVM flags" (the same as bin/replicator), plus the class-data
+# sharing archives made below. The replicator's go in the entrypoint, the app's in the config's exec.
 ENV DATA_DIR=/data \
-    APP_JAR=/app/todo-app.jar \
-    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k" \
     REPLICA_PREFIX=todo-app \
     LITESTREAM_CONFIG=/etc/litestream.yml \
-    PORT=8080
+    PORT=8080 \
+    METRICS_ADDR=:9090 \
+    MALLOC_ARENA_MAX=2 \
+    APP_JAR=/app/todo-app.jar \
+    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData" \
+    REPLICATOR_JAVA_OPTS="-XX:SharedArchiveFile=/app/replicator.jsa -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m"
+
+# Class-data sharing archives, recorded from a real cold start (restore from a bucket, replicate,
+# requests served) with the flags above: bin/train-cds. Only the archives leave this stage.
+FROM app AS train
+COPY --from=build /opt/s3proxy/s3proxy.jar /opt/s3proxy/s3proxy.jar
+COPY bin/train-cds /usr/local/bin/train-cds
+RUN train-cds
+
+FROM app
+COPY --from=train /app/replicator.jsa /app/todo-app.jsa /app/
+USER app
 EXPOSE 8080 9090
-# Same JVM flags as bin/replicator (docs/benchmarks.md, "JVM flags"), plus the CDS archive.
-ENV MALLOC_ARENA_MAX=2
-ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/replicator.jsa", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-Xms8m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:-UsePerfData", "-Xss256k", "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-jar", "/app/replicator.jar"]
+# sh only expands REPLICATOR_JAVA_OPTS and is replaced by the JVM (exec): signals reach the replicator.
+ENTRYPOINT ["/bin/sh", "-c", "exec java $REPLICATOR_JAVA_OPTS -jar /app/replicator.jar \"$@\"", "replicator"]
 CMD ["replicate"]

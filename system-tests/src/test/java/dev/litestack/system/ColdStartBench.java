@@ -1,81 +1,55 @@
 package dev.litestack.system;
 
-import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.replica.s3.S3ProxyServer;
+import dev.litestack.replicator.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Cold start of the container as Fly sees it after scale-to-zero: process start to the first
- * successful page, on a machine whose disk is empty, with the databases restored from S3.
- * Usage: ColdStartBench RUNS TODOS OUT.md (run by bench/boot/run.sh).
+ * Cold start of the container as Fly sees it after scale-to-zero: start to the first page served
+ * with every todo, on a machine whose disk is empty, with both databases restored from S3 (a local
+ * s3proxy). Run by bench/boot/run.sh:
+ * <pre>
+ *   ColdStartBench jars RUNS TODOS OUT.md           the two jars on this host, without and with CDS archives
+ *   ColdStartBench image RUNS TODOS OUT.md IMAGE... docker run of each image (runs taken round-robin)
+ * </pre>
  */
 public final class ColdStartBench {
 
     private ColdStartBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int runs = Integer.parseInt(args[0]);
-        int todos = Integer.parseInt(args[1]);
-        Path out = Path.of(args[2]);
-        Path replicatorJar = Path.of(System.getProperty("replicator.jar"));
-        Path appJar = Path.of(System.getProperty("app.jar"));
-        Path work = Files.createTempDirectory("cold-start-");
-        Path config = work.resolve("litestream.yml");
-        Files.writeString(config, Files.readString(Path.of("config/litestream.yml"))
-                .replace("addr: \":9090\"", "addr: \"127.0.0.1:0\""));
-        try (S3ProxyServer s3 = S3ProxyServer.start()) {
-            String bucket = s3.createBucket();
-            Map<String, String> env = new HashMap<>();
-            env.put("BUCKET_NAME", bucket);
-            env.put("REPLICA_PREFIX", "todo-app");
-            env.put("AWS_ENDPOINT_URL_S3", s3.endpoint());
-            env.put("AWS_REGION", S3ProxyServer.REGION);
-            env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
-            env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
-            env.put("APP_SECRET", "0123456789abcdef0123456789abcdef0123456789abcdef");
-            env.put("MICRONAUT_ENVIRONMENTS", "prod");
-            env.put("PORT", "-1");
+    /** Starts one machine with this environment (its disk empty). */
+    private interface Boot {
+        Container start(Map<String, String> env) throws Exception;
+    }
 
-            Path data = work.resolve("data");
-            env.put("DATA_DIR", data.toString());
-            Http http = new Http();
-            long emptyBoot;
-            try (Container c = Container.boot(replicatorJar, appJar, config, env)) {
-                emptyBoot = c.awaitReady(http);
-                for (int i = 0; i < todos; i++) {
-                    http.submit(c.base(), "POST", "/todos", Map.of("title", "todo number " + i + " " + "x".repeat(i % 80)));
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        int runs = Integer.parseInt(args[1]);
+        int todos = Integer.parseInt(args[2]);
+        Path out = Path.of(args[3]);
+        Map<String, Boot> variants = new LinkedHashMap<>();
+        Path work = Files.createTempDirectory("cold-start-");
+        try {
+            if (mode.equals("jars")) {
+                jarVariants(work, variants);
+            } else if (mode.equals("image") && args.length > 4) {
+                for (int i = 4; i < args.length; i++) {
+                    String image = args[i];
+                    variants.put("`docker run` of " + image, env -> ImageContainer.run(image, env, Duration.ofSeconds(30)));
                 }
-                c.stop();
+            } else {
+                throw new IllegalArgumentException("usage: ColdStartBench jars|image RUNS TODOS OUT.md [IMAGE...]");
             }
-            Path cds = work.resolve("cds");
-            Files.createDirectories(cds);
-            FileTrees.delete(data);
-            try (Container c = Container.boot(replicatorJar, appJar, config, env,
-                    List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("replicator.jsa")),
-                    List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("app.jsa")))) {
-                c.awaitReady(http);
-                http.todos(c.base());
-                c.stop();
-            }
-            List<Long> plain = new ArrayList<>();
-            List<Long> shared = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                plain.add(bootOnce(replicatorJar, appJar, config, env, data, http, List.of(), List.of(), todos));
-                shared.add(bootOnce(replicatorJar, appJar, config, env, data, http,
-                        List.of("-XX:SharedArchiveFile=" + cds.resolve("replicator.jsa")),
-                        List.of("-XX:SharedArchiveFile=" + cds.resolve("app.jsa")), todos));
-            }
-            String report = "| boot | median ms | min ms | max ms | runs |\n|---|---:|---:|---:|---:|\n"
-                    + "| first boot, empty bucket (no restore) | " + emptyBoot + " | | | 1 |\n"
-                    + row("restore " + todos + " todos, default JVM flags", plain)
-                    + row("restore " + todos + " todos, with CDS archives (as in the image)", shared);
+            String report = measure(variants, runs, todos);
             Files.writeString(out, report);
             System.out.print(report);
         } finally {
@@ -83,23 +57,93 @@ public final class ColdStartBench {
         }
     }
 
-    private static long bootOnce(Path replicatorJar, Path appJar, Path config, Map<String, String> env, Path data,
-                                 Http http, List<String> rj, List<String> aj, int todos) throws Exception {
-        if (Files.exists(data)) {
-            FileTrees.delete(data);
+    /** The jars as the image runs them, without and with class-data sharing archives recorded here first. */
+    private static void jarVariants(Path work, Map<String, Boot> variants) throws Exception {
+        Path replicatorJar = Path.of(System.getProperty("replicator.jar"));
+        Path appJar = Path.of(System.getProperty("app.jar"));
+        Path config = Path.of("config/litestream.yml");
+        Path cds = Files.createDirectories(work.resolve("cds"));
+        int[] machines = {0};
+        Boot plain = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines));
+        Boot shared = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines),
+                List.of("-XX:SharedArchiveFile=" + cds.resolve("replicator.jsa")),
+                List.of("-XX:SharedArchiveFile=" + cds.resolve("app.jsa")));
+        Boot record = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines),
+                List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("replicator.jsa")),
+                List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("app.jsa")));
+        variants.put("jars, default JVM flags", plain);
+        variants.put("jars, with CDS archives recorded from a restore", env -> {
+            if (!Files.exists(cds.resolve("app.jsa"))) {
+                try (Container c = record.start(env)) {
+                    c.awaitReady(new Http());
+                    c.stop();
+                }
+            }
+            return shared.start(env);
+        });
+    }
+
+    private static Map<String, String> onNewDisk(Path work, Map<String, String> env, int[] machines) {
+        Map<String, String> m = new HashMap<>(env);
+        m.put("DATA_DIR", work.resolve("machine-" + ++machines[0]).toString());
+        return m;
+    }
+
+    private static String measure(Map<String, Boot> variants, int runs, int todos) throws Exception {
+        StringBuilder report = new StringBuilder("| boot | median ms | min ms | max ms | runs |\n|---|---:|---:|---:|---:|\n");
+        try (S3ProxyServer s3 = S3ProxyServer.start()) {
+            Http http = new Http();
+            Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+            Map<String, List<Long>> times = new LinkedHashMap<>();
+            for (Map.Entry<String, Boot> v : variants.entrySet()) {
+                Map<String, String> env = BootCycle.machineEnv(s3.endpoint(), s3.createBucket());
+                try (Container c = v.getValue().start(env)) {
+                    long empty = c.awaitReady(http);
+                    for (int i = 0; i < todos; i++) {
+                        http.submit(c.base(), "POST", "/todos", Map.of("title", "todo number " + i + " " + "x".repeat(i % 80)));
+                    }
+                    expectExit0(c);
+                    report.append("| ").append(v.getKey()).append(": first boot, empty bucket | ").append(empty)
+                            .append(" | | | 1 |\n");
+                }
+                envs.put(v.getKey(), env);
+                times.put(v.getKey(), new ArrayList<>());
+            }
+            for (int r = 0; r < runs; r++) {
+                for (Map.Entry<String, Boot> v : variants.entrySet()) {
+                    times.get(v.getKey()).add(bootOnce(v.getValue(), envs.get(v.getKey()), http, todos));
+                }
+            }
+            for (Map.Entry<String, List<Long>> t : times.entrySet()) {
+                report.append(row(t.getKey() + ": restore of both databases, " + todos + " todos", t.getValue()));
+            }
         }
-        long ms;
-        try (Container c = Container.boot(replicatorJar, appJar, config, env, rj, aj)) {
+        return report.toString();
+    }
+
+    /** One boot on an empty disk: start to the first page showing every todo. */
+    private static long bootOnce(Boot boot, Map<String, String> env, Http http, int todos) throws Exception {
+        try (Container c = boot.start(env)) {
             c.awaitReady(http);
-            long t0 = System.nanoTime();
             int seen = http.todos(c.base()).size();
-            ms = c.readyMillis() + (System.nanoTime() - t0) / 1_000_000;
+            long ms = c.readyMillis();
             if (seen != todos) {
                 throw new AssertionError("restored " + seen + " todos, want " + todos);
             }
-            c.stop();
+            int restored = c.output().split("database restored before replicating", -1).length - 1;
+            if (restored != 2) {
+                throw new AssertionError("restored " + restored + " databases, want 2:\n" + c.output());
+            }
+            expectExit0(c);
+            return ms;
         }
-        return ms;
+    }
+
+    private static void expectExit0(Container c) throws InterruptedException {
+        int code = c.stop();
+        if (code != 0) {
+            throw new AssertionError("the container exited with " + code + ":\n" + c.output());
+        }
     }
 
     private static String row(String name, List<Long> xs) {

@@ -6,53 +6,35 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One boot of the container, played on this machine: {@code java -jar replicator.jar replicate
- * -config litestream.yml -exec "java -jar todo-app.jar"} with the image's environment. Its output
- * (the replicator's and the app's) is collected to find the app's port and for diagnostics.
+ * One boot of the container: the replicator running {@code replicate} with the image's config, and
+ * the app as its child. {@link JarContainer} plays it with the two jars on this machine,
+ * {@link ImageContainer} runs the real image. The combined output (the replicator's and the app's)
+ * is collected to find the app's port, which the kernel picks, and for diagnostics.
  */
-final class Container implements AutoCloseable {
+abstract class Container implements AutoCloseable {
 
     private static final Pattern APP_PORT = Pattern.compile("Server Running: http://[^:]+:(\\d+)");
 
-    private final Process process;
+    /** The process whose output is the container's: the replicator, or the attached {@code docker run}. */
+    protected final Process process;
     private final List<String> output = new ArrayList<>();
-    private final long startedNanos = System.nanoTime();
+    private final long startedNanos;
     private volatile int appPort;
     private long readyMillis;
 
-    private Container(Process process) {
+    protected Container(Process process, long startedNanos) {
         this.process = process;
+        this.startedNanos = startedNanos;
         Thread reader = new Thread(this::pump, "container-output");
         reader.setDaemon(true);
         reader.start();
-    }
-
-    static Container boot(Path replicatorJar, Path appJar, Path config, Map<String, String> env) throws IOException {
-        return boot(replicatorJar, appJar, config, env, List.of(), List.of());
-    }
-
-    /** Boots with extra JVM options for the replicator and for the app (e.g. class-data sharing archives). */
-    static Container boot(Path replicatorJar, Path appJar, Path config, Map<String, String> env,
-                          List<String> replicatorJvm, List<String> appJvm) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String exec = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m " + String.join(" ", appJvm)
-                + " -jar " + appJar;
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
-        cmd.addAll(replicatorJvm);
-        cmd.addAll(List.of("-jar", replicatorJar.toString(), "replicate", "-config", config.toString(), "-exec", exec));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        return new Container(pb.start());
     }
 
     private void pump() {
@@ -72,19 +54,19 @@ final class Container implements AutoCloseable {
         }
     }
 
-    /** Waits until the app answers {@code /health}; returns the milliseconds since the boot began. */
+    /** Waits until the app serves its page; returns the milliseconds since the boot began. */
     long awaitReady(Http http) {
         await("app up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("container exited early with " + process.exitValue() + ":\n" + output());
             }
-            return appPort > 0 && http.status(base() + "/health") == 200;
+            return appPort > 0 && http.status(base() + "/") == 200;
         });
         readyMillis = (System.nanoTime() - startedNanos) / 1_000_000;
         return readyMillis;
     }
 
-    /** Milliseconds from process start until {@code /health} first answered 200. */
+    /** Milliseconds from the start until the page first answered 200. */
     long readyMillis() {
         return readyMillis;
     }
@@ -94,35 +76,17 @@ final class Container implements AutoCloseable {
     }
 
     /** SIGTERM, as Fly sends it; returns the exit code. */
-    int stop() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            throw new AssertionError("container did not stop within 90 s:\n" + output());
-        }
-        return process.exitValue();
-    }
+    abstract int stop() throws InterruptedException;
 
     /** SIGKILL to the replicator and the app: a machine that vanishes. */
-    void kill() throws InterruptedException {
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(30, TimeUnit.SECONDS);
-        for (ProcessHandle c : children) {
-            c.onExit().join();
-        }
-    }
+    abstract void kill() throws InterruptedException;
+
+    @Override
+    public abstract void close() throws InterruptedException;
 
     String output() {
         synchronized (output) {
             return String.join("\n", output);
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            kill();
         }
     }
 }
