@@ -34,18 +34,31 @@ import picocli.CommandLine.Parameters;
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours."})
+                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours.",
+                "With -once, every database and replica is synced once and the command exits."})
 final class ReplicateCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "-exec", paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
+    @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
     String exec;
 
-    @Option(names = "-restore-if-db-not-exists",
+    @Option(names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"},
             description = "Before replicating, restore every database that is missing locally and has a replica.")
     boolean restoreIfMissing;
+
+    @Option(names = {"-once", "--once"},
+            description = "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).")
+    boolean once;
+
+    @Option(names = {"-force-snapshot", "--force-snapshot"},
+            description = "With -once: also take a snapshot of every database on every replica.")
+    boolean forceSnapshot;
+
+    @Option(names = {"-enforce-retention", "--enforce-retention"},
+            description = "With -once: also delete snapshots and WAL older than each replica's retention.")
+    boolean enforceRetention;
 
     @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*", description = "Database and replica URLs (instead of -config).")
     List<String> args = new ArrayList<>();
@@ -55,10 +68,20 @@ final class ReplicateCommand implements Callable<Integer> {
         Map<String, String> env = System.getenv();
         Config config = loadConfig(env);
         Log log = Main.configureLogging(config.logging());
+        ConfigOptions.warn(config, log);
         if (config.dbs().isEmpty()) {
             throw new CliException("no databases specified in configuration");
         }
         String execCmd = exec != null ? exec : config.exec();
+        if (forceSnapshot && !once) {
+            throw new CliException("cannot specify -force-snapshot flag without -once", ExitCodes.USAGE);
+        }
+        if (enforceRetention && !once) {
+            throw new CliException("cannot specify -enforce-retention flag without -once", ExitCodes.USAGE);
+        }
+        if (once && execCmd != null && !execCmd.isBlank()) {
+            throw new CliException("cannot specify -once flag with -exec", ExitCodes.USAGE);
+        }
         List<String> command = null;
         if (execCmd != null && !execCmd.isBlank()) {
             try {
@@ -80,6 +103,9 @@ final class ReplicateCommand implements Callable<Integer> {
         });
         restoreMissing(config, env, log);
         ReplicationService service = build(config, env, clock, log);
+        if (once) {
+            return runOnce(service, config, log);
+        }
         service.start(config.shutdownTimeout());
         MetricsServer metrics = null;
         if (config.addr() != null) {
@@ -142,6 +168,17 @@ final class ReplicateCommand implements Callable<Integer> {
         return code;
     }
 
+    private int runOnce(ReplicationService service, Config config, Log log) {
+        try {
+            service.runOnce(config.shutdownTimeout(), forceSnapshot, enforceRetention);
+        } catch (IOException e) {
+            log.error("replicate -once: not everything was shipped", "error", Log.describe(e));
+            return ExitCodes.ERROR;
+        }
+        log.info("replicated once", "databases", config.dbs().size(), "snapshots", forceSnapshot);
+        return ExitCodes.OK;
+    }
+
     private static Integer waitBounded(CompletableFuture<Integer> f, Duration timeout) {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -163,7 +200,7 @@ final class ReplicateCommand implements Callable<Integer> {
 
     private Config loadConfig(Map<String, String> env) throws CliException {
         if (args.isEmpty()) {
-            return configOptions.load(env);
+            return configOptions.read(env);
         }
         if (configOptions.explicit()) {
             throw new CliException("cannot specify a replica URL and the -config flag", ExitCodes.USAGE);

@@ -17,15 +17,17 @@ import java.util.Optional;
  * @param logging          the logging section
  * @param shutdownTimeout  {@code shutdown-timeout}: bound on the final sync at shutdown (our extension)
  * @param healthMaxSyncAge {@code health-max-sync-age}: a replica whose last sync is older is unhealthy (our extension)
+ * @param warnings         what was ignored while reading (unknown top-level keys), one message each
  */
 public record Config(Path file, List<DbConfig> dbs, String addr, String exec, LoggingConfig logging,
-                     Duration shutdownTimeout, Duration healthMaxSyncAge) {
+                     Duration shutdownTimeout, Duration healthMaxSyncAge, List<String> warnings) {
 
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_HEALTH_MAX_SYNC_AGE = Duration.ofMinutes(1);
 
     public Config {
         dbs = List.copyOf(dbs);
+        warnings = List.copyOf(warnings);
         Objects.requireNonNull(logging, "logging");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(healthMaxSyncAge, "healthMaxSyncAge");
@@ -34,7 +36,7 @@ public record Config(Path file, List<DbConfig> dbs, String addr, String exec, Lo
     /** A configuration without a file: the given databases and every other setting at its default. */
     public static Config of(List<DbConfig> dbs) {
         return new Config(null, dbs, null, null, LoggingConfig.defaults(),
-                DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_HEALTH_MAX_SYNC_AGE);
+                DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_HEALTH_MAX_SYNC_AGE, List.of());
     }
 
     /** The database whose path equals {@code path} once both are absolute and normalized. */

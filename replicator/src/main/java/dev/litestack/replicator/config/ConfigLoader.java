@@ -21,8 +21,10 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads {@code litestream.yml} the way Litestream 0.3.13 does (environment expansion over the
- * whole text, then YAML), but rejects what Litestream silently ignores or misreads: unknown keys,
- * wrong types, bad durations, conflicting fields. See {@code docs/configuration.md}.
+ * whole text, then YAML), but rejects what Litestream silently ignores or misreads: unknown keys
+ * inside {@code dbs} and {@code logging}, wrong types, bad durations, conflicting fields. Unknown
+ * top-level keys (such as an {@code x-defaults:} block that only holds YAML anchors) are ignored
+ * as Litestream ignores them, with a warning each. See {@code docs/configuration.md}.
  */
 public final class ConfigLoader {
 
@@ -82,7 +84,7 @@ public final class ConfigLoader {
             throws ConfigException {
         String text = expandEnv ? EnvExpander.expand(yamlText, env) : yamlText;
         YamlMap top = YamlMap.of(compose(text, file), "");
-        top.allowOnly(TOP_KEYS);
+        List<String> warnings = top.unknownKeys(TOP_KEYS);
         ReplicaReader.GlobalKeys global = new ReplicaReader.GlobalKeys(top.string("access-key-id"),
                 top.string("secret-access-key"));
         List<DbConfig> dbs = new ArrayList<>();
@@ -98,7 +100,7 @@ public final class ConfigLoader {
         return new Config(file == null ? null : file.toAbsolutePath().normalize(), dbs, addr(top), top.string("exec"),
                 logging(top.map("logging")),
                 top.positiveDuration("shutdown-timeout", Config.DEFAULT_SHUTDOWN_TIMEOUT),
-                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE));
+                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE), warnings);
     }
 
     private static Node compose(String text, Path file) throws ConfigException {

@@ -82,10 +82,25 @@ final class YamlMap {
     void allowOnly(Collection<String> allowed) throws ConfigException {
         for (String k : entries.keySet()) {
             if (!allowed.contains(k)) {
-                String hint = Suggest.closest(k, allowed);
-                throw ConfigException.at(key(k), "unknown key" + (hint == null ? "" : " (did you mean \"" + hint + "\"?)"));
+                throw ConfigException.at(key(k), unknownKey(k, allowed));
             }
         }
+    }
+
+    /** One warning per key not in {@code allowed}, for maps whose unknown keys are ignored as Litestream does. */
+    List<String> unknownKeys(Collection<String> allowed) {
+        List<String> out = new ArrayList<>();
+        for (String k : entries.keySet()) {
+            if (!allowed.contains(k)) {
+                out.add(key(k) + ": " + unknownKey(k, allowed) + ", ignored");
+            }
+        }
+        return out;
+    }
+
+    private static String unknownKey(String k, Collection<String> allowed) {
+        String hint = Suggest.closest(k, allowed);
+        return "unknown key" + (hint == null ? "" : " (did you mean \"" + hint + "\"?)");
     }
 
     /** The scalar's text; null when absent, null or empty. */

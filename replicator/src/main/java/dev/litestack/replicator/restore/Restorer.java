@@ -95,6 +95,8 @@ public final class Restorer {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
                 bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
+                log.debug("snapshot restored", "generation", plan.generation(),
+                        "index", RestorePlanner.hex(plan.snapshot().index()), "bytes", bytes);
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
@@ -107,7 +109,10 @@ public final class Restorer {
                             throw changed(objectName(plan, seg), "it is " + compressed.size() + " bytes, planned "
                                     + seg.size());
                         }
-                        bytes += applySegment(applier, plan, seg, compressed);
+                        long n = applySegment(applier, plan, seg, compressed);
+                        bytes += n;
+                        log.debug("wal segment applied", "index", RestorePlanner.hex(seg.index()),
+                                "offset", seg.offset(), "bytes", n);
                     } finally {
                         compressed.discard();
                     }

@@ -321,4 +321,26 @@ class ConfigLoaderTest {
         assertEquals(Config.DEFAULT_SHUTDOWN_TIMEOUT, c.shutdownTimeout());
         assertEquals(Path.of("/a/.b.db-litestream"), db.metaPath());
     }
+
+    @Test
+    void unknownTopLevelKeysAreIgnoredWithAWarningAndTheirAnchorsWork() throws Exception {
+        Config c = load("""
+                x-defaults: &defaults
+                  sync-interval: 5s
+                  retention: 2h
+                replica: {}
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - <<: *defaults
+                        path: /r
+                """, Map.of());
+        assertEquals(List.of("x-defaults: unknown key, ignored", "replica: unknown key, ignored"), c.warnings());
+        ReplicaConfig r = c.dbs().get(0).replicas().get(0);
+        assertEquals(Duration.ofSeconds(5), r.syncInterval());
+        assertEquals(Duration.ofHours(2), r.retention());
+        assertEquals(List.of("adr: unknown key (did you mean \"addr\"?), ignored"),
+                load("adr: \":9090\"\n", Map.of()).warnings());
+        assertEquals(List.of(), load("addr: \":9090\"\n", Map.of()).warnings());
+    }
 }
