@@ -267,12 +267,16 @@ final class ReplicateCommand implements Callable<Integer> {
 
     /** Opens a replica's client; an S3 client is checked against the server (credentials, bucket, endpoint). */
     private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
+        if (rc.age().enabled() && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
+            throw new IOException("age needs both identities and recipients to replicate (recipients to encrypt, "
+                    + "identities to read back the replica's position)");
+        }
         ReplicaClient client = Wiring.client(rc, env);
-        if (client instanceof S3ReplicaClient s3) {
+        if (client.unwrap() instanceof S3ReplicaClient s3) {
             try {
                 s3.verify();
             } catch (IOException e) {
-                s3.close();
+                client.close();
                 throw e;
             }
         }

@@ -211,6 +211,28 @@ final class YamlMap {
         return out;
     }
 
+    /** A list of strings (any scalar by its text); empty when absent or null. Items are not echoed in errors. */
+    List<String> stringList(String key) throws ConfigException {
+        Node n = entries.get(key);
+        if (n == null || isNull(n)) {
+            return List.of();
+        }
+        if (!(n instanceof SequenceNode seq)) {
+            throw ConfigException.at(key(key), "expected a list of strings, got " + (n instanceof ScalarNode ? "a single value"
+                    : describe(n)));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            if (!(item instanceof ScalarNode s) || isNull(item)) {
+                throw ConfigException.at(key(key) + "[" + i + "]", "expected a string, got "
+                        + (isNull(item) ? "nothing" : describe(item)));
+            }
+            out.add(s.getValue());
+        }
+        return out;
+    }
+
     /** A nested map; an empty one when absent or null. */
     YamlMap map(String key) throws ConfigException {
         Node n = entries.get(key);

@@ -119,7 +119,7 @@ public final class ReplicatorMetrics {
         boolean any = false;
         long[] sums = new long[S3Stats.Operation.values().length];
         for (ReplicaRunner r : svc.runners()) {
-            if (r.replica().client() instanceof S3ReplicaClient s3) {
+            if (r.replica().client().unwrap() instanceof S3ReplicaClient s3) {
                 any = true;
                 for (S3Stats.Operation op : S3Stats.Operation.values()) {
                     sums[op.ordinal()] += get.applyAsLong(s3.stats(), op);

@@ -76,4 +76,18 @@ class ReplicateOnceTest {
         assertTrue(r.out().contains("msg=\"replicate -once: not everything was shipped\""), r.out());
         assertEquals("a file where the replica folder should be", Files.readString(blocked));
     }
+
+    @Test
+    void ageNeedsBothKeysToReplicate() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path cfg = dir.resolve("litestream.yml");
+        dev.litestack.replicator.testing.AgeKeys k = dev.litestack.replicator.testing.AgeKeys.generate();
+        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("rep")
+                + "\n        age:\n          identities: [" + k.identity() + "]\n");
+        Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-once");
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("error: cannot open replica file of " + db + ": age needs both identities and recipients to "
+                + "replicate (recipients to encrypt, identities to read back the replica's position)"
+                + System.lineSeparator(), r.err());
+    }
 }

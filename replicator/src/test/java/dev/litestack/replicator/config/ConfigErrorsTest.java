@@ -113,8 +113,21 @@ class ConfigErrorsTest {
                         "dbs[0].replicas[0].account-name: only used by abs replicas, which this build does not support"),
                 Arguments.of(REPLICA + "path: /r\n        key-path: /k\n",
                         "dbs[0].replicas[0].key-path: only used by sftp replicas, which this build does not support"),
+                // age: keys are checked by parsing them, and never echoed
                 Arguments.of(REPLICA + "path: /r\n        age:\n          recipients: [age1xyz]\n",
-                        "dbs[0].replicas[0].age: age encryption is not supported yet"),
+                        "dbs[0].replicas[0].age: recipients[0] is not an age X25519 recipient (want age1..., the public "
+                                + "key age-keygen prints)"),
+                Arguments.of(REPLICA + "path: /r\n        age:\n          identities: [AGE-SECRET-KEY-1XYZ]\n",
+                        "dbs[0].replicas[0].age: identities[0] is not an age X25519 identity (want AGE-SECRET-KEY-1..., "
+                                + "as age-keygen prints it)"),
+                Arguments.of(REPLICA + "path: /r\n        age:\n          identities: AGE-SECRET-KEY-1XYZ\n",
+                        "dbs[0].replicas[0].age.identities: expected a list of strings, got a single value"),
+                Arguments.of(REPLICA + "path: /r\n        age:\n          identities: [{a: b}]\n",
+                        "dbs[0].replicas[0].age.identities[0]: expected a string, got a map"),
+                Arguments.of(REPLICA + "path: /r\n        age:\n          recipient: [age1xyz]\n",
+                        "dbs[0].replicas[0].age.recipient: unknown key (did you mean \"recipients\"?)"),
+                Arguments.of(REPLICA + "path: /r\n        age: {}\n",
+                        "dbs[0].replicas[0].age: give identities (to read) and recipients (to write), or drop the block"),
                 Arguments.of(REPLICA + "type: file\n        url: s3://b/p\n",
                         "dbs[0].replicas[0].type: \"file\" conflicts with the url scheme \"s3\"; drop one of them"),
                 Arguments.of(REPLICA + "path: s3://b/p\n",

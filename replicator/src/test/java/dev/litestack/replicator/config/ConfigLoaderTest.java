@@ -343,4 +343,26 @@ class ConfigLoaderTest {
                 load("adr: \":9090\"\n", Map.of()).warnings());
         assertEquals(List.of(), load("addr: \":9090\"\n", Map.of()).warnings());
     }
+
+    @Test
+    void ageKeysComeFromTheEnvironmentAndStayOutOfToString() throws Exception {
+        dev.litestack.replicator.testing.AgeKeys k = dev.litestack.replicator.testing.AgeKeys.generate();
+        Config c = load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - path: /r
+                        age:
+                          identities: ["$AGE_IDENTITY"]
+                          recipients: [%s]
+                      - name: plain
+                        path: /p
+                """.formatted(k.recipient()), Map.of("AGE_IDENTITY", k.identity()));
+        ReplicaConfig r = c.dbs().get(0).replicas().get(0);
+        assertEquals(List.of(k.identity()), r.age().identities());
+        assertEquals(List.of(k.recipient()), r.age().recipients());
+        assertTrue(r.age().enabled());
+        assertFalse(r.toString().contains(k.identity()), r.toString());
+        assertFalse(c.dbs().get(0).replica("plain").age().enabled());
+    }
 }
