@@ -8,6 +8,9 @@ import dev.litestack.replicator.db.ReplicationService;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
 import dev.litestack.replicator.metrics.MetricsServer;
+import dev.litestack.replicator.replica.FencedReplicaClient;
+import dev.litestack.replicator.replica.LeaseKeeper;
+import dev.litestack.replicator.replica.Leases;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
@@ -21,7 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -102,7 +107,32 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         });
         restoreMissing(config, env, log);
-        ReplicationService service = build(config, env, clock, log);
+        Map<String, LeaseKeeper> keepers = new LinkedHashMap<>();
+        ReplicationService service = build(config, env, clock, log, keepers);
+        CompletableFuture<String> leaseLost = new CompletableFuture<>();
+        Leases leases = new Leases(keepers, Leases.OnConflict.valueOf(config.lease().onConflict().toUpperCase(Locale.ROOT)),
+                log, () -> leaseLost.complete("lost"));
+        try {
+            if (!leases.acquireAll(signals.stopRequested())) {
+                log.info("stopped while waiting for a lease");
+                closeClients(service);
+                return ExitCodes.OK;
+            }
+        } catch (IOException e) {
+            closeClients(service);
+            throw new CliException(Log.describe(e));
+        }
+        leases.start();
+        try {
+            return replicate(config, service, leaseLost, command, signals, child, log, env);
+        } finally {
+            leases.close();
+        }
+    }
+
+    private int replicate(Config config, ReplicationService service, CompletableFuture<String> leaseLost,
+                          List<String> command, Signals signals, Supervisor[] child, Log log, Map<String, String> env)
+            throws CliException {
         if (once) {
             return runOnce(service, config, log);
         }
@@ -137,7 +167,11 @@ final class ReplicateCommand implements Callable<Integer> {
                     return ExitCodes.ERROR;
                 }
             });
-            CompletableFuture.anyOf(exited, signals.stopRequested()).join();
+            CompletableFuture.anyOf(exited, signals.stopRequested(), leaseLost).join();
+            if (leaseLost.isDone() && !exited.isDone()) {
+                log.error("lease lost (lease on-conflict: exit), stopping the exec process", "pid", sup.pid());
+                sup.signal("TERM");
+            }
             if (!exited.isDone()) {
                 log.info("waiting for exec process to close", "pid", sup.pid());
                 Integer c = waitBounded(exited, config.shutdownTimeout());
@@ -156,7 +190,11 @@ final class ReplicateCommand implements Callable<Integer> {
                 log.info("exec process exited, shutting down", "exit_code", code);
             }
         } else {
-            signals.stopRequested().join();
+            CompletableFuture.anyOf(signals.stopRequested(), leaseLost).join();
+        }
+        if (leaseLost.isDone()) {
+            log.error("lease lost (lease on-conflict: exit), shutting down");
+            code = ExitCodes.ERROR;
         }
         if (metrics != null) {
             metrics.close();
@@ -243,8 +281,11 @@ final class ReplicateCommand implements Callable<Integer> {
         }
     }
 
-    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log)
-            throws CliException {
+    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log,
+                                            Map<String, LeaseKeeper> keepers) throws CliException {
+        String holder = Leases.newHolderId();
+        String host = Leases.hostName();
+        long pid = ProcessHandle.current().pid();
         List<Replica> opened = new ArrayList<>();
         List<ReplicationService.Entry> entries = new ArrayList<>();
         for (DbConfig d : config.dbs()) {
@@ -252,7 +293,14 @@ final class ReplicateCommand implements Callable<Integer> {
             List<Replica> replicas = new ArrayList<>();
             for (ReplicaConfig rc : d.replicas()) {
                 try {
-                    replicas.add(Wiring.replica(db, rc, openVerified(rc, env), clock, log));
+                    ReplicaClient client = openVerified(rc, env);
+                    if (config.lease().enabled()) {
+                        LeaseKeeper k = new LeaseKeeper(client.leaseStore(), holder, host, pid, config.lease().duration(),
+                                clock);
+                        keepers.put(rc.name() + " of " + d.path(), k);
+                        client = new FencedReplicaClient(client, k, log);
+                    }
+                    replicas.add(Wiring.replica(db, rc, client, clock, log));
                 } catch (IOException e) {
                     closeClients(opened);
                     throw new CliException("cannot open replica " + rc.name() + " of " + d.path() + ": "
@@ -281,6 +329,17 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         }
         return client;
+    }
+
+    private static void closeClients(ReplicationService service) {
+        for (ReplicationService.Entry e : service.entries()) {
+            closeClients(e.replicas());
+            try {
+                e.db().close();
+            } catch (IOException ignored) {
+                // nothing was written yet
+            }
+        }
     }
 
     private static void closeClients(List<Replica> replicas) {

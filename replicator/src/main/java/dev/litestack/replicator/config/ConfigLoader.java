@@ -32,7 +32,7 @@ public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/litestream.yml");
 
     private static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id",
-            "secret-access-key", "logging", "shutdown-timeout", "health-max-sync-age");
+            "secret-access-key", "logging", "shutdown-timeout", "health-max-sync-age", "lease");
     private static final List<String> DB_KEYS = List.of("path", "meta-path", "monitor-interval",
             "checkpoint-interval", "min-checkpoint-page-count", "max-checkpoint-page-count",
             "restore-if-db-not-exists", "replicas");
@@ -100,7 +100,8 @@ public final class ConfigLoader {
         return new Config(file == null ? null : file.toAbsolutePath().normalize(), dbs, addr(top), top.string("exec"),
                 logging(top.map("logging")),
                 top.positiveDuration("shutdown-timeout", Config.DEFAULT_SHUTDOWN_TIMEOUT),
-                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE), warnings);
+                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE), lease(top.map("lease")),
+                warnings);
     }
 
     private static Node compose(String text, Path file) throws ConfigException {
@@ -191,6 +192,21 @@ public final class ConfigLoader {
             throw ConfigException.at("addr", "invalid port \"" + port + "\" (want a number from 0 to 65535)");
         }
         return addr;
+    }
+
+    private static Config.LeaseConfig lease(YamlMap m) throws ConfigException {
+        m.allowOnly(List.of("enabled", "duration", "on-conflict"));
+        Duration d = m.positiveDuration("duration", Config.LeaseConfig.DEFAULT_DURATION);
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ConfigException.at(m.key("duration"), "must be at least 1s (got " + Durations.format(d) + ")");
+        }
+        String onConflict = m.string("on-conflict");
+        onConflict = onConflict == null ? "wait" : onConflict.toLowerCase(Locale.ROOT);
+        if (!onConflict.equals("wait") && !onConflict.equals("exit")) {
+            throw ConfigException.at(m.key("on-conflict"), "unknown value \"" + m.string("on-conflict")
+                    + "\" (want wait or exit)");
+        }
+        return new Config.LeaseConfig(m.bool("enabled", true), d, onConflict);
     }
 
     private static LoggingConfig logging(YamlMap m) throws ConfigException {

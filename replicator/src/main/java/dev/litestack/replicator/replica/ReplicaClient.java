@@ -92,6 +92,11 @@ public interface ReplicaClient extends AutoCloseable {
         return dev.litestack.replicator.util.AgeCodec.refuseEncrypted(stored, name);
     }
 
+    /** Where this replica keeps its single-writer lease. */
+    default LeaseStore leaseStore() {
+        throw new UnsupportedOperationException(type() + " replicas have no lease store");
+    }
+
     /** The storage client under any wrapper (to reach S3-specific checks and statistics). */
     default ReplicaClient unwrap() {
         return this;

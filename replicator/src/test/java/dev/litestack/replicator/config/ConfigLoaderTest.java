@@ -365,4 +365,12 @@ class ConfigLoaderTest {
         assertFalse(r.toString().contains(k.identity()), r.toString());
         assertFalse(c.dbs().get(0).replica("plain").age().enabled());
     }
+
+    @Test
+    void leaseDefaultsAndSettings() throws Exception {
+        assertEquals(Config.LeaseConfig.DEFAULT, load("dbs: []\n", Map.of()).lease());
+        assertEquals(new Config.LeaseConfig(true, Duration.ofSeconds(30), "wait"), Config.LeaseConfig.DEFAULT);
+        assertEquals(new Config.LeaseConfig(false, Duration.ofMinutes(2), "exit"),
+                load("lease:\n  enabled: false\n  duration: 2m\n  on-conflict: EXIT\n", Map.of()).lease());
+    }
 }
