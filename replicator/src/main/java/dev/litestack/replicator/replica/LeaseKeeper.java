@@ -78,7 +78,7 @@ public final class LeaseKeeper {
         String written;
         if (cur == null) {
             written = store.create(mine);
-        } else if (!cur.lease().holder().equals(holder) && !cur.lease().freeAt(now)) {
+        } else if (!cur.lease().holder().equals(holder) && !cur.lease().freeAt(now) && !deadHere(cur.lease())) {
             return new Held(cur.lease());
         } else {
             written = store.replace(mine, cur.version());
@@ -125,6 +125,14 @@ public final class LeaseKeeper {
         version = written;
         expiresAt = mine.expires();
         return true;
+    }
+
+    /**
+     * A lease of this host whose process is gone: its pid is not running, or it is our own pid
+     * (a restarted container often gets the same pid). Taken at once instead of after its expiry.
+     */
+    private boolean deadHere(Lease l) {
+        return l.host().equals(host) && (l.pid() == pid || ProcessHandle.of(l.pid()).isEmpty());
     }
 
     private boolean lost(LeaseStore.Stored cur) {

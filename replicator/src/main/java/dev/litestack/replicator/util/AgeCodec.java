@@ -41,29 +41,28 @@ public final class AgeCodec {
      * which entry and line is wrong, never echoing a key.
      */
     public static AgeCodec of(List<String> identityTexts, List<String> recipientTexts) {
-        List<RecipientStanzaReader> ids = new ArrayList<>();
-        for (int i = 0; i < identityTexts.size(); i++) {
-            for (Line l : lines(identityTexts.get(i), "identities[" + i + "]")) {
+        return new AgeCodec(parse(identityTexts, "identities", X25519RecipientStanzaReaderFactory::newRecipientStanzaReader,
+                "is not an age X25519 identity (want AGE-SECRET-KEY-1..., as age-keygen prints it)"),
+                parse(recipientTexts, "recipients", X25519RecipientStanzaWriterFactory::newRecipientStanzaWriter,
+                        "is not an age X25519 recipient (want age1..., the public key age-keygen prints)"));
+    }
+
+    private interface KeyParser<T> {
+        T parse(String key) throws GeneralSecurityException;
+    }
+
+    private static <T> List<T> parse(List<String> texts, String what, KeyParser<T> parser, String problem) {
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            for (Line l : lines(texts.get(i), what + "[" + i + "]")) {
                 try {
-                    ids.add(X25519RecipientStanzaReaderFactory.newRecipientStanzaReader(l.text()));
+                    out.add(parser.parse(l.text()));
                 } catch (GeneralSecurityException | RuntimeException e) {
-                    throw new IllegalArgumentException(l.where() + " is not an age X25519 identity "
-                            + "(want AGE-SECRET-KEY-1..., as age-keygen prints it)");
+                    throw new IllegalArgumentException(l.where() + " " + problem);
                 }
             }
         }
-        List<RecipientStanzaWriter> recs = new ArrayList<>();
-        for (int i = 0; i < recipientTexts.size(); i++) {
-            for (Line l : lines(recipientTexts.get(i), "recipients[" + i + "]")) {
-                try {
-                    recs.add(X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(l.text()));
-                } catch (GeneralSecurityException | RuntimeException e) {
-                    throw new IllegalArgumentException(l.where() + " is not an age X25519 recipient "
-                            + "(want age1..., the public key age-keygen prints)");
-                }
-            }
-        }
-        return new AgeCodec(List.copyOf(ids), List.copyOf(recs));
+        return List.copyOf(out);
     }
 
     private record Line(String text, String where) {

@@ -92,11 +92,22 @@ class ReplicateLeaseTest {
     }
 
     private Path config(String name, Path db, Backend b, String onConflict) throws IOException {
+        return config(name, db, b, onConflict, LEASE);
+    }
+
+    private Path config(String name, Path db, Backend b, String onConflict, Duration lease) throws IOException {
         Path cfg = Litestream.writeConfig(dir.resolve(name + ".yml"), db, List.of("monitor-interval: 100ms"),
                 concat(b.replicaLines(), List.of("sync-interval: 100ms")));
-        Files.writeString(cfg, Files.readString(cfg) + "lease:\n  duration: " + LEASE.toSeconds() + "s\n  on-conflict: "
+        Files.writeString(cfg, Files.readString(cfg) + "lease:\n  duration: " + lease.toSeconds() + "s\n  on-conflict: "
                 + onConflict + "\n");
         return cfg;
+    }
+
+    /** The backend's environment plus a host name for the lease (each replicator "runs on" its own host). */
+    private static Map<String, String> on(Backend b, String host) {
+        Map<String, String> env = new java.util.HashMap<>(b.env());
+        env.put("HOSTNAME", host);
+        return env;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -122,7 +133,7 @@ class ReplicateLeaseTest {
             LeaseStore store = raw.leaseStore();
 
             Path logA = logDir("a");
-            Process pa = Cli.start(logA, b.env(), "replicate", "-config", config("a", dbA, b, "wait").toString());
+            Process pa = Cli.start(logA, on(b, "host-a"), "replicate", "-config", config("a", dbA, b, "wait").toString());
             Process pb = null;
             try {
                 await("A takes the lease and replicates").atMost(DEADLINE).until(() -> out(logA).contains("msg=\"lease taken\"")
@@ -134,12 +145,13 @@ class ReplicateLeaseTest {
 
                 // B on the same replica path waits, logging who holds it, and writes nothing
                 Path logB = logDir("b");
-                pb = Cli.start(logB, b.env(), "replicate", "-config", config("b", dbB, b, "wait").toString());
+                pb = Cli.start(logB, on(b, "host-b"), "replicate", "-config", config("b", dbB, b, "wait").toString());
                 Process fb = pb;
                 await("B waits for A's lease").atMost(DEADLINE).until(() -> out(logB).contains("another replicator holds "
                         + "the lease, waiting") || !fb.isAlive());
                 String waiting = out(logB);
-                assertTrue(waiting.contains("holder=" + heldByA.holder()) && waiting.contains("pid=" + pa.pid()), waiting);
+                assertTrue(waiting.contains("holder=" + heldByA.holder()) && waiting.contains("host=host-a")
+                        && waiting.contains("pid=" + pa.pid()), waiting);
                 a.insert(10, 20);
                 await("A keeps replicating").atMost(DEADLINE).ignoreExceptions()
                         .until(() -> AppDb.ids(restore(raw, "a-live")).size() == 20);
@@ -147,12 +159,12 @@ class ReplicateLeaseTest {
 
                 // on-conflict: exit fails at once, naming the holder
                 Path logC = logDir("c");
-                Cli.Result c = Cli.exec(logC, b.env(), "replicate", "-once", "-config", config("c", dbB, b, "exit").toString());
+                Cli.Result c = Cli.exec(logC, on(b, "host-c"), "replicate", "-once", "-config", config("c", dbB, b, "exit").toString());
                 assertEquals(1, c.code(), c.toString());
                 assertTrue(c.err().contains("is leased by holder " + heldByA.holder()) && c.err().contains("(lease "
                         + "on-conflict: exit)"), c.err());
 
-                // kill -9 A: B takes over once A's lease has expired, not before
+                // kill -9 A (another host for B): B takes over once A's lease has expired, not before
                 Instant expires = store.read().lease().expires();
                 pa.destroyForcibly().waitFor();
                 await("B takes over").atMost(DEADLINE).until(() -> out(logB).contains("msg=\"lease taken\"") || !fb.isAlive());
@@ -170,8 +182,22 @@ class ReplicateLeaseTest {
                 assertTrue(out(logB).contains("msg=\"lease released\""), out(logB));
                 assertTrue(store.read().lease().released());
                 Path logD = logDir("d");
-                Cli.Result d = Cli.exec(logD, b.env(), "replicate", "-once", "-config", config("d", dbB, b, "exit").toString());
+                Cli.Result d = Cli.exec(logD, on(b, "host-d"), "replicate", "-once", "-config",
+                        config("d", dbB, b, "exit").toString());
                 assertEquals(0, d.code(), d.toString());
+
+                // kill -9 of a holder whose restart comes up on the same host: its lease (60 s) is taken at once,
+                // since its pid no longer runs there
+                Path logE = logDir("e");
+                Process pe = Cli.start(logE, on(b, "host-e"), "replicate", "-config",
+                        config("e", dbB, b, "wait", Duration.ofSeconds(60)).toString());
+                await("E takes the lease").atMost(DEADLINE).until(() -> out(logE).contains("msg=\"lease taken\"")
+                        || !pe.isAlive());
+                pe.destroyForcibly().waitFor();
+                assertFalse(store.read().lease().freeAt(Instant.now()), "E's lease is still live");
+                Cli.Result f = Cli.exec(logDir("f"), on(b, "host-e"), "replicate", "-once", "-config",
+                        config("f", dbB, b, "exit").toString());
+                assertEquals(0, f.code(), f.toString());
             } finally {
                 pa.destroyForcibly().waitFor();
                 if (pb != null) {

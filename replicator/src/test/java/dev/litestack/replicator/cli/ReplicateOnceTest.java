@@ -71,9 +71,17 @@ class ReplicateOnceTest {
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 10);
         }
+        // the lease is the first write: it fails, and nothing is written
         Cli.Result r = Cli.exec(dir, "replicate", "-once", "-force-snapshot", db.toString(), blocked.toUri().toString());
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.out().contains("msg=\"replicate -once: not everything was shipped\""), r.out());
+        assertTrue(r.err().contains("error: cannot take the lease file:" + blocked.resolve("lease")), r.err());
+        // without a lease, the upload itself fails
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "lease:\n  enabled: false\ndbs:\n  - path: " + db + "\n    replicas:\n      - path: "
+                + blocked + "\n");
+        Cli.Result noLease = Cli.exec(dir, "replicate", "-once", "-force-snapshot", "-config", cfg.toString());
+        assertEquals(1, noLease.code(), noLease.toString());
+        assertTrue(noLease.out().contains("msg=\"replicate -once: not everything was shipped\""), noLease.out());
         assertEquals("a file where the replica folder should be", Files.readString(blocked));
     }
 

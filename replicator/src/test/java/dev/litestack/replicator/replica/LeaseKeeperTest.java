@@ -161,4 +161,26 @@ class LeaseKeeperTest {
         Lease ok = new Lease("h", "host", 7, Instant.parse("2026-12-01T10:00:00Z"), false);
         assertEquals(ok, Lease.decode(ok.encode()));
     }
+
+    @Test
+    void aLeaseOfAProcessGoneFromThisHostIsTakenAtOnce() throws Exception {
+        LeaseStore store = new FileReplicaClient(dir.resolve("rep")).leaseStore();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long self = ProcessHandle.current().pid();
+        // another live process on this host: held until it expires
+        new LeaseKeeper(store, "live", "web-1", self, TTL, clock).tryAcquire();
+        LeaseKeeper next = new LeaseKeeper(store, "next", "web-1", gone.pid(), TTL, clock);
+        assertInstanceOf(LeaseKeeper.Held.class, next.tryAcquire());
+        // the same host, a pid that is not running: the holder is dead
+        clock.advance(TTL);
+        new LeaseKeeper(store, "dead", "web-1", gone.pid(), TTL, clock).tryAcquire();
+        assertInstanceOf(LeaseKeeper.Acquired.class, new LeaseKeeper(store, "after", "web-1", self, TTL, clock).tryAcquire());
+        // our own pid on our host: a previous incarnation (restarted container)
+        assertInstanceOf(LeaseKeeper.Acquired.class, new LeaseKeeper(store, "again", "web-1", self, TTL, clock).tryAcquire());
+        // another host's lease is never judged by local pids
+        LeaseKeeper other = new LeaseKeeper(store, "remote", "web-2", gone.pid(), TTL, clock);
+        assertInstanceOf(LeaseKeeper.Held.class, other.tryAcquire());
+        assertEquals("again", store.read().lease().holder());
+    }
 }
