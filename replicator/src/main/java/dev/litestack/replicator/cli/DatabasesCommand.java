@@ -23,7 +23,7 @@ final class DatabasesCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "-json", description = "Print JSON instead of a table.")
+    @Option(names = {"-json", "--json"}, description = "Print JSON instead of a table.")
     boolean json;
 
     @Spec

@@ -37,7 +37,7 @@ final class ListingCommands {
         @Mixin
         ReplicaTargets targets;
 
-        @Option(names = "-json", description = "Print JSON instead of a table.")
+        @Option(names = {"-json", "--json"}, description = "Print JSON instead of a table.")
         boolean json;
 
         @Spec
@@ -136,7 +136,7 @@ final class ListingCommands {
     @Command(name = "wal", mixinStandardHelpOptions = true,
             description = "List the WAL segments of a database's replicas (index and offset in decimal).")
     static final class Wal extends Base {
-        @Option(names = "-generation", paramLabel = "NAME", description = "Only this generation.")
+        @Option(names = {"-generation", "--generation"}, paramLabel = "NAME", description = "Only this generation.")
         String generation;
 
         @Override

@@ -8,6 +8,9 @@ import dev.litestack.replicator.db.ReplicationService;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
 import dev.litestack.replicator.metrics.MetricsServer;
+import dev.litestack.replicator.replica.FencedReplicaClient;
+import dev.litestack.replicator.replica.LeaseKeeper;
+import dev.litestack.replicator.replica.Leases;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
@@ -21,7 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -34,18 +39,31 @@ import picocli.CommandLine.Parameters;
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours."})
+                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours.",
+                "With -once, every database and replica is synced once and the command exits."})
 final class ReplicateCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "-exec", paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
+    @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
     String exec;
 
-    @Option(names = "-restore-if-db-not-exists",
+    @Option(names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"},
             description = "Before replicating, restore every database that is missing locally and has a replica.")
     boolean restoreIfMissing;
+
+    @Option(names = {"-once", "--once"},
+            description = "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).")
+    boolean once;
+
+    @Option(names = {"-force-snapshot", "--force-snapshot"},
+            description = "With -once: also take a snapshot of every database on every replica.")
+    boolean forceSnapshot;
+
+    @Option(names = {"-enforce-retention", "--enforce-retention"},
+            description = "With -once: also delete snapshots and WAL older than each replica's retention.")
+    boolean enforceRetention;
 
     @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*", description = "Database and replica URLs (instead of -config).")
     List<String> args = new ArrayList<>();
@@ -55,10 +73,20 @@ final class ReplicateCommand implements Callable<Integer> {
         Map<String, String> env = System.getenv();
         Config config = loadConfig(env);
         Log log = Main.configureLogging(config.logging());
+        ConfigOptions.warn(config, log);
         if (config.dbs().isEmpty()) {
             throw new CliException("no databases specified in configuration");
         }
         String execCmd = exec != null ? exec : config.exec();
+        if (forceSnapshot && !once) {
+            throw new CliException("cannot specify -force-snapshot flag without -once", ExitCodes.USAGE);
+        }
+        if (enforceRetention && !once) {
+            throw new CliException("cannot specify -enforce-retention flag without -once", ExitCodes.USAGE);
+        }
+        if (once && execCmd != null && !execCmd.isBlank()) {
+            throw new CliException("cannot specify -once flag with -exec", ExitCodes.USAGE);
+        }
         List<String> command = null;
         if (execCmd != null && !execCmd.isBlank()) {
             try {
@@ -79,7 +107,35 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         });
         restoreMissing(config, env, log);
-        ReplicationService service = build(config, env, clock, log);
+        Map<String, LeaseKeeper> keepers = new LinkedHashMap<>();
+        ReplicationService service = build(config, env, clock, log, keepers);
+        CompletableFuture<String> leaseLost = new CompletableFuture<>();
+        Leases leases = new Leases(keepers, Leases.OnConflict.valueOf(config.lease().onConflict().toUpperCase(Locale.ROOT)),
+                log, () -> leaseLost.complete("lost"));
+        try {
+            if (!leases.acquireAll(signals.stopRequested())) {
+                log.info("stopped while waiting for a lease");
+                closeClients(service);
+                return ExitCodes.OK;
+            }
+        } catch (IOException e) {
+            closeClients(service);
+            throw new CliException(Log.describe(e));
+        }
+        leases.start();
+        try {
+            return replicate(config, service, leaseLost, command, signals, child, log, env);
+        } finally {
+            leases.close();
+        }
+    }
+
+    private int replicate(Config config, ReplicationService service, CompletableFuture<String> leaseLost,
+                          List<String> command, Signals signals, Supervisor[] child, Log log, Map<String, String> env)
+            throws CliException {
+        if (once) {
+            return runOnce(service, config, log);
+        }
         service.start(config.shutdownTimeout());
         MetricsServer metrics = null;
         if (config.addr() != null) {
@@ -111,7 +167,11 @@ final class ReplicateCommand implements Callable<Integer> {
                     return ExitCodes.ERROR;
                 }
             });
-            CompletableFuture.anyOf(exited, signals.stopRequested()).join();
+            CompletableFuture.anyOf(exited, signals.stopRequested(), leaseLost).join();
+            if (leaseLost.isDone() && !exited.isDone()) {
+                log.error("lease lost (lease on-conflict: exit), stopping the exec process", "pid", sup.pid());
+                sup.signal("TERM");
+            }
             if (!exited.isDone()) {
                 log.info("waiting for exec process to close", "pid", sup.pid());
                 Integer c = waitBounded(exited, config.shutdownTimeout());
@@ -130,7 +190,11 @@ final class ReplicateCommand implements Callable<Integer> {
                 log.info("exec process exited, shutting down", "exit_code", code);
             }
         } else {
-            signals.stopRequested().join();
+            CompletableFuture.anyOf(signals.stopRequested(), leaseLost).join();
+        }
+        if (leaseLost.isDone()) {
+            log.error("lease lost (lease on-conflict: exit), shutting down");
+            code = ExitCodes.ERROR;
         }
         if (metrics != null) {
             metrics.close();
@@ -140,6 +204,17 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         log.info("shut down", "exit_code", code);
         return code;
+    }
+
+    private int runOnce(ReplicationService service, Config config, Log log) {
+        try {
+            service.runOnce(config.shutdownTimeout(), forceSnapshot, enforceRetention);
+        } catch (IOException e) {
+            log.error("replicate -once: not everything was shipped", "error", Log.describe(e));
+            return ExitCodes.ERROR;
+        }
+        log.info("replicated once", "databases", config.dbs().size(), "snapshots", forceSnapshot);
+        return ExitCodes.OK;
     }
 
     private static Integer waitBounded(CompletableFuture<Integer> f, Duration timeout) {
@@ -163,7 +238,7 @@ final class ReplicateCommand implements Callable<Integer> {
 
     private Config loadConfig(Map<String, String> env) throws CliException {
         if (args.isEmpty()) {
-            return configOptions.load(env);
+            return configOptions.read(env);
         }
         if (configOptions.explicit()) {
             throw new CliException("cannot specify a replica URL and the -config flag", ExitCodes.USAGE);
@@ -206,8 +281,11 @@ final class ReplicateCommand implements Callable<Integer> {
         }
     }
 
-    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log)
-            throws CliException {
+    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log,
+                                            Map<String, LeaseKeeper> keepers) throws CliException {
+        String holder = Leases.newHolderId();
+        String host = Leases.hostName();
+        long pid = ProcessHandle.current().pid();
         List<Replica> opened = new ArrayList<>();
         List<ReplicationService.Entry> entries = new ArrayList<>();
         for (DbConfig d : config.dbs()) {
@@ -215,7 +293,14 @@ final class ReplicateCommand implements Callable<Integer> {
             List<Replica> replicas = new ArrayList<>();
             for (ReplicaConfig rc : d.replicas()) {
                 try {
-                    replicas.add(Wiring.replica(db, rc, openVerified(rc, env), clock, log));
+                    ReplicaClient client = openVerified(rc, env);
+                    if (config.lease().enabled()) {
+                        LeaseKeeper k = new LeaseKeeper(client.leaseStore(), holder, host, pid, config.lease().duration(),
+                                clock);
+                        keepers.put(rc.name() + " of " + d.path(), k);
+                        client = new FencedReplicaClient(client, k, log);
+                    }
+                    replicas.add(Wiring.replica(db, rc, client, clock, log));
                 } catch (IOException e) {
                     closeClients(opened);
                     throw new CliException("cannot open replica " + rc.name() + " of " + d.path() + ": "
@@ -230,16 +315,31 @@ final class ReplicateCommand implements Callable<Integer> {
 
     /** Opens a replica's client; an S3 client is checked against the server (credentials, bucket, endpoint). */
     private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
+        if (rc.age().enabled() && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
+            throw new IOException("age needs both identities and recipients to replicate (recipients to encrypt, "
+                    + "identities to read back the replica's position)");
+        }
         ReplicaClient client = Wiring.client(rc, env);
-        if (client instanceof S3ReplicaClient s3) {
+        if (client.unwrap() instanceof S3ReplicaClient s3) {
             try {
                 s3.verify();
             } catch (IOException e) {
-                s3.close();
+                client.close();
                 throw e;
             }
         }
         return client;
+    }
+
+    private static void closeClients(ReplicationService service) {
+        for (ReplicationService.Entry e : service.entries()) {
+            closeClients(e.replicas());
+            try {
+                e.db().close();
+            } catch (IOException ignored) {
+                // nothing was written yet
+            }
+        }
     }
 
     private static void closeClients(List<Replica> replicas) {

@@ -26,34 +26,37 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ReplicaTargets targets;
 
-    @Option(names = "-o", paramLabel = "PATH", description = "Output path (default: the database path from the config).")
+    @Option(names = {"-o", "--o"}, paramLabel = "PATH", description = "Output path (default: the database path from the config).")
     Path output;
 
-    @Option(names = "-generation", paramLabel = "NAME", description = "Restore from this generation.")
+    @Option(names = {"-generation", "--generation"}, paramLabel = "NAME", description = "Restore from this generation.")
     String generation;
 
-    @Option(names = "-index", paramLabel = "HEX", description = "Restore up to and including this WAL index (hex).")
+    @Option(names = {"-index", "--index"}, paramLabel = "HEX", description = "Restore up to and including this WAL index (hex).")
     String index;
 
-    @Option(names = "-timestamp", paramLabel = "RFC3339",
+    @Option(names = {"-timestamp", "--timestamp"}, paramLabel = "RFC3339",
             description = "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.")
     String timestamp;
 
-    @Option(names = "-parallelism", paramLabel = "N", defaultValue = "8", description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N", defaultValue = "8", description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "-if-db-not-exists", description = "Do nothing (exit 0) if the output already exists.")
+    @Option(names = {"-if-db-not-exists", "--if-db-not-exists"}, description = "Do nothing (exit 0) if the output already exists.")
     boolean ifDbNotExists;
 
-    @Option(names = "-if-replica-exists", description = "Do nothing (exit 0) if no backup exists.")
+    @Option(names = {"-if-replica-exists", "--if-replica-exists"}, description = "Do nothing (exit 0) if no backup exists.")
     boolean ifReplicaExists;
 
-    @Option(names = "-no-integrity-check", description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
+    @Option(names = {"-no-integrity-check", "--no-integrity-check"}, description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
     boolean noIntegrityCheck;
+
+    @Option(names = {"-v", "--v"}, description = "Verbose output: log each snapshot and WAL segment as it is applied.")
+    boolean verbose;
 
     @Override
     public Integer call() throws Exception {
-        Log log = Log.get();
+        Log log = verbose ? Log.get().withLevel(Log.Level.DEBUG) : Log.get();
         Long idx = parseIndex();
         Instant ts = parseTimestamp();
         if (idx != null && ts != null) {

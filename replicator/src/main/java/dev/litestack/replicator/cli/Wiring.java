@@ -6,11 +6,13 @@ import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.config.ReplicaUrl;
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.AgeReplicaClient;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
 import dev.litestack.replicator.replica.s3.S3Settings;
+import dev.litestack.replicator.util.AgeCodec;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,12 +28,19 @@ final class Wiring {
     }
 
     static ReplicaClient client(ReplicaConfig rc, Map<String, String> env) throws IOException {
+        ReplicaClient client;
         if (rc.isS3()) {
             S3Settings s = new S3Settings(rc.bucket(), rc.prefix(), rc.region(), rc.endpoint(), rc.forcePathStyle(),
                     rc.skipVerify(), rc.accessKeyId(), rc.secretAccessKey(), null);
-            return S3ReplicaClient.open(s, env);
+            client = S3ReplicaClient.open(s, env);
+        } else {
+            client = new FileReplicaClient(rc.path());
         }
-        return new FileReplicaClient(rc.path());
+        if (rc.age().enabled()) {
+            // checked when the config was read
+            client = new AgeReplicaClient(client, AgeCodec.of(rc.age().identities(), rc.age().recipients()));
+        }
+        return client;
     }
 
     static Database database(DbConfig dc, Clock clock, Log log) {

@@ -21,8 +21,10 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads {@code litestream.yml} the way Litestream 0.3.13 does (environment expansion over the
- * whole text, then YAML), but rejects what Litestream silently ignores or misreads: unknown keys,
- * wrong types, bad durations, conflicting fields. See {@code docs/configuration.md}.
+ * whole text, then YAML), but rejects what Litestream silently ignores or misreads: unknown keys
+ * inside {@code dbs} and {@code logging}, wrong types, bad durations, conflicting fields. Unknown
+ * top-level keys (such as an {@code x-defaults:} block that only holds YAML anchors) are ignored
+ * as Litestream ignores them, with a warning each. See {@code docs/configuration.md}.
  */
 public final class ConfigLoader {
 
@@ -30,7 +32,7 @@ public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/litestream.yml");
 
     private static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id",
-            "secret-access-key", "logging", "shutdown-timeout", "health-max-sync-age");
+            "secret-access-key", "logging", "shutdown-timeout", "health-max-sync-age", "lease");
     private static final List<String> DB_KEYS = List.of("path", "meta-path", "monitor-interval",
             "checkpoint-interval", "min-checkpoint-page-count", "max-checkpoint-page-count",
             "restore-if-db-not-exists", "replicas");
@@ -82,7 +84,7 @@ public final class ConfigLoader {
             throws ConfigException {
         String text = expandEnv ? EnvExpander.expand(yamlText, env) : yamlText;
         YamlMap top = YamlMap.of(compose(text, file), "");
-        top.allowOnly(TOP_KEYS);
+        List<String> warnings = top.unknownKeys(TOP_KEYS);
         ReplicaReader.GlobalKeys global = new ReplicaReader.GlobalKeys(top.string("access-key-id"),
                 top.string("secret-access-key"));
         List<DbConfig> dbs = new ArrayList<>();
@@ -98,7 +100,8 @@ public final class ConfigLoader {
         return new Config(file == null ? null : file.toAbsolutePath().normalize(), dbs, addr(top), top.string("exec"),
                 logging(top.map("logging")),
                 top.positiveDuration("shutdown-timeout", Config.DEFAULT_SHUTDOWN_TIMEOUT),
-                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE));
+                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE), lease(top.map("lease")),
+                warnings);
     }
 
     private static Node compose(String text, Path file) throws ConfigException {
@@ -189,6 +192,21 @@ public final class ConfigLoader {
             throw ConfigException.at("addr", "invalid port \"" + port + "\" (want a number from 0 to 65535)");
         }
         return addr;
+    }
+
+    private static Config.LeaseConfig lease(YamlMap m) throws ConfigException {
+        m.allowOnly(List.of("enabled", "duration", "on-conflict"));
+        Duration d = m.positiveDuration("duration", Config.LeaseConfig.DEFAULT_DURATION);
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ConfigException.at(m.key("duration"), "must be at least 1s (got " + Durations.format(d) + ")");
+        }
+        String onConflict = m.string("on-conflict");
+        onConflict = onConflict == null ? "wait" : onConflict.toLowerCase(Locale.ROOT);
+        if (!onConflict.equals("wait") && !onConflict.equals("exit")) {
+            throw ConfigException.at(m.key("on-conflict"), "unknown value \"" + m.string("on-conflict")
+                    + "\" (want wait or exit)");
+        }
+        return new Config.LeaseConfig(m.bool("enabled", true), d, onConflict);
     }
 
     private static LoggingConfig logging(YamlMap m) throws ConfigException {

@@ -26,12 +26,43 @@ import java.util.Objects;
  * @param retention              ZERO or negative = retention off
  * @param retentionCheckInterval how often retention runs; never longer than {@code retention} when that is on
  * @param validationInterval     ZERO = off
+ * @param age                    the {@code age} block: identity and recipient file texts (both empty = no encryption)
  */
 public record ReplicaConfig(String name, String type, String url, Path path, String bucket, String prefix,
                             String region, String endpoint, boolean forcePathStyle, boolean skipVerify,
                             String accessKeyId, String secretAccessKey, Duration syncInterval,
                             Duration snapshotInterval, Duration retention, Duration retentionCheckInterval,
-                            Duration validationInterval) {
+                            Duration validationInterval, Age age) {
+
+    /** {@code age.identities} and {@code age.recipients} as written (after {@code $VAR} expansion); secret. */
+    public record Age(java.util.List<String> identities, java.util.List<String> recipients) {
+        public static final Age NONE = new Age(java.util.List.of(), java.util.List.of());
+
+        public Age {
+            identities = java.util.List.copyOf(identities);
+            recipients = java.util.List.copyOf(recipients);
+        }
+
+        public boolean enabled() {
+            return !identities.isEmpty() || !recipients.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Age[identities=" + identities.size() + ", recipients=" + recipients.size() + "]";
+        }
+    }
+
+    /** A replica without age encryption. */
+    public ReplicaConfig(String name, String type, String url, Path path, String bucket, String prefix,
+                         String region, String endpoint, boolean forcePathStyle, boolean skipVerify,
+                         String accessKeyId, String secretAccessKey, Duration syncInterval,
+                         Duration snapshotInterval, Duration retention, Duration retentionCheckInterval,
+                         Duration validationInterval) {
+        this(name, type, url, path, bucket, prefix, region, endpoint, forcePathStyle, skipVerify, accessKeyId,
+                secretAccessKey, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval,
+                Age.NONE);
+    }
 
     public static final String TYPE_FILE = "file";
     public static final String TYPE_S3 = "s3";
@@ -47,6 +78,7 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(retentionCheckInterval, "retentionCheckInterval");
         Objects.requireNonNull(validationInterval, "validationInterval");
+        Objects.requireNonNull(age, "age");
     }
 
     /** A file replica in {@code dir} with every interval at its default. */
@@ -68,7 +100,7 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
     public ReplicaConfig withName(String newName) {
         return new ReplicaConfig(newName, type, url, path, bucket, prefix, region, endpoint, forcePathStyle,
                 skipVerify, accessKeyId, secretAccessKey, syncInterval, snapshotInterval, retention,
-                retentionCheckInterval, validationInterval);
+                retentionCheckInterval, validationInterval, age);
     }
 
     /** Hides the secret, so a logged config never leaks it. */
@@ -80,6 +112,6 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
                 + ", accessKeyId=" + accessKeyId + ", secretAccessKey=" + (secretAccessKey == null ? null : "***")
                 + ", syncInterval=" + syncInterval + ", snapshotInterval=" + snapshotInterval
                 + ", retention=" + retention + ", retentionCheckInterval=" + retentionCheckInterval
-                + ", validationInterval=" + validationInterval + "]";
+                + ", validationInterval=" + validationInterval + ", age=" + age + "]";
     }
 }

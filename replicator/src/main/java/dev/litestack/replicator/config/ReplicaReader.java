@@ -48,9 +48,6 @@ final class ReplicaReader {
 
     private ReplicaConfig read(GlobalKeys global) throws ConfigException {
         m.allowOnly(ALL_KEYS);
-        if (m.keys().contains("age")) {
-            throw ConfigException.at(m.key("age"), "age encryption is not supported yet");
-        }
         String url = m.string("url");
         String path = m.string("path");
         if (path != null && ReplicaUrl.looksLikeUrl(path)) {
@@ -196,6 +193,25 @@ final class ReplicaReader {
         Duration validation = m.offOrPositiveDuration("validation-interval", Duration.ZERO);
         return new ReplicaConfig(name, r.type(), r.url(), r.path(), r.bucket(), r.prefix(), r.region(), r.endpoint(),
                 r.forcePathStyle(), r.skipVerify(), r.accessKeyId(), r.secretAccessKey(), sync, snapshot, retention,
-                check, validation);
+                check, validation, age());
+    }
+
+    /** The {@code age} block, each key checked by parsing it (messages never echo a key). */
+    private ReplicaConfig.Age age() throws ConfigException {
+        YamlMap a = m.map("age");
+        a.allowOnly(List.of("identities", "recipients"));
+        ReplicaConfig.Age age = new ReplicaConfig.Age(a.stringList("identities"), a.stringList("recipients"));
+        if (!age.enabled()) {
+            if (m.has("age")) {
+                throw ConfigException.at(m.key("age"), "give identities (to read) and recipients (to write), or drop the block");
+            }
+            return age;
+        }
+        try {
+            dev.litestack.replicator.util.AgeCodec.of(age.identities(), age.recipients());
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(a.path(), e.getMessage());
+        }
+        return age;
     }
 }

@@ -82,10 +82,25 @@ final class YamlMap {
     void allowOnly(Collection<String> allowed) throws ConfigException {
         for (String k : entries.keySet()) {
             if (!allowed.contains(k)) {
-                String hint = Suggest.closest(k, allowed);
-                throw ConfigException.at(key(k), "unknown key" + (hint == null ? "" : " (did you mean \"" + hint + "\"?)"));
+                throw ConfigException.at(key(k), unknownKey(k, allowed));
             }
         }
+    }
+
+    /** One warning per key not in {@code allowed}, for maps whose unknown keys are ignored as Litestream does. */
+    List<String> unknownKeys(Collection<String> allowed) {
+        List<String> out = new ArrayList<>();
+        for (String k : entries.keySet()) {
+            if (!allowed.contains(k)) {
+                out.add(key(k) + ": " + unknownKey(k, allowed) + ", ignored");
+            }
+        }
+        return out;
+    }
+
+    private static String unknownKey(String k, Collection<String> allowed) {
+        String hint = Suggest.closest(k, allowed);
+        return "unknown key" + (hint == null ? "" : " (did you mean \"" + hint + "\"?)");
     }
 
     /** The scalar's text; null when absent, null or empty. */
@@ -192,6 +207,28 @@ final class YamlMap {
                 throw ConfigException.at(itemPath, "expected a map of keys, got " + describe(item));
             }
             out.add(of(item, itemPath));
+        }
+        return out;
+    }
+
+    /** A list of strings (any scalar by its text); empty when absent or null. Items are not echoed in errors. */
+    List<String> stringList(String key) throws ConfigException {
+        Node n = entries.get(key);
+        if (n == null || isNull(n)) {
+            return List.of();
+        }
+        if (!(n instanceof SequenceNode seq)) {
+            throw ConfigException.at(key(key), "expected a list of strings, got " + (n instanceof ScalarNode ? "a single value"
+                    : describe(n)));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node item = seq.getValue().get(i);
+            if (!(item instanceof ScalarNode s) || isNull(item)) {
+                throw ConfigException.at(key(key) + "[" + i + "]", "expected a string, got "
+                        + (isNull(item) ? "nothing" : describe(item)));
+            }
+            out.add(s.getValue());
         }
         return out;
     }

@@ -10,7 +10,9 @@ import java.time.Duration;
 
 /**
  * Decides when a database needs a sync: a cheap stat of the WAL every poll (so a commit reaches
- * the shadow WAL within one poll), and a full sync at least every {@code monitor-interval}.
+ * the shadow WAL within one poll), and a full sync at least every {@code monitor-interval}. With
+ * {@code monitor-interval: 0} it does nothing: syncs happen only when asked ({@code replicate -once},
+ * shutdown).
  */
 final class DbMonitor {
 
@@ -28,6 +30,11 @@ final class DbMonitor {
         this.log = log;
     }
 
+    /** False with {@code monitor-interval: 0}: as in Litestream, nothing syncs the database in the background. */
+    boolean backgroundSync() {
+        return !db.options().monitorInterval().isZero();
+    }
+
     /** Polls while the database is busy; after this long without a change, polls slow down. */
     static final long IDLE_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
     private long lastChangeNanos = System.nanoTime();
@@ -41,6 +48,9 @@ final class DbMonitor {
 
     void poll() {
         Duration interval = db.options().monitorInterval();
+        if (interval.isZero()) {
+            return;
+        }
         long size;
         long modified;
         try {
@@ -55,7 +65,7 @@ final class DbMonitor {
             modified = -2;
         }
         boolean changed = size != lastSize || modified != lastModified;
-        boolean due = !interval.isZero() && System.nanoTime() - lastSyncNanos >= interval.toNanos();
+        boolean due = System.nanoTime() - lastSyncNanos >= interval.toNanos();
         if (changed) {
             lastChangeNanos = System.nanoTime();
         }

@@ -96,10 +96,17 @@ public final class ReplicationService implements AutoCloseable {
             r.start();
         }
         for (DbMonitor m : monitors) {
-            schedulePoll(m, Duration.ZERO);
+            if (m.backgroundSync()) {
+                schedulePoll(m, Duration.ZERO);
+            }
         }
         for (Entry e : entries) {
-            log.info("replicating", "db", e.db().path(), "replicas", e.replicas().size());
+            if (e.db().options().monitorInterval().isZero()) {
+                log.info("replicating, background sync off (monitor-interval: 0)", "db", e.db().path(),
+                        "replicas", e.replicas().size());
+            } else {
+                log.info("replicating", "db", e.db().path(), "replicas", e.replicas().size());
+            }
         }
     }
 
@@ -108,6 +115,37 @@ public final class ReplicationService implements AutoCloseable {
             monitorThread.schedule(() -> schedulePoll(m, m.pollAndNext()), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
+        }
+    }
+
+    /**
+     * {@code replicate -once}: syncs every database and replica once, optionally takes a snapshot of
+     * each database on each replica and enforces retention, then closes (the final sync). No background loop runs.
+     * Throws the first failure after attempting everything; every failure is logged.
+     */
+    public void runOnce(Duration timeout, boolean forceSnapshot, boolean enforceRetention) throws IOException {
+        IOException first = syncEverything(timeout, true);
+        for (ReplicaRunner r : runners) {
+            try {
+                if (forceSnapshot) {
+                    r.snapshotNow(timeout);
+                }
+                if (enforceRetention) {
+                    r.enforceRetentionNow(timeout);
+                }
+            } catch (IOException ex) {
+                log.error(forceSnapshot ? "snapshot or retention failed" : "retention failed", "db",
+                        r.replica().db().path(), "replica", r.replica().name(), "error", Log.describe(ex));
+                first = first == null ? ex : first;
+            }
+        }
+        try {
+            close(timeout);
+        } catch (IOException ex) {
+            first = first == null ? ex : first;
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

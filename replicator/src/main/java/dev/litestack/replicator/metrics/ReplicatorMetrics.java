@@ -107,10 +107,10 @@ public final class ReplicatorMetrics {
         CounterWithCallback.builder().name("litestream_replica_operation")
                 .help("Replica operations by type (s3 only, as in Litestream).").labelNames("replica_type", "operation")
                 .callback(ops).register(reg);
-        Consumer<CounterWithCallback.Callback> bytes = cb -> sumS3(svc, S3Stats::bytes, (op, v) -> cb.call(v, "s3", op));
-        CounterWithCallback.builder().name("litestream_replica_operation_bytes")
-                .help("Bytes transferred by replica operations (s3 only).").labelNames("replica_type", "operation")
-                .callback(bytes).register(reg);
+        // Litestream's name has no _total: exposed as a gauge so that the name stays exact (see the class comment)
+        GaugeWithCallback.builder().name("litestream_replica_operation_bytes")
+                .help("Bytes transferred by replica operations (s3 only, monotonic).").labelNames("replica_type", "operation")
+                .callback(cb -> sumS3(svc, S3Stats::bytes, (op, v) -> cb.call(v, "s3", op))).register(reg);
     }
 
     /** Sums one S3 counter over every S3 replica and reports it per operation (nothing if none is S3). */
@@ -119,7 +119,7 @@ public final class ReplicatorMetrics {
         boolean any = false;
         long[] sums = new long[S3Stats.Operation.values().length];
         for (ReplicaRunner r : svc.runners()) {
-            if (r.replica().client() instanceof S3ReplicaClient s3) {
+            if (r.replica().client().unwrap() instanceof S3ReplicaClient s3) {
                 any = true;
                 for (S3Stats.Operation op : S3Stats.Operation.values()) {
                     sums[op.ordinal()] += get.applyAsLong(s3.stats(), op);

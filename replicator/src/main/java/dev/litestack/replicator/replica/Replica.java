@@ -122,7 +122,7 @@ public final class Replica {
         Pos at = pos;
         try (InputStream raw = db.openShadow(at.generation(), at.index(), at.offset(), end);
              CompressingInputStream body = new CompressingInputStream(raw)) {
-            WalSegmentInfo info = client.writeWalSegment(at, body);
+            WalSegmentInfo info = client.writeWalSegment(at, client.seal(body));
             stats.walBytes.add(end - at.offset());
             log.debug("wal segment written", "db", db.path(), "replica", name(), "position", at,
                     "size", end - at.offset(), "stored", info.size());
@@ -155,7 +155,8 @@ public final class Replica {
         }
         WalSegmentInfo last = segs.get(segs.size() - 1);
         long len;
-        try (InputStream in = Lz4.decompress(client.openWalSegment(last.pos()))) {
+        String name = client.describe() + "/" + ReplicaLayout.walSegmentKey(generation, last.index(), last.offset());
+        try (InputStream in = Lz4.decompress(client.unseal(client.openWalSegment(last.pos()), name))) {
             len = in.transferTo(java.io.OutputStream.nullOutputStream());
         }
         return last.pos().withOffset(last.offset() + len);
@@ -171,7 +172,7 @@ public final class Replica {
                 // index is above its last WAL index makes Litestream 0.3.13's restore panic.
                 sync();
             }
-            SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), body);
+            SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), client.seal(body));
             lastSnapshotAt = info.createdAt();
             stats.snapshots.increment();
             log.info("snapshot written", "db", db.path(), "replica", name(), "position", at,

@@ -9,7 +9,10 @@ import java.util.List;
  * The one storage seam: every byte that reaches a replica goes through an implementation of
  * this interface. Implementations store and return object bodies as given: they neither
  * compress nor decompress (callers pass LZ4 frames, see {@code Lz4}). Names and paths are
- * built only by {@link ReplicaLayout}.
+ * built only by {@link ReplicaLayout}. A writer passes each LZ4 frame through {@link #seal} before
+ * storing it, and a reader passes each whole stored body through {@link #unseal} before
+ * decompressing it: for an age-encrypted replica ({@link AgeReplicaClient}) that is where the
+ * encryption happens.
  *
  * <p>Contract (checked by the shared contract test suite):
  * <ul>
@@ -75,6 +78,29 @@ public interface ReplicaClient extends AutoCloseable {
 
     /** Deletes every object of a generation. */
     void deleteGeneration(String generation) throws IOException;
+
+    /** What is stored for an LZ4 frame: the frame itself, or its age encryption. */
+    default InputStream seal(InputStream lz4) throws IOException {
+        return lz4;
+    }
+
+    /**
+     * The LZ4 frame of a whole stored body ({@code name} names it in errors). Without age, an
+     * age-encrypted body is refused with a message saying so.
+     */
+    default InputStream unseal(InputStream stored, String name) throws IOException {
+        return dev.litestack.replicator.util.AgeCodec.refuseEncrypted(stored, name);
+    }
+
+    /** Where this replica keeps its single-writer lease. */
+    default LeaseStore leaseStore() {
+        throw new UnsupportedOperationException(type() + " replicas have no lease store");
+    }
+
+    /** The storage client under any wrapper (to reach S3-specific checks and statistics). */
+    default ReplicaClient unwrap() {
+        return this;
+    }
 
     /** A short description for logs and errors, e.g. {@code file:/var/backups/app}. */
     String describe();

@@ -17,6 +17,11 @@ public final class ReplicaLayout {
     public static final String GENERATIONS = "generations";
     public static final String SNAPSHOTS = "snapshots";
     public static final String WAL = "wal";
+    /**
+     * The single-writer lease, beside {@code generations/} (a folder of versions on a file replica,
+     * one object on S3). Litestream lists and restores only under {@code generations/}.
+     */
+    public static final String LEASE = "lease";
     /** The largest index or offset that fits the 8-hex-digit names. */
     public static final long MAX_FIELD = 0xFFFF_FFFFL;
     /** Litestream starts a new generation once the index reaches this value. */

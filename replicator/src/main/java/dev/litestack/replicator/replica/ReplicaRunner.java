@@ -258,18 +258,35 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Runs a sync on the replica's thread and waits for it; throws its failure. */
     public void syncNow(Duration timeout) throws IOException {
-        Future<?> f = exec.submit(() -> {
+        runNow(() -> {
             attempt();
             return null;
-        });
+        }, timeout, "syncing");
+    }
+
+    /** Takes a snapshot on the replica's thread and waits for it; throws its failure. */
+    public SnapshotInfo snapshotNow(Duration timeout) throws IOException {
+        return runNow(replica::snapshot, timeout, "taking a snapshot");
+    }
+
+    /** Enforces retention on the replica's thread and waits for it; throws its failure. */
+    public void enforceRetentionNow(Duration timeout) throws IOException {
+        runNow(() -> {
+            replica.enforceRetention();
+            return null;
+        }, timeout, "enforcing retention");
+    }
+
+    private <T> T runNow(java.util.concurrent.Callable<T> work, Duration timeout, String what) throws IOException {
+        Future<T> f = exec.submit(work);
         try {
-            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while syncing replica " + replica.name());
+            throw new IOException("interrupted while " + what + " on replica " + replica.name());
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw new IOException("replica " + replica.name() + " did not finish syncing within " + timeout);
+            throw new IOException("replica " + replica.name() + " did not finish " + what + " within " + timeout);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);

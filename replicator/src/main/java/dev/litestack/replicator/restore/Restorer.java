@@ -95,6 +95,8 @@ public final class Restorer {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
                 bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
+                log.debug("snapshot restored", "generation", plan.generation(),
+                        "index", RestorePlanner.hex(plan.snapshot().index()), "bytes", bytes);
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
@@ -107,7 +109,10 @@ public final class Restorer {
                             throw changed(objectName(plan, seg), "it is " + compressed.size() + " bytes, planned "
                                     + seg.size());
                         }
-                        bytes += applySegment(applier, plan, seg, compressed);
+                        long n = applySegment(applier, plan, seg, compressed);
+                        bytes += n;
+                        log.debug("wal segment applied", "index", RestorePlanner.hex(seg.index()),
+                                "offset", seg.offset(), "bytes", n);
                     } finally {
                         compressed.discard();
                     }
@@ -172,7 +177,8 @@ public final class Restorer {
         String name = objectName(plan, seg);
         applier.beginSegment(name, seg.index(), seg.offset());
         long n = 0;
-        try (InputStream in = Lz4.decompress(compressed.open())) {
+        InputStream sealed = unseal(plan, compressed.open(), name);
+        try (InputStream in = Lz4.decompress(sealed)) {
             byte[] buf = new byte[256 * 1024];
             int r;
             while ((r = in.read(buf)) > 0) {
@@ -186,6 +192,18 @@ public final class Restorer {
         }
         applier.endSegment();
         return n;
+    }
+
+    /** The LZ4 frame of a stored object: decrypted for an age replica; a RestoreException names what is wrong. */
+    private static InputStream unseal(RestorePlan plan, InputStream stored, String name) throws IOException {
+        try {
+            return plan.client().unseal(stored, name);
+        } catch (RestoreException e) {
+            throw e;
+        } catch (IOException e) {
+            stored.close();
+            throw new RestoreException(e.getMessage(), e);
+        }
     }
 
     /** Snapshots above this size download as parallel ranges of {@link #RANGE_CHUNK} bytes. */
@@ -209,12 +227,14 @@ public final class Restorer {
         long stored;
         long written;
         try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool, parallelism));
-             InputStream in = Lz4.decompress(raw)) {
+             InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
             written = in.transferTo(os);
             raw.transferTo(OutputStream.nullOutputStream());
             stored = raw.count();
         } catch (NoSuchFileException e) {
             throw new RestoreException("snapshot disappeared during restore (replaced or deleted by retention): " + name);
+        } catch (RestoreException e) {
+            throw e;
         } catch (IOException e) {
             throw new RestoreException("cannot read snapshot " + name + ": " + e.getMessage(), e);
         }

@@ -54,6 +54,11 @@ public final class Log {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
+    /** The same log at another level. */
+    public Log withLevel(Level l) {
+        return new Log(l, json, out);
+    }
+
     public boolean enabled(Level l) {
         return l.ordinal() >= level.ordinal();
     }

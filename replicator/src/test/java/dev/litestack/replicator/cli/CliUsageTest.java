@@ -25,9 +25,10 @@ class CliUsageTest {
         List<String> listing = List.of("-config", "-no-expand-env", "-replica", "-json", "DB_PATH|REPLICA_URL");
         return Stream.of(
                 Arguments.of("replicate", List.of("-config", "-no-expand-env", "-exec", "-restore-if-db-not-exists",
-                        "DB_PATH REPLICA_URL")),
+                        "-once", "-force-snapshot", "-enforce-retention", "DB_PATH REPLICA_URL")),
                 Arguments.of("restore", List.of("-config", "-no-expand-env", "-replica", "-o", "-generation", "-index",
-                        "-timestamp", "-parallelism", "-if-db-not-exists", "-if-replica-exists", "-no-integrity-check")),
+                        "-timestamp", "-parallelism", "-if-db-not-exists", "-if-replica-exists", "-no-integrity-check",
+                        "-v")),
                 Arguments.of("generations", listing),
                 Arguments.of("snapshots", listing),
                 Arguments.of("wal", Stream.concat(listing.stream(), Stream.of("-generation")).toList()),
@@ -43,7 +44,46 @@ class CliUsageTest {
         assertTrue(r.out().contains("Usage: replicator " + command), r.toString());
         for (String f : flags) {
             assertTrue(r.out().contains(f), command + " help lists " + f + ":\n" + r.out());
+            if (f.startsWith("-") && !f.startsWith("--")) {
+                assertTrue(r.out().contains(f + ", -" + f), command + " help lists -" + f + " too:\n" + r.out());
+            }
         }
+        if (flags.contains("-no-expand-env")) {
+            assertTrue(r.out().contains("Do not expand $VAR and ${VAR} in the"), r.out());
+        }
+    }
+
+    @Test
+    void everyFlagTakesTwoDashesAsInGo() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Path db = dir.resolve("app.db");
+        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Cli.Result one = Cli.run("databases", "-config", cfg.toString(), "-json");
+        Cli.Result two = Cli.run("databases", "--config", cfg.toString(), "--json");
+        Cli.Result eq = Cli.run("databases", "--config=" + cfg, "--no-expand-env", "--json");
+        assertEquals(0, one.code(), one.toString());
+        assertEquals(0, two.code(), two.toString());
+        assertEquals(0, eq.code(), eq.toString());
+        assertEquals(one.out(), two.out());
+        assertTrue(one.out().startsWith("[{\"path\":\"" + db + "\""), one.out());
+        Cli.Result bad = Cli.run("restore", "--index", "zz", "file:///x");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("invalid -index zz"), bad.err());
+    }
+
+    @Test
+    void onceFlagsAreCheckedTogether() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Cli.Result snap = Cli.run("replicate", "-config", cfg.toString(), "-force-snapshot");
+        assertEquals(2, snap.code(), snap.toString());
+        assertEquals("error: cannot specify -force-snapshot flag without -once" + System.lineSeparator(), snap.err());
+        Cli.Result ret = Cli.run("replicate", "-config", cfg.toString(), "--enforce-retention");
+        assertEquals(2, ret.code(), ret.toString());
+        assertEquals("error: cannot specify -enforce-retention flag without -once" + System.lineSeparator(), ret.err());
+        Cli.Result exec = Cli.run("replicate", "-config", cfg.toString(), "-once", "-exec", "true");
+        assertEquals(2, exec.code(), exec.toString());
+        assertEquals("error: cannot specify -once flag with -exec" + System.lineSeparator(), exec.err());
     }
 
     @Test
@@ -83,9 +123,9 @@ class CliUsageTest {
 
     @Test
     void unknownFlagIsAUsageError() {
-        Cli.Result r = Cli.run("restore", "-v", "file:///x");
+        Cli.Result r = Cli.run("restore", "-bogus", "file:///x");
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("Unknown option: '-v'"), r.err());
+        assertTrue(r.err().contains("Unknown option: '-bogus'"), r.err());
         assertTrue(r.err().contains("Try 'replicator restore --help' for usage."), r.err());
         Cli.Result t = Cli.run("replicate", "-trace");
         assertEquals(2, t.code());
@@ -104,7 +144,7 @@ class CliUsageTest {
         return Stream.of(
                 Arguments.of("dbs:\n  - path: /a.db\n    monitor-interval: 5x\n",
                         "error: dbs[0].monitor-interval: invalid duration \"5x\" (use values like 500ms, 10s, 1h30m)"),
-                Arguments.of("adr: \":9090\"\n", "error: adr: unknown key (did you mean \"addr\"?)"),
+                Arguments.of("logging:\n  levl: info\n", "error: logging.levl: unknown key (did you mean \"level\"?)"),
                 Arguments.of("dbs:\n  - path: /a.db\n    replicas:\n      - path: /r\n        sync-intervl: 1s\n",
                         "error: dbs[0].replicas[0].sync-intervl: unknown key (did you mean \"sync-interval\"?)"));
     }
@@ -121,6 +161,28 @@ class CliUsageTest {
             assertEquals(1, r.code(), cmd + ": " + r);
             assertEquals(message + System.lineSeparator(), r.err(), cmd);
         }
+    }
+
+    @Test
+    void unknownTopLevelKeysAreIgnoredWithAWarning() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Path db = dir.resolve("app.db");
+        Files.writeString(cfg, """
+                x-defaults: &replica
+                  sync-interval: 5s
+                  retention: 24h
+                adr: ":9090"
+                dbs:
+                  - path: %s
+                    replicas:
+                      - <<: *replica
+                        path: %s
+                """.formatted(db, dir.resolve("r")));
+        Cli.Result r = Cli.exec(dir, "databases", "-config", cfg.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains(db + "  file"), r.toString());
+        assertTrue(r.err().contains("level=WARN msg=\"config: x-defaults: unknown key, ignored\""), r.err());
+        assertTrue(r.err().contains("config: adr: unknown key (did you mean \\\"addr\\\"?), ignored"), r.err());
     }
 
     @Test

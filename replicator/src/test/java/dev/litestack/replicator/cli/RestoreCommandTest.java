@@ -187,4 +187,20 @@ class RestoreCommandTest {
         assertEquals(1, missing.code());
         assertEquals("error: no matching backups found" + NL, missing.err());
     }
+
+    @Test
+    void verboseLogsEachStepAndTwoDashesWork() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        Path out = dir.resolve("out.db");
+        Cli.Result r = Cli.exec(dir, "restore", "-v", "--o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+        assertTrue(r.err().contains("level=DEBUG msg=\"snapshot restored\""), r.err());
+        assertEquals(b.segments().size(), r.err().lines().filter(l -> l.contains("msg=\"wal segment applied\"")).count(),
+                r.err());
+        Path quiet = dir.resolve("quiet.db");
+        Cli.Result q = Cli.exec(dir, "restore", "-o", quiet.toString(), url(dir.resolve("rep")));
+        assertEquals(0, q.code(), q.toString());
+        assertFalse(q.err().contains("level=DEBUG"), q.err());
+    }
 }

@@ -41,15 +41,18 @@ class ConfigDocsExamplesTest {
     @Test
     void yamlExamplesLoad() throws Exception {
         List<String> examples = blocks("yaml");
-        assertEquals(3, examples.size());
-        Map<String, String> env = Map.of("AWS_KEY", "k", "AWS_SECRET", "s");
+        assertEquals(4, examples.size());
+        String identity = dev.litestack.replicator.testing.AgeKeys.generate().identity();
+        Map<String, String> env = Map.of("AWS_KEY", "k", "AWS_SECRET", "s", "AGE_IDENTITY", identity);
         for (String yaml : examples) {
             Config c = ConfigLoader.parse(yaml, DOC, true, env, Path.of("/"));
             assertEquals(Path.of("/data/app.db"), c.dbs().get(0).path(), yaml);
         }
-        Config first = ConfigLoader.parse(examples.get(0), DOC, true, env, Path.of("/"));
+        Config age = ConfigLoader.parse(examples.get(0), DOC, true, env, Path.of("/"));
+        assertEquals(List.of(identity), age.dbs().get(0).replicas().get(0).age().identities());
+        Config first = ConfigLoader.parse(examples.get(1), DOC, true, env, Path.of("/"));
         assertEquals("my-bucket", first.dbs().get(0).replica("offsite").bucket());
-        Config minio = ConfigLoader.parse(examples.get(2), DOC, true, env, Path.of("/"));
+        Config minio = ConfigLoader.parse(examples.get(3), DOC, true, env, Path.of("/"));
         assertEquals("http://localhost:9000", minio.dbs().get(0).replicas().get(0).endpoint());
     }
 

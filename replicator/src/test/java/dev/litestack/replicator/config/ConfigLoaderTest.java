@@ -321,4 +321,56 @@ class ConfigLoaderTest {
         assertEquals(Config.DEFAULT_SHUTDOWN_TIMEOUT, c.shutdownTimeout());
         assertEquals(Path.of("/a/.b.db-litestream"), db.metaPath());
     }
+
+    @Test
+    void unknownTopLevelKeysAreIgnoredWithAWarningAndTheirAnchorsWork() throws Exception {
+        Config c = load("""
+                x-defaults: &defaults
+                  sync-interval: 5s
+                  retention: 2h
+                replica: {}
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - <<: *defaults
+                        path: /r
+                """, Map.of());
+        assertEquals(List.of("x-defaults: unknown key, ignored", "replica: unknown key, ignored"), c.warnings());
+        ReplicaConfig r = c.dbs().get(0).replicas().get(0);
+        assertEquals(Duration.ofSeconds(5), r.syncInterval());
+        assertEquals(Duration.ofHours(2), r.retention());
+        assertEquals(List.of("adr: unknown key (did you mean \"addr\"?), ignored"),
+                load("adr: \":9090\"\n", Map.of()).warnings());
+        assertEquals(List.of(), load("addr: \":9090\"\n", Map.of()).warnings());
+    }
+
+    @Test
+    void ageKeysComeFromTheEnvironmentAndStayOutOfToString() throws Exception {
+        dev.litestack.replicator.testing.AgeKeys k = dev.litestack.replicator.testing.AgeKeys.generate();
+        Config c = load("""
+                dbs:
+                  - path: /a.db
+                    replicas:
+                      - path: /r
+                        age:
+                          identities: ["$AGE_IDENTITY"]
+                          recipients: [%s]
+                      - name: plain
+                        path: /p
+                """.formatted(k.recipient()), Map.of("AGE_IDENTITY", k.identity()));
+        ReplicaConfig r = c.dbs().get(0).replicas().get(0);
+        assertEquals(List.of(k.identity()), r.age().identities());
+        assertEquals(List.of(k.recipient()), r.age().recipients());
+        assertTrue(r.age().enabled());
+        assertFalse(r.toString().contains(k.identity()), r.toString());
+        assertFalse(c.dbs().get(0).replica("plain").age().enabled());
+    }
+
+    @Test
+    void leaseDefaultsAndSettings() throws Exception {
+        assertEquals(Config.LeaseConfig.DEFAULT, load("dbs: []\n", Map.of()).lease());
+        assertEquals(new Config.LeaseConfig(true, Duration.ofSeconds(30), "wait"), Config.LeaseConfig.DEFAULT);
+        assertEquals(new Config.LeaseConfig(false, Duration.ofMinutes(2), "exit"),
+                load("lease:\n  enabled: false\n  duration: 2m\n  on-conflict: EXIT\n", Map.of()).lease());
+    }
 }

@@ -49,7 +49,13 @@ public final class Cli {
 
     /** Starts the replicator CLI as a child process; stdout and stderr go to {@code logDir}/cli.out and cli.err. */
     public static Process start(Path logDir, String... args) throws IOException {
+        return start(logDir, java.util.Map.of(), args);
+    }
+
+    /** Starts the replicator CLI as a child process with extra environment variables. */
+    public static Process start(Path logDir, java.util.Map<String, String> env, String... args) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(javaCommand("dev.litestack.replicator.cli.Main", args));
+        pb.environment().putAll(env);
         pb.redirectOutput(logDir.resolve("cli.out").toFile());
         pb.redirectError(logDir.resolve("cli.err").toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -60,6 +66,12 @@ public final class Cli {
     public static Result exec(Path logDir, String... args) throws IOException, InterruptedException {
         Process p = start(logDir, args);
         return await(p, logDir);
+    }
+
+    /** Runs the CLI as a child process with extra environment variables to completion (at most 60 s). */
+    public static Result exec(Path logDir, java.util.Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        return await(start(logDir, env, args), logDir);
     }
 
     /** Waits up to 60 s for a process started by {@link #start} and collects its output. */

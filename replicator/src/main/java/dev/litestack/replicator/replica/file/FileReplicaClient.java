@@ -44,6 +44,11 @@ public final class FileReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public dev.litestack.replicator.replica.LeaseStore leaseStore() {
+        return new FileLeaseStore(root);
+    }
+
+    @Override
     public String type() {
         return "file";
     }

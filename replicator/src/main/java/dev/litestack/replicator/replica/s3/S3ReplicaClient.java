@@ -85,6 +85,11 @@ public final class S3ReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public dev.litestack.replicator.replica.LeaseStore leaseStore() {
+        return new S3LeaseStore(s3, settings, errors, stats);
+    }
+
+    @Override
     public String type() {
         return "s3";
     }

@@ -42,6 +42,12 @@ class S3OutageTest {
             assertTrue(runner.healthy() && runner.lagSeconds() == 0, "first rows replicated");
             assertEquals(200, h.healthStatus());
             assertEquals(1.0, h.metric("litestream_replica_healthy"));
+            String text = h.metricsText();
+            assertTrue(text.lines().anyMatch(l -> l.startsWith("litestream_replica_operation_bytes{")
+                    && l.contains("operation=\"PUT\"") && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0),
+                    "Litestream's exact name, with the uploaded bytes:\n" + text);
+            assertFalse(text.contains("litestream_replica_operation_bytes_total"), text);
+            assertTrue(text.contains("litestream_replica_operation_total{"), text);
 
             server.stop();
             rows = write(h, rows, 20);

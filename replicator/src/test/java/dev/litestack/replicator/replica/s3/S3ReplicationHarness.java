@@ -154,6 +154,11 @@ final class S3ReplicationHarness implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError(name + " missing from /metrics:\n" + body));
     }
 
+    /** The whole {@code /metrics} text. */
+    String metricsText() throws Exception {
+        return get("/metrics").body();
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + path))
                 .timeout(Duration.ofSeconds(10)).build();

@@ -1,0 +1,82 @@
+package dev.litestack.replicator.replica;
+
+import dev.litestack.replicator.Pos;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Refuses every write and delete unless this process holds the replica's lease ({@link
+ * LeaseKeeper#valid()}): a replicator that lost its lease, or could not renew it in time,
+ * writes nothing. Reads pass.
+ */
+public final class FencedReplicaClient extends ForwardingReplicaClient {
+
+    private final LeaseKeeper lease;
+    private final dev.litestack.replicator.util.Log log;
+
+    public FencedReplicaClient(ReplicaClient inner, LeaseKeeper lease, dev.litestack.replicator.util.Log log) {
+        super(inner);
+        this.lease = lease;
+        this.log = log;
+    }
+
+    public LeaseKeeper lease() {
+        return lease;
+    }
+
+    /** Releases the lease (after the final sync, which runs before clients close), then closes the client. */
+    @Override
+    public void close() throws IOException {
+        try {
+            boolean held = lease.held();
+            lease.release();
+            if (held) {
+                log.info("lease released", "replica", inner.describe());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot release lease (it expires on its own)", "replica", inner.describe(),
+                    "error", dev.litestack.replicator.util.Log.describe(e));
+        } finally {
+            inner.close();
+        }
+    }
+
+    private void check() throws IOException {
+        if (!lease.valid()) {
+            Lease other = lease.lostTo();
+            throw new IOException("not writing to " + inner.describe() + ": this replicator does not hold its lease "
+                    + (other != null ? "(taken by " + other.who() + ")" : "(not renewed in time)"));
+        }
+    }
+
+    @Override
+    public SnapshotInfo writeSnapshot(String generation, long index, InputStream body) throws IOException {
+        check();
+        return inner.writeSnapshot(generation, index, body);
+    }
+
+    @Override
+    public WalSegmentInfo writeWalSegment(Pos pos, InputStream body) throws IOException {
+        check();
+        return inner.writeWalSegment(pos, body);
+    }
+
+    @Override
+    public void deleteSnapshot(String generation, long index) throws IOException {
+        check();
+        inner.deleteSnapshot(generation, index);
+    }
+
+    @Override
+    public void deleteWalSegments(List<Pos> positions) throws IOException {
+        check();
+        inner.deleteWalSegments(positions);
+    }
+
+    @Override
+    public void deleteGeneration(String generation) throws IOException {
+        check();
+        inner.deleteGeneration(generation);
+    }
+}

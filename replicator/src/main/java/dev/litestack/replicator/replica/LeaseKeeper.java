@@ -1,0 +1,164 @@
+package dev.litestack.replicator.replica;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One replicator's hold on one replica's lease. Every step reads the stored lease first and then
+ * writes with a compare-and-swap on the version it read, and a write is read back before it
+ * counts, so a store that ignores the condition is still caught at the next step. The writer may
+ * write while {@link #valid()}: it holds the lease and its own expiry has not passed.
+ */
+public final class LeaseKeeper {
+
+    /** What an attempt to take the lease found. */
+    public sealed interface Outcome permits Acquired, Held {
+    }
+
+    public record Acquired() implements Outcome {
+    }
+
+    /** Another holder's live lease. */
+    public record Held(Lease by) implements Outcome {
+    }
+
+    private final LeaseStore store;
+    private final String holder;
+    private final String host;
+    private final long pid;
+    private final Duration duration;
+    private final Clock clock;
+    private volatile String version;
+    private volatile Instant expiresAt;
+    private volatile Lease lostTo;
+    private volatile boolean closed;
+
+    public LeaseKeeper(LeaseStore store, String holder, String host, long pid, Duration duration, Clock clock) {
+        this.store = store;
+        this.holder = holder;
+        this.host = host;
+        this.pid = pid;
+        this.duration = duration;
+        this.clock = clock;
+    }
+
+    public LeaseStore store() {
+        return store;
+    }
+
+    public Duration duration() {
+        return duration;
+    }
+
+    /** True while this keeper holds the lease and its expiry (on this clock) is ahead. */
+    public boolean valid() {
+        Instant until = expiresAt;
+        return version != null && until != null && clock.instant().isBefore(until);
+    }
+
+    /** The holder that took the lease away (null if none did). */
+    public Lease lostTo() {
+        return lostTo;
+    }
+
+    public boolean held() {
+        return version != null;
+    }
+
+    /** One attempt: takes the lease if there is none, it is free, or it is already ours. */
+    public synchronized Outcome tryAcquire() throws IOException {
+        if (closed) {
+            throw new IOException("lease " + store.describe() + " was released");
+        }
+        Instant now = clock.instant();
+        Lease mine = new Lease(holder, host, pid, now.plus(duration), false);
+        LeaseStore.Stored cur = store.read();
+        String written;
+        if (cur == null) {
+            written = store.create(mine);
+        } else if (!cur.lease().holder().equals(holder) && !cur.lease().freeAt(now) && !deadHere(cur.lease())) {
+            return new Held(cur.lease());
+        } else {
+            written = store.replace(mine, cur.version());
+        }
+        LeaseStore.Stored check = store.read();
+        if (written == null || check == null || !check.lease().holder().equals(holder)
+                || !check.lease().expires().equals(mine.expires())) {
+            version = null;
+            if (check == null) {
+                throw new IOException("lease " + store.describe() + " disappeared right after it was written");
+            }
+            return new Held(check.lease());
+        }
+        version = check.version();
+        expiresAt = mine.expires();
+        lostTo = null;
+        return new Acquired();
+    }
+
+    /**
+     * Extends the lease by {@code duration} from now. Returns false (and stops being valid) if it
+     * was lost: another holder's lease is stored, or the version moved on. Throws if the store
+     * cannot be reached; the lease then stays valid until its expiry.
+     */
+    public synchronized boolean renew() throws IOException {
+        if (closed) {
+            return true; // released at shutdown: nothing to renew, nothing lost
+        }
+        String v = version;
+        if (v == null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        LeaseStore.Stored cur = store.read();
+        if (cur == null || !cur.version().equals(v) || !cur.lease().holder().equals(holder)) {
+            return lost(cur);
+        }
+        Lease mine = new Lease(holder, host, pid, now.plus(duration), false);
+        String written = store.replace(mine, v);
+        LeaseStore.Stored check = written == null ? store.read() : null;
+        if (written == null) {
+            return lost(check);
+        }
+        version = written;
+        expiresAt = mine.expires();
+        return true;
+    }
+
+    /**
+     * A lease of this host whose process is gone: its pid is not running, or it is our own pid
+     * (a restarted container often gets the same pid). Taken at once instead of after its expiry.
+     */
+    private boolean deadHere(Lease l) {
+        return l.host().equals(host) && (l.pid() == pid || ProcessHandle.of(l.pid()).isEmpty());
+    }
+
+    private boolean lost(LeaseStore.Stored cur) {
+        version = null;
+        expiresAt = null;
+        lostTo = cur == null ? null : cur.lease();
+        return false;
+    }
+
+    /** True once {@link #release()} ran: the keeper takes and renews nothing any more. */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Marks the lease free (clean shutdown), if this keeper still holds it. */
+    public synchronized void release() throws IOException {
+        closed = true;
+        String v = version;
+        if (v == null) {
+            return;
+        }
+        version = null;
+        expiresAt = null;
+        LeaseStore.Stored cur = store.read();
+        if (cur != null && cur.version().equals(v) && cur.lease().holder().equals(holder)) {
+            store.replace(new Lease(holder, host, pid, clock.instant(), true), v);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.litestack.replicator.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.replica.Lease;
+import dev.litestack.replicator.replica.LeaseStore;
+import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.replica.s3.S3ProxyServer;
+import dev.litestack.replicator.replica.s3.S3ReplicaClient;
+import dev.litestack.replicator.restore.RestorePlanner;
+import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
+import dev.litestack.replicator.testing.Litestream;
+import dev.litestack.replicator.util.Log;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One writer per replica: two real {@code replicate} processes on one replica path, on a folder
+ * and on S3 (s3proxy). The second waits and writes nothing while the first holds the lease; after
+ * a SIGKILL of the first it takes over once the lease expires; {@code on-conflict: exit} fails
+ * fast naming the holder; a clean stop releases the lease at once. Litestream 0.3.13 lists and
+ * restores the replica with the lease object in it.
+ */
+class ReplicateLeaseTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Duration LEASE = Duration.ofSeconds(3);
+
+    @TempDir
+    Path dir;
+
+    private interface Backend {
+        List<String> replicaLines();
+
+        ReplicaClient raw() throws Exception;
+
+        Map<String, String> env();
+    }
+
+    @Test
+    void fileReplica() throws Exception {
+        Path rep = dir.resolve("rep");
+        twoReplicators(new Backend() {
+            public List<String> replicaLines() {
+                return List.of("path: " + Litestream.quote(rep.toString()));
+            }
+
+            public ReplicaClient raw() {
+                return new FileReplicaClient(rep);
+            }
+
+            public Map<String, String> env() {
+                return Map.of();
+            }
+        });
+    }
+
+    @Test
+    void s3Replica() throws Exception {
+        try (S3ProxyServer server = S3ProxyServer.start()) {
+            String bucket = server.createBucket();
+            twoReplicators(new Backend() {
+                public List<String> replicaLines() {
+                    return List.of("type: s3", "bucket: " + bucket, "path: shared/app.db", "endpoint: " + server.endpoint(),
+                            "region: " + S3ProxyServer.REGION, "force-path-style: true");
+                }
+
+                public ReplicaClient raw() throws Exception {
+                    return S3ReplicaClient.open(server.settings(bucket, "shared/app.db"), Map.of());
+                }
+
+                public Map<String, String> env() {
+                    return Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
+                            "LITESTREAM_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+                }
+            });
+        }
+    }
+
+    private Path config(String name, Path db, Backend b, String onConflict) throws IOException {
+        return config(name, db, b, onConflict, LEASE);
+    }
+
+    private Path config(String name, Path db, Backend b, String onConflict, Duration lease) throws IOException {
+        Path cfg = Litestream.writeConfig(dir.resolve(name + ".yml"), db, List.of("monitor-interval: 100ms"),
+                concat(b.replicaLines(), List.of("sync-interval: 100ms")));
+        Files.writeString(cfg, Files.readString(cfg) + "lease:\n  duration: " + lease.toSeconds() + "s\n  on-conflict: "
+                + onConflict + "\n");
+        return cfg;
+    }
+
+    /** The backend's environment plus a host name for the lease (each replicator "runs on" its own host). */
+    private static Map<String, String> on(Backend b, String host) {
+        Map<String, String> env = new java.util.HashMap<>(b.env());
+        env.put("HOSTNAME", host);
+        return env;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private Path logDir(String name) throws IOException {
+        return Files.createDirectories(dir.resolve("log-" + name));
+    }
+
+    private static String out(Path logDir) throws IOException {
+        return Cli.output(logDir);
+    }
+
+    private void twoReplicators(Backend b) throws Exception {
+        Path dbA = dir.resolve("a.db");
+        Path dbB = dir.resolve("b.db");
+        try (AppDb a = new AppDb(dbA); AppDb bApp = new AppDb(dbB); ReplicaClient raw = b.raw()) {
+            a.insert(0, 10);
+            bApp.insert(100, 120);
+            LeaseStore store = raw.leaseStore();
+
+            Path logA = logDir("a");
+            Process pa = Cli.start(logA, on(b, "host-a"), "replicate", "-config", config("a", dbA, b, "wait").toString());
+            Process pb = null;
+            try {
+                await("A takes the lease and replicates").atMost(DEADLINE).until(() -> out(logA).contains("msg=\"lease taken\"")
+                        && raw.generations().size() == 1 || !pa.isAlive());
+                assertTrue(pa.isAlive(), out(logA));
+                String genA = raw.generations().get(0);
+                Lease heldByA = store.read().lease();
+                assertEquals(pa.pid(), heldByA.pid());
+
+                // B on the same replica path waits, logging who holds it, and writes nothing
+                Path logB = logDir("b");
+                pb = Cli.start(logB, on(b, "host-b"), "replicate", "-config", config("b", dbB, b, "wait").toString());
+                Process fb = pb;
+                await("B waits for A's lease").atMost(DEADLINE).until(() -> out(logB).contains("another replicator holds "
+                        + "the lease, waiting") || !fb.isAlive());
+                String waiting = out(logB);
+                assertTrue(waiting.contains("holder=" + heldByA.holder()) && waiting.contains("host=host-a")
+                        && waiting.contains("pid=" + pa.pid()), waiting);
+                a.insert(10, 20);
+                await("A keeps replicating").atMost(DEADLINE).ignoreExceptions()
+                        .until(() -> AppDb.ids(restore(raw, "a-live")).size() == 20);
+                assertEquals(List.of(genA), raw.generations(), "B wrote nothing");
+
+                // on-conflict: exit fails at once, naming the holder
+                Path logC = logDir("c");
+                Cli.Result c = Cli.exec(logC, on(b, "host-c"), "replicate", "-once", "-config", config("c", dbB, b, "exit").toString());
+                assertEquals(1, c.code(), c.toString());
+                assertTrue(c.err().contains("is leased by holder " + heldByA.holder()) && c.err().contains("(lease "
+                        + "on-conflict: exit)"), c.err());
+
+                // kill -9 A (another host for B): B takes over once A's lease has expired, not before
+                Instant expires = store.read().lease().expires();
+                pa.destroyForcibly().waitFor();
+                await("B takes over").atMost(DEADLINE).until(() -> out(logB).contains("msg=\"lease taken\"") || !fb.isAlive());
+                assertTrue(fb.isAlive(), out(logB));
+                Lease heldByB = store.read().lease();
+                assertEquals(pb.pid(), heldByB.pid());
+                assertFalse(Instant.now().isBefore(expires), "taken after A's lease expired at " + expires);
+                await("B replicates its database").atMost(DEADLINE).until(() -> raw.generations().size() == 2);
+                await().atMost(DEADLINE).ignoreExceptions()
+                        .until(() -> AppDb.ids(restore(raw, "b-live")).equals(AppDb.range(100, 120)));
+
+                // a clean stop releases the lease: the next one takes it at once, even with on-conflict: exit
+                pb.destroy();
+                assertEquals(0, pb.waitFor(), out(logB));
+                assertTrue(out(logB).contains("msg=\"lease released\""), out(logB));
+                assertTrue(store.read().lease().released());
+                Path logD = logDir("d");
+                Cli.Result d = Cli.exec(logD, on(b, "host-d"), "replicate", "-once", "-config",
+                        config("d", dbB, b, "exit").toString());
+                assertEquals(0, d.code(), d.toString());
+
+                // kill -9 of a holder whose restart comes up on the same host: its lease (60 s) is taken at once,
+                // since its pid no longer runs there
+                Path logE = logDir("e");
+                Process pe = Cli.start(logE, on(b, "host-e"), "replicate", "-config",
+                        config("e", dbB, b, "wait", Duration.ofSeconds(60)).toString());
+                await("E takes the lease").atMost(DEADLINE).until(() -> out(logE).contains("msg=\"lease taken\"")
+                        || !pe.isAlive());
+                pe.destroyForcibly().waitFor();
+                assertFalse(store.read().lease().freeAt(Instant.now()), "E's lease is still live");
+                Cli.Result f = Cli.exec(logDir("f"), on(b, "host-e"), "replicate", "-once", "-config",
+                        config("f", dbB, b, "exit").toString());
+                assertEquals(0, f.code(), f.toString());
+            } finally {
+                pa.destroyForcibly().waitFor();
+                if (pb != null) {
+                    pb.destroyForcibly().waitFor();
+                }
+            }
+
+            // Litestream 0.3.13 sees the two generations and restores the newest; the lease object is not in its way
+            Litestream litestream = new Litestream(dir, b.env());
+            Path cfgB = config("b", dbB, b, "wait");
+            Litestream.Result gens = litestream.run(DEADLINE, "generations", "-config", cfgB.toString(), dbB.toString())
+                    .requireSuccess("litestream generations");
+            for (String g : raw.generations()) {
+                assertTrue(gens.output().contains(g), gens.output());
+            }
+            assertEquals(3, gens.output().strip().lines().count(), "a header and two generations:\n" + gens.output());
+            Path theirs = dir.resolve("litestream.db");
+            litestream.restore(theirs, dbB.toString(), "-config", cfgB.toString()).requireSuccess("litestream restore");
+            assertEquals(AppDb.range(100, 120), AppDb.ids(theirs));
+        }
+    }
+
+    private int restores;
+
+    /** The latest state of the replica, restored in-process into a new file. */
+    private Path restore(ReplicaClient raw, String name) throws IOException {
+        Path out = dir.resolve(name + "-" + (++restores) + ".db");
+        new Restorer(4, false, new Log(Log.Level.WARN, false, System.out))
+                .restore(RestorePlanner.plan(Map.of("r", raw), RestorePlanner.Target.latest()), out);
+        return out;
+    }
+}
