@@ -262,22 +262,64 @@ final class ReplicateCommand implements Callable<Integer> {
         return rs.stream().anyMatch(r -> r.name().equals(name));
     }
 
+    /**
+     * Restores every database that is missing and asks for it, all at once (a container boot
+     * restores each of its databases before the app can start, so they overlap). Waits for all;
+     * the first failure, in configuration order, stops the command.
+     */
     private void restoreMissing(Config config, Map<String, String> env, Log log) throws CliException, IOException {
-        for (DbConfig d : config.dbs()) {
-            if (!(restoreIfMissing || d.restoreIfDbNotExists()) || Files.exists(d.path())) {
-                continue;
+        List<DbConfig> missing = config.dbs().stream()
+                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !Files.exists(d.path())).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(missing.size(), 4), r -> {
+                    Thread t = new Thread(r, "restore-before-replicate");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<Void>> done = new ArrayList<>();
+            for (DbConfig d : missing) {
+                done.add(pool.submit(() -> {
+                    restoreOne(d, env, log);
+                    return null;
+                }));
             }
-            Map<String, ReplicaClient> clients = Wiring.clients(d.replicas(), null, env);
-            try {
-                new Restorer(8, true, log).restore(RestorePlanner.plan(clients, RestorePlanner.Target.latest()), d.path());
-                log.info("database restored before replicating", "db", d.path());
-            } catch (NoBackupsException e) {
-                log.info("no backup to restore, starting with an empty database", "db", d.path());
-            } catch (IOException e) {
-                throw new CliException("cannot restore " + d.path() + " before replicating: " + Log.describe(e));
-            } finally {
-                Wiring.closeAll(clients);
+            CliException first = null;
+            for (java.util.concurrent.Future<Void> f : done) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof CliException ce ? ce
+                                : new CliException("restore before replicating failed: " + Log.describe(e.getCause()));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CliException("interrupted while restoring before replicating");
+                }
             }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void restoreOne(DbConfig d, Map<String, String> env, Log log) throws CliException, IOException {
+        Map<String, ReplicaClient> clients = Wiring.clients(d.replicas(), null, env);
+        try {
+            new Restorer(8, true, log).restore(RestorePlanner.plan(clients, RestorePlanner.Target.latest()), d.path());
+            log.info("database restored before replicating", "db", d.path());
+        } catch (NoBackupsException e) {
+            log.info("no backup to restore, starting with an empty database", "db", d.path());
+        } catch (IOException e) {
+            throw new CliException("cannot restore " + d.path() + " before replicating: " + Log.describe(e));
+        } finally {
+            Wiring.closeAll(clients);
         }
     }
 

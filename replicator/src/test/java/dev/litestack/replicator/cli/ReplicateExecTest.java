@@ -140,6 +140,48 @@ class ReplicateExecTest {
         assertFalse(Files.exists(db), "nothing to restore: the application creates the database");
     }
 
+    @Test
+    void everyMissingDatabaseIsRestoredAndAFailureNamesItsDatabase() throws Exception {
+        Path db2 = dir.resolve("two.db");
+        Path rep2 = dir.resolve("rep2");
+        EngineReplica.Built one = EngineReplica.build(db, rep, 2, 4);
+        EngineReplica.Built two = EngineReplica.build(db2, rep2, 3, 5);
+        deleteDb();
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(Path.of(db2 + suffix));
+        }
+        dev.litestack.replicator.util.FileTrees.delete(dir.resolve(".two.db-litestream"));
+        Path config = dir.resolve("two-dbs.yml");
+        Files.writeString(config, "dbs:\n"
+                + "  - path: " + db + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: " + url + "\n"
+                + "  - path: " + db2 + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: "
+                + rep2.toUri() + "\n");
+        Cli.Result r = Cli.exec(dir, "replicate", "-config", config.toString(), "-exec", "sh -c \"exit 0\"");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, one.rows()), AppDb.ids(db));
+        assertEquals(AppDb.range(0, two.rows()), AppDb.ids(db2));
+
+        // The second replica's newest snapshot is damaged: its restore fails and says which database.
+        deleteDb();
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Files.deleteIfExists(Path.of(db2 + suffix));
+        }
+        dev.litestack.replicator.util.FileTrees.delete(dir.resolve(".two.db-litestream"));
+        dev.litestack.replicator.replica.file.FileReplicaClient c2 = new dev.litestack.replicator.replica.file.FileReplicaClient(rep2);
+        String gen = c2.generations().get(c2.generations().size() - 1);
+        long idx = c2.snapshots(gen).get(c2.snapshots(gen).size() - 1).index();
+        Path snap = rep2.resolve(dev.litestack.replicator.replica.ReplicaLayout.snapshotKey(gen, idx));
+        byte[] bytes = Files.readAllBytes(snap);
+        for (int i = bytes.length / 2; i < bytes.length; i++) {
+            bytes[i] ^= 0x5a;
+        }
+        Files.write(snap, bytes);
+        r = Cli.exec(dir, "replicate", "-config", config.toString(), "-exec", "sh -c \"exit 0\"");
+        assertTrue(r.code() != 0, r.toString());
+        assertTrue(r.err().contains("cannot restore " + db2 + " before replicating"), r.toString());
+        assertFalse(Files.exists(db2), "no partial database is left");
+    }
+
     private void deleteDb() throws Exception {
         for (String suffix : new String[] {"", "-wal", "-shm"}) {
             Files.deleteIfExists(Path.of(db + suffix));
