@@ -5,17 +5,14 @@ import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.util.BoundedInputStream;
 import dev.litestack.replicator.util.ChannelInputStream;
 import dev.litestack.replicator.util.Fingerprint;
-import dev.litestack.replicator.util.IoErrors;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,11 +64,8 @@ public final class Database implements AutoCloseable {
 
     private final ShadowCopy copy;
     private SqliteConnections conns;
-    /** The one descriptor for reading the database file (snapshots, fingerprints); see the class comment. */
-    private FileChannel dbFile;
-    /** Identities (inodes) of the database file and the WAL while the connections are open. */
-    private Object dbKey;
-    private Object walKey;
+    /** The read descriptor and file identities while the connections are open; see the class comment. */
+    private DbFiles files;
     /** Why the next sync must start a new generation, set when the files were replaced under us. */
     private String forcedGeneration;
     private volatile String syncError;
@@ -171,9 +165,7 @@ public final class Database implements AutoCloseable {
 
     private boolean syncLocked() throws IOException {
         ensureWalHeader();
-        if (walKey == null) {
-            walKey = fileKey(walPath);
-        }
+        files.noteWal();
         boolean changed = false;
         String reason = forcedGeneration != null ? forcedGeneration : copy.verify(conns.holdsReadLock(), pageSize);
         if (reason != null) {
@@ -212,13 +204,11 @@ public final class Database implements AutoCloseable {
             throw new IOException("cannot open database " + path + ": " + e.getMessage(), e);
         }
         try {
-            dbFile = FileChannel.open(path, StandardOpenOption.READ);
-            dbKey = fileKey(path);
+            files = DbFiles.open(path, walPath);
         } catch (IOException e) {
             closeConnections();
-            throw IoErrors.wrap("cannot open database", path, e);
+            throw e;
         }
-        walKey = null;
         Files.createDirectories(shadow.metaDir());
         shadow.removeTempFiles();
         copy.resume();
@@ -237,20 +227,7 @@ public final class Database implements AutoCloseable {
         if (conns == null) {
             return true;
         }
-        Object db = fileKey(path);
-        String reason = null;
-        if (db == null) {
-            reason = "database file deleted by another process";
-        } else if (!db.equals(dbKey)) {
-            reason = "database file replaced by another process";
-        } else if (walKey != null) {
-            Object wal = fileKey(walPath);
-            if (wal == null) {
-                reason = "wal deleted by another process";
-            } else if (!wal.equals(walKey)) {
-                reason = "wal replaced by another process";
-            }
-        }
+        String reason = files.replaced();
         if (reason == null) {
             return true;
         }
@@ -267,37 +244,16 @@ public final class Database implements AutoCloseable {
         return initIfPresent();
     }
 
-    /**
-     * The file's identity (device and inode), or null if it does not exist. On a file system that
-     * has no file keys every existing file gets the same stand-in, so only deletion is noticed.
-     */
-    private static Object fileKey(Path p) throws IOException {
-        try {
-            Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
-            return key != null ? key : "exists";
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw IoErrors.wrap("cannot stat", p, e);
-        }
-    }
-
     /** Closes the SQLite connections first and the read descriptor last (see the class comment). */
     private void closeConnections() {
         if (conns != null) {
             conns.close();
             conns = null;
         }
-        if (dbFile != null) {
-            try {
-                dbFile.close();
-            } catch (IOException ignored) {
-                // a read-only descriptor: nothing was written through it
-            }
-            dbFile = null;
+        if (files != null) {
+            files.close();
+            files = null;
         }
-        dbKey = null;
-        walKey = null;
     }
 
     private void ensureWalHeader() throws IOException {
@@ -457,7 +413,7 @@ public final class Database implements AutoCloseable {
                 syncLocked();
                 updateGauges();
                 pos = position;
-                in = new ChannelInputStream(dbFile, 0);
+                in = new ChannelInputStream(files.channel(), 0);
             } finally {
                 lock.unlock();
             }
@@ -512,7 +468,7 @@ public final class Database implements AutoCloseable {
                         || after.index() != before.index() + 1) {
                     return null;
                 }
-                return new Checkpointed(before.generation(), before.index(), Fingerprint.of(dbFile));
+                return new Checkpointed(before.generation(), before.index(), Fingerprint.of(files.channel()));
             } finally {
                 refreshReadMark();
             }

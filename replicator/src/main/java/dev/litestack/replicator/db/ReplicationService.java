@@ -3,6 +3,7 @@ package dev.litestack.replicator.db;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.util.Log;
+import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Replicates a set of databases: one monitor thread syncs every database's shadow WAL as soon as
@@ -45,7 +47,7 @@ public final class ReplicationService implements AutoCloseable {
      *                   hand); null gives every replica a thread of its own on {@code clock}
      */
     public ReplicationService(List<Entry> entries, Clock clock, Log log,
-                              java.util.function.Function<Replica, dev.litestack.replicator.util.Scheduler> schedulers) {
+                              Function<Replica, Scheduler> schedulers) {
         this.entries = List.copyOf(entries);
         this.clock = clock;
         this.log = log;

@@ -1,0 +1,98 @@
+package dev.litestack.replicator.db;
+
+import dev.litestack.replicator.util.IoErrors;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The files behind one open database, as the replicator's connections see them: the one read
+ * descriptor of the database file, opened after the SQLite connections and closed after them
+ * (closing any descriptor of the file drops SQLite's POSIX locks for the whole process; see
+ * {@link Database}), and the identities (device and inode) of the database file and the WAL, so
+ * that a file replaced under the connections is noticed before anything checkpoints through them.
+ */
+final class DbFiles implements AutoCloseable {
+
+    private final Path db;
+    private final Path wal;
+    private final FileChannel channel;
+    private final Object dbKey;
+    private Object walKey;
+
+    private DbFiles(Path db, Path wal, FileChannel channel, Object dbKey) {
+        this.db = db;
+        this.wal = wal;
+        this.channel = channel;
+        this.dbKey = dbKey;
+    }
+
+    /** Opens the read descriptor; call once the SQLite connections are open. */
+    static DbFiles open(Path db, Path wal) throws IOException {
+        try {
+            return new DbFiles(db, wal, FileChannel.open(db, StandardOpenOption.READ), key(db));
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot open database", db, e);
+        }
+    }
+
+    /** The database file, for positional reads only; never close it. */
+    FileChannel channel() {
+        return channel;
+    }
+
+    /** Remembers the WAL's identity the first time it exists (after the connections made it). */
+    void noteWal() throws IOException {
+        if (walKey == null) {
+            walKey = key(wal);
+        }
+    }
+
+    /** Why the files are no longer the ones the connections opened, or null if they still are. */
+    String replaced() throws IOException {
+        Object now = key(db);
+        if (now == null) {
+            return "database file deleted by another process";
+        }
+        if (!now.equals(dbKey)) {
+            return "database file replaced by another process";
+        }
+        if (walKey == null) {
+            return null;
+        }
+        Object w = key(wal);
+        if (w == null) {
+            return "wal deleted by another process";
+        }
+        return w.equals(walKey) ? null : "wal replaced by another process";
+    }
+
+    /**
+     * The file's identity, or null if it does not exist. On a file system that has no file keys
+     * every existing file gets the same stand-in, so only deletion is noticed.
+     */
+    private static Object key(Path p) throws IOException {
+        try {
+            Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+            return key != null ? key : "exists";
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot stat", p, e);
+        }
+    }
+
+    /** Closes the read descriptor: only after the SQLite connections are closed. */
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // a read-only descriptor: nothing was written through it
+        }
+    }
+}
