@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,23 +89,28 @@ class LiveStormTest {
                     return null;
                 }));
             }
-            attack.add(pool.submit(() -> {
-                while (storming.get()) {
-                    maxRss.accumulateAndGet(app.rssMib(), Math::max);
-                    Thread.sleep(100);
-                }
-                return null;
-            }));
-
+            // RSS sampled every 100 ms, and another visitor creating a todo every 50 ms, for the whole storm
+            ScheduledExecutorService pacer = Executors.newScheduledThreadPool(2);
+            pacer.scheduleAtFixedRate(() -> maxRss.accumulateAndGet(app.rssMib(), Math::max), 0, 100,
+                    TimeUnit.MILLISECONDS);
             List<Long> createMillis = Collections.synchronizedList(new ArrayList<>());
-            long end = System.nanoTime() + STORM.toNanos();
-            int n = 0;
-            while (System.nanoTime() < end) {
+            AtomicInteger n = new AtomicInteger();
+            ScheduledFuture<?> creates = pacer.scheduleWithFixedDelay(() -> {
                 long t0 = System.nanoTime();
-                HttpResponse<String> r = victim.form("POST", "/todos", Map.of("title", "victim " + n++));
+                HttpResponse<String> r = victim.form("POST", "/todos", Map.of("title", "victim " + n.getAndIncrement()));
                 assertEquals(200, r.statusCode(), "another visitor's create during the storm: " + r.body());
                 createMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-                Thread.sleep(50);
+            }, 0, 50, TimeUnit.MILLISECONDS);
+            try {
+                creates.get(STORM.toMillis(), TimeUnit.MILLISECONDS);
+                throw new AssertionError("the creates stopped early");
+            } catch (java.util.concurrent.TimeoutException stormOver) {
+                creates.cancel(false);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("another visitor's create failed during the storm", e.getCause());
+            } finally {
+                pacer.shutdown();
+                assertTrue(pacer.awaitTermination(30, TimeUnit.SECONDS), "the pacer stops");
             }
             WebClient newcomer = new WebClient(app.base);
             assertEquals(200, newcomer.open().statusCode(), "a new visitor's page during the storm");
