@@ -264,6 +264,12 @@ final class ShadowCopy {
         return changed;
     }
 
+    /**
+     * Opens the WAL or a shadow file for one copy. Opening and closing the WAL here is safe: SQLite
+     * places its POSIX locks on the database file and the -shm file, never on the -wal, so closing
+     * a descriptor of the WAL cannot drop them (the database file itself is only read through
+     * {@link DbFiles}).
+     */
     private static FileChannel openChannel(Path file, String operation, StandardOpenOption mode) throws IOException {
         try {
             return FileChannel.open(file, mode);
