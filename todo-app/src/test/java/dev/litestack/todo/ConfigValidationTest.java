@@ -2,9 +2,16 @@ package dev.litestack.todo;
 
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,5 +65,20 @@ class ConfigValidationTest {
                 origin);
         String budget = failure(Map.of("app.web.render-budget", "512KB"));
         assertTrue(budget.contains("app.web.render-budget must be between 1048576 and 1099511627776, got 524288"), budget);
+    }
+
+    @Test
+    void theAppStopsWithOneLineNamingTheKeyNotAStackTrace(@TempDir Path dir) throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Application.class.getName(),
+                "--app.queue.workers=-1", "--micronaut.server.port=-1");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile());
+        pb.environment().put("DATA_DIR", dir.resolve("data").toString());
+        Process app = pb.start();
+        assertTrue(app.waitFor(60, TimeUnit.SECONDS), "the app did not stop");
+        String out = Files.readString(dir.resolve("out.log"));
+        assertEquals(1, app.exitValue(), out);
+        assertTrue(out.contains("cannot start, invalid configuration: app.queue.workers must be between 0 and 256, got -1"), out);
+        assertFalse(out.contains("\tat "), out);
     }
 }

@@ -21,8 +21,11 @@ import jakarta.validation.constraints.Min;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Start-up validation of the {@code app.*} configuration records (Jakarta constraints, checked by generated code).
@@ -131,6 +134,30 @@ public class ConfigValidation {
             return decimal instanceof DecimalMax d ? d.value() : null;
         }
     }
+
+    /**
+     * The bad setting that stopped the start, if that was the cause: the message of a {@link ConfigurationException}
+     * or the violations of a configuration record (already phrased "KEY must ..., got VALUE" by {@link KeyedMessages}).
+     */
+    public static Optional<String> badSetting(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConfigurationException) {
+                return Optional.ofNullable(t.getMessage());
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("Validation failed for bean definition")) {
+                List<String> violations = message.lines().map(VIOLATION::matcher).filter(Matcher::matches)
+                        .map(m -> m.group(1)).toList();
+                if (!violations.isEmpty()) {
+                    return Optional.of(String.join("; ", violations));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A line of Micronaut's list of constraint violations: "PATH - MESSAGE", the message beginning with the key. */
+    private static final Pattern VIOLATION = Pattern.compile("\\s+\\S+ - (app\\..+)");
 
     /** A rule across keys (one key bounded by another): fails start-up with a message naming both. */
     public static void require(boolean holds, String message) {

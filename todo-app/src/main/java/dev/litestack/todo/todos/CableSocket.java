@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * client is answered with its own code.
  */
 @ServerWebSocket("/cable/{stream}")
-public class CableSocket {
+class CableSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(CableSocket.class);
     private static final String CONNECTION = "todo.connection";

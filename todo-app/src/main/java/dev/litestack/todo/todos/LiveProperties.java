@@ -21,7 +21,7 @@ import static dev.litestack.todo.config.ConfigValidation.require;
  */
 @Context
 @ConfigurationProperties("app.live")
-public record LiveProperties(
+record LiveProperties(
         @Bindable(defaultValue = "8") @Min(1) @Max(1000) int maxSocketsPerUser,
         @Bindable(defaultValue = "2") @Min(1) @Max(64) int snapshotThreads,
         @Bindable(defaultValue = "500ms") @MinDuration Duration snapshotInterval,

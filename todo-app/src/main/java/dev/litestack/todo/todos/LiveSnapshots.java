@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * costs at most one render per interval, however fast the loop.
  */
 @Singleton
-public class LiveSnapshots {
+class LiveSnapshots {
 
     private final TodoStreams streams;
     private final long intervalNanos;

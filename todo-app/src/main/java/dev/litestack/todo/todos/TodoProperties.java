@@ -13,7 +13,7 @@ import jakarta.validation.constraints.Min;
  */
 @Context
 @ConfigurationProperties("app.todos")
-public record TodoProperties(
+record TodoProperties(
         @Bindable(defaultValue = "1000") @Min(1) @Max(10_000) int maxTitleLength,
         @Bindable(defaultValue = "1000") @Min(1) @Max(100_000) int maxTodosPerUser) {
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * {@link BroadcastJob} (inserted after the commit) that renders the same change for the user's other tabs.
  */
 @Singleton
-public class TodoService {
+class TodoService {
 
     private final SqliteStore data;
     private final JobQueue jobs;

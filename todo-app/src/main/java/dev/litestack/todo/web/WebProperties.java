@@ -23,7 +23,7 @@ import static dev.litestack.todo.config.ConfigValidation.require;
  */
 @Context
 @ConfigurationProperties("app.web")
-public record WebProperties(
+record WebProperties(
         @Bindable(defaultValue = "todo_session") @Pattern(regexp = "[A-Za-z0-9_]{1,64}",
                 message = "must be 1-64 letters, digits or _") String cookieName,
         @Bindable(defaultValue = "AUTO") CookieSecure cookieSecure,
