@@ -7,7 +7,7 @@ import java.time.Clock;
 
 /** The time source of every interval, expiry and backoff; tests replace it with a clock they advance. */
 @Factory
-public class ClockFactory {
+class ClockFactory {
 
     @Singleton
     Clock clock() {

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * Includes the data schema version and the job queue's counts, read on a request thread.
  */
 @Controller("/health")
-public class HealthController {
+class HealthController {
 
     /** How long the check waits for a request thread. */
     static final Duration STARVED_AFTER = Duration.ofMillis(1500);

@@ -9,7 +9,7 @@ import java.time.Clock;
 
 /** Provides the {@link Cable} bean. */
 @Factory
-public class CableFactory {
+class CableFactory {
 
     @Context
     @Bean(preDestroy = "close")

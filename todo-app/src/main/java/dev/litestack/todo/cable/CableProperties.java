@@ -1,70 +1,44 @@
 package dev.litestack.todo.cable;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
-import dev.litestack.todo.sqlite.StoreProperties;
+import dev.litestack.todo.config.MinDuration;
+import dev.litestack.todo.sqlite.StoreSettings;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** {@code app.cable.*}: the pub/sub file (cable.db), polling and retention. Defaults need no configuration. */
+import static dev.litestack.todo.sqlite.StoreSettings.FILE_NAME;
+import static dev.litestack.todo.sqlite.StoreSettings.FILE_NAME_RULE;
+import static dev.litestack.todo.sqlite.StoreSettings.SYNCHRONOUS;
+import static dev.litestack.todo.sqlite.StoreSettings.SYNCHRONOUS_RULE;
+
+/**
+ * {@code app.cable.*}: the pub/sub file (cable.db), polling and retention (see {@link CableSettings}); the SQLite
+ * keys are those of {@link StoreSettings}. Defaults need no configuration.
+ */
 @ConfigurationProperties("app.cable")
-public class CableProperties extends StoreProperties {
-
-    private static final String P = "app.cable";
-
-    private Duration pollInterval = Duration.ofMillis(20);
-    private int batchSize = 500;
-    private Duration retention = Duration.ofMinutes(5);
-    private Duration trimInterval = Duration.ofSeconds(30);
-
-    public CableProperties() {
-        super("cable.db", "OFF", 16L * 1024 * 1024);
-        setWalAutocheckpoint(10_000);
-    }
-
-    @Override
-    protected String prefix() {
-        return P;
-    }
+public record CableProperties(
+        @Bindable(defaultValue = "cable.db") @Pattern(regexp = FILE_NAME, message = FILE_NAME_RULE) String file,
+        @Bindable(defaultValue = "OFF") @Pattern(regexp = SYNCHRONOUS, message = SYNCHRONOUS_RULE) String synchronous,
+        @Bindable(defaultValue = "5s") @MinDuration Duration busyTimeout,
+        @Bindable(defaultValue = "60s") @MinDuration Duration busyRetryTimeout,
+        @Bindable(defaultValue = "16777216") @Min(0) @Max(1L << 40) long mmapSize,
+        @Bindable(defaultValue = "2000") @Min(-4_000_000) @Max(4_000_000) int cacheSize,
+        @Bindable(defaultValue = "67108864") @Min(-1) @Max(1L << 40) long journalSizeLimit,
+        @Bindable(defaultValue = "10000") @Min(0) @Max(10_000_000) int walAutocheckpoint,
+        @Bindable(defaultValue = "2") @Min(1) @Max(64) int readers,
+        @Bindable(defaultValue = "20ms") @MinDuration Duration pollInterval,
+        @Bindable(defaultValue = "500") @Min(1) @Max(100_000) int batchSize,
+        @Bindable(defaultValue = "5m") @MinDuration("1s") Duration retention,
+        @Bindable(defaultValue = "30s") @MinDuration Duration trimInterval) {
 
     public CableSettings toCableSettings(Path dataDir) {
-        return new CableSettings(toSettings(dataDir),
-                ConfigCheck.atLeast(P + ".poll-interval", pollInterval, Duration.ofMillis(1)),
-                ConfigCheck.range(P + ".batch-size", batchSize, 1, 100_000),
-                ConfigCheck.atLeast(P + ".retention", retention, Duration.ofSeconds(1)),
-                ConfigCheck.positive(P + ".trim-interval", trimInterval));
-    }
-
-    public Duration getPollInterval() {
-        return pollInterval;
-    }
-
-    public void setPollInterval(Duration pollInterval) {
-        this.pollInterval = pollInterval;
-    }
-
-    public int getBatchSize() {
-        return batchSize;
-    }
-
-    public void setBatchSize(int batchSize) {
-        this.batchSize = batchSize;
-    }
-
-    public Duration getRetention() {
-        return retention;
-    }
-
-    public void setRetention(Duration retention) {
-        this.retention = retention;
-    }
-
-    public Duration getTrimInterval() {
-        return trimInterval;
-    }
-
-    public void setTrimInterval(Duration trimInterval) {
-        this.trimInterval = trimInterval;
+        return new CableSettings(new StoreSettings(dataDir.resolve(file), synchronous, busyTimeout, busyRetryTimeout,
+                mmapSize, cacheSize, journalSizeLimit, walAutocheckpoint, readers),
+                pollInterval, batchSize, retention, trimInterval);
     }
 }

@@ -9,7 +9,7 @@ import java.time.Clock;
 
 /** Provides the {@link SqliteCache} bean. */
 @Factory
-public class CacheFactory {
+class CacheFactory {
 
     @Context
     @Bean(preDestroy = "close")

@@ -1,80 +1,45 @@
 package dev.litestack.todo.cache;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
-import dev.litestack.todo.sqlite.StoreProperties;
+import dev.litestack.todo.config.MinDuration;
+import dev.litestack.todo.sqlite.StoreSettings;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** {@code app.cache.*}: the cache file (cache.db), its caps and pruner. Defaults need no configuration. */
+import static dev.litestack.todo.sqlite.StoreSettings.FILE_NAME;
+import static dev.litestack.todo.sqlite.StoreSettings.FILE_NAME_RULE;
+import static dev.litestack.todo.sqlite.StoreSettings.SYNCHRONOUS;
+import static dev.litestack.todo.sqlite.StoreSettings.SYNCHRONOUS_RULE;
+
+/**
+ * {@code app.cache.*}: the cache file (cache.db), its caps and pruner (see {@link CacheSettings}); the SQLite keys
+ * are those of {@link StoreSettings}. Defaults need no configuration.
+ */
 @ConfigurationProperties("app.cache")
-public class CacheProperties extends StoreProperties {
-
-    private static final String P = "app.cache";
-
-    private Duration defaultTtl = Duration.ofDays(30);
-    private long maxBytes = 128L * 1024 * 1024;
-    private long maxEntries;
-    private Duration pruneInterval = Duration.ofSeconds(30);
-    private Duration touchInterval = Duration.ofSeconds(1);
-
-    public CacheProperties() {
-        super("cache.db", "OFF", 128L * 1024 * 1024);
-        setReaders(4);
-    }
-
-    @Override
-    protected String prefix() {
-        return P;
-    }
+public record CacheProperties(
+        @Bindable(defaultValue = "cache.db") @Pattern(regexp = FILE_NAME, message = FILE_NAME_RULE) String file,
+        @Bindable(defaultValue = "OFF") @Pattern(regexp = SYNCHRONOUS, message = SYNCHRONOUS_RULE) String synchronous,
+        @Bindable(defaultValue = "5s") @MinDuration Duration busyTimeout,
+        @Bindable(defaultValue = "60s") @MinDuration Duration busyRetryTimeout,
+        @Bindable(defaultValue = "134217728") @Min(0) @Max(1L << 40) long mmapSize,
+        @Bindable(defaultValue = "2000") @Min(-4_000_000) @Max(4_000_000) int cacheSize,
+        @Bindable(defaultValue = "67108864") @Min(-1) @Max(1L << 40) long journalSizeLimit,
+        @Bindable(defaultValue = "1000") @Min(0) @Max(10_000_000) int walAutocheckpoint,
+        @Bindable(defaultValue = "4") @Min(1) @Max(64) int readers,
+        @Bindable(defaultValue = "30d") @MinDuration Duration defaultTtl,
+        @Bindable(defaultValue = "134217728") @Min(4096) @Max(1L << 40) long maxBytes,
+        @Bindable(defaultValue = "0") @Min(0) @Max(1L << 40) long maxEntries,
+        @Bindable(defaultValue = "30s") @MinDuration Duration pruneInterval,
+        @Bindable(defaultValue = "1s") @MinDuration Duration touchInterval) {
 
     public CacheSettings toCacheSettings(Path dataDir) {
-        return new CacheSettings(toSettings(dataDir),
-                ConfigCheck.positive(P + ".default-ttl", defaultTtl),
-                ConfigCheck.range(P + ".max-bytes", maxBytes, 4096L, 1L << 40),
-                ConfigCheck.range(P + ".max-entries", maxEntries, 0L, 1L << 40),
-                ConfigCheck.positive(P + ".prune-interval", pruneInterval),
-                ConfigCheck.positive(P + ".touch-interval", touchInterval));
-    }
-
-    public Duration getDefaultTtl() {
-        return defaultTtl;
-    }
-
-    public void setDefaultTtl(Duration defaultTtl) {
-        this.defaultTtl = defaultTtl;
-    }
-
-    public long getMaxBytes() {
-        return maxBytes;
-    }
-
-    public void setMaxBytes(long maxBytes) {
-        this.maxBytes = maxBytes;
-    }
-
-    public long getMaxEntries() {
-        return maxEntries;
-    }
-
-    public void setMaxEntries(long maxEntries) {
-        this.maxEntries = maxEntries;
-    }
-
-    public Duration getPruneInterval() {
-        return pruneInterval;
-    }
-
-    public void setPruneInterval(Duration pruneInterval) {
-        this.pruneInterval = pruneInterval;
-    }
-
-    public Duration getTouchInterval() {
-        return touchInterval;
-    }
-
-    public void setTouchInterval(Duration touchInterval) {
-        this.touchInterval = touchInterval;
+        return new CacheSettings(new StoreSettings(dataDir.resolve(file), synchronous, busyTimeout, busyRetryTimeout,
+                mmapSize, cacheSize, journalSizeLimit, walAutocheckpoint, readers),
+                defaultTtl, maxBytes, maxEntries, pruneInterval, touchInterval);
     }
 }

@@ -17,7 +17,7 @@ import java.util.List;
 
 /** Wires the job queue: handlers are all {@link JobHandler} beans; payloads are JSON through Micronaut serde. */
 @Factory
-public class JobsFactory {
+class JobsFactory {
 
     @Singleton
     PayloadCodec payloadCodec(JsonMapper json) {

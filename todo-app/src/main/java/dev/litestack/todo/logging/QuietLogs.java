@@ -16,7 +16,7 @@ import java.util.List;
  * requests. Repeats are summarised every {@code app.log.repeat-interval} (default 60 s).
  */
 @Factory
-public class QuietLogs {
+class QuietLogs {
 
     /** Kinds of failure tracked per log; more are counted together, so the tracking itself stays small. */
     static final int MAX_KINDS = 200;

@@ -33,7 +33,10 @@ public final class DataDirectory {
             if (temporary) {
                 this.path = Files.createTempDirectory("todo-app-data-");
             } else {
-                this.path = Path.of(ConfigCheck.notBlank("app.data-dir", dataDir)).toAbsolutePath().normalize();
+                if (dataDir.isBlank()) {
+                    throw new ConfigurationException("app.data-dir must not be blank");
+                }
+                this.path = Path.of(dataDir.trim()).toAbsolutePath().normalize();
                 Files.createDirectories(path);
             }
         } catch (IOException e) {

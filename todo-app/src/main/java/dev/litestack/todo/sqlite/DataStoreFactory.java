@@ -7,7 +7,7 @@ import jakarta.inject.Named;
 
 /** Provides the application data store, {@code @Named("data")}, created (and validated) at start. */
 @Factory
-public class DataStoreFactory {
+class DataStoreFactory {
 
     @Context
     @Named("data")

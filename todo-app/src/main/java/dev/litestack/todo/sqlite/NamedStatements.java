@@ -15,7 +15,7 @@ import java.util.Map;
  * </pre>
  * Lines before the first marker and lines that are only comments are ignored; a trailing ';' is dropped.
  */
-public final class NamedStatements {
+final class NamedStatements {
 
     private static final String MARKER = "-- name:";
 

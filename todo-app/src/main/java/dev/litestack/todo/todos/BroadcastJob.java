@@ -15,7 +15,7 @@ import java.util.List;
  * (fragments carry versions, and browsers drop those older than what they show).
  */
 @Singleton
-public class BroadcastJob implements JobHandler<TodoChange> {
+class BroadcastJob implements JobHandler<TodoChange> {
 
     public static final String NAME = "broadcast-todos";
 

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * client is answered with its own code.
  */
 @ServerWebSocket("/cable/{stream}")
-public class CableSocket {
+class CableSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(CableSocket.class);
     private static final String CONNECTION = "todo.connection";
@@ -51,8 +51,8 @@ public class CableSocket {
         this.cable = cable;
         this.snapshots = snapshots;
         this.settings = settings;
-        this.caps = new LiveConnection.Caps(settings.getMaxQueuedBytesPerSocket(), new AtomicLong(),
-                settings.getMaxQueuedBytes());
+        this.caps = new LiveConnection.Caps(settings.maxQueuedBytesPerSocket(), new AtomicLong(),
+                settings.maxQueuedBytes());
     }
 
     @OnOpen
@@ -82,7 +82,7 @@ public class CableSocket {
 
     /** Counts a new socket of {@code user}, unless the user already has the most allowed. */
     private boolean admit(String user) {
-        int max = settings.getMaxSocketsPerUser();
+        int max = settings.maxSocketsPerUser();
         boolean[] admitted = {false};
         socketsPerUser.compute(user, (u, n) -> {
             int open = n == null ? 0 : n;

@@ -1,12 +1,16 @@
 package dev.litestack.todo.todos;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
+import dev.litestack.todo.config.MinDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.ReadableBytes;
-import jakarta.annotation.PostConstruct;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
+
+import static dev.litestack.todo.config.ConfigValidation.require;
 
 /**
  * {@code app.live.*}: what the live websockets may cost. Each user has at most {@code max-sockets-per-user} open
@@ -17,60 +21,16 @@ import java.time.Duration;
  */
 @Context
 @ConfigurationProperties("app.live")
-public class LiveProperties {
+record LiveProperties(
+        @Bindable(defaultValue = "8") @Min(1) @Max(1000) int maxSocketsPerUser,
+        @Bindable(defaultValue = "2") @Min(1) @Max(64) int snapshotThreads,
+        @Bindable(defaultValue = "500ms") @MinDuration Duration snapshotInterval,
+        @Bindable(defaultValue = "8MB") @ReadableBytes @Min(64L << 10) @Max(1L << 30) long maxQueuedBytesPerSocket,
+        @Bindable(defaultValue = "48MB") @ReadableBytes @Max(4L << 30) long maxQueuedBytes) {
 
-    private int maxSocketsPerUser = 8;
-    private int snapshotThreads = 2;
-    private Duration snapshotInterval = Duration.ofMillis(500);
-    private long maxQueuedBytesPerSocket = 8L << 20;
-    private long maxQueuedBytes = 48L << 20;
-
-    @PostConstruct
-    void validate() {
-        ConfigCheck.range("app.live.max-sockets-per-user", maxSocketsPerUser, 1, 1000);
-        ConfigCheck.range("app.live.snapshot-threads", snapshotThreads, 1, 64);
-        ConfigCheck.positive("app.live.snapshot-interval", snapshotInterval);
-        ConfigCheck.range("app.live.max-queued-bytes-per-socket", maxQueuedBytesPerSocket, 64L << 10, 1L << 30);
-        ConfigCheck.range("app.live.max-queued-bytes", maxQueuedBytes, maxQueuedBytesPerSocket, 4L << 30);
-    }
-
-    public int getMaxSocketsPerUser() {
-        return maxSocketsPerUser;
-    }
-
-    public void setMaxSocketsPerUser(int maxSocketsPerUser) {
-        this.maxSocketsPerUser = maxSocketsPerUser;
-    }
-
-    public int getSnapshotThreads() {
-        return snapshotThreads;
-    }
-
-    public void setSnapshotThreads(int snapshotThreads) {
-        this.snapshotThreads = snapshotThreads;
-    }
-
-    public Duration getSnapshotInterval() {
-        return snapshotInterval;
-    }
-
-    public void setSnapshotInterval(Duration snapshotInterval) {
-        this.snapshotInterval = snapshotInterval;
-    }
-
-    public long getMaxQueuedBytesPerSocket() {
-        return maxQueuedBytesPerSocket;
-    }
-
-    public void setMaxQueuedBytesPerSocket(@ReadableBytes long maxQueuedBytesPerSocket) {
-        this.maxQueuedBytesPerSocket = maxQueuedBytesPerSocket;
-    }
-
-    public long getMaxQueuedBytes() {
-        return maxQueuedBytes;
-    }
-
-    public void setMaxQueuedBytes(@ReadableBytes long maxQueuedBytes) {
-        this.maxQueuedBytes = maxQueuedBytes;
+    public LiveProperties {
+        require(maxQueuedBytes >= maxQueuedBytesPerSocket, "app.live.max-queued-bytes must be between "
+                + maxQueuedBytesPerSocket + " (app.live.max-queued-bytes-per-socket) and " + (4L << 30) + ", got "
+                + maxQueuedBytes);
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * costs at most one render per interval, however fast the loop.
  */
 @Singleton
-public class LiveSnapshots {
+class LiveSnapshots {
 
     private final TodoStreams streams;
     private final long intervalNanos;
@@ -46,10 +46,10 @@ public class LiveSnapshots {
     public LiveSnapshots(TodoStreams streams, LiveProperties settings, Clock clock, HealthSignals health) {
         this.streams = streams;
         this.health = health;
-        this.intervalNanos = settings.getSnapshotInterval().toNanos();
+        this.intervalNanos = settings.snapshotInterval().toNanos();
         this.log = new QuietLog(LoggerFactory.getLogger(LiveSnapshots.class), clock, Duration.ofMinutes(1), 50);
         AtomicInteger n = new AtomicInteger();
-        this.threads = new ScheduledThreadPoolExecutor(settings.getSnapshotThreads(), r -> {
+        this.threads = new ScheduledThreadPoolExecutor(settings.snapshotThreads(), r -> {
             Thread t = new Thread(r, "live-snapshot-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
-public class TodoController {
+class TodoController {
 
     private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,17}");
     private static final String FORM = MediaType.APPLICATION_FORM_URLENCODED;

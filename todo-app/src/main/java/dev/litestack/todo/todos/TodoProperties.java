@@ -1,9 +1,10 @@
 package dev.litestack.todo.todos;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
-import jakarta.annotation.PostConstruct;
+import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 /**
  * {@code app.todos.*}: input limits. Validated at start. The defaults (1,000 todos of up to 1,000 characters) keep
@@ -12,30 +13,7 @@ import jakarta.annotation.PostConstruct;
  */
 @Context
 @ConfigurationProperties("app.todos")
-public class TodoProperties {
-
-    private int maxTitleLength = 1000;
-    private int maxTodosPerUser = 1_000;
-
-    @PostConstruct
-    void validate() {
-        ConfigCheck.range("app.todos.max-title-length", maxTitleLength, 1, 10_000);
-        ConfigCheck.range("app.todos.max-todos-per-user", maxTodosPerUser, 1, 100_000);
-    }
-
-    public int getMaxTitleLength() {
-        return maxTitleLength;
-    }
-
-    public void setMaxTitleLength(int maxTitleLength) {
-        this.maxTitleLength = maxTitleLength;
-    }
-
-    public int getMaxTodosPerUser() {
-        return maxTodosPerUser;
-    }
-
-    public void setMaxTodosPerUser(int maxTodosPerUser) {
-        this.maxTodosPerUser = maxTodosPerUser;
-    }
+record TodoProperties(
+        @Bindable(defaultValue = "1000") @Min(1) @Max(10_000) int maxTitleLength,
+        @Bindable(defaultValue = "1000") @Min(1) @Max(100_000) int maxTodosPerUser) {
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * {@link BroadcastJob} (inserted after the commit) that renders the same change for the user's other tabs.
  */
 @Singleton
-public class TodoService {
+class TodoService {
 
     private final SqliteStore data;
     private final JobQueue jobs;
@@ -39,8 +39,8 @@ public class TodoService {
             throw new InvalidTodoException("title must not be empty");
         }
         return data.write(s -> {
-            if (TodoRepository.count(s, user) >= limits.getMaxTodosPerUser()) {
-                throw new InvalidTodoException("a list holds at most " + limits.getMaxTodosPerUser() + " todos");
+            if (TodoRepository.count(s, user) >= limits.maxTodosPerUser()) {
+                throw new InvalidTodoException("a list holds at most " + limits.maxTodosPerUser() + " todos");
             }
             long version = TodoRepository.bumpVersion(s, user);
             long id = TodoRepository.insert(s, user, title, version, clock.millis());
@@ -130,8 +130,8 @@ public class TodoService {
             }
         });
         String title = stripInvisible(normal);
-        if (title.codePointCount(0, title.length()) > limits.getMaxTitleLength()) {
-            throw new InvalidTodoException("title must be at most " + limits.getMaxTitleLength() + " characters");
+        if (title.codePointCount(0, title.length()) > limits.maxTitleLength()) {
+            throw new InvalidTodoException("title must be at most " + limits.maxTitleLength() + " characters");
         }
         return title;
     }

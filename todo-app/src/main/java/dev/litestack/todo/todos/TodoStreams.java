@@ -18,7 +18,7 @@ import java.util.Map;
  * the list only once their reservation is granted.
  */
 @Singleton
-public class TodoStreams {
+class TodoStreams {
 
     /** The content type of Turbo Stream messages. */
     public static final String MEDIA_TYPE = "text/vnd.turbo-stream.html";

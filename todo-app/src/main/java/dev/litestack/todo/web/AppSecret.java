@@ -24,7 +24,7 @@ import java.util.Base64;
  * and kept in {@code <data-dir>/secret.key} so that restarts keep sessions. Checked when the application starts.
  */
 @Context
-public final class AppSecret {
+final class AppSecret {
 
     static final int MIN_LENGTH = 32;
     private static final Logger LOG = LoggerFactory.getLogger(AppSecret.class);

@@ -1,8 +1,5 @@
 package dev.litestack.todo.web;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.convert.format.ReadableBytes;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
@@ -31,11 +28,9 @@ public final class RenderBudget {
     private final Duration wait;
     private final Semaphore kib;
 
-    public RenderBudget(@Value("${app.web.render-budget:48MB}") @ReadableBytes long budget,
-                        @Value("${app.web.render-wait:10s}") Duration wait) {
-        ConfigCheck.range("app.web.render-budget", budget, 1L << 20, 1L << 40);
-        this.totalKib = (int) Math.min(Integer.MAX_VALUE, budget >> 10);
-        this.wait = ConfigCheck.positive("app.web.render-wait", wait);
+    public RenderBudget(WebProperties settings) {
+        this.totalKib = (int) Math.min(Integer.MAX_VALUE, settings.renderBudget() >> 10);
+        this.wait = settings.renderWait();
         this.kib = new Semaphore(totalKib, true);
     }
 

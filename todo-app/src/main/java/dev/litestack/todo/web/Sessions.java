@@ -50,8 +50,8 @@ public final class Sessions {
         }
         String name = cookieName(request);
         Optional<String> user = cookieUser(request, name);
-        if (user.isEmpty() && !name.equals(settings.getCookieName())) {
-            user = cookieUser(request, settings.getCookieName());
+        if (user.isEmpty() && !name.equals(settings.cookieName())) {
+            user = cookieUser(request, settings.cookieName());
             user.ifPresent(u -> request.setAttribute(ISSUED, Boolean.TRUE));
         }
         user.ifPresent(u -> request.setAttribute(USER, u));
@@ -64,7 +64,7 @@ public final class Sessions {
 
     /** Whether the session cookie of this request's answer gets the Secure flag. */
     private boolean secureCookie(HttpRequest<?> request) {
-        return switch (settings.getCookieSecure()) {
+        return switch (settings.cookieSecure()) {
             case ALWAYS -> true;
             case NEVER -> false;
             case AUTO -> isHttps(request);
@@ -73,7 +73,7 @@ public final class Sessions {
 
     /** {@code __Host-<name>} for a Secure cookie (bound to this host, Path=/, no Domain), else the plain name. */
     private String cookieName(HttpRequest<?> request) {
-        return secureCookie(request) ? "__Host-" + settings.getCookieName() : settings.getCookieName();
+        return secureCookie(request) ? "__Host-" + settings.cookieName() : settings.cookieName();
     }
 
     /** The user of the request, issuing a new random id (and, in the response, its cookie) if there is none. */
@@ -108,7 +108,7 @@ public final class Sessions {
     Cookie cookie(String user, HttpRequest<?> request) {
         return Cookie.of(cookieName(request), user + "." + signer.sign("session", user))
                 .httpOnly(true).sameSite(SameSite.Lax).path("/").secure(secureCookie(request))
-                .maxAge(settings.getCookieMaxAge());
+                .maxAge(settings.cookieMaxAge());
     }
 
     public String csrfToken(String user) {
@@ -138,7 +138,7 @@ public final class Sessions {
         if (origin == null) {
             return !required;
         }
-        if (settings.getAllowedOrigins().contains(origin)) {
+        if (settings.allowedOrigins().contains(origin)) {
             return true;
         }
         String host = request.getHeaders().get(HttpHeaders.HOST);

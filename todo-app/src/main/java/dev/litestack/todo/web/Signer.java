@@ -14,7 +14,7 @@ import java.util.Base64;
  * separates the uses of the one secret: a CSRF token is never valid as a stream name or a cookie signature.
  */
 @Singleton
-public final class Signer {
+final class Signer {
 
     private final SecretKeySpec key;
 

@@ -1,20 +1,36 @@
 package dev.litestack.todo.web;
 
-import dev.litestack.todo.sqlite.ConfigCheck;
+import dev.litestack.todo.config.MinDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.exceptions.ConfigurationException;
-import jakarta.annotation.PostConstruct;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.ReadableBytes;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
-/** {@code app.web.*}: the session cookie and the origins allowed besides the app's own. Validated at start. */
+import static dev.litestack.todo.config.ConfigValidation.require;
+
+/**
+ * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, and the heap rendering may use
+ * at once ({@link RenderBudget}). Validated at start.
+ */
 @Context
 @ConfigurationProperties("app.web")
-public class WebProperties {
+record WebProperties(
+        @Bindable(defaultValue = "todo_session") @Pattern(regexp = "[A-Za-z0-9_]{1,64}",
+                message = "must be 1-64 letters, digits or _") String cookieName,
+        @Bindable(defaultValue = "AUTO") CookieSecure cookieSecure,
+        @Bindable(defaultValue = "365d") @MinDuration("1m") Duration cookieMaxAge,
+        @Nullable List<String> allowedOrigins,
+        @Bindable(defaultValue = "48MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40) long renderBudget,
+        @Bindable(defaultValue = "10s") @MinDuration Duration renderWait) {
 
     /** When the session cookie gets the Secure flag. */
     public enum CookieSecure {
@@ -24,55 +40,17 @@ public class WebProperties {
         NEVER
     }
 
-    private String cookieName = "todo_session";
-    private CookieSecure cookieSecure = CookieSecure.AUTO;
-    private Duration cookieMaxAge = Duration.ofDays(365);
-    private List<String> allowedOrigins = new ArrayList<>();
-
-    @PostConstruct
-    void validate() {
-        if (!cookieName.matches("[A-Za-z0-9_]{1,64}")) {
-            throw new ConfigurationException("app.web.cookie-name must be 1-64 letters, digits or _, got " + cookieName);
-        }
-        ConfigCheck.atLeast("app.web.cookie-max-age", cookieMaxAge, Duration.ofMinutes(1));
+    public WebProperties {
+        allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
         for (String origin : allowedOrigins) {
-            URI uri = URI.create(origin);
-            if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())) {
-                throw new ConfigurationException("app.web.allowed-origins entries must look like https://host[:port], got "
-                        + origin);
+            URI uri;
+            try {
+                uri = new URI(origin);
+            } catch (URISyntaxException e) {
+                uri = URI.create("invalid:");
             }
+            require(uri.getScheme() != null && uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty()),
+                    "app.web.allowed-origins entries must look like https://host[:port], got " + origin);
         }
-    }
-
-    public String getCookieName() {
-        return cookieName;
-    }
-
-    public void setCookieName(String cookieName) {
-        this.cookieName = cookieName;
-    }
-
-    public CookieSecure getCookieSecure() {
-        return cookieSecure;
-    }
-
-    public void setCookieSecure(CookieSecure cookieSecure) {
-        this.cookieSecure = cookieSecure;
-    }
-
-    public Duration getCookieMaxAge() {
-        return cookieMaxAge;
-    }
-
-    public void setCookieMaxAge(Duration cookieMaxAge) {
-        this.cookieMaxAge = cookieMaxAge;
-    }
-
-    public List<String> getAllowedOrigins() {
-        return allowedOrigins;
-    }
-
-    public void setAllowedOrigins(List<String> allowedOrigins) {
-        this.allowedOrigins = allowedOrigins;
     }
 }
