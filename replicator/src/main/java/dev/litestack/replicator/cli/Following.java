@@ -46,7 +46,6 @@ final class Following {
         try (ReplicaTargets.Resolved r = cmd.targets.resolve(System.getenv());
              Follower follower = new Follower(r.clients(), out, new Follower.Options(interval, MAX_BACKOFF, BUSY_TIMEOUT,
                      cmd.parallelism, !cmd.noIntegrityCheck), log, Clock.systemUTC())) {
-            signals.install(name -> follower.stop());
             MetricsServer metrics = null;
             if (cmd.addr != null) {
                 try {
@@ -65,6 +64,8 @@ final class Following {
                 } catch (IOException e) {
                     throw new CliException("restore -f failed: " + Log.describe(e));
                 }
+                // after the first restore: a signal during it ends the process, and the next start cleans up
+                signals.install(name -> follower.stop());
                 log.info("following", "output", out, "interval", Durations.format(interval));
                 follower.run();
                 log.info("follow stopped", "output", out, "position", follower.applied(),

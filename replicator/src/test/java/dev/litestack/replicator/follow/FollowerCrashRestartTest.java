@@ -1,0 +1,105 @@
+package dev.litestack.replicator.follow;
+
+import static dev.litestack.replicator.follow.FollowHarness.ROWS;
+import static dev.litestack.replicator.follow.FollowHarness.rows;
+import static dev.litestack.replicator.follow.FollowHarness.write;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.testing.Litestream;
+import dev.litestack.replicator.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A follower killed at each step of applying a batch (its files copied as the crash left them)
+ * restarts on those files: SQLite rolls the hot journal back, the follower resumes from its saved
+ * position without restoring again, and catches up to the primary.
+ */
+class FollowerCrashRestartTest {
+
+    @TempDir
+    Path dir;
+
+    private static Follower follower(Path replica, Path out, Log log) {
+        return new Follower(Map.of("file", new FileReplicaClient(replica)), out,
+                new Follower.Options(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5), 2, true),
+                log, Clock.systemUTC());
+    }
+
+    private static void catchUp(Follower f, Path out, long rows) {
+        await("follower reaches " + rows + " rows").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    f.poll();
+                    return rows(out) == rows;
+                });
+    }
+
+    @Test
+    void restartsAfterACrashAtEachStepOfABatch() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        Path out = dir.resolve("follower/app.db");
+        FollowHarness.createPrimary(db);
+        Litestream litestream = new Litestream(dir, Map.of());
+        Litestream.Running primary = litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db,
+                List.of(), List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms")));
+        Log log = new Log(Log.Level.INFO, false, System.out);
+        try {
+            write(db, 1, 10);
+            await("backup").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> Files.list(replica.resolve("generations")).count() == 1);
+            Map<FollowedDb.Step, Path> crashes = new EnumMap<>(FollowedDb.Step.class);
+            try (Follower f = follower(replica, out, log)) {
+                f.start();
+                catchUp(f, out, 10L * ROWS);
+                f.faultHook(step -> {
+                    if (!crashes.containsKey(step)) {
+                        Path c = Files.createDirectories(dir.resolve("crash-" + step));
+                        Files.copy(out, c.resolve("app.db"));
+                        Files.copy(FollowState.fileOf(out), FollowState.fileOf(c.resolve("app.db")));
+                        if (Files.exists(FollowedDb.journalOf(out))) {
+                            Files.copy(FollowedDb.journalOf(out), FollowedDb.journalOf(c.resolve("app.db")));
+                        }
+                        crashes.put(step, c);
+                    }
+                });
+                write(db, 11, 20);
+                catchUp(f, out, 20L * ROWS);
+            }
+            assertEquals(FollowedDb.Step.values().length, crashes.size());
+            for (Map.Entry<FollowedDb.Step, Path> e : crashes.entrySet()) {
+                Path copy = e.getValue().resolve("app.db");
+                boolean hot = e.getKey() != FollowedDb.Step.JOURNAL_DELETED;
+                assertEquals(hot, Files.exists(FollowedDb.journalOf(copy)), e.getKey().toString());
+                ByteArrayOutputStream logged = new ByteArrayOutputStream();
+                try (Follower f = follower(replica, copy, new Log(Log.Level.INFO, false,
+                        new PrintStream(logged, true, StandardCharsets.UTF_8)))) {
+                    f.start();
+                    assertFalse(Files.exists(FollowedDb.journalOf(copy)), "hot journal rolled back at start");
+                    long rows = rows(copy);
+                    assertTrue(rows == 10L * ROWS || (!hot && rows > 10L * ROWS), e.getKey() + ": " + rows);
+                    catchUp(f, copy, 20L * ROWS);
+                }
+                String text = logged.toString(StandardCharsets.UTF_8);
+                assertTrue(text.contains("follow: resuming"), text);
+                assertFalse(text.contains("follow: restored"), e.getKey() + " restored again:\n" + text);
+            }
+        } finally {
+            primary.stop(Duration.ofSeconds(30));
+        }
+    }
+}
