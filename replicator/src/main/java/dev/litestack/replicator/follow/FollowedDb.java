@@ -104,8 +104,7 @@ final class FollowedDb implements AutoCloseable {
                 throw new IOException(path + " is not in rollback-journal mode (header bytes 18/19 are "
                         + b[18] + "/" + b[19] + "): it was not written by restore -f");
             }
-            int ps = ((b[16] & 0xff) << 8) | (b[17] & 0xff);
-            return new FollowedDb(path, c, ch, ps == 1 ? 65536 : ps);
+            return new FollowedDb(path, c, ch, pageSizeOf(hdr));
         } catch (SQLException | IOException | RuntimeException e) {
             // the connection first: closing the channel before it would drop the connection's locks
             closeQuietly(c);
@@ -142,13 +141,17 @@ final class FollowedDb implements AutoCloseable {
         try (FileChannel c = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer p = ByteBuffer.allocate(100);
             c.read(p, 0);
-            int ps = ((p.get(16) & 0xff) << 8) | (p.get(17) & 0xff);
-            ps = ps == 1 ? 65536 : ps;
-            patchHeader(p, p.getInt(24) + 1, (int) (c.size() / ps));
+            patchHeader(p, p.getInt(24) + 1, (int) (c.size() / pageSizeOf(p)));
             p.flip();
             c.write(p, 0);
             c.force(true);
         }
+    }
+
+    /** The page size in a database header (offset 16, big-endian; 1 means 65536). */
+    static int pageSizeOf(ByteBuffer header) {
+        int ps = ((header.get(16) & 0xff) << 8) | (header.get(17) & 0xff);
+        return ps == 1 ? 65536 : ps;
     }
 
     /** Rollback-journal mode, a new change counter (which readers compare to drop their cache) and the size. */

@@ -23,8 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,8 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Each poll lists the followed generation's segments after the saved position, applies all of
  * them to the output as one change ({@link FollowedDb#apply}) and then saves the new position
- * ({@link FollowState}). A poll that finds nothing new also lists the generations; when a new one
- * shows up and is the one a restore would pick now, or when segments after the position are gone
+ * ({@link FollowState}). A poll that finds nothing new also lists the generations; when one with a
+ * snapshot shows up (or on the first idle poll) and a restore would now pick another generation, or when segments after the position are gone
  * (retention), the database is restored again into a temp file whose pages replace the output's
  * in one change, so readers keep their connections and see the switch as one transaction.
  */
@@ -60,7 +62,8 @@ public final class Follower implements AutoCloseable {
 
     private FollowedDb db;
     private FollowState state;
-    private List<String> knownGenerations;
+    /** Generations already considered with a snapshot: a new one makes an idle poll plan again. */
+    private final Set<String> settled = new HashSet<>();
     private FollowedDb.FaultHook faultHook;
 
     private volatile Instant caughtUpAt;
@@ -229,15 +232,21 @@ public final class Follower implements AutoCloseable {
             }
         }
         if (newer.isEmpty()) {
-            List<String> gens = client.generations();
-            if (!gens.equals(knownGenerations)) {
+            boolean replan = false;
+            for (String g : client.generations()) {
+                // a generation without a snapshot cannot be restored yet: look again next time
+                if (!settled.contains(g) && (g.equals(gen) || !client.snapshots(g).isEmpty())) {
+                    settled.add(g);
+                    replan |= !g.equals(gen);
+                }
+            }
+            if (replan) {
                 RestorePlan plan = RestorePlanner.plan(clients, RestorePlanner.Target.latest());
                 if (!plan.generation().equals(gen) || !plan.replicaName().equals(state.replica())) {
                     log.info("follow: new generation, restoring it", "output", out, "from", gen,
                             "to", plan.generation());
                     replace(plan);
                 }
-                knownGenerations = gens;
             }
         } else if (!continues(c, newer.get(0))) {
             log.warn("follow: wal segments after the position are gone (retention?), restoring again",
@@ -301,8 +310,7 @@ public final class Follower implements AutoCloseable {
         try (FileChannel fresh = FileChannel.open(restoreTmp, StandardOpenOption.READ)) {
             ByteBuffer hdr = ByteBuffer.allocate(100);
             fresh.read(hdr, 0);
-            int ps = ((hdr.get(16) & 0xff) << 8) | (hdr.get(17) & 0xff);
-            ps = ps == 1 ? 65536 : ps;
+            int ps = FollowedDb.pageSizeOf(hdr);
             if (ps != db.pageSize()) {
                 throw new FollowException("generation " + plan.generation() + " has page size " + ps + ", the output "
                         + db.pageSize() + ": stop restore -f, delete " + out + " and " + stateFile + ", and start it again");
@@ -315,7 +323,6 @@ public final class Follower implements AutoCloseable {
         state.write(stateFile);
         applied = res.end().pos();
         restores.increment();
-        knownGenerations = null;
         log.info("follow: restored", "output", out, "replica", plan.replicaName(), "position", applied,
                 "transactions", res.transactions());
     }

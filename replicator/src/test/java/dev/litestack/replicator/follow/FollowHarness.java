@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.testing.Cli;
+import dev.litestack.replicator.testing.Litestream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,20 @@ final class FollowHarness {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, txn INTEGER NOT NULL, body TEXT)");
         }
+    }
+
+    /** Creates the primary {@code db} and starts {@code litestream replicate} to a file replica (100 ms syncs). */
+    static Litestream.Running litestreamPrimary(Path dir, Path db, Path replica) throws Exception {
+        createPrimary(db);
+        Litestream litestream = new Litestream(dir, java.util.Map.of());
+        return litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db, List.of(),
+                List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms")));
+    }
+
+    /** Waits until the file replica has its first generation. */
+    static void awaitGeneration(Path replica) {
+        await("first generation").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> Files.list(replica.resolve("generations")).count() == 1);
     }
 
     /** Writes transactions {@code from..to} (inclusive), each {@link #ROWS} rows with the same txn id. */
@@ -80,6 +95,15 @@ final class FollowHarness {
     static void awaitRows(Path out, long rows, Duration within) {
         await("output has " + rows + " rows").atMost(within).pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions().until(() -> rows(out) == rows);
+    }
+
+    /** As {@link #awaitRows(Path, long, Duration)}; a timeout shows the follower's log. */
+    static void awaitRows(Path out, long rows, Duration within, FollowerProcess follower) throws IOException {
+        try {
+            awaitRows(out, rows, within);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\nrestore -f log:\n" + follower.log(), e);
+        }
     }
 
     /** A {@code sqlite3 -readonly} loop on {@code out}, writing one line per read to {@code log}. */

@@ -4,7 +4,6 @@ import static dev.litestack.replicator.follow.FollowHarness.ROWS;
 import static dev.litestack.replicator.follow.FollowHarness.awaitRows;
 import static dev.litestack.replicator.follow.FollowHarness.rows;
 import static dev.litestack.replicator.follow.FollowHarness.write;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,22 +35,17 @@ class FollowLitestreamFileTest {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         Path out = dir.resolve("follower/app.db");
-        FollowHarness.createPrimary(db);
-        Litestream litestream = new Litestream(dir, Map.of());
-        Path config = Litestream.writeConfig(dir.resolve("litestream.yml"), db, List.of(),
-                List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms"));
-        Litestream.Running primary = litestream.replicate(config);
+        Litestream.Running primary = FollowHarness.litestreamPrimary(dir, db, replica);
         write(db, 1, 1);
-        await("first snapshot").atMost(Duration.ofSeconds(60))
-                .until(() -> Files.isDirectory(replica.resolve("generations")) && Files.list(replica.resolve("generations")).count() == 1);
+        FollowHarness.awaitGeneration(replica);
         String url = "file://" + replica;
 
         FollowerProcess follower = FollowerProcess.start(dir.resolve("f1"), "restore", "-f", "-follow-interval", "100ms",
                 "-o", out.toString(), url);
-        awaitRows(out, ROWS, Duration.ofSeconds(60));
+        awaitRows(out, ROWS, Duration.ofSeconds(60), follower);
         Reader reader = Reader.start(out, dir);
         write(db, 2, 60);
-        awaitRows(out, 60L * ROWS, Duration.ofSeconds(60));
+        awaitRows(out, 60L * ROWS, Duration.ofSeconds(60), follower);
 
         assertEquals(0, follower.terminate(), follower.log());
         assertTrue(follower.log().contains("follow stopped"), follower.log());
@@ -62,7 +56,7 @@ class FollowLitestreamFileTest {
         write(db, 61, 80);
         FollowerProcess again = FollowerProcess.start(dir.resolve("f2"), "restore", "--follow", "--follow-interval", "100ms",
                 "-o", out.toString(), url);
-        awaitRows(out, 80L * ROWS, Duration.ofSeconds(60));
+        awaitRows(out, 80L * ROWS, Duration.ofSeconds(60), again);
         assertTrue(again.log().contains("follow: resuming"), again.log());
         assertFalse(again.log().contains("follow: restored"), again.log());
 
@@ -74,11 +68,11 @@ class FollowLitestreamFileTest {
         FileTrees.delete(dir.resolve(".app.db-litestream"));
         FollowHarness.createPrimary(db);
         write(db, 1000, 1006);
-        Litestream.Running second = litestream.replicate(config);
-        awaitRows(out, 7L * ROWS, Duration.ofSeconds(60));
+        Litestream.Running second = new Litestream(dir, Map.of()).replicate(dir.resolve("litestream.yml"));
+        awaitRows(out, 7L * ROWS, Duration.ofSeconds(60), again);
         assertTrue(again.log().contains("follow: new generation"), again.log());
         write(db, 1007, 1010);
-        awaitRows(out, 11L * ROWS, Duration.ofSeconds(60));
+        awaitRows(out, 11L * ROWS, Duration.ofSeconds(60), again);
 
         assertTrue(reader.stopAndCheck() > 0);
         assertEquals(0, again.terminate(), again.log());

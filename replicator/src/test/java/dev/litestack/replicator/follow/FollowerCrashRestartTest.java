@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,15 +52,11 @@ class FollowerCrashRestartTest {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         Path out = dir.resolve("follower/app.db");
-        FollowHarness.createPrimary(db);
-        Litestream litestream = new Litestream(dir, Map.of());
-        Litestream.Running primary = litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db,
-                List.of(), List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms")));
+        Litestream.Running primary = FollowHarness.litestreamPrimary(dir, db, replica);
         Log log = new Log(Log.Level.INFO, false, System.out);
         try {
             write(db, 1, 10);
-            await("backup").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> Files.list(replica.resolve("generations")).count() == 1);
+            FollowHarness.awaitGeneration(replica);
             Map<FollowedDb.Step, Path> crashes = new EnumMap<>(FollowedDb.Step.class);
             try (Follower f = follower(replica, out, log)) {
                 f.start();
