@@ -46,6 +46,10 @@ final class Following {
         try (ReplicaTargets.Resolved r = cmd.targets.resolve(System.getenv());
              Follower follower = new Follower(r.clients(), out, new Follower.Options(interval, MAX_BACKOFF, BUSY_TIMEOUT,
                      cmd.parallelism, !cmd.noIntegrityCheck), log, Clock.systemUTC())) {
+            if (r.db() != null && r.db().path().toAbsolutePath().normalize().equals(out)) {
+                throw new CliException("-o " + out + " is the primary database of the config: -f needs another path",
+                        ExitCodes.USAGE);
+            }
             MetricsServer metrics = null;
             if (cmd.addr != null) {
                 try {

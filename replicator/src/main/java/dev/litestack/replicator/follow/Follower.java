@@ -232,15 +232,14 @@ public final class Follower implements AutoCloseable {
             }
         }
         if (newer.isEmpty()) {
-            boolean replan = false;
+            List<String> fresh = new ArrayList<>();
             for (String g : client.generations()) {
                 // a generation without a snapshot cannot be restored yet: look again next time
                 if (!settled.contains(g) && (g.equals(gen) || !client.snapshots(g).isEmpty())) {
-                    settled.add(g);
-                    replan |= !g.equals(gen);
+                    fresh.add(g);
                 }
             }
-            if (replan) {
+            if (fresh.stream().anyMatch(g -> !g.equals(gen))) {
                 RestorePlan plan = RestorePlanner.plan(clients, RestorePlanner.Target.latest());
                 if (!plan.generation().equals(gen) || !plan.replicaName().equals(state.replica())) {
                     log.info("follow: new generation, restoring it", "output", out, "from", gen,
@@ -248,6 +247,8 @@ public final class Follower implements AutoCloseable {
                     replace(plan);
                 }
             }
+            // only once handled: a failed swap is tried again by the next idle poll
+            settled.addAll(fresh);
         } else if (!continues(c, newer.get(0))) {
             log.warn("follow: wal segments after the position are gone (retention?), restoring again",
                     "output", out, "position", c.pos(), "first_listed", newer.get(0).pos());

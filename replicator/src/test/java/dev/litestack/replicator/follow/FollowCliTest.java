@@ -66,6 +66,17 @@ class FollowCliTest {
     }
 
     @Test
+    void theConfigsOwnDatabaseIsRefusedAsOutput() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - type: file\n        path: "
+                + dir.resolve("rep") + "\n");
+        Cli.Result r = Cli.run("restore", "-f", "-config", cfg.toString(), "-o", db.toString(), db.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("error: -o " + db + " is the primary database of the config: -f needs another path" + NL, r.err());
+    }
+
+    @Test
     void noBackupIsAnError() throws Exception {
         Files.createDirectories(dir.resolve("rep"));
         Path out = dir.resolve("app.db");
