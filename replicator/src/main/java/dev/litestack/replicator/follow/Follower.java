@@ -226,10 +226,12 @@ public final class Follower implements AutoCloseable {
         WalCursor c = state.cursor();
         String gen = c.pos().generation();
         List<WalSegmentInfo> newer = new ArrayList<>();
+        boolean indexListed = false;
         for (WalSegmentInfo s : client.walSegments(gen)) {
             if (s.pos().compareInGeneration(c.pos()) >= 0) {
                 newer.add(s);
             }
+            indexListed |= s.index() == c.pos().index();
         }
         if (newer.isEmpty()) {
             List<String> fresh = new ArrayList<>();
@@ -249,7 +251,7 @@ public final class Follower implements AutoCloseable {
             }
             // only once handled: a failed swap is tried again by the next idle poll
             settled.addAll(fresh);
-        } else if (!continues(c, newer.get(0))) {
+        } else if (!continues(c, newer.get(0), indexListed)) {
             log.warn("follow: wal segments after the position are gone (retention?), restoring again",
                     "output", out, "position", c.pos(), "first_listed", newer.get(0).pos());
             replace(RestorePlanner.plan(clients, RestorePlanner.Target.latest()));
@@ -259,11 +261,15 @@ public final class Follower implements AutoCloseable {
         caughtUpAt = t0;
     }
 
-    /** True if {@code first} is the segment that follows {@code c}: at its position, or the next index's start. */
-    private static boolean continues(WalCursor c, WalSegmentInfo first) {
+    /**
+     * True if {@code first} is the segment that follows {@code c}: at its position, or the next
+     * index's start. The next index counts only while the cursor's index is still listed: retention
+     * deletes whole indexes, so with it gone nothing tells whether it went on past the cursor.
+     */
+    private static boolean continues(WalCursor c, WalSegmentInfo first, boolean indexListed) {
         Pos p = c.pos();
         return (first.index() == p.index() && first.offset() == p.offset())
-                || (c.header() != null && first.index() == p.index() + 1 && first.offset() == 0);
+                || (c.header() != null && indexListed && first.index() == p.index() + 1 && first.offset() == 0);
     }
 
     private void applySegments(ReplicaClient client, WalCursor c, List<WalSegmentInfo> segs) throws IOException {

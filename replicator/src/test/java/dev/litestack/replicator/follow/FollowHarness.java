@@ -43,17 +43,27 @@ final class FollowHarness {
     }
 
     /** Creates the primary {@code db} and starts {@code litestream replicate} to a file replica (100 ms syncs). */
-    static Litestream.Running litestreamPrimary(Path dir, Path db, Path replica) throws Exception {
+    static Litestream.Running litestreamPrimary(Path dir, Path db, Path replica, String... replicaSettings)
+            throws Exception {
         createPrimary(db);
         Litestream litestream = new Litestream(dir, java.util.Map.of());
-        return litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db, List.of(),
-                List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms")));
+        List<String> settings = new java.util.ArrayList<>(List.of("type: file",
+                "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms"));
+        settings.addAll(List.of(replicaSettings));
+        return litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db,
+                List.of("min-checkpoint-page-count: 8"), settings));
     }
 
-    /** Waits until the file replica has its first generation. */
+    /** Waits until the file replica has its first generation, with a snapshot. */
     static void awaitGeneration(Path replica) {
-        await("first generation").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> Files.list(replica.resolve("generations")).count() == 1);
+        await("first generation").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try (var gens = Files.list(replica.resolve("generations"))) {
+                List<Path> g = gens.toList();
+                try (var snaps = Files.list(g.get(0).resolve("snapshots"))) {
+                    return g.size() == 1 && snaps.anyMatch(p -> p.toString().endsWith(".snapshot.lz4"));
+                }
+            }
+        });
     }
 
     /** Writes transactions {@code from..to} (inclusive), each {@link #ROWS} rows with the same txn id. */

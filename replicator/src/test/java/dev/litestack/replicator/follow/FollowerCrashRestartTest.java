@@ -97,4 +97,43 @@ class FollowerCrashRestartTest {
             primary.stop(Duration.ofSeconds(30));
         }
     }
+
+    /**
+     * Litestream's retention deletes the WAL indexes after the follower's position while it does
+     * not poll: the follower must restore again, not jump to the next index listed (the deleted
+     * index could have gone on past the position).
+     */
+    @Test
+    void restoresAgainWhenRetentionDeletedTheSegmentsAfterItsPosition() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        Path out = dir.resolve("follower/app.db");
+        Litestream.Running primary = FollowHarness.litestreamPrimary(dir, db, replica, "snapshot-interval: 1s",
+                "retention: 1s", "retention-check-interval: 1s");
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log log = new Log(Log.Level.INFO, false, new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try (Follower f = follower(replica, out, log)) {
+            write(db, 1, 3);
+            FollowHarness.awaitGeneration(replica);
+            f.start();
+            catchUp(f, out, 3L * ROWS);
+            dev.litestack.replicator.Pos at = f.applied();
+            Path wal = replica.resolve("generations").resolve(at.generation()).resolve("wal");
+            String prefix = String.format("%08x_", at.index());
+            int[] written = {3};
+            await("retention deleted index " + at.index()).atMost(Duration.ofSeconds(90)).until(() -> {
+                write(db, written[0] + 1, written[0] + 1);
+                written[0]++;
+                try (var files = Files.list(wal)) {
+                    return files.noneMatch(p -> p.getFileName().toString().startsWith(prefix));
+                }
+            });
+            catchUp(f, out, (long) written[0] * ROWS);
+            assertEquals(2, f.restores(), logged.toString(StandardCharsets.UTF_8));
+            assertTrue(logged.toString(StandardCharsets.UTF_8).contains("are gone (retention?), restoring again"),
+                    logged.toString(StandardCharsets.UTF_8));
+        } finally {
+            primary.stop(Duration.ofSeconds(30));
+        }
+    }
 }
