@@ -54,9 +54,28 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = {"-v", "--v"}, description = "Verbose output: log each snapshot and WAL segment as it is applied.")
     boolean verbose;
 
+    @Option(names = {"-f", "--follow"}, description = "Follow: after the restore, keep applying new WAL segments to -o "
+            + "so other processes can read it (read-only) as a replica; stops on SIGTERM/SIGINT.")
+    boolean follow;
+
+    @Option(names = {"-follow-interval", "--follow-interval"}, paramLabel = "DURATION",
+            description = "With -f: how often to look for new WAL segments (default: 1s).")
+    String followInterval;
+
+    @Option(names = {"-addr", "--addr"}, paramLabel = "HOST:PORT",
+            description = "With -f: serve Prometheus metrics at /metrics and the follower's health at /healthz.")
+    String addr;
+
+    @Option(names = {"-health-max-lag", "--health-max-lag"}, paramLabel = "DURATION",
+            description = "With -f -addr: /healthz answers 503 when the output lags more than this (default: 1m).")
+    String healthMaxLag;
+
     @Override
     public Integer call() throws Exception {
         Log log = verbose ? Log.get().withLevel(Log.Level.DEBUG) : Log.get();
+        if (follow || followInterval != null || addr != null || healthMaxLag != null) {
+            return Following.run(this, log);
+        }
         Long idx = parseIndex();
         Instant ts = parseTimestamp();
         if (idx != null && ts != null) {
@@ -107,7 +126,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private Long parseIndex() throws CliException {
+    Long parseIndex() throws CliException {
         if (index == null) {
             return null;
         }
@@ -122,7 +141,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private Instant parseTimestamp() throws CliException {
+    Instant parseTimestamp() throws CliException {
         if (timestamp == null) {
             return null;
         }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The {@code addr} listener: Prometheus text metrics at {@code /metrics} and a health check at
@@ -26,16 +27,28 @@ public final class MetricsServer implements AutoCloseable {
         this.server = server;
     }
 
+    /** A health verdict: 200 or 503, with one line per thing checked. */
+    public record Health(boolean ok, String body) {
+    }
+
     /** Starts listening on {@code addr} ({@code host:port}; an empty host means every interface). */
     public static MetricsServer start(String addr, ReplicationService service, Duration maxSyncAge) throws IOException {
+        return start(addr, ReplicatorMetrics.register(service), () -> health(service, maxSyncAge));
+    }
+
+    /** Serves {@code registry} at {@code /metrics} and {@code health} at {@code /healthz}. */
+    public static MetricsServer start(String addr, PrometheusRegistry registry, Supplier<Health> health)
+            throws IOException {
         int colon = addr.lastIndexOf(':');
         String host = addr.substring(0, colon);
         int port = Integer.parseInt(addr.substring(colon + 1));
         InetSocketAddress bind = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
         HttpServer server = HttpServer.create(bind, 16);
-        PrometheusRegistry registry = ReplicatorMetrics.register(service);
         server.createContext("/metrics", new MetricsHandler(registry));
-        server.createContext("/healthz", ex -> health(ex, service, maxSyncAge));
+        server.createContext("/healthz", ex -> {
+            Health h = health.get();
+            respond(ex, h.ok() ? 200 : 503, h.body());
+        });
         server.createContext("/", ex -> respond(ex, 404, "not found: try /metrics or /healthz\n"));
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http");
@@ -50,7 +63,7 @@ public final class MetricsServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void health(HttpExchange ex, ReplicationService service, Duration maxSyncAge) throws IOException {
+    private static Health health(ReplicationService service, Duration maxSyncAge) {
         StringBuilder body = new StringBuilder();
         boolean ok = true;
         double bound = maxSyncAge.toMillis() / 1000.0;
@@ -65,7 +78,7 @@ public final class MetricsServer implements AutoCloseable {
             }
             body.append('\n');
         }
-        respond(ex, ok ? 200 : 503, body.toString());
+        return new Health(ok, body.toString());
     }
 
     private static void respond(HttpExchange ex, int status, String body) throws IOException {

@@ -50,8 +50,8 @@ import java.util.concurrent.Future;
  */
 public final class Restorer {
 
-    /** What a finished restore did. */
-    public record Result(Path output, long transactions, long segments, long bytes) {
+    /** What a finished restore did; {@code end} is where the WAL it applied ends (to follow on from). */
+    public record Result(Path output, long transactions, long segments, long bytes, WalCursor end) {
     }
 
     private final int parallelism;
@@ -117,6 +117,10 @@ public final class Restorer {
                         compressed.discard();
                     }
                 }
+                WalCursor end = applier.cursor(plan.generation());
+                if (end == null) {
+                    end = new WalCursor(Pos.start(plan.generation(), plan.snapshot().index()), null, 0, 0);
+                }
                 applier.endIndex();
                 verifyUnchanged(plan);
                 if (applier.droppedFrames() > 0) {
@@ -129,7 +133,7 @@ public final class Restorer {
                 }
                 AtomicFiles.rename(tmp, out);
                 done = true;
-                return new Result(out, applier.transactions(), plan.segments().size(), bytes);
+                return new Result(out, applier.transactions(), plan.segments().size(), bytes, end);
             }
         } finally {
             snapshotPool.shutdownNow();

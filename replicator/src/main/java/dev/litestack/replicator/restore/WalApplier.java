@@ -1,5 +1,6 @@
 package dev.litestack.replicator.restore;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.sqlite.FrameHeader;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
@@ -14,14 +15,25 @@ import java.util.List;
  * Applies WAL indexes to a database file the way a SQLite checkpoint does: every committed frame's
  * page image is written at its page's offset, and the file is cut or grown to the commit's size.
  * Frames are checked (salts, checksum chain, contiguity) and a transaction is written only once its
- * commit frame has arrived, so the file always holds a committed state.
+ * commit frame has arrived, so the file always holds a committed state. The pages go to a
+ * {@link Sink}: the restore's writes them into the file; {@code restore -f} collects them into one
+ * journaled batch.
  */
-final class WalApplier {
+public final class WalApplier {
+
+    /** Where committed pages go. */
+    public interface Sink {
+        /** One page image, {@code page} positioned on its {@code pageSize} bytes. */
+        void page(int pgno, ByteBuffer page) throws IOException;
+
+        /** A transaction's commit frame has been passed to {@link #page}: the database now has {@code pages} pages. */
+        void commit(int pages) throws IOException;
+    }
 
     /** Pending (uncommitted) bytes kept in memory before they are written ahead of their commit. */
     private static final long PENDING_LIMIT = 32L << 20;
 
-    private final FileChannel db;
+    private final Sink sink;
     private final int pageSize;
     private String object;
     private long index = -1;
@@ -34,18 +46,77 @@ final class WalApplier {
     private boolean wroteAhead;
     private long transactions;
     private long droppedFrames;
+    private byte[] headerBytes;
+    private long committedOffset;
 
     WalApplier(FileChannel db, int pageSize) {
-        this.db = db;
+        this(new Sink() {
+            @Override
+            public void page(int pgno, ByteBuffer page) throws IOException {
+                long at = (long) (pgno - 1) * pageSize;
+                int start = page.position();
+                while (page.hasRemaining()) {
+                    db.write(page, at + page.position() - start);
+                }
+            }
+
+            @Override
+            public void commit(int pages) throws IOException {
+                long size = (long) pages * pageSize;
+                db.truncate(size);
+                if (db.size() < size) {
+                    db.write(ByteBuffer.allocate(1), size - 1);
+                }
+            }
+        }, pageSize);
+    }
+
+    public WalApplier(Sink sink, int pageSize) {
+        this.sink = sink;
         this.pageSize = pageSize;
     }
 
-    long transactions() {
+    public long transactions() {
         return transactions;
     }
 
+    /**
+     * Continues a WAL index where {@code cursor} ended (after a restore or an earlier batch): the
+     * next segment must start at the cursor's offset, and its frames must continue the cursor's
+     * checksum chain.
+     */
+    public void resume(WalCursor cursor) throws IOException {
+        index = cursor.pos().index();
+        expectedOffset = cursor.pos().offset();
+        committedOffset = expectedOffset;
+        if (cursor.header() != null) {
+            try {
+                header = WalHeader.parse(cursor.header());
+            } catch (WalFormatException e) {
+                throw new RestoreException("invalid wal header in the saved position: " + e.getMessage());
+            }
+            headerBytes = cursor.header().clone();
+            scanner = new WalScanner(header, cursor.checksum1(), cursor.checksum2());
+        }
+    }
+
+    /**
+     * Where the last applied commit ends in {@code generation}: the next segment's position and the
+     * chain to continue; null before any segment.
+     */
+    public WalCursor cursor(String generation) {
+        if (index < 0) {
+            return null;
+        }
+        if (header == null) {
+            return new WalCursor(Pos.start(generation, index), null, 0, 0);
+        }
+        int[] sum = scanner.committedChecksum();
+        return new WalCursor(new Pos(generation, index, committedOffset), headerBytes.clone(), sum[0], sum[1]);
+    }
+
     /** Starts the bytes of one segment object (named for messages) at {@code offset} of {@code idx}. */
-    void beginSegment(String objectName, long idx, long offset) throws IOException {
+    public void beginSegment(String objectName, long idx, long offset) throws IOException {
         if (idx != index) {
             endIndex();
             if (offset != 0) {
@@ -53,7 +124,9 @@ final class WalApplier {
             }
             index = idx;
             expectedOffset = 0;
+            committedOffset = 0;
             header = null;
+            headerBytes = null;
         }
         if (offset != expectedOffset) {
             throw new RestoreException("wal segment " + objectName + " starts at offset " + offset
@@ -63,7 +136,7 @@ final class WalApplier {
     }
 
     /** Feeds decompressed bytes of the current segment. */
-    void accept(byte[] b, int off, int len) throws IOException {
+    public void accept(byte[] b, int off, int len) throws IOException {
         byte[] data = b;
         int pos = off;
         int end = off + len;
@@ -90,8 +163,10 @@ final class WalApplier {
                         + " does not match the snapshot's page size " + pageSize);
             }
             scanner = new WalScanner(header);
+            headerBytes = java.util.Arrays.copyOfRange(data, pos, pos + WalHeader.SIZE);
             pos += WalHeader.SIZE;
             expectedOffset += WalHeader.SIZE;
+            committedOffset = expectedOffset;
         }
         int fs = header.frameSize();
         while (end - pos >= fs) {
@@ -107,8 +182,8 @@ final class WalApplier {
             expectedOffset += fs;
             if (fh.isCommit()) {
                 writePending();
-                db.truncate((long) fh.commitSize() * pageSize);
-                setLength((long) fh.commitSize() * pageSize);
+                sink.commit(fh.commitSize());
+                committedOffset = expectedOffset;
                 wroteAhead = false;
                 transactions++;
             } else if (pendingBytes > PENDING_LIMIT) {
@@ -122,7 +197,7 @@ final class WalApplier {
     }
 
     /** Ends the current segment: it must hold whole frames. */
-    void endSegment() throws IOException {
+    public void endSegment() throws IOException {
         if (partial.length > 0) {
             throw new RestoreException("wal segment " + object + " ends inside a frame ("
                     + partial.length + " stray bytes)");
@@ -154,20 +229,9 @@ final class WalApplier {
 
     private void writePending() throws IOException {
         for (byte[] frame : pending) {
-            int pgno = FrameHeader.parse(frame, 0).pageNo();
-            ByteBuffer bb = ByteBuffer.wrap(frame, FrameHeader.SIZE, pageSize);
-            long at = (long) (pgno - 1) * pageSize;
-            while (bb.hasRemaining()) {
-                db.write(bb, at + bb.position() - FrameHeader.SIZE);
-            }
+            sink.page(FrameHeader.parse(frame, 0).pageNo(), ByteBuffer.wrap(frame, FrameHeader.SIZE, pageSize));
         }
         pending.clear();
         pendingBytes = 0;
-    }
-
-    private void setLength(long size) throws IOException {
-        if (db.size() < size) {
-            db.write(ByteBuffer.allocate(1), size - 1);
-        }
     }
 }
