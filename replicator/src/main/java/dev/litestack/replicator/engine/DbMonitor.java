@@ -1,5 +1,6 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
+import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;

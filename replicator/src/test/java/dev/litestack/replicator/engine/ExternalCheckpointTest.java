@@ -1,4 +1,4 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
-import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.RestorePlanner.Target;
+import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.testing.Litestream;
-import dev.litestack.replicator.testing.Workload;
 import dev.litestack.replicator.testing.Workload.Content;
+import dev.litestack.replicator.testing.Workload;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,10 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Path;

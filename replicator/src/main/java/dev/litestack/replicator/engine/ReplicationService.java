@@ -1,7 +1,8 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.replica.Replica;
-import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;

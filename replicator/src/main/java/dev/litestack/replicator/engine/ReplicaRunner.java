@@ -1,6 +1,9 @@
-package dev.litestack.replicator.replica;
+package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.SnapshotInfo;
+import dev.litestack.replicator.restore.Validator;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
@@ -81,11 +84,11 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Validations that matched, and those that failed or mismatched. */
     public long validationsOk() {
-        return validator.ok.sum();
+        return validator.okCount();
     }
 
     public long validationErrors() {
-        return validator.errors.sum();
+        return validator.errorCount();
     }
 
     /** Why the replica is unhealthy: the database's sync error first, then the upload error; null if healthy. */
