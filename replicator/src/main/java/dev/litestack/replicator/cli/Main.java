@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.config.LoggingConfig;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.util.Log;
 import java.io.PrintWriter;
 import picocli.CommandLine;

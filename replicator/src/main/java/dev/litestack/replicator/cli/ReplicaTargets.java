@@ -3,6 +3,7 @@ package dev.litestack.replicator.cli;
 import dev.litestack.replicator.config.Config;
 import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.replica.ReplicaClient;
 import java.io.IOException;
 import java.nio.file.Files;

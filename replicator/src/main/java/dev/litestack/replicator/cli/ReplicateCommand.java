@@ -5,6 +5,7 @@ import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.engine.ReplicationService;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
 import dev.litestack.replicator.metrics.MetricsServer;

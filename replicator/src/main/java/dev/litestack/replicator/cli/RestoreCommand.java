@@ -1,11 +1,12 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.exec.ExitCodes;
+import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package dev.litestack.replicator.metrics;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.DbStats;
-import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.engine.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
 import dev.litestack.replicator.replica.s3.S3Stats;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
