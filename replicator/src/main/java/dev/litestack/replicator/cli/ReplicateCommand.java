@@ -6,6 +6,7 @@ import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.exec.ExitCodes;
+import dev.litestack.replicator.exec.Shutdown;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
 import dev.litestack.replicator.metrics.MetricsServer;
@@ -22,7 +23,6 @@ import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +31,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -150,9 +149,9 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         log.info("initialized", "databases", config.dbs().size(), "version", VersionCommand.version());
 
-        int code = ExitCodes.OK;
+        Supervisor sup = null;
         if (command != null) {
-            Supervisor sup = new Supervisor(command, awsEnv(env), log);
+            sup = new Supervisor(command, awsEnv(env), log);
             try {
                 sup.start();
             } catch (IOException e) {
@@ -160,51 +159,14 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage(), ExitCodes.EXEC_FAILED);
             }
             child[0] = sup;
-            CompletableFuture<Integer> exited = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return sup.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return ExitCodes.ERROR;
-                }
-            });
-            CompletableFuture.anyOf(exited, signals.stopRequested(), leaseLost).join();
-            if (leaseLost.isDone() && !exited.isDone()) {
-                log.error("lease lost (lease on-conflict: exit), stopping the exec process", "pid", sup.pid());
-                sup.signal("TERM");
+        }
+        MetricsServer served = metrics;
+        return new Shutdown(signals, leaseLost, config.shutdownTimeout(), log).await(sup, () -> {
+            if (served != null) {
+                served.close();
             }
-            if (!exited.isDone()) {
-                log.info("waiting for exec process to close", "pid", sup.pid());
-                Integer c = waitBounded(exited, config.shutdownTimeout());
-                if (c == null) {
-                    log.warn("exec process did not stop in time, killing it", "pid", sup.pid());
-                    sup.kill();
-                    c = exited.join();
-                }
-                code = c;
-                String sig = signals.stopRequested().getNow("");
-                if (("TERM".equals(sig) && code == 143) || ("INT".equals(sig) && code == 130)) {
-                    code = ExitCodes.OK; // the child ended because of the signal we forwarded, as Litestream treats it
-                }
-            } else {
-                code = exited.join();
-                log.info("exec process exited, shutting down", "exit_code", code);
-            }
-        } else {
-            CompletableFuture.anyOf(signals.stopRequested(), leaseLost).join();
-        }
-        if (leaseLost.isDone()) {
-            log.error("lease lost (lease on-conflict: exit), shutting down");
-            code = ExitCodes.ERROR;
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (!closeService(service, config, log) && code == ExitCodes.OK) {
-            code = ExitCodes.ERROR;
-        }
-        log.info("shut down", "exit_code", code);
-        return code;
+            return closeService(service, config, log);
+        });
     }
 
     private int runOnce(ReplicationService service, Config config, Log log) {
@@ -216,14 +178,6 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         log.info("replicated once", "databases", config.dbs().size(), "snapshots", forceSnapshot);
         return ExitCodes.OK;
-    }
-
-    private static Integer waitBounded(CompletableFuture<Integer> f, Duration timeout) {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     /** Final sync of everything; false if something could not be shipped. */
