@@ -15,7 +15,6 @@ import dev.litestack.replicator.replica.LeaseKeeper;
 import dev.litestack.replicator.replica.Leases;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
-import dev.litestack.replicator.replica.s3.S3ReplicaClient;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
@@ -310,20 +309,18 @@ final class ReplicateCommand implements Callable<Integer> {
         return new ReplicationService(entries, clock, log);
     }
 
-    /** Opens a replica's client; an S3 client is checked against the server (credentials, bucket, endpoint). */
+    /** Opens a replica's client and checks it against the storage (S3: credentials, bucket, endpoint). */
     private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
         if (rc.age().enabled() && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
             throw new IOException("age needs both identities and recipients to replicate (recipients to encrypt, "
                     + "identities to read back the replica's position)");
         }
         ReplicaClient client = Wiring.client(rc, env);
-        if (client.unwrap() instanceof S3ReplicaClient s3) {
-            try {
-                s3.verify();
-            } catch (IOException e) {
-                client.close();
-                throw e;
-            }
+        try {
+            client.verify();
+        } catch (IOException e) {
+            client.close();
+            throw e;
         }
         return client;
     }

@@ -4,14 +4,14 @@ import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.DbStats;
 import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.engine.ReplicationService;
-import dev.litestack.replicator.replica.s3.S3ReplicaClient;
-import dev.litestack.replicator.replica.s3.S3Stats;
+import dev.litestack.replicator.replica.OperationStats;
+import dev.litestack.replicator.replica.ReplicaClient;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -103,33 +103,31 @@ public final class ReplicatorMetrics {
     }
 
     private static void operations(PrometheusRegistry reg, ReplicationService svc) {
-        Consumer<CounterWithCallback.Callback> ops = cb -> sumS3(svc, S3Stats::operations, (op, v) -> cb.call(v, "s3", op));
         CounterWithCallback.builder().name("litestream_replica_operation")
                 .help("Replica operations by type (s3 only, as in Litestream).").labelNames("replica_type", "operation")
-                .callback(ops).register(reg);
+                .callback(cb -> perType(svc, (type, op, stats) -> cb.call(stats.operations(op), type, op.name())))
+                .register(reg);
         // Litestream's name has no _total: exposed as a gauge so that the name stays exact (see the class comment)
         GaugeWithCallback.builder().name("litestream_replica_operation_bytes")
                 .help("Bytes transferred by replica operations (s3 only, monotonic).").labelNames("replica_type", "operation")
-                .callback(cb -> sumS3(svc, S3Stats::bytes, (op, v) -> cb.call(v, "s3", op))).register(reg);
+                .callback(cb -> perType(svc, (type, op, stats) -> cb.call(stats.bytes(op), type, op.name()))).register(reg);
     }
 
-    /** Sums one S3 counter over every S3 replica and reports it per operation (nothing if none is S3). */
-    private static void sumS3(ReplicationService svc, java.util.function.ToLongBiFunction<S3Stats, S3Stats.Operation> get,
-                              java.util.function.ObjDoubleConsumer<String> out) {
-        boolean any = false;
-        long[] sums = new long[S3Stats.Operation.values().length];
+    private interface OperationSink {
+        void accept(String replicaType, OperationStats.Operation op, OperationStats stats);
+    }
+
+    /** Sums the counts over every replica of each type that keeps them, and reports them per type and operation. */
+    private static void perType(ReplicationService svc, OperationSink out) {
+        Map<String, OperationStats> sums = new TreeMap<>();
         for (ReplicaRunner r : svc.runners()) {
-            if (r.replica().client().unwrap() instanceof S3ReplicaClient s3) {
-                any = true;
-                for (S3Stats.Operation op : S3Stats.Operation.values()) {
-                    sums[op.ordinal()] += get.applyAsLong(s3.stats(), op);
-                }
-            }
+            ReplicaClient client = r.replica().client();
+            client.operationStats().ifPresent(s -> sums.merge(client.type(), s, OperationStats::plus));
         }
-        if (any) {
-            for (S3Stats.Operation op : S3Stats.Operation.values()) {
-                out.accept(op.name(), sums[op.ordinal()]);
+        sums.forEach((type, stats) -> {
+            for (OperationStats.Operation op : OperationStats.Operation.values()) {
+                out.accept(type, op, stats);
             }
-        }
+        });
     }
 }

@@ -30,8 +30,13 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public ReplicaClient unwrap() {
-        return inner.unwrap();
+    public void verify() throws IOException {
+        inner.verify();
+    }
+
+    @Override
+    public java.util.Optional<OperationStats> operationStats() {
+        return inner.operationStats();
     }
 
     @Override
