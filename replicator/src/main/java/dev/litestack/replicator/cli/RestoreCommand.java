@@ -1,7 +1,7 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.exec.ExitCodes;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.restore.RestorePlan;
@@ -63,7 +63,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (idx != null && ts != null) {
             throw new CliException("cannot specify index & timestamp to restore", ExitCodes.USAGE);
         }
-        if (generation != null && !ReplicaLayout.isGeneration(generation)) {
+        if (generation != null && !Pos.isGeneration(generation)) {
             throw new CliException("invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
         }
         boolean url = Wiring.isUrl(targets.target);
@@ -114,7 +114,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try {
             long v = Long.parseLong(index, 16);
-            if (v < 0 || v > ReplicaLayout.MAX_FIELD) {
+            if (v < 0 || v > Pos.MAX_FIELD) {
                 throw new NumberFormatException();
             }
             return v;

@@ -1,7 +1,6 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
@@ -26,6 +25,8 @@ import java.util.List;
 final class ShadowCopy {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Litestream starts a new generation once the index reaches this value. */
+    static final long MAX_INDEX = 0x7FFF_FFFFL;
 
     private final Path dbPath;
     private final Path walPath;
@@ -142,7 +143,7 @@ final class ShadowCopy {
         if (generation == null) {
             return "no generation exists";
         }
-        if (index >= ReplicaLayout.MAX_INDEX) {
+        if (index >= MAX_INDEX) {
             return "max index exceeded";
         }
         long onDisk = shadow.size(generation, index);

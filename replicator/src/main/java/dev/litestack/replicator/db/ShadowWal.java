@@ -1,6 +1,6 @@
 package dev.litestack.replicator.db;
 
-import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.sqlite.FrameHeader;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  */
 final class ShadowWal {
 
+    /** The shadow layout, the same as Litestream's meta directory: {@code generations/<gen>/wal/<index>.wal}. */
+    private static final String GENERATIONS = "generations";
     private static final Pattern SHADOW = Pattern.compile("([0-9a-f]{8})\\.wal");
 
     private final Path metaDir;
@@ -47,18 +49,18 @@ final class ShadowWal {
     }
 
     Path walDir(String generation) {
-        return metaDir.resolve(ReplicaLayout.GENERATIONS).resolve(generation).resolve("wal");
+        return metaDir.resolve(GENERATIONS).resolve(generation).resolve("wal");
     }
 
     Path file(String generation, long index) {
-        return walDir(generation).resolve(ReplicaLayout.hex8(index) + ".wal");
+        return walDir(generation).resolve(Pos.hex8(index) + ".wal");
     }
 
     /** The current generation named by the generation file, or null if there is none or it is invalid. */
     String readGeneration() throws IOException {
         try {
             String s = Files.readString(generationFile(), StandardCharsets.UTF_8).trim();
-            return ReplicaLayout.isGeneration(s) ? s : null;
+            return Pos.isGeneration(s) ? s : null;
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -190,7 +192,7 @@ final class ShadowWal {
 
     /** Removes every generation folder except {@code keep}, and stray temp files. */
     void removeOtherGenerations(String keep) throws IOException {
-        Path gens = metaDir.resolve(ReplicaLayout.GENERATIONS);
+        Path gens = metaDir.resolve(GENERATIONS);
         if (!Files.isDirectory(gens)) {
             return;
         }

@@ -1,6 +1,6 @@
 package dev.litestack.replicator.replica;
 
-import java.util.HexFormat;
+import dev.litestack.replicator.Pos;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,42 +22,18 @@ public final class ReplicaLayout {
      * one object on S3). Litestream lists and restores only under {@code generations/}.
      */
     public static final String LEASE = "lease";
-    /** The largest index or offset that fits the 8-hex-digit names. */
-    public static final long MAX_FIELD = 0xFFFF_FFFFL;
-    /** Litestream starts a new generation once the index reaches this value. */
-    public static final long MAX_INDEX = 0x7FFF_FFFFL;
-
-    private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern SNAPSHOT = Pattern.compile("([0-9a-f]{8})\\.snapshot\\.lz4");
     private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
 
     private ReplicaLayout() {
     }
 
-    public static boolean isGeneration(String name) {
-        return name != null && GENERATION.matcher(name).matches();
-    }
-
-    public static String requireGeneration(String name) {
-        if (!isGeneration(name)) {
-            throw new IllegalArgumentException("invalid generation name (want 16 lowercase hex characters): " + name);
-        }
-        return name;
-    }
-
-    public static String hex8(long value) {
-        if (value < 0 || value > MAX_FIELD) {
-            throw new IllegalArgumentException("value does not fit 8 hex digits: " + value);
-        }
-        return HexFormat.of().toHexDigits((int) value);
-    }
-
     public static String snapshotName(long index) {
-        return hex8(index) + ".snapshot.lz4";
+        return Pos.hex8(index) + ".snapshot.lz4";
     }
 
     public static String walSegmentName(long index, long offset) {
-        return hex8(index) + "_" + hex8(offset) + ".wal.lz4";
+        return Pos.hex8(index) + "_" + Pos.hex8(offset) + ".wal.lz4";
     }
 
     /** The index of a snapshot file name, or empty if the name is not a snapshot name. */
@@ -77,7 +53,7 @@ public final class ReplicaLayout {
 
     /** Relative key of the generation folder, joined with '/'. */
     public static String generationKey(String generation) {
-        return GENERATIONS + "/" + requireGeneration(generation);
+        return GENERATIONS + "/" + Pos.requireGeneration(generation);
     }
 
     public static String snapshotsKey(String generation) {

@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.Pos;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ReplicaLayoutTest {
 
@@ -61,12 +62,12 @@ class ReplicaLayoutTest {
 
     @Test
     void hex8FormatsAndRejectsOutOfRange() {
-        assertEquals("00000000", ReplicaLayout.hex8(0));
-        assertEquals("00004080", ReplicaLayout.hex8(16512));
-        assertEquals("ffffffff", ReplicaLayout.hex8(ReplicaLayout.MAX_FIELD));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.hex8(-1));
+        assertEquals("00000000", Pos.hex8(0));
+        assertEquals("00004080", Pos.hex8(16512));
+        assertEquals("ffffffff", Pos.hex8(Pos.MAX_FIELD));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pos.hex8(-1));
         assertEquals("value does not fit 8 hex digits: -1", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.hex8(0x1_0000_0000L));
+        assertThrows(IllegalArgumentException.class, () -> Pos.hex8(0x1_0000_0000L));
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.walSegmentName(0, 0x1_0000_0000L),
                 "an offset of 4 GiB would need 9 digits, which listings ignore");
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.snapshotName(-5));
@@ -74,17 +75,17 @@ class ReplicaLayoutTest {
 
     @Test
     void generationNames() {
-        assertTrue(ReplicaLayout.isGeneration(GEN));
-        assertTrue(ReplicaLayout.isGeneration("0123456789abcdef"));
+        assertTrue(Pos.isGeneration(GEN));
+        assertTrue(Pos.isGeneration("0123456789abcdef"));
         for (String bad : new String[] {"09D2444453DF6F53", "09d2444453df6f5", "09d2444453df6f530", "09d2444453df6f5g",
                 "", "../../etc/passwd"}) {
-            assertFalse(ReplicaLayout.isGeneration(bad), bad);
+            assertFalse(Pos.isGeneration(bad), bad);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ReplicaLayout.requireGeneration(bad));
+                    () -> Pos.requireGeneration(bad));
             assertEquals("invalid generation name (want 16 lowercase hex characters): " + bad, e.getMessage());
         }
-        assertFalse(ReplicaLayout.isGeneration(null));
-        assertEquals(GEN, ReplicaLayout.requireGeneration(GEN));
+        assertFalse(Pos.isGeneration(null));
+        assertEquals(GEN, Pos.requireGeneration(GEN));
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class FileReplicaClient implements ReplicaClient {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (ReplicaLayout.isGeneration(name) && Files.isDirectory(p)) {
+                if (Pos.isGeneration(name) && Files.isDirectory(p)) {
                     out.add(name);
                 }
             }

@@ -124,7 +124,7 @@ public final class S3ReplicaClient implements ReplicaClient {
             for (CommonPrefix p : page.commonPrefixes()) {
                 String name = p.prefix().substring(prefix.length());
                 name = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-                if (ReplicaLayout.isGeneration(name)) {
+                if (Pos.isGeneration(name)) {
                     out.add(name);
                 }
             }
