@@ -1,6 +1,8 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.config.DbConfig;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.util.BoundedInputStream;
 import dev.litestack.replicator.util.ChannelInputStream;
@@ -42,10 +44,12 @@ public final class Database implements AutoCloseable {
     /** Per-database settings. */
     public record Options(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
                           int minCheckpointPageCount, int maxCheckpointPageCount) {
+        /** The settings of a database configured with nothing but its path (see {@link DbConfig}). */
         public static Options defaults(Path path) {
             Path abs = path.toAbsolutePath().normalize();
-            return new Options(abs, abs.resolveSibling("." + abs.getFileName() + "-litestream"),
-                    Duration.ofSeconds(1), Duration.ofMinutes(1), 1000, 10_000);
+            return new Options(abs, DbConfig.defaultMetaPath(abs), DbConfig.DEFAULT_MONITOR_INTERVAL,
+                    DbConfig.DEFAULT_CHECKPOINT_INTERVAL, DbConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT,
+                    DbConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
         }
     }
 
@@ -77,7 +81,7 @@ public final class Database implements AutoCloseable {
     public Database(Options options, Clock clock, Log log) {
         this.opt = options;
         this.path = options.path();
-        this.walPath = Path.of(path + "-wal");
+        this.walPath = SqliteFiles.wal(path);
         this.shadow = new ShadowWal(options.metaPath());
         this.clock = clock;
         this.log = log;

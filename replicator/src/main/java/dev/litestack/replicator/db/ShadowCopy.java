@@ -1,6 +1,7 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
@@ -44,7 +45,7 @@ final class ShadowCopy {
 
     ShadowCopy(Path dbPath, ShadowWal shadow, DbStats stats, Log log) {
         this.dbPath = dbPath;
-        this.walPath = Path.of(dbPath + "-wal");
+        this.walPath = SqliteFiles.wal(dbPath);
         this.shadow = shadow;
         this.stats = stats;
         this.log = log;

@@ -1,6 +1,7 @@
 package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ final class DbMonitor {
 
     DbMonitor(Database db, Log log) {
         this.db = db;
-        this.wal = Path.of(db.path() + "-wal");
+        this.wal = SqliteFiles.wal(db.path());
         this.log = log;
     }
 

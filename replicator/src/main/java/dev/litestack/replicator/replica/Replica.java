@@ -1,6 +1,7 @@
 package dev.litestack.replicator.replica;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.util.CompressingInputStream;
 import dev.litestack.replicator.util.Log;
@@ -29,8 +30,10 @@ public final class Replica {
             this(name, syncInterval, snapshotInterval, retention, retentionCheckInterval, Duration.ZERO);
         }
 
+        /** The settings of a replica configured with nothing but its location (see {@link ReplicaConfig}). */
         public static Options defaults(String name) {
-            return new Options(name, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1));
+            return new Options(name, ReplicaConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO, ReplicaConfig.DEFAULT_RETENTION,
+                    ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL);
         }
     }
 

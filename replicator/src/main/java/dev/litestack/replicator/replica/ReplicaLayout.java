@@ -1,6 +1,7 @@
 package dev.litestack.replicator.replica;
 
 import dev.litestack.replicator.Pos;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,13 +43,17 @@ public final class ReplicaLayout {
         return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1), 16)) : OptionalLong.empty();
     }
 
-    /** {index, offset} of a WAL segment file name, or null if the name is not a segment name. */
-    public static long[] parseWalSegmentName(String name) {
+    /** The WAL index and offset a segment file name holds. */
+    public record SegmentName(long index, long offset) {
+    }
+
+    /** The index and offset of a WAL segment file name, or empty if the name is not a segment name. */
+    public static Optional<SegmentName> parseWalSegmentName(String name) {
         Matcher m = SEGMENT.matcher(name);
         if (!m.matches()) {
-            return null;
+            return Optional.empty();
         }
-        return new long[] {Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)};
+        return Optional.of(new SegmentName(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)));
     }
 
     /** Relative key of the generation folder, joined with '/'. */

@@ -4,6 +4,7 @@ import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.AtomicFiles;
 import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Log;
@@ -143,8 +144,8 @@ public final class Restorer {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
-            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-wal"));
-            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-shm"));
+            Files.deleteIfExists(SqliteFiles.wal(tmp));
+            Files.deleteIfExists(SqliteFiles.shm(tmp));
         }
     }
 

@@ -1,13 +1,12 @@
 package dev.litestack.replicator.replica;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,9 +29,9 @@ class ReplicaLayoutTest {
     void walSegmentNamesRoundTrip(long v) {
         String name = ReplicaLayout.walSegmentName(v, 0x4080);
         assertEquals(String.format("%08x_00004080.wal.lz4", v), name);
-        assertArrayEquals(new long[] {v, 0x4080}, ReplicaLayout.parseWalSegmentName(name));
+        assertEquals(Optional.of(new ReplicaLayout.SegmentName(v, 0x4080)), ReplicaLayout.parseWalSegmentName(name));
         String name2 = ReplicaLayout.walSegmentName(1, v);
-        assertArrayEquals(new long[] {1, v}, ReplicaLayout.parseWalSegmentName(name2));
+        assertEquals(Optional.of(new ReplicaLayout.SegmentName(1, v)), ReplicaLayout.parseWalSegmentName(name2));
     }
 
     @Test
@@ -57,7 +56,7 @@ class ReplicaLayoutTest {
             "00000000_00000000.wal.lz4.tmp", "00000000_00000000.wal", "00000000-00000000.wal.lz4",
             "00000000.snapshot.lz4", "00000000_00000000.WAL.LZ4"})
     void rejectsWrongSegmentNames(String name) {
-        assertNull(ReplicaLayout.parseWalSegmentName(name), name);
+        assertTrue(ReplicaLayout.parseWalSegmentName(name).isEmpty(), name);
     }
 
     @Test

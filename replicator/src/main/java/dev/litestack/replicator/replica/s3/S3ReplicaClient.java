@@ -154,10 +154,8 @@ public final class S3ReplicaClient implements ReplicaClient {
         List<WalSegmentInfo> out = new ArrayList<>();
         list(prefix, true, page -> {
             for (S3Object o : page.contents()) {
-                long[] io = ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length()));
-                if (io != null) {
-                    out.add(new WalSegmentInfo(generation, io[0], io[1], o.size(), o.lastModified()));
-                }
+                ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length())).ifPresent(io ->
+                        out.add(new WalSegmentInfo(generation, io.index(), io.offset(), o.size(), o.lastModified())));
             }
         });
         out.sort(Comparator.comparingLong(WalSegmentInfo::index).thenComparingLong(WalSegmentInfo::offset));
