@@ -57,7 +57,7 @@ final class ListingCommands {
                     try {
                         list(e.getKey(), e.getValue(), r);
                     } catch (IOException ex) {
-                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", Log.describe(ex));
+                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", ex);
                     }
                 }
             }

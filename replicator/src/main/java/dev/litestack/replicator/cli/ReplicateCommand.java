@@ -45,6 +45,9 @@ final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
+    @Mixin
+    LogLevelOption logLevel;
+
     @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
     String exec;
 
@@ -71,7 +74,7 @@ final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
         Config config = loadConfig(env);
-        Log log = Main.configureLogging(config.logging());
+        Log log = Main.configureLogging(logLevel.apply(config.logging(), env));
         ConfigOptions.warn(config, log);
         if (config.dbs().isEmpty()) {
             throw new CliException("no databases specified in configuration");
@@ -172,7 +175,7 @@ final class ReplicateCommand implements Callable<Integer> {
         try {
             service.runOnce(config.shutdownTimeout(), forceSnapshot, enforceRetention);
         } catch (IOException e) {
-            log.error("replicate -once: not everything was shipped", "error", Log.describe(e));
+            log.error("replicate -once: not everything was shipped", "error", e);
             return ExitCodes.ERROR;
         }
         log.info("replicated once", "databases", config.dbs().size(), "snapshots", forceSnapshot);
@@ -185,7 +188,7 @@ final class ReplicateCommand implements Callable<Integer> {
             service.close(config.shutdownTimeout());
             return true;
         } catch (IOException e) {
-            log.error("final sync failed", "error", Log.describe(e));
+            log.error("final sync failed", "error", e);
             return false;
         }
     }

@@ -128,7 +128,7 @@ final class ShadowCopy {
             chain = shadow.repair(generation, index);
             header = mine;
         } catch (WalFormatException e) {
-            log.warn("init: shadow wal unreadable, clearing generation", "db", dbPath, "error", e.getMessage());
+            log.warn("init: shadow wal unreadable, clearing generation", "db", dbPath, "error", e);
             return false;
         }
         size = shadow.size(generation, index);

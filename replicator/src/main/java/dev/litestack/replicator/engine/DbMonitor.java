@@ -85,7 +85,7 @@ final class DbMonitor {
             }
         } catch (IOException | RuntimeException e) {
             if (!failing) {
-                log.error("sync error", "db", db.path(), "error", Log.describe(e));
+                log.error("sync error", "db", db.path(), "error", e);
                 failing = true;
             }
             lastSize = -3;

@@ -195,10 +195,10 @@ public final class ReplicaRunner implements AutoCloseable {
             if (healthy) {
                 failingSince = started;
                 log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
-                        "replica", replica.name(), "error", Log.describe(e));
+                        "replica", replica.name(), "error", e);
             } else {
                 log.debug("replica sync still failing", "db", replica.db().path(), "replica", replica.name(),
-                        "failures", failures, "error", Log.describe(e));
+                        "failures", failures, "error", e);
             }
             healthy = false;
             schedule(true);
@@ -229,7 +229,7 @@ public final class ReplicaRunner implements AutoCloseable {
         try {
             replica.db().sync();
         } catch (IOException | RuntimeException e) {
-            log.debug("sync before upload failed", "db", replica.db().path(), "error", Log.describe(e));
+            log.debug("sync before upload failed", "db", replica.db().path(), "error", e);
         }
     }
 
@@ -255,7 +255,7 @@ public final class ReplicaRunner implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),
-                    "error", Log.describe(e));
+                    "error", e);
         }
     }
 
