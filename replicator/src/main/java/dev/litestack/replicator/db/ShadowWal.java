@@ -1,7 +1,6 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.sqlite.FrameHeader;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import dev.litestack.replicator.util.AtomicFiles;
@@ -104,18 +103,6 @@ final class ShadowWal {
         AtomicFiles.write(file(generation, index), java.util.Arrays.copyOf(header, WalHeader.SIZE));
     }
 
-    /** Appends whole committed frames to a shadow file and makes them durable. */
-    void append(String generation, long index, byte[] frames, int len) throws IOException {
-        try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer bb = ByteBuffer.wrap(frames, 0, len);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
-            ch.force(false);
-        }
-    }
-
     byte[] readHeader(String generation, long index) throws IOException {
         return readRange(file(generation, index), 0, WalHeader.SIZE);
     }
@@ -169,16 +156,6 @@ final class ShadowWal {
             }
         }
         return scanner.committedChecksum();
-    }
-
-    /** The checksum pair stored in the last frame of a shadow file, or the header's if it has no frames. */
-    int[] lastChecksum(String generation, long index, long size, WalHeader hdr) throws IOException {
-        if (size <= WalHeader.SIZE) {
-            return new int[] {hdr.checksum1(), hdr.checksum2()};
-        }
-        byte[] fh = readRange(file(generation, index), size - hdr.frameSize(), FrameHeader.SIZE);
-        FrameHeader h = FrameHeader.parse(fh, 0);
-        return new int[] {h.checksum1(), h.checksum2()};
     }
 
     /** Deletes shadow files of {@code generation} with an index below {@code minIndex}. */
