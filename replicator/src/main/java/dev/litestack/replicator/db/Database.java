@@ -96,8 +96,9 @@ public final class Database implements AutoCloseable {
         return opt;
     }
 
-    public DbStats stats() {
-        return stats;
+    /** The database's counters and gauges now. */
+    public DbStats.Snapshot stats() {
+        return stats.snapshot();
     }
 
     /** The current position (end of the shadow WAL), or null before the first generation exists. */
@@ -127,6 +128,7 @@ public final class Database implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             boolean changed;
+            boolean failed = false;
             try {
                 if (!reopenIfReplaced() || conns == null && !initIfPresent()) {
                     syncSucceeded();
@@ -136,15 +138,14 @@ public final class Database implements AutoCloseable {
                 changed |= maybeCheckpoint();
                 syncSucceeded();
             } catch (IOException | RuntimeException e) {
-                stats.syncErrors.increment();
+                failed = true;
                 if (failingSince == null) {
                     failingSince = clock.instant();
                 }
                 syncError = Log.describe(e);
                 throw e;
             } finally {
-                stats.syncCount.increment();
-                stats.syncNanos.add(System.nanoTime() - t0);
+                stats.sync(System.nanoTime() - t0, failed);
             }
             return published(changed);
         } finally {
@@ -532,10 +533,7 @@ public final class Database implements AutoCloseable {
     }
 
     private void updateGauges() throws IOException {
-        stats.dbSize = Files.exists(path) ? Files.size(path) : 0;
-        stats.walSize = copy.walSize();
-        stats.shadowIndex = copy.index();
-        stats.shadowSize = copy.size();
+        stats.sizes(Files.exists(path) ? Files.size(path) : 0, copy.walSize(), copy.index(), copy.size());
     }
 
     /** Final sync, then releases the read lock and closes the connections (the WAL is kept). */

@@ -257,7 +257,7 @@ final class ShadowCopy {
             }
             if (end > start) {
                 out.force(false);
-                stats.totalWalBytes.add(end - start);
+                stats.copied(end - start);
                 size = end;
                 chain = scanner.committedChecksum();
                 changed = true;

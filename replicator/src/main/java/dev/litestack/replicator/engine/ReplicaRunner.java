@@ -190,7 +190,7 @@ public final class ReplicaRunner implements AutoCloseable {
             replica.sync();
         } catch (IOException | RuntimeException e) {
             failures++;
-            replica.stats().syncErrors.increment();
+            replica.countSyncError();
             lastError = e.getMessage();
             if (healthy) {
                 failingSince = started;

@@ -11,7 +11,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -27,25 +26,25 @@ public final class ReplicatorMetrics {
 
     public static PrometheusRegistry register(ReplicationService service) {
         PrometheusRegistry reg = new PrometheusRegistry();
-        perDb(reg, service, "litestream_db_size", "The size of the database file, in bytes.", s -> s.dbSize);
-        perDb(reg, service, "litestream_wal_size", "The size of the real WAL file, in bytes.", s -> s.walSize);
+        perDb(reg, service, "litestream_db_size", "The size of the database file, in bytes.", s -> s.dbSize());
+        perDb(reg, service, "litestream_wal_size", "The size of the real WAL file, in bytes.", s -> s.walSize());
         perDb(reg, service, "litestream_total_wal_bytes", "Bytes copied into the shadow WAL (monotonic).",
-                s -> s.totalWalBytes.sum());
-        perDb(reg, service, "litestream_shadow_wal_index", "The current shadow WAL index.", s -> s.shadowIndex);
+                s -> s.totalWalBytes());
+        perDb(reg, service, "litestream_shadow_wal_index", "The current shadow WAL index.", s -> s.shadowIndex());
         perDb(reg, service, "litestream_shadow_wal_size", "The size of the current shadow WAL file, in bytes.",
-                s -> s.shadowSize);
-        perDb(reg, service, "litestream_sync_count", "Shadow WAL syncs (monotonic).", s -> s.syncCount.sum());
+                s -> s.shadowSize());
+        perDb(reg, service, "litestream_sync_count", "Shadow WAL syncs (monotonic).", s -> s.syncCount());
         perDb(reg, service, "litestream_sync_error_count", "Failed shadow WAL syncs (monotonic).",
-                s -> s.syncErrors.sum());
+                s -> s.syncErrors());
         perDb(reg, service, "litestream_sync_seconds", "Time spent syncing the shadow WAL (monotonic).",
-                s -> s.syncNanos.sum() / 1e9);
-        perMode(reg, service, "litestream_checkpoint_count", "Checkpoints by mode (monotonic).", s -> s.checkpointCount, 1);
+                s -> s.syncNanos() / 1e9);
+        perMode(reg, service, "litestream_checkpoint_count", "Checkpoints by mode (monotonic).", DbStats.Snapshot::checkpointCount, 1);
         perMode(reg, service, "litestream_checkpoint_error_count", "Failed checkpoints by mode (monotonic).",
-                s -> s.checkpointErrors, 1);
+                DbStats.Snapshot::checkpointErrors, 1);
         perMode(reg, service, "litestream_checkpoint_seconds", "Time spent checkpointing by mode (monotonic).",
-                s -> s.checkpointNanos, 1e-9);
+                DbStats.Snapshot::checkpointNanos, 1e-9);
         perReplica(reg, service, "litestream_replica_wal_bytes", "Uncompressed WAL bytes uploaded (monotonic).",
-                r -> r.replica().stats().walBytes.sum());
+                r -> r.replica().stats().walBytes());
         perReplica(reg, service, "litestream_replica_wal_index", "The replica's position: WAL index.",
                 r -> pos(r) == null ? 0 : pos(r).index());
         perReplica(reg, service, "litestream_replica_wal_offset", "The replica's position: offset in its WAL index.",
@@ -53,9 +52,9 @@ public final class ReplicatorMetrics {
         perReplica(reg, service, "litestream_replica_lag_seconds",
                 "Seconds the oldest change not yet on the replica has waited; 0 when caught up.", ReplicaRunner::lagSeconds);
         perReplica(reg, service, "litestream_replica_sync_error_count", "Failed replica syncs (monotonic).",
-                r -> r.replica().stats().syncErrors.sum());
+                r -> r.replica().stats().syncErrors());
         perReplica(reg, service, "litestream_replica_snapshot_count", "Snapshots written (monotonic).",
-                r -> r.replica().stats().snapshots.sum());
+                r -> r.replica().stats().snapshots());
         perReplica(reg, service, "litestream_replica_healthy", "1 if the replica's last sync succeeded, else 0.",
                 r -> r.healthy() ? 1 : 0);
         CounterWithCallback.builder().name("litestream_replica_validation")
@@ -76,7 +75,7 @@ public final class ReplicatorMetrics {
     }
 
     private static void perDb(PrometheusRegistry reg, ReplicationService svc, String name, String help,
-                              ToDoubleFunction<DbStats> value) {
+                              ToDoubleFunction<DbStats.Snapshot> value) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("db").callback(cb -> {
             for (ReplicationService.Entry e : svc.entries()) {
                 cb.call(value.applyAsDouble(e.db().stats()), e.db().path().toString());
@@ -85,10 +84,10 @@ public final class ReplicatorMetrics {
     }
 
     private static void perMode(PrometheusRegistry reg, ReplicationService svc, String name, String help,
-                                java.util.function.Function<DbStats, Map<String, LongAdder>> map, double scale) {
+                                java.util.function.Function<DbStats.Snapshot, Map<String, Long>> map, double scale) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("db", "mode").callback(cb -> {
             for (ReplicationService.Entry e : svc.entries()) {
-                map.apply(e.db().stats()).forEach((mode, v) -> cb.call(v.sum() * scale, e.db().path().toString(), mode));
+                map.apply(e.db().stats()).forEach((mode, v) -> cb.call(v * scale, e.db().path().toString(), mode));
             }
         }).register(reg);
     }

@@ -128,7 +128,7 @@ class ReplicaRunnerTest {
     private static final long STEP_MS = 50;
 
     private static long errors(ReplicaRunner r) {
-        return r.replica().stats().syncErrors.sum();
+        return r.replica().stats().syncErrors();
     }
 
     /** Advances the clock in small steps until {@code done}; returns the time it became true. */
@@ -151,14 +151,14 @@ class ReplicaRunnerTest {
         ReplicaRunner runner = runner(client, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
         runner.start();
         scheduler.runDue();
-        assertEquals(1, runner.replica().stats().snapshots.sum(), "the generation's first snapshot");
+        assertEquals(1, runner.replica().stats().snapshots(), "the generation's first snapshot");
         scheduler.advance(Duration.ofMinutes(59));
-        assertEquals(1, runner.replica().stats().snapshots.sum(), "none before the interval has passed");
+        assertEquals(1, runner.replica().stats().snapshots(), "none before the interval has passed");
         write(5);
         scheduler.advance(Duration.ofMinutes(2));
-        assertEquals(2, runner.replica().stats().snapshots.sum(), "one after an hour");
+        assertEquals(2, runner.replica().stats().snapshots(), "one after an hour");
         scheduler.advance(Duration.ofMinutes(60));
-        assertEquals(3, runner.replica().stats().snapshots.sum(), "and one more an hour later");
+        assertEquals(3, runner.replica().stats().snapshots(), "and one more an hour later");
         assertEquals(AppDb.range(0, rows), AppDb.ids(restore(client, "out.db")));
     }
 
