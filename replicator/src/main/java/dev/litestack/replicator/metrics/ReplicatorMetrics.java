@@ -19,7 +19,7 @@ import java.util.function.ToDoubleFunction;
  * dashboards and alerts work; the Prometheus Java client would otherwise append {@code _total}, so
  * they are exposed with the gauge type (their values only ever grow).
  */
-public final class ReplicatorMetrics {
+final class ReplicatorMetrics {
 
     private ReplicatorMetrics() {
     }
