@@ -90,7 +90,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 throw new CliException(e.getMessage());
             } catch (RestoreException e) {
-                throw new CliException("restore failed: " + e.getMessage());
+                throw new CliException("restore failed: " + Log.describe(e));
             }
             log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
                     "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),
@@ -100,7 +100,7 @@ final class RestoreCommand implements Callable<Integer> {
             try {
                 res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
             } catch (RestoreException e) {
-                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + e.getMessage());
+                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + Log.describe(e));
             }
             log.info("restore complete", "output", res.output(), "transactions", res.transactions(),
                     "bytes", res.bytes(), "elapsed_ms", (System.nanoTime() - t0) / 1_000_000);

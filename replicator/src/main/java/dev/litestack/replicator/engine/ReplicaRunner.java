@@ -191,7 +191,7 @@ public final class ReplicaRunner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             failures++;
             replica.countSyncError();
-            lastError = e.getMessage();
+            lastError = Log.describe(e);
             if (healthy) {
                 failingSince = started;
                 log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
@@ -292,7 +292,7 @@ public final class ReplicaRunner implements AutoCloseable {
             throw new IOException("replica " + replica.name() + " did not finish " + what + " within " + timeout);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
+            throw c instanceof IOException io ? io : new IOException(Log.describe(c), c);
         }
     }
 

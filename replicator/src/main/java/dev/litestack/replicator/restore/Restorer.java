@@ -169,7 +169,7 @@ public final class Restorer {
                 throw new RestoreException("wal segment disappeared during restore (deleted by retention?): "
                         + objectName(plan, seg));
             }
-            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + c.getMessage(), c);
+            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c);
         }
     }
 
@@ -189,7 +189,7 @@ public final class Restorer {
         } catch (RestoreException e) {
             throw e;
         } catch (IOException e) {
-            throw new RestoreException("cannot decompress wal segment " + name + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot decompress wal segment " + name + ": " + Log.describe(e), e);
         }
         applier.endSegment();
         return n;

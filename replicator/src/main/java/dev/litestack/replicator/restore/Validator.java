@@ -63,7 +63,7 @@ public final class Validator {
             return Outcome.MISMATCH;
         } catch (IOException e) {
             errors.increment();
-            throw new IOException("validation restore failed: " + e.getMessage(), e);
+            throw new IOException("validation restore failed: " + Log.describe(e), e);
         } finally {
             FileTrees.delete(dir);
         }
