@@ -206,7 +206,7 @@ public final class Database implements AutoCloseable {
             pageSize = conns.pageSize();
         } catch (SQLException e) {
             closeConnections();
-            throw new IOException("cannot open database " + path + ": " + e.getMessage(), e);
+            throw new IOException("cannot open database " + path + ": " + Log.describe(e), e);
         }
         try {
             files = DbFiles.open(path, walPath);
@@ -277,15 +277,15 @@ public final class Database implements AutoCloseable {
         }
         long frames = copy.frames(pageSize);
         long walFrames = Math.max(0, (copy.walSize() - WalHeader.SIZE) / (pageSize + 24));
-        String mode = null;
+        CheckpointMode mode = null;
         if (walFrames >= TRUNCATE_PAGE_N) {
-            mode = "TRUNCATE";
+            mode = CheckpointMode.TRUNCATE;
         } else if (opt.maxCheckpointPageCount() > 0 && frames >= opt.maxCheckpointPageCount()) {
-            mode = "RESTART";
+            mode = CheckpointMode.RESTART;
         } else if (frames >= opt.minCheckpointPageCount()) {
-            mode = "PASSIVE";
+            mode = CheckpointMode.PASSIVE;
         } else if (!opt.checkpointInterval().isZero() && frames > 1 && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
-            mode = "PASSIVE";
+            mode = CheckpointMode.PASSIVE;
         }
         return mode != null && checkpointLocked(mode);
     }
@@ -295,7 +295,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Checkpoints now (used before snapshots and by operators); returns true if anything changed. */
-    public boolean checkpoint(String mode) throws IOException {
+    public boolean checkpoint(CheckpointMode mode) throws IOException {
         lock.lock();
         try {
             if (conns == null || copy.generation() == null) {
@@ -314,7 +314,7 @@ public final class Database implements AutoCloseable {
      * slip between the last copy and a WAL restart. The restart itself happens at the next write
      * (ours: the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
      */
-    private boolean checkpointLocked(String mode) throws IOException {
+    private boolean checkpointLocked(CheckpointMode mode) throws IOException {
         return checkpointLocked(mode, true);
     }
 
@@ -323,7 +323,7 @@ public final class Database implements AutoCloseable {
      *                {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
      *                checkpoint, which keeps every checkpoint, the app's included, out of the file
      */
-    private boolean checkpointLocked(String mode, boolean refresh) throws IOException {
+    private boolean checkpointLocked(CheckpointMode mode, boolean refresh) throws IOException {
         if (!checkpointLock.writeLock().tryLock()) {
             return false;
         }
@@ -333,7 +333,7 @@ public final class Database implements AutoCloseable {
                 log.debug("checkpoint skipped: database busy", "db", path);
                 return false;
             }
-            int[] result;
+            SqliteConnections.CheckpointResult result;
             try {
                 copyFrames();
                 conns.releaseReadLock();
@@ -347,7 +347,7 @@ public final class Database implements AutoCloseable {
             }
             stats.checkpoint(mode, System.nanoTime() - t0, false);
             log.debug("checkpoint", "db", path, "mode", mode, "result",
-                    result[0] + "," + result[1] + "," + result[2]);
+                    result.busy() + "," + result.logFrames() + "," + result.checkpointedFrames());
             conns.bumpSeq();
             if (refresh) {
                 refreshReadMark();
@@ -357,7 +357,7 @@ public final class Database implements AutoCloseable {
             return true;
         } catch (SQLException e) {
             stats.checkpoint(mode, System.nanoTime() - t0, true);
-            throw new IOException("checkpoint: mode=" + mode + ": " + e.getMessage(), e);
+            throw new IOException("checkpoint: mode=" + mode + ": " + Log.describe(e), e);
         } finally {
             checkpointLock.writeLock().unlock();
         }
@@ -404,7 +404,7 @@ public final class Database implements AutoCloseable {
      * No checkpoint runs while it is open. Close it on the thread that opened it.
      */
     public SnapshotSource openSnapshot() throws IOException {
-        checkpoint("PASSIVE");
+        checkpoint(CheckpointMode.PASSIVE);
         checkpointLock.readLock().lock();
         boolean ok = false;
         try {
@@ -464,7 +464,7 @@ public final class Database implements AutoCloseable {
         lock.lock();
         try {
             Pos before = position;
-            if (conns == null || before == null || !checkpointLocked("PASSIVE", false)) {
+            if (conns == null || before == null || !checkpointLocked(CheckpointMode.PASSIVE, false)) {
                 return null;
             }
             try {
@@ -478,7 +478,7 @@ public final class Database implements AutoCloseable {
                 refreshReadMark();
             }
         } catch (SQLException e) {
-            throw new IOException("cannot move the read transaction after validation: " + e.getMessage(), e);
+            throw new IOException("cannot move the read transaction after validation: " + Log.describe(e), e);
         } finally {
             lock.unlock();
         }

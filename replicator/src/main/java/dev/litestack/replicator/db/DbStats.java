@@ -46,11 +46,11 @@ public final class DbStats {
         shadowSize = shadow;
     }
 
-    void checkpoint(String mode, long nanos, boolean error) {
-        checkpointCount.computeIfAbsent(mode, k -> new LongAdder()).increment();
-        checkpointNanos.computeIfAbsent(mode, k -> new LongAdder()).add(nanos);
+    void checkpoint(CheckpointMode mode, long nanos, boolean error) {
+        checkpointCount.computeIfAbsent(mode.name(), k -> new LongAdder()).increment();
+        checkpointNanos.computeIfAbsent(mode.name(), k -> new LongAdder()).add(nanos);
         if (error) {
-            checkpointErrors.computeIfAbsent(mode, k -> new LongAdder()).increment();
+            checkpointErrors.computeIfAbsent(mode.name(), k -> new LongAdder()).increment();
         }
     }
 

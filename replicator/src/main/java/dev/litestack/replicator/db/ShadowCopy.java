@@ -1,6 +1,7 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
@@ -39,7 +40,7 @@ final class ShadowCopy {
     private long index;
     private long size;
     private byte[] header;
-    private int[] chain;
+    private Checksum chain;
     /** The frame copy buffer (about 1 MiB), reused across syncs. */
     private byte[] copyBuf;
 
@@ -192,7 +193,7 @@ final class ShadowCopy {
         index = 0;
         size = WalHeader.SIZE;
         header = real;
-        chain = new int[] {h.checksum1(), h.checksum2()};
+        chain = h.checksum();
         shadow.removeOtherGenerations(gen);
         log.info("sync: new generation", "db", dbPath, "generation", gen, "reason", reason);
     }
@@ -211,7 +212,7 @@ final class ShadowCopy {
             shadow.create(generation, index, real);
             header = real;
             size = WalHeader.SIZE;
-            chain = new int[] {h.checksum1(), h.checksum2()};
+            chain = h.checksum();
             changed = true;
             log.debug("sync: wal restarted, new shadow index", "db", dbPath, "position", pos());
         }
@@ -221,7 +222,7 @@ final class ShadowCopy {
         if (walSize - size < fs) {
             return changed;
         }
-        WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
+        WalScanner scanner = new WalScanner(hdr, chain);
         byte[] buf = copyBuffer(fs);
         long start = size;
         try (FileChannel in = openChannel(walPath, "cannot read wal", StandardOpenOption.READ);

@@ -1,6 +1,7 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import dev.litestack.replicator.util.AtomicFiles;
@@ -125,7 +126,7 @@ final class ShadowWal {
      * Makes a shadow file end on a whole committed transaction with a valid checksum chain,
      * cutting off anything a crash left half-appended, and returns the chain checksum at its end.
      */
-    int[] repair(String generation, long index) throws IOException {
+    Checksum repair(String generation, long index) throws IOException {
         Path f = file(generation, index);
         byte[] hdrBytes = readRange(f, 0, WalHeader.SIZE);
         WalHeader hdr = WalHeader.parse(hdrBytes);

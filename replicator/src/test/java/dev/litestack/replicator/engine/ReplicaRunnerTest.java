@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.db.CheckpointMode;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.SnapshotInfo;
@@ -257,7 +258,7 @@ class ReplicaRunnerTest {
     private void nextIndex(ReplicaRunner runner, int n) throws Exception {
         write(n);
         long before = db.position().index();
-        db.checkpoint("PASSIVE");
+        db.checkpoint(CheckpointMode.PASSIVE);
         write(1);
         assertTrue(db.position().index() > before, "a new WAL index");
         runner.onChange();
