@@ -20,5 +20,5 @@ cp_file="$root/replicator/target/bench-classpath.txt"
 ./mvnw -q -B -o -pl replicator test-compile dependency:build-classpath \
   -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
 cp="$root/replicator/target/test-classes:$root/replicator/target/classes:$(cat "$cp_file")"
-exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+exec java -Xmx2g -cp "$cp" \
   dev.litestack.replicator.bench.ReplicatorBench --litestream "$litestream" "$@"

@@ -1,7 +1,9 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.exec.ExitCodes;
+
 /** A failure reported to the user as one line on stderr and a non-zero exit code. */
-public final class CliException extends Exception {
+final class CliException extends Exception {
 
     private final int exitCode;
 

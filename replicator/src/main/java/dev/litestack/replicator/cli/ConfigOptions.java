@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * {@code -config} and {@code -no-expand-env}, shared by every command that reads litestream.yml.
  * Like every flag, each also takes two dashes ({@code --config}), as Go's flag package allows.
  */
-public final class ConfigOptions {
+final class ConfigOptions {
 
     @Option(names = {"-config", "--config"}, paramLabel = "PATH",
             description = "Configuration file (default: $LITESTREAM_CONFIG, else /etc/litestream.yml).")

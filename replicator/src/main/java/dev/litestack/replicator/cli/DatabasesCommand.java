@@ -3,6 +3,7 @@ package dev.litestack.replicator.cli;
 import dev.litestack.replicator.config.Config;
 import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.util.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,9 +13,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databases}: the databases in the config and their replicas. */
 @Command(name = "databases", mixinStandardHelpOptions = true, description = "List the databases in the configuration file.")

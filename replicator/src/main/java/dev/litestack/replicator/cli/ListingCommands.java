@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.config.Durations;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
@@ -18,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code generations}, {@code snapshots} and {@code wal}: Litestream's listings, plus {@code -json}. */
 final class ListingCommands {
@@ -56,7 +57,7 @@ final class ListingCommands {
                     try {
                         list(e.getKey(), e.getValue(), r);
                     } catch (IOException ex) {
-                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", Log.describe(ex));
+                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", ex);
                     }
                 }
             }

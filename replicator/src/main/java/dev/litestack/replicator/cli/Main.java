@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.config.LoggingConfig;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.util.Log;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -27,15 +28,19 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
+            boolean debug = Log.get().enabled(Log.Level.DEBUG);
             if (ex instanceof CliException ce) {
                 cmd.getErr().println("error: " + ce.getMessage());
+                if (debug && ce.getCause() != null) {
+                    cmd.getErr().println(Log.stackTrace(ce.getCause()));
+                }
                 cmd.getErr().flush();
                 return ce.exitCode();
             }
-            // file errors in words ("no such file: <path>"), anything else with its type
-            String what = ex instanceof java.io.IOException ? dev.litestack.replicator.util.Log.describe(ex)
-                    : ex.getClass().getSimpleName() + ": " + dev.litestack.replicator.util.Log.describe(ex);
-            cmd.getErr().println("error: " + what);
+            cmd.getErr().println("error: " + unexpected(cmd.getCommandName(), ex, debug));
+            if (debug) {
+                cmd.getErr().println(Log.stackTrace(ex));
+            }
             cmd.getErr().flush();
             return ExitCodes.ERROR;
         });
@@ -53,6 +58,21 @@ public final class Main implements Runnable {
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /**
+     * An exception no command turned into a message: file errors in words ("no such file: <path>"),
+     * anything else with its type and where it was thrown, never a bare {@code null}.
+     */
+    static String unexpected(String command, Exception ex, boolean debug) {
+        if (ex instanceof java.io.IOException) {
+            return Log.describe(ex);
+        }
+        String m = ex.getMessage();
+        StackTraceElement[] at = ex.getStackTrace();
+        return command + " failed: " + ex.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m)
+                + (at.length == 0 ? "" : " at " + at[0])
+                + (debug ? "" : " (run with -log-level debug for the stack trace)");
     }
 
     /** Sets up the process-wide log from the config's {@code logging} block and returns it. */

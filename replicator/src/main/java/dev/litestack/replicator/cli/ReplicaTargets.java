@@ -3,7 +3,9 @@ package dev.litestack.replicator.cli;
 import dev.litestack.replicator.config.Config;
 import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.replica.ReplicaClient;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +39,7 @@ final class ReplicaTargets {
                 return Instant.now();
             }
             Instant t = Instant.EPOCH;
-            for (Path p : List.of(db.path(), Path.of(db.path() + "-wal"))) {
+            for (Path p : List.of(db.path(), SqliteFiles.wal(db.path()))) {
                 if (Files.exists(p)) {
                     Instant m = Files.getLastModifiedTime(p).toInstant();
                     t = m.isAfter(t) ? m : t;

@@ -4,7 +4,9 @@ import dev.litestack.replicator.config.Config;
 import dev.litestack.replicator.config.DbConfig;
 import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicationService;
+import dev.litestack.replicator.exec.ExitCodes;
+import dev.litestack.replicator.exec.Shutdown;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.exec.Supervisor;
 import dev.litestack.replicator.metrics.MetricsServer;
@@ -13,7 +15,6 @@ import dev.litestack.replicator.replica.LeaseKeeper;
 import dev.litestack.replicator.replica.Leases;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
-import dev.litestack.replicator.replica.s3.S3ReplicaClient;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
@@ -21,7 +22,6 @@ import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +44,9 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
+
+    @Mixin
+    LogLevelOption logLevel;
 
     @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
     String exec;
@@ -72,7 +74,7 @@ final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> env = System.getenv();
         Config config = loadConfig(env);
-        Log log = Main.configureLogging(config.logging());
+        Log log = Main.configureLogging(logLevel.apply(config.logging(), env));
         ConfigOptions.warn(config, log);
         if (config.dbs().isEmpty()) {
             throw new CliException("no databases specified in configuration");
@@ -149,9 +151,9 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         log.info("initialized", "databases", config.dbs().size(), "version", VersionCommand.version());
 
-        int code = ExitCodes.OK;
+        Supervisor sup = null;
         if (command != null) {
-            Supervisor sup = new Supervisor(command, awsEnv(env), log);
+            sup = new Supervisor(command, awsEnv(env), log);
             try {
                 sup.start();
             } catch (IOException e) {
@@ -159,70 +161,25 @@ final class ReplicateCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage(), ExitCodes.EXEC_FAILED);
             }
             child[0] = sup;
-            CompletableFuture<Integer> exited = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return sup.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return ExitCodes.ERROR;
-                }
-            });
-            CompletableFuture.anyOf(exited, signals.stopRequested(), leaseLost).join();
-            if (leaseLost.isDone() && !exited.isDone()) {
-                log.error("lease lost (lease on-conflict: exit), stopping the exec process", "pid", sup.pid());
-                sup.signal("TERM");
+        }
+        MetricsServer served = metrics;
+        return new Shutdown(signals, leaseLost, config.shutdownTimeout(), log).await(sup, () -> {
+            if (served != null) {
+                served.close();
             }
-            if (!exited.isDone()) {
-                log.info("waiting for exec process to close", "pid", sup.pid());
-                Integer c = waitBounded(exited, config.shutdownTimeout());
-                if (c == null) {
-                    log.warn("exec process did not stop in time, killing it", "pid", sup.pid());
-                    sup.kill();
-                    c = exited.join();
-                }
-                code = c;
-                String sig = signals.stopRequested().getNow("");
-                if (("TERM".equals(sig) && code == 143) || ("INT".equals(sig) && code == 130)) {
-                    code = ExitCodes.OK; // the child ended because of the signal we forwarded, as Litestream treats it
-                }
-            } else {
-                code = exited.join();
-                log.info("exec process exited, shutting down", "exit_code", code);
-            }
-        } else {
-            CompletableFuture.anyOf(signals.stopRequested(), leaseLost).join();
-        }
-        if (leaseLost.isDone()) {
-            log.error("lease lost (lease on-conflict: exit), shutting down");
-            code = ExitCodes.ERROR;
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (!closeService(service, config, log) && code == ExitCodes.OK) {
-            code = ExitCodes.ERROR;
-        }
-        log.info("shut down", "exit_code", code);
-        return code;
+            return closeService(service, config, log);
+        });
     }
 
     private int runOnce(ReplicationService service, Config config, Log log) {
         try {
             service.runOnce(config.shutdownTimeout(), forceSnapshot, enforceRetention);
         } catch (IOException e) {
-            log.error("replicate -once: not everything was shipped", "error", Log.describe(e));
+            log.error("replicate -once: not everything was shipped", "error", e);
             return ExitCodes.ERROR;
         }
         log.info("replicated once", "databases", config.dbs().size(), "snapshots", forceSnapshot);
         return ExitCodes.OK;
-    }
-
-    private static Integer waitBounded(CompletableFuture<Integer> f, Duration timeout) {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     /** Final sync of everything; false if something could not be shipped. */
@@ -231,7 +188,7 @@ final class ReplicateCommand implements Callable<Integer> {
             service.close(config.shutdownTimeout());
             return true;
         } catch (IOException e) {
-            log.error("final sync failed", "error", Log.describe(e));
+            log.error("final sync failed", "error", e);
             return false;
         }
     }
@@ -355,20 +312,18 @@ final class ReplicateCommand implements Callable<Integer> {
         return new ReplicationService(entries, clock, log);
     }
 
-    /** Opens a replica's client; an S3 client is checked against the server (credentials, bucket, endpoint). */
+    /** Opens a replica's client and checks it against the storage (S3: credentials, bucket, endpoint). */
     private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
         if (rc.age().enabled() && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
             throw new IOException("age needs both identities and recipients to replicate (recipients to encrypt, "
                     + "identities to read back the replica's position)");
         }
         ReplicaClient client = Wiring.client(rc, env);
-        if (client.unwrap() instanceof S3ReplicaClient s3) {
-            try {
-                s3.verify();
-            } catch (IOException e) {
-                client.close();
-                throw e;
-            }
+        try {
+            client.verify();
+        } catch (IOException e) {
+            client.close();
+            throw e;
         }
         return client;
     }

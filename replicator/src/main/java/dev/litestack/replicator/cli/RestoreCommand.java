@@ -1,11 +1,12 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (idx != null && ts != null) {
             throw new CliException("cannot specify index & timestamp to restore", ExitCodes.USAGE);
         }
-        if (generation != null && !ReplicaLayout.isGeneration(generation)) {
+        if (generation != null && !Pos.isGeneration(generation)) {
             throw new CliException("invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
         }
         boolean url = Wiring.isUrl(targets.target);
@@ -108,7 +109,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 throw new CliException(e.getMessage());
             } catch (RestoreException e) {
-                throw new CliException("restore failed: " + e.getMessage());
+                throw new CliException("restore failed: " + Log.describe(e));
             }
             log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
                     "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),
@@ -118,7 +119,7 @@ final class RestoreCommand implements Callable<Integer> {
             try {
                 res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
             } catch (RestoreException e) {
-                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + e.getMessage());
+                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + Log.describe(e));
             }
             log.info("restore complete", "output", res.output(), "transactions", res.transactions(),
                     "bytes", res.bytes(), "elapsed_ms", (System.nanoTime() - t0) / 1_000_000);
@@ -132,7 +133,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         try {
             long v = Long.parseLong(index, 16);
-            if (v < 0 || v > ReplicaLayout.MAX_FIELD) {
+            if (v < 0 || v > Pos.MAX_FIELD) {
                 throw new NumberFormatException();
             }
             return v;

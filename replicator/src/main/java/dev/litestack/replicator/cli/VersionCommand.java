@@ -1,9 +1,10 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.exec.ExitCodes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code version}: prints the replicator's version. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version.")

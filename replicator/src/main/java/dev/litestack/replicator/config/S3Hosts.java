@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * Litestream's S3 rules ({@code s3.ParseHost}): provider host patterns in an {@code s3://} URL,
- * the scheme of endpoints, and cleaning of key prefixes.
+ * the scheme of endpoints, and cleaning of key prefixes. The config and the S3 client both use
+ * these, so an endpoint or a prefix means the same wherever it was given.
  */
-final class S3Hosts {
+public final class S3Hosts {
 
     /** What a URL host gives: bucket, region (or null), endpoint with scheme (or null), path style. */
     record HostParts(String bucket, String region, String endpoint, boolean forcePathStyle) {
@@ -72,7 +73,7 @@ final class S3Hosts {
      *
      * @throws IllegalArgumentException with the problem
      */
-    static String endpointWithScheme(String endpoint) {
+    public static String endpointWithScheme(String endpoint) {
         String e = endpoint;
         if (!e.contains("://")) {
             String host = e.split("[:/]", 2)[0];
@@ -99,7 +100,7 @@ final class S3Hosts {
      *
      * @throws IllegalArgumentException if {@code ..} climbs above the bucket root
      */
-    static String cleanPrefix(String path) {
+    public static String cleanPrefix(String path) {
         if (path == null) {
             return "";
         }

@@ -1,6 +1,8 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.config.DbConfig;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.util.BoundedInputStream;
 import dev.litestack.replicator.util.ChannelInputStream;
@@ -42,10 +44,12 @@ public final class Database implements AutoCloseable {
     /** Per-database settings. */
     public record Options(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
                           int minCheckpointPageCount, int maxCheckpointPageCount) {
+        /** The settings of a database configured with nothing but its path (see {@link DbConfig}). */
         public static Options defaults(Path path) {
             Path abs = path.toAbsolutePath().normalize();
-            return new Options(abs, abs.resolveSibling("." + abs.getFileName() + "-litestream"),
-                    Duration.ofSeconds(1), Duration.ofMinutes(1), 1000, 10_000);
+            return new Options(abs, DbConfig.defaultMetaPath(abs), DbConfig.DEFAULT_MONITOR_INTERVAL,
+                    DbConfig.DEFAULT_CHECKPOINT_INTERVAL, DbConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT,
+                    DbConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
         }
     }
 
@@ -77,7 +81,7 @@ public final class Database implements AutoCloseable {
     public Database(Options options, Clock clock, Log log) {
         this.opt = options;
         this.path = options.path();
-        this.walPath = Path.of(path + "-wal");
+        this.walPath = SqliteFiles.wal(path);
         this.shadow = new ShadowWal(options.metaPath());
         this.clock = clock;
         this.log = log;
@@ -92,8 +96,9 @@ public final class Database implements AutoCloseable {
         return opt;
     }
 
-    public DbStats stats() {
-        return stats;
+    /** The database's counters and gauges now. */
+    public DbStats.Snapshot stats() {
+        return stats.snapshot();
     }
 
     /** The current position (end of the shadow WAL), or null before the first generation exists. */
@@ -123,6 +128,7 @@ public final class Database implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             boolean changed;
+            boolean failed = false;
             try {
                 if (!reopenIfReplaced() || conns == null && !initIfPresent()) {
                     syncSucceeded();
@@ -132,15 +138,14 @@ public final class Database implements AutoCloseable {
                 changed |= maybeCheckpoint();
                 syncSucceeded();
             } catch (IOException | RuntimeException e) {
-                stats.syncErrors.increment();
+                failed = true;
                 if (failingSince == null) {
                     failingSince = clock.instant();
                 }
                 syncError = Log.describe(e);
                 throw e;
             } finally {
-                stats.syncCount.increment();
-                stats.syncNanos.add(System.nanoTime() - t0);
+                stats.sync(System.nanoTime() - t0, failed);
             }
             return published(changed);
         } finally {
@@ -201,7 +206,7 @@ public final class Database implements AutoCloseable {
             pageSize = conns.pageSize();
         } catch (SQLException e) {
             closeConnections();
-            throw new IOException("cannot open database " + path + ": " + e.getMessage(), e);
+            throw new IOException("cannot open database " + path + ": " + Log.describe(e), e);
         }
         try {
             files = DbFiles.open(path, walPath);
@@ -272,15 +277,15 @@ public final class Database implements AutoCloseable {
         }
         long frames = copy.frames(pageSize);
         long walFrames = Math.max(0, (copy.walSize() - WalHeader.SIZE) / (pageSize + 24));
-        String mode = null;
+        CheckpointMode mode = null;
         if (walFrames >= TRUNCATE_PAGE_N) {
-            mode = "TRUNCATE";
+            mode = CheckpointMode.TRUNCATE;
         } else if (opt.maxCheckpointPageCount() > 0 && frames >= opt.maxCheckpointPageCount()) {
-            mode = "RESTART";
+            mode = CheckpointMode.RESTART;
         } else if (frames >= opt.minCheckpointPageCount()) {
-            mode = "PASSIVE";
+            mode = CheckpointMode.PASSIVE;
         } else if (!opt.checkpointInterval().isZero() && frames > 1 && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
-            mode = "PASSIVE";
+            mode = CheckpointMode.PASSIVE;
         }
         return mode != null && checkpointLocked(mode);
     }
@@ -290,7 +295,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Checkpoints now (used before snapshots and by operators); returns true if anything changed. */
-    public boolean checkpoint(String mode) throws IOException {
+    public boolean checkpoint(CheckpointMode mode) throws IOException {
         lock.lock();
         try {
             if (conns == null || copy.generation() == null) {
@@ -309,7 +314,7 @@ public final class Database implements AutoCloseable {
      * slip between the last copy and a WAL restart. The restart itself happens at the next write
      * (ours: the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
      */
-    private boolean checkpointLocked(String mode) throws IOException {
+    private boolean checkpointLocked(CheckpointMode mode) throws IOException {
         return checkpointLocked(mode, true);
     }
 
@@ -318,7 +323,7 @@ public final class Database implements AutoCloseable {
      *                {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
      *                checkpoint, which keeps every checkpoint, the app's included, out of the file
      */
-    private boolean checkpointLocked(String mode, boolean refresh) throws IOException {
+    private boolean checkpointLocked(CheckpointMode mode, boolean refresh) throws IOException {
         if (!checkpointLock.writeLock().tryLock()) {
             return false;
         }
@@ -328,7 +333,7 @@ public final class Database implements AutoCloseable {
                 log.debug("checkpoint skipped: database busy", "db", path);
                 return false;
             }
-            int[] result;
+            SqliteConnections.CheckpointResult result;
             try {
                 copyFrames();
                 conns.releaseReadLock();
@@ -342,7 +347,7 @@ public final class Database implements AutoCloseable {
             }
             stats.checkpoint(mode, System.nanoTime() - t0, false);
             log.debug("checkpoint", "db", path, "mode", mode, "result",
-                    result[0] + "," + result[1] + "," + result[2]);
+                    result.busy() + "," + result.logFrames() + "," + result.checkpointedFrames());
             conns.bumpSeq();
             if (refresh) {
                 refreshReadMark();
@@ -352,7 +357,7 @@ public final class Database implements AutoCloseable {
             return true;
         } catch (SQLException e) {
             stats.checkpoint(mode, System.nanoTime() - t0, true);
-            throw new IOException("checkpoint: mode=" + mode + ": " + e.getMessage(), e);
+            throw new IOException("checkpoint: mode=" + mode + ": " + Log.describe(e), e);
         } finally {
             checkpointLock.writeLock().unlock();
         }
@@ -399,7 +404,7 @@ public final class Database implements AutoCloseable {
      * No checkpoint runs while it is open. Close it on the thread that opened it.
      */
     public SnapshotSource openSnapshot() throws IOException {
-        checkpoint("PASSIVE");
+        checkpoint(CheckpointMode.PASSIVE);
         checkpointLock.readLock().lock();
         boolean ok = false;
         try {
@@ -459,7 +464,7 @@ public final class Database implements AutoCloseable {
         lock.lock();
         try {
             Pos before = position;
-            if (conns == null || before == null || !checkpointLocked("PASSIVE", false)) {
+            if (conns == null || before == null || !checkpointLocked(CheckpointMode.PASSIVE, false)) {
                 return null;
             }
             try {
@@ -473,7 +478,7 @@ public final class Database implements AutoCloseable {
                 refreshReadMark();
             }
         } catch (SQLException e) {
-            throw new IOException("cannot move the read transaction after validation: " + e.getMessage(), e);
+            throw new IOException("cannot move the read transaction after validation: " + Log.describe(e), e);
         } finally {
             lock.unlock();
         }
@@ -528,10 +533,7 @@ public final class Database implements AutoCloseable {
     }
 
     private void updateGauges() throws IOException {
-        stats.dbSize = Files.exists(path) ? Files.size(path) : 0;
-        stats.walSize = copy.walSize();
-        stats.shadowIndex = copy.index();
-        stats.shadowSize = copy.size();
+        stats.sizes(Files.exists(path) ? Files.size(path) : 0, copy.walSize(), copy.index(), copy.size());
     }
 
     /** Final sync, then releases the read lock and closes the connections (the WAL is kept). */

@@ -1,7 +1,8 @@
 package dev.litestack.replicator.db;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.replica.ReplicaLayout;
+import dev.litestack.replicator.sqlite.Checksum;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.sqlite.WalFormatException;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
@@ -26,6 +27,8 @@ import java.util.List;
 final class ShadowCopy {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Litestream starts a new generation once the index reaches this value. */
+    static final long MAX_INDEX = 0x7FFF_FFFFL;
 
     private final Path dbPath;
     private final Path walPath;
@@ -37,13 +40,13 @@ final class ShadowCopy {
     private long index;
     private long size;
     private byte[] header;
-    private int[] chain;
+    private Checksum chain;
     /** The frame copy buffer (about 1 MiB), reused across syncs. */
     private byte[] copyBuf;
 
     ShadowCopy(Path dbPath, ShadowWal shadow, DbStats stats, Log log) {
         this.dbPath = dbPath;
-        this.walPath = Path.of(dbPath + "-wal");
+        this.walPath = SqliteFiles.wal(dbPath);
         this.shadow = shadow;
         this.stats = stats;
         this.log = log;
@@ -126,7 +129,7 @@ final class ShadowCopy {
             chain = shadow.repair(generation, index);
             header = mine;
         } catch (WalFormatException e) {
-            log.warn("init: shadow wal unreadable, clearing generation", "db", dbPath, "error", e.getMessage());
+            log.warn("init: shadow wal unreadable, clearing generation", "db", dbPath, "error", e);
             return false;
         }
         size = shadow.size(generation, index);
@@ -142,7 +145,7 @@ final class ShadowCopy {
         if (generation == null) {
             return "no generation exists";
         }
-        if (index >= ReplicaLayout.MAX_INDEX) {
+        if (index >= MAX_INDEX) {
             return "max index exceeded";
         }
         long onDisk = shadow.size(generation, index);
@@ -190,7 +193,7 @@ final class ShadowCopy {
         index = 0;
         size = WalHeader.SIZE;
         header = real;
-        chain = new int[] {h.checksum1(), h.checksum2()};
+        chain = h.checksum();
         shadow.removeOtherGenerations(gen);
         log.info("sync: new generation", "db", dbPath, "generation", gen, "reason", reason);
     }
@@ -209,7 +212,7 @@ final class ShadowCopy {
             shadow.create(generation, index, real);
             header = real;
             size = WalHeader.SIZE;
-            chain = new int[] {h.checksum1(), h.checksum2()};
+            chain = h.checksum();
             changed = true;
             log.debug("sync: wal restarted, new shadow index", "db", dbPath, "position", pos());
         }
@@ -219,7 +222,7 @@ final class ShadowCopy {
         if (walSize - size < fs) {
             return changed;
         }
-        WalScanner scanner = new WalScanner(hdr, chain[0], chain[1]);
+        WalScanner scanner = new WalScanner(hdr, chain);
         byte[] buf = copyBuffer(fs);
         long start = size;
         try (FileChannel in = openChannel(walPath, "cannot read wal", StandardOpenOption.READ);
@@ -255,7 +258,7 @@ final class ShadowCopy {
             }
             if (end > start) {
                 out.force(false);
-                stats.totalWalBytes.add(end - start);
+                stats.copied(end - start);
                 size = end;
                 chain = scanner.committedChecksum();
                 changed = true;

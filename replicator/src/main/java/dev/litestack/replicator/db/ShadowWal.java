@@ -1,7 +1,7 @@
 package dev.litestack.replicator.db;
 
-import dev.litestack.replicator.replica.ReplicaLayout;
-import dev.litestack.replicator.sqlite.FrameHeader;
+import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import dev.litestack.replicator.util.AtomicFiles;
@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  */
 final class ShadowWal {
 
+    /** The shadow layout, the same as Litestream's meta directory: {@code generations/<gen>/wal/<index>.wal}. */
+    private static final String GENERATIONS = "generations";
     private static final Pattern SHADOW = Pattern.compile("([0-9a-f]{8})\\.wal");
 
     private final Path metaDir;
@@ -47,18 +49,18 @@ final class ShadowWal {
     }
 
     Path walDir(String generation) {
-        return metaDir.resolve(ReplicaLayout.GENERATIONS).resolve(generation).resolve("wal");
+        return metaDir.resolve(GENERATIONS).resolve(generation).resolve("wal");
     }
 
     Path file(String generation, long index) {
-        return walDir(generation).resolve(ReplicaLayout.hex8(index) + ".wal");
+        return walDir(generation).resolve(Pos.hex8(index) + ".wal");
     }
 
     /** The current generation named by the generation file, or null if there is none or it is invalid. */
     String readGeneration() throws IOException {
         try {
             String s = Files.readString(generationFile(), StandardCharsets.UTF_8).trim();
-            return ReplicaLayout.isGeneration(s) ? s : null;
+            return Pos.isGeneration(s) ? s : null;
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -102,18 +104,6 @@ final class ShadowWal {
         AtomicFiles.write(file(generation, index), java.util.Arrays.copyOf(header, WalHeader.SIZE));
     }
 
-    /** Appends whole committed frames to a shadow file and makes them durable. */
-    void append(String generation, long index, byte[] frames, int len) throws IOException {
-        try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
-            ByteBuffer bb = ByteBuffer.wrap(frames, 0, len);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
-            }
-            ch.force(false);
-        }
-    }
-
     byte[] readHeader(String generation, long index) throws IOException {
         return readRange(file(generation, index), 0, WalHeader.SIZE);
     }
@@ -136,7 +126,7 @@ final class ShadowWal {
      * Makes a shadow file end on a whole committed transaction with a valid checksum chain,
      * cutting off anything a crash left half-appended, and returns the chain checksum at its end.
      */
-    int[] repair(String generation, long index) throws IOException {
+    Checksum repair(String generation, long index) throws IOException {
         Path f = file(generation, index);
         byte[] hdrBytes = readRange(f, 0, WalHeader.SIZE);
         WalHeader hdr = WalHeader.parse(hdrBytes);
@@ -169,16 +159,6 @@ final class ShadowWal {
         return scanner.committedChecksum();
     }
 
-    /** The checksum pair stored in the last frame of a shadow file, or the header's if it has no frames. */
-    int[] lastChecksum(String generation, long index, long size, WalHeader hdr) throws IOException {
-        if (size <= WalHeader.SIZE) {
-            return new int[] {hdr.checksum1(), hdr.checksum2()};
-        }
-        byte[] fh = readRange(file(generation, index), size - hdr.frameSize(), FrameHeader.SIZE);
-        FrameHeader h = FrameHeader.parse(fh, 0);
-        return new int[] {h.checksum1(), h.checksum2()};
-    }
-
     /** Deletes shadow files of {@code generation} with an index below {@code minIndex}. */
     void deleteBelow(String generation, long minIndex) throws IOException {
         for (long idx : indexes(generation)) {
@@ -190,7 +170,7 @@ final class ShadowWal {
 
     /** Removes every generation folder except {@code keep}, and stray temp files. */
     void removeOtherGenerations(String keep) throws IOException {
-        Path gens = metaDir.resolve(ReplicaLayout.GENERATIONS);
+        Path gens = metaDir.resolve(GENERATIONS);
         if (!Files.isDirectory(gens)) {
             return;
         }

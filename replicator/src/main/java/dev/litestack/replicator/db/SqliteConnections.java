@@ -137,12 +137,16 @@ final class SqliteConnections implements AutoCloseable {
         }
     }
 
-    /** {@code PRAGMA wal_checkpoint(PASSIVE)}: returns (busy, log frames, checkpointed frames). */
-    int[] checkpointPassive() throws SQLException {
+    /** The three columns {@code PRAGMA wal_checkpoint} returns. */
+    record CheckpointResult(int busy, int logFrames, int checkpointedFrames) {
+    }
+
+    /** {@code PRAGMA wal_checkpoint(PASSIVE)}. */
+    CheckpointResult checkpointPassive() throws SQLException {
         try (Statement st = checkpointer.createStatement();
              ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             rs.next();
-            return new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3)};
+            return new CheckpointResult(rs.getInt(1), rs.getInt(2), rs.getInt(3));
         }
     }
 

@@ -79,7 +79,7 @@ public final class Supervisor {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IOException("cannot start exec command " + command.get(0) + ": " + e.getMessage(), e);
+            throw new IOException("cannot start exec command " + command.get(0) + ": " + Log.describe(e), e);
         }
         log.info("exec process started", "pid", process.pid(), "command", String.join(" ", command));
     }

@@ -2,8 +2,8 @@ package dev.litestack.replicator.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.litestack.replicator.db.ReplicationService;
-import dev.litestack.replicator.replica.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicationService;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;

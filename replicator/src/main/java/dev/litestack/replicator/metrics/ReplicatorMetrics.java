@@ -2,16 +2,15 @@ package dev.litestack.replicator.metrics;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.DbStats;
-import dev.litestack.replicator.db.ReplicationService;
-import dev.litestack.replicator.replica.ReplicaRunner;
-import dev.litestack.replicator.replica.s3.S3ReplicaClient;
-import dev.litestack.replicator.replica.s3.S3Stats;
+import dev.litestack.replicator.engine.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicationService;
+import dev.litestack.replicator.replica.OperationStats;
+import dev.litestack.replicator.replica.ReplicaClient;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -20,32 +19,32 @@ import java.util.function.ToDoubleFunction;
  * dashboards and alerts work; the Prometheus Java client would otherwise append {@code _total}, so
  * they are exposed with the gauge type (their values only ever grow).
  */
-public final class ReplicatorMetrics {
+final class ReplicatorMetrics {
 
     private ReplicatorMetrics() {
     }
 
     public static PrometheusRegistry register(ReplicationService service) {
         PrometheusRegistry reg = new PrometheusRegistry();
-        perDb(reg, service, "litestream_db_size", "The size of the database file, in bytes.", s -> s.dbSize);
-        perDb(reg, service, "litestream_wal_size", "The size of the real WAL file, in bytes.", s -> s.walSize);
+        perDb(reg, service, "litestream_db_size", "The size of the database file, in bytes.", s -> s.dbSize());
+        perDb(reg, service, "litestream_wal_size", "The size of the real WAL file, in bytes.", s -> s.walSize());
         perDb(reg, service, "litestream_total_wal_bytes", "Bytes copied into the shadow WAL (monotonic).",
-                s -> s.totalWalBytes.sum());
-        perDb(reg, service, "litestream_shadow_wal_index", "The current shadow WAL index.", s -> s.shadowIndex);
+                s -> s.totalWalBytes());
+        perDb(reg, service, "litestream_shadow_wal_index", "The current shadow WAL index.", s -> s.shadowIndex());
         perDb(reg, service, "litestream_shadow_wal_size", "The size of the current shadow WAL file, in bytes.",
-                s -> s.shadowSize);
-        perDb(reg, service, "litestream_sync_count", "Shadow WAL syncs (monotonic).", s -> s.syncCount.sum());
+                s -> s.shadowSize());
+        perDb(reg, service, "litestream_sync_count", "Shadow WAL syncs (monotonic).", s -> s.syncCount());
         perDb(reg, service, "litestream_sync_error_count", "Failed shadow WAL syncs (monotonic).",
-                s -> s.syncErrors.sum());
+                s -> s.syncErrors());
         perDb(reg, service, "litestream_sync_seconds", "Time spent syncing the shadow WAL (monotonic).",
-                s -> s.syncNanos.sum() / 1e9);
-        perMode(reg, service, "litestream_checkpoint_count", "Checkpoints by mode (monotonic).", s -> s.checkpointCount, 1);
+                s -> s.syncNanos() / 1e9);
+        perMode(reg, service, "litestream_checkpoint_count", "Checkpoints by mode (monotonic).", DbStats.Snapshot::checkpointCount, 1);
         perMode(reg, service, "litestream_checkpoint_error_count", "Failed checkpoints by mode (monotonic).",
-                s -> s.checkpointErrors, 1);
+                DbStats.Snapshot::checkpointErrors, 1);
         perMode(reg, service, "litestream_checkpoint_seconds", "Time spent checkpointing by mode (monotonic).",
-                s -> s.checkpointNanos, 1e-9);
+                DbStats.Snapshot::checkpointNanos, 1e-9);
         perReplica(reg, service, "litestream_replica_wal_bytes", "Uncompressed WAL bytes uploaded (monotonic).",
-                r -> r.replica().stats().walBytes.sum());
+                r -> r.replica().stats().walBytes());
         perReplica(reg, service, "litestream_replica_wal_index", "The replica's position: WAL index.",
                 r -> pos(r) == null ? 0 : pos(r).index());
         perReplica(reg, service, "litestream_replica_wal_offset", "The replica's position: offset in its WAL index.",
@@ -53,9 +52,9 @@ public final class ReplicatorMetrics {
         perReplica(reg, service, "litestream_replica_lag_seconds",
                 "Seconds the oldest change not yet on the replica has waited; 0 when caught up.", ReplicaRunner::lagSeconds);
         perReplica(reg, service, "litestream_replica_sync_error_count", "Failed replica syncs (monotonic).",
-                r -> r.replica().stats().syncErrors.sum());
+                r -> r.replica().stats().syncErrors());
         perReplica(reg, service, "litestream_replica_snapshot_count", "Snapshots written (monotonic).",
-                r -> r.replica().stats().snapshots.sum());
+                r -> r.replica().stats().snapshots());
         perReplica(reg, service, "litestream_replica_healthy", "1 if the replica's last sync succeeded, else 0.",
                 r -> r.healthy() ? 1 : 0);
         CounterWithCallback.builder().name("litestream_replica_validation")
@@ -76,7 +75,7 @@ public final class ReplicatorMetrics {
     }
 
     private static void perDb(PrometheusRegistry reg, ReplicationService svc, String name, String help,
-                              ToDoubleFunction<DbStats> value) {
+                              ToDoubleFunction<DbStats.Snapshot> value) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("db").callback(cb -> {
             for (ReplicationService.Entry e : svc.entries()) {
                 cb.call(value.applyAsDouble(e.db().stats()), e.db().path().toString());
@@ -85,10 +84,10 @@ public final class ReplicatorMetrics {
     }
 
     private static void perMode(PrometheusRegistry reg, ReplicationService svc, String name, String help,
-                                java.util.function.Function<DbStats, Map<String, LongAdder>> map, double scale) {
+                                java.util.function.Function<DbStats.Snapshot, Map<String, Long>> map, double scale) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("db", "mode").callback(cb -> {
             for (ReplicationService.Entry e : svc.entries()) {
-                map.apply(e.db().stats()).forEach((mode, v) -> cb.call(v.sum() * scale, e.db().path().toString(), mode));
+                map.apply(e.db().stats()).forEach((mode, v) -> cb.call(v * scale, e.db().path().toString(), mode));
             }
         }).register(reg);
     }
@@ -103,33 +102,31 @@ public final class ReplicatorMetrics {
     }
 
     private static void operations(PrometheusRegistry reg, ReplicationService svc) {
-        Consumer<CounterWithCallback.Callback> ops = cb -> sumS3(svc, S3Stats::operations, (op, v) -> cb.call(v, "s3", op));
         CounterWithCallback.builder().name("litestream_replica_operation")
                 .help("Replica operations by type (s3 only, as in Litestream).").labelNames("replica_type", "operation")
-                .callback(ops).register(reg);
+                .callback(cb -> perType(svc, (type, op, stats) -> cb.call(stats.operations(op), type, op.name())))
+                .register(reg);
         // Litestream's name has no _total: exposed as a gauge so that the name stays exact (see the class comment)
         GaugeWithCallback.builder().name("litestream_replica_operation_bytes")
                 .help("Bytes transferred by replica operations (s3 only, monotonic).").labelNames("replica_type", "operation")
-                .callback(cb -> sumS3(svc, S3Stats::bytes, (op, v) -> cb.call(v, "s3", op))).register(reg);
+                .callback(cb -> perType(svc, (type, op, stats) -> cb.call(stats.bytes(op), type, op.name()))).register(reg);
     }
 
-    /** Sums one S3 counter over every S3 replica and reports it per operation (nothing if none is S3). */
-    private static void sumS3(ReplicationService svc, java.util.function.ToLongBiFunction<S3Stats, S3Stats.Operation> get,
-                              java.util.function.ObjDoubleConsumer<String> out) {
-        boolean any = false;
-        long[] sums = new long[S3Stats.Operation.values().length];
+    private interface OperationSink {
+        void accept(String replicaType, OperationStats.Operation op, OperationStats stats);
+    }
+
+    /** Sums the counts over every replica of each type that keeps them, and reports them per type and operation. */
+    private static void perType(ReplicationService svc, OperationSink out) {
+        Map<String, OperationStats> sums = new TreeMap<>();
         for (ReplicaRunner r : svc.runners()) {
-            if (r.replica().client().unwrap() instanceof S3ReplicaClient s3) {
-                any = true;
-                for (S3Stats.Operation op : S3Stats.Operation.values()) {
-                    sums[op.ordinal()] += get.applyAsLong(s3.stats(), op);
-                }
-            }
+            ReplicaClient client = r.replica().client();
+            client.operationStats().ifPresent(s -> sums.merge(client.type(), s, OperationStats::plus));
         }
-        if (any) {
-            for (S3Stats.Operation op : S3Stats.Operation.values()) {
-                out.accept(op.name(), sums[op.ordinal()]);
+        sums.forEach((type, stats) -> {
+            for (OperationStats.Operation op : OperationStats.Operation.values()) {
+                out.accept(type, op, stats);
             }
-        }
+        });
     }
 }

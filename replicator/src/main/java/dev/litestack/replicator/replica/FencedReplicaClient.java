@@ -36,7 +36,7 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
             }
         } catch (IOException | RuntimeException e) {
             log.warn("cannot release lease (it expires on its own)", "replica", inner.describe(),
-                    "error", dev.litestack.replicator.util.Log.describe(e));
+                    "error", e);
         } finally {
             inner.close();
         }

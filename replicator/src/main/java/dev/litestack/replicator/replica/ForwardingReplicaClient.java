@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.util.List;
 
 /** A client that passes every call to another one; wrappers override what they change. */
-public abstract class ForwardingReplicaClient implements ReplicaClient {
+abstract class ForwardingReplicaClient implements ReplicaClient {
 
     protected final ReplicaClient inner;
 
@@ -30,8 +30,13 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public ReplicaClient unwrap() {
-        return inner.unwrap();
+    public void verify() throws IOException {
+        inner.verify();
+    }
+
+    @Override
+    public java.util.Optional<OperationStats> operationStats() {
+        return inner.operationStats();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.litestack.replicator.replica;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.config.ReplicaConfig;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.util.CompressingInputStream;
 import dev.litestack.replicator.util.Log;
@@ -29,8 +30,10 @@ public final class Replica {
             this(name, syncInterval, snapshotInterval, retention, retentionCheckInterval, Duration.ZERO);
         }
 
+        /** The settings of a replica configured with nothing but its location (see {@link ReplicaConfig}). */
         public static Options defaults(String name) {
-            return new Options(name, Duration.ofSeconds(1), Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1));
+            return new Options(name, ReplicaConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO, ReplicaConfig.DEFAULT_RETENTION,
+                    ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL);
         }
     }
 
@@ -68,8 +71,14 @@ public final class Replica {
         return db;
     }
 
-    public ReplicaStats stats() {
-        return stats;
+    /** The replica's counters and gauges now. */
+    public ReplicaStats.Snapshot stats() {
+        return stats.snapshot();
+    }
+
+    /** Counts a failed sync attempt (the runner's, which retries it). */
+    public void countSyncError() {
+        stats.syncFailed();
     }
 
     /** The replica's position: the end of the last segment it holds, or null if not yet known. */
@@ -123,7 +132,7 @@ public final class Replica {
         try (InputStream raw = db.openShadow(at.generation(), at.index(), at.offset(), end);
              CompressingInputStream body = new CompressingInputStream(raw)) {
             WalSegmentInfo info = client.writeWalSegment(at, client.seal(body));
-            stats.walBytes.add(end - at.offset());
+            stats.uploaded(end - at.offset());
             log.debug("wal segment written", "db", db.path(), "replica", name(), "position", at,
                     "size", end - at.offset(), "stored", info.size());
         }
@@ -174,7 +183,7 @@ public final class Replica {
             }
             SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), client.seal(body));
             lastSnapshotAt = info.createdAt();
-            stats.snapshots.increment();
+            stats.snapshotTaken();
             log.info("snapshot written", "db", db.path(), "replica", name(), "position", at,
                     "size", body.rawBytes(), "stored", info.size());
             return info;
@@ -187,14 +196,6 @@ public final class Replica {
             return false;
         }
         return !clock.instant().isBefore(lastSnapshotAt.plus(opt.snapshotInterval()));
-    }
-
-    /** When the next interval snapshot is due, or null if none is scheduled. */
-    public Instant nextSnapshotAt() {
-        if (opt.snapshotInterval().isZero() || opt.snapshotInterval().isNegative() || lastSnapshotAt == null) {
-            return null;
-        }
-        return lastSnapshotAt.plus(opt.snapshotInterval());
     }
 
     /**

@@ -97,9 +97,19 @@ public interface ReplicaClient extends AutoCloseable {
         throw new UnsupportedOperationException(type() + " replicas have no lease store");
     }
 
-    /** The storage client under any wrapper (to reach S3-specific checks and statistics). */
-    default ReplicaClient unwrap() {
-        return this;
+    /**
+     * Checks the settings against the storage before replicating starts (S3: credentials, bucket,
+     * endpoint, with one listing). A file replica has nothing to check.
+     */
+    default void verify() throws IOException {
+    }
+
+    /**
+     * The client's operation and byte counts so far, if it keeps them (as in Litestream 0.3.13,
+     * only S3 replicas report {@code litestream_replica_operation_*}).
+     */
+    default java.util.Optional<OperationStats> operationStats() {
+        return java.util.Optional.empty();
     }
 
     /** A short description for logs and errors, e.g. {@code file:/var/backups/app}. */

@@ -1,6 +1,7 @@
 package dev.litestack.replicator.replica;
 
-import java.util.HexFormat;
+import dev.litestack.replicator.Pos;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,42 +23,18 @@ public final class ReplicaLayout {
      * one object on S3). Litestream lists and restores only under {@code generations/}.
      */
     public static final String LEASE = "lease";
-    /** The largest index or offset that fits the 8-hex-digit names. */
-    public static final long MAX_FIELD = 0xFFFF_FFFFL;
-    /** Litestream starts a new generation once the index reaches this value. */
-    public static final long MAX_INDEX = 0x7FFF_FFFFL;
-
-    private static final Pattern GENERATION = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern SNAPSHOT = Pattern.compile("([0-9a-f]{8})\\.snapshot\\.lz4");
     private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
 
     private ReplicaLayout() {
     }
 
-    public static boolean isGeneration(String name) {
-        return name != null && GENERATION.matcher(name).matches();
-    }
-
-    public static String requireGeneration(String name) {
-        if (!isGeneration(name)) {
-            throw new IllegalArgumentException("invalid generation name (want 16 lowercase hex characters): " + name);
-        }
-        return name;
-    }
-
-    public static String hex8(long value) {
-        if (value < 0 || value > MAX_FIELD) {
-            throw new IllegalArgumentException("value does not fit 8 hex digits: " + value);
-        }
-        return HexFormat.of().toHexDigits((int) value);
-    }
-
     public static String snapshotName(long index) {
-        return hex8(index) + ".snapshot.lz4";
+        return Pos.hex8(index) + ".snapshot.lz4";
     }
 
     public static String walSegmentName(long index, long offset) {
-        return hex8(index) + "_" + hex8(offset) + ".wal.lz4";
+        return Pos.hex8(index) + "_" + Pos.hex8(offset) + ".wal.lz4";
     }
 
     /** The index of a snapshot file name, or empty if the name is not a snapshot name. */
@@ -66,18 +43,22 @@ public final class ReplicaLayout {
         return m.matches() ? OptionalLong.of(Long.parseLong(m.group(1), 16)) : OptionalLong.empty();
     }
 
-    /** {index, offset} of a WAL segment file name, or null if the name is not a segment name. */
-    public static long[] parseWalSegmentName(String name) {
+    /** The WAL index and offset a segment file name holds. */
+    public record SegmentName(long index, long offset) {
+    }
+
+    /** The index and offset of a WAL segment file name, or empty if the name is not a segment name. */
+    public static Optional<SegmentName> parseWalSegmentName(String name) {
         Matcher m = SEGMENT.matcher(name);
         if (!m.matches()) {
-            return null;
+            return Optional.empty();
         }
-        return new long[] {Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)};
+        return Optional.of(new SegmentName(Long.parseLong(m.group(1), 16), Long.parseLong(m.group(2), 16)));
     }
 
     /** Relative key of the generation folder, joined with '/'. */
     public static String generationKey(String generation) {
-        return GENERATIONS + "/" + requireGeneration(generation);
+        return GENERATIONS + "/" + Pos.requireGeneration(generation);
     }
 
     public static String snapshotsKey(String generation) {

@@ -1,5 +1,6 @@
 package dev.litestack.replicator.restore;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
@@ -136,7 +137,7 @@ public final class RestorePlanner {
     }
 
     static String hex(long v) {
-        return String.format("%08x", v);
+        return Pos.hex8(v);
     }
 
     private static Instant min(Instant a, Instant b) {

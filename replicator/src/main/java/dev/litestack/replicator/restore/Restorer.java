@@ -4,6 +4,7 @@ import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.AtomicFiles;
 import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Log;
@@ -147,8 +148,8 @@ public final class Restorer {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
-            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-wal"));
-            Files.deleteIfExists(dir.resolve(tmp.getFileName() + "-shm"));
+            Files.deleteIfExists(SqliteFiles.wal(tmp));
+            Files.deleteIfExists(SqliteFiles.shm(tmp));
         }
     }
 
@@ -172,7 +173,7 @@ public final class Restorer {
                 throw new RestoreException("wal segment disappeared during restore (deleted by retention?): "
                         + objectName(plan, seg));
             }
-            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + c.getMessage(), c);
+            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c);
         }
     }
 
@@ -192,7 +193,7 @@ public final class Restorer {
         } catch (RestoreException e) {
             throw e;
         } catch (IOException e) {
-            throw new RestoreException("cannot decompress wal segment " + name + ": " + e.getMessage(), e);
+            throw new RestoreException("cannot decompress wal segment " + name + ": " + Log.describe(e), e);
         }
         applier.endSegment();
         return n;

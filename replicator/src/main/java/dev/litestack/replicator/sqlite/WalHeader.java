@@ -44,6 +44,11 @@ public record WalHeader(int magic, int version, int pageSize, int checkpointSeq,
         return parse(b, 0);
     }
 
+    /** The header's own checksum, where the frame chain starts. */
+    public Checksum checksum() {
+        return new Checksum(checksum1, checksum2);
+    }
+
     public boolean bigEndianChecksums() {
         return magic == MAGIC_BE;
     }

@@ -18,15 +18,15 @@ public final class WalScanner {
 
     /** A scanner positioned after the header (no frames yet). */
     public WalScanner(WalHeader header) {
-        this(header, header.checksum1(), header.checksum2());
+        this(header, header.checksum());
     }
 
-    /** A scanner that continues a chain whose last checksum is {@code (s0, s1)}. */
-    public WalScanner(WalHeader header, int s0, int s1) {
+    /** A scanner that continues a chain whose last checksum is {@code last}. */
+    public WalScanner(WalHeader header, Checksum last) {
         this.header = header;
         this.frameSize = header.frameSize();
-        this.s0 = s0;
-        this.s1 = s1;
+        this.s0 = last.s0();
+        this.s1 = last.s1();
         this.lastCommitS0 = s0;
         this.lastCommitS1 = s1;
     }
@@ -79,7 +79,7 @@ public final class WalScanner {
     }
 
     /** The chain checksum at the last commit frame. */
-    public int[] committedChecksum() {
-        return new int[] {lastCommitS0, lastCommitS1};
+    public Checksum committedChecksum() {
+        return new Checksum(lastCommitS0, lastCommitS1);
     }
 }

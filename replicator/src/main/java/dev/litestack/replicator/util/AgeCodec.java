@@ -101,7 +101,7 @@ public final class AgeCodec {
                 return Channels.newOutputStream(new StandardEncryptingChannelFactory()
                         .newEncryptingChannel(Channels.newChannel(out), recipients));
             } catch (GeneralSecurityException e) {
-                throw new IOException("age encryption failed: " + e.getMessage(), e);
+                throw new IOException("age encryption failed: " + Log.describe(e), e);
             }
         });
     }

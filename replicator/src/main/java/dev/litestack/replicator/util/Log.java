@@ -79,10 +79,15 @@ public final class Log {
         log(Level.ERROR, msg, kv);
     }
 
+    /**
+     * Writes one event. A {@link Throwable} value is written as {@link #describe}; at level
+     * {@code debug} its stack trace follows as the value of a {@code stack} key.
+     */
     public void log(Level l, String msg, Object... kv) {
         if (!enabled(l)) {
             return;
         }
+        kv = withStacks(kv);
         StringBuilder sb = new StringBuilder(128);
         String time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         if (json) {
@@ -111,6 +116,38 @@ public final class Log {
         synchronized (out) {
             out.println(sb);
         }
+    }
+
+    private Object[] withStacks(Object[] kv) {
+        boolean any = false;
+        for (int i = 1; i < kv.length && !any; i += 2) {
+            any = kv[i] instanceof Throwable;
+        }
+        if (!any) {
+            return kv;
+        }
+        java.util.List<Object> out = new java.util.ArrayList<>(kv.length + 2);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            if (kv[i + 1] instanceof Throwable t) {
+                out.add(kv[i]);
+                out.add(describe(t));
+                if (level == Level.DEBUG) {
+                    out.add("stack");
+                    out.add(stackTrace(t));
+                }
+            } else {
+                out.add(kv[i]);
+                out.add(kv[i + 1]);
+            }
+        }
+        return out.toArray();
+    }
+
+    /** The stack trace of {@code t} and its causes, as {@link Throwable#printStackTrace()} writes it. */
+    public static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString().stripTrailing();
     }
 
     private static void textValue(StringBuilder sb, String v) {

@@ -38,6 +38,9 @@ public final class ReplicatorBench {
     }
 
     public static void main(String[] args) throws Exception {
+        // the in-process s3proxy logs through the replicator's log (SLF4J): keep its start-up chatter out of the report
+        dev.litestack.replicator.util.Log.configure(dev.litestack.replicator.util.Log.get()
+                .withLevel(dev.litestack.replicator.util.Log.Level.WARN));
         Path root = Path.of(".").toAbsolutePath().normalize();
         boolean quick = false;
         Path out = null;

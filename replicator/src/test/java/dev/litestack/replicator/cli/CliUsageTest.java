@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.testing.Cli;
@@ -25,7 +26,7 @@ class CliUsageTest {
         List<String> listing = List.of("-config", "-no-expand-env", "-replica", "-json", "DB_PATH|REPLICA_URL");
         return Stream.of(
                 Arguments.of("replicate", List.of("-config", "-no-expand-env", "-exec", "-restore-if-db-not-exists",
-                        "-once", "-force-snapshot", "-enforce-retention", "DB_PATH REPLICA_URL")),
+                        "-once", "-force-snapshot", "-enforce-retention", "-log-level", "DB_PATH REPLICA_URL")),
                 Arguments.of("restore", List.of("-config", "-no-expand-env", "-replica", "-o", "-generation", "-index",
                         "-timestamp", "-parallelism", "-if-db-not-exists", "-if-replica-exists", "-no-integrity-check",
                         "-v")),
@@ -84,6 +85,34 @@ class CliUsageTest {
         Cli.Result exec = Cli.run("replicate", "-config", cfg.toString(), "-once", "-exec", "true");
         assertEquals(2, exec.code(), exec.toString());
         assertEquals("error: cannot specify -once flag with -exec" + System.lineSeparator(), exec.err());
+    }
+
+    @Test
+    void anUnknownLogLevelIsAUsageErrorNamingWhereItCameFrom() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-once", "-log-level", "loud");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
+                + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void anUnexpectedExceptionNamesTheCommandTypeAndPlaceNeverNull() {
+        NullPointerException npe = new NullPointerException();
+        npe.setStackTrace(new StackTraceElement[] {new StackTraceElement("dev.x.Foo", "bar", "Foo.java", 12)});
+        String msg = Main.unexpected("restore", npe, false);
+        assertEquals("restore failed: NullPointerException at dev.x.Foo.bar(Foo.java:12) "
+                + "(run with -log-level debug for the stack trace)", msg);
+        assertFalse(msg.contains("null"), msg);
+        assertEquals("restore failed: IllegalStateException: bad state at dev.x.Foo.bar(Foo.java:12)",
+                Main.unexpected("restore", withFrame(new IllegalStateException("bad state")), true));
+        assertEquals("no such file: /x", Main.unexpected("restore", new java.nio.file.NoSuchFileException("/x"), false));
+    }
+
+    private static RuntimeException withFrame(RuntimeException e) {
+        e.setStackTrace(new StackTraceElement[] {new StackTraceElement("dev.x.Foo", "bar", "Foo.java", 12)});
+        return e;
     }
 
     @Test

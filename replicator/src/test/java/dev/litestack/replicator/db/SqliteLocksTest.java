@@ -53,7 +53,7 @@ class SqliteLocksTest {
             replica.sync(); // the first snapshot reads the database file
             for (int round = 0; round < 3; round++) {
                 replica.snapshot();
-                d.checkpoint("PASSIVE");
+                d.checkpoint(CheckpointMode.PASSIVE);
                 assertTrue(d.checkpointedState() != null, "validation's fingerprint of the database file");
                 assertTrue(Writers.thisProcessLocks(db), "the replicator still holds its lock on the database file");
                 Writers.insert(kind, db, rows, 20, 0);
@@ -83,7 +83,7 @@ class SqliteLocksTest {
             d.sync();
             replica.sync();
             String first = d.position().generation();
-            d.checkpoint("PASSIVE"); // every committed page is in the database file now
+            d.checkpoint(CheckpointMode.PASSIVE); // every committed page is in the database file now
             Files.delete(Path.of(db + "-wal"));
             Files.delete(Path.of(db + "-shm"));
             Writers.insert(Kind.SHELL, db, 10, 10, 0); // makes a new WAL and -shm
@@ -96,7 +96,7 @@ class SqliteLocksTest {
             replica.sync();
             assertEquals(null, d.syncError());
             // and once more without a writer recreating it: the replicator's own write makes the new WAL
-            d.checkpoint("PASSIVE");
+            d.checkpoint(CheckpointMode.PASSIVE);
             Files.delete(Path.of(db + "-wal"));
             d.sync();
             assertTrue(logText().contains("reason=\"wal deleted by another process\""), logText());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.WalSegmentInfo;

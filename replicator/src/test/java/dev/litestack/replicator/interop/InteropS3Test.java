@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.replica.s3.S3ProxyServer;
 import dev.litestack.replicator.replica.s3.S3ReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner.Target;

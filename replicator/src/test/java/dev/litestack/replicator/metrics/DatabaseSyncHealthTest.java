@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.replica.Replica;
-import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.ManualScheduler;

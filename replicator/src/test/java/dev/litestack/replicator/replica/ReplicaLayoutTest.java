@@ -1,16 +1,16 @@
 package dev.litestack.replicator.replica;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.Pos;
+import java.util.Optional;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ReplicaLayoutTest {
 
@@ -29,9 +29,9 @@ class ReplicaLayoutTest {
     void walSegmentNamesRoundTrip(long v) {
         String name = ReplicaLayout.walSegmentName(v, 0x4080);
         assertEquals(String.format("%08x_00004080.wal.lz4", v), name);
-        assertArrayEquals(new long[] {v, 0x4080}, ReplicaLayout.parseWalSegmentName(name));
+        assertEquals(Optional.of(new ReplicaLayout.SegmentName(v, 0x4080)), ReplicaLayout.parseWalSegmentName(name));
         String name2 = ReplicaLayout.walSegmentName(1, v);
-        assertArrayEquals(new long[] {1, v}, ReplicaLayout.parseWalSegmentName(name2));
+        assertEquals(Optional.of(new ReplicaLayout.SegmentName(1, v)), ReplicaLayout.parseWalSegmentName(name2));
     }
 
     @Test
@@ -56,17 +56,17 @@ class ReplicaLayoutTest {
             "00000000_00000000.wal.lz4.tmp", "00000000_00000000.wal", "00000000-00000000.wal.lz4",
             "00000000.snapshot.lz4", "00000000_00000000.WAL.LZ4"})
     void rejectsWrongSegmentNames(String name) {
-        assertNull(ReplicaLayout.parseWalSegmentName(name), name);
+        assertTrue(ReplicaLayout.parseWalSegmentName(name).isEmpty(), name);
     }
 
     @Test
     void hex8FormatsAndRejectsOutOfRange() {
-        assertEquals("00000000", ReplicaLayout.hex8(0));
-        assertEquals("00004080", ReplicaLayout.hex8(16512));
-        assertEquals("ffffffff", ReplicaLayout.hex8(ReplicaLayout.MAX_FIELD));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.hex8(-1));
+        assertEquals("00000000", Pos.hex8(0));
+        assertEquals("00004080", Pos.hex8(16512));
+        assertEquals("ffffffff", Pos.hex8(Pos.MAX_FIELD));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pos.hex8(-1));
         assertEquals("value does not fit 8 hex digits: -1", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.hex8(0x1_0000_0000L));
+        assertThrows(IllegalArgumentException.class, () -> Pos.hex8(0x1_0000_0000L));
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.walSegmentName(0, 0x1_0000_0000L),
                 "an offset of 4 GiB would need 9 digits, which listings ignore");
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.snapshotName(-5));
@@ -74,17 +74,17 @@ class ReplicaLayoutTest {
 
     @Test
     void generationNames() {
-        assertTrue(ReplicaLayout.isGeneration(GEN));
-        assertTrue(ReplicaLayout.isGeneration("0123456789abcdef"));
+        assertTrue(Pos.isGeneration(GEN));
+        assertTrue(Pos.isGeneration("0123456789abcdef"));
         for (String bad : new String[] {"09D2444453DF6F53", "09d2444453df6f5", "09d2444453df6f530", "09d2444453df6f5g",
                 "", "../../etc/passwd"}) {
-            assertFalse(ReplicaLayout.isGeneration(bad), bad);
+            assertFalse(Pos.isGeneration(bad), bad);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ReplicaLayout.requireGeneration(bad));
+                    () -> Pos.requireGeneration(bad));
             assertEquals("invalid generation name (want 16 lowercase hex characters): " + bad, e.getMessage());
         }
-        assertFalse(ReplicaLayout.isGeneration(null));
-        assertEquals(GEN, ReplicaLayout.requireGeneration(GEN));
+        assertFalse(Pos.isGeneration(null));
+        assertEquals(GEN, Pos.requireGeneration(GEN));
     }
 
     @Test

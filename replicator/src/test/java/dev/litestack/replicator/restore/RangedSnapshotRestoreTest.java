@@ -74,7 +74,7 @@ class RangedSnapshotRestoreTest {
         try (S3ProxyServer server = S3ProxyServer.start();
              S3ReplicaClient client = S3ReplicaClient.open(server.settings(server.createBucket(), "big.db"), Map.of())) {
             restoreBigSnapshot(client);
-            assertTrue(client.stats().operations(dev.litestack.replicator.replica.s3.S3Stats.Operation.GET) >= 4,
+            assertTrue(client.operationStats().orElseThrow().operations(dev.litestack.replicator.replica.OperationStats.Operation.GET) >= 4,
                     "the snapshot came in several ranged GETs");
         }
     }

@@ -1,6 +1,5 @@
 package dev.litestack.replicator.sqlite;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +48,7 @@ class WalScannerTest {
             assertEquals(f + 1, s.committedFrames());
         }
         ByteBuffer bb = ByteBuffer.wrap(wal);
-        assertArrayEquals(new int[] {bb.getInt(frameOffset(5) + 16), bb.getInt(frameOffset(5) + 20)},
+        assertEquals(new Checksum(bb.getInt(frameOffset(5) + 16), bb.getInt(frameOffset(5) + 20)),
                 s.committedChecksum(), "chain at the last commit is the last frame's stored checksum");
     }
 
@@ -78,11 +77,11 @@ class WalScannerTest {
         for (int f = 0; f < 3; f++) {
             assertTrue(s.accept(b, frameOffset(f)));
         }
-        int[] before = s.committedChecksum();
+        Checksum before = s.committedChecksum();
         assertFalse(s.accept(b, frameOffset(3)), "salt-1 differs from the header's");
         assertEquals(3, s.frames(), "a rejected frame changes nothing");
         assertEquals(3, s.committedFrames());
-        assertArrayEquals(before, s.committedChecksum());
+        assertEquals(before, s.committedChecksum());
         assertTrue(s.accept(wal, frameOffset(3)), "the chain is intact after a rejected frame");
     }
 
@@ -125,8 +124,7 @@ class WalScannerTest {
         for (int f = 0; f < 3; f++) {
             assertTrue(first.accept(wal, frameOffset(f)));
         }
-        int[] at = first.committedChecksum();
-        WalScanner rest = new WalScanner(header, at[0], at[1]);
+        WalScanner rest = new WalScanner(header, first.committedChecksum());
         for (int f = 3; f < 6; f++) {
             assertTrue(rest.accept(wal, frameOffset(f)), "frame " + f);
         }

@@ -1,5 +1,6 @@
 package dev.litestack.replicator.testing;
 
+import dev.litestack.replicator.db.CheckpointMode;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.WalSegmentInfo;
@@ -45,7 +46,7 @@ public final class EngineReplica {
             int row = 0;
             for (int b = 0; b < batches; b++) {
                 if (b > 0) {
-                    d.checkpoint("PASSIVE");
+                    d.checkpoint(CheckpointMode.PASSIVE);
                 }
                 for (int i = 0; i < rowsPerBatch; i++, row++) {
                     app.insert(row, row + 1);

@@ -2,7 +2,7 @@ package dev.litestack.replicator.testing;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.util.Log;

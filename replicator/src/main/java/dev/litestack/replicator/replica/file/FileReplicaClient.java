@@ -69,7 +69,7 @@ public final class FileReplicaClient implements ReplicaClient {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (ReplicaLayout.isGeneration(name) && Files.isDirectory(p)) {
+                if (Pos.isGeneration(name) && Files.isDirectory(p)) {
                     out.add(name);
                 }
             }
@@ -108,13 +108,13 @@ public final class FileReplicaClient implements ReplicaClient {
         Path dir = resolve(ReplicaLayout.walKey(generation));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                long[] io = ReplicaLayout.parseWalSegmentName(p.getFileName().toString());
+                ReplicaLayout.SegmentName io = ReplicaLayout.parseWalSegmentName(p.getFileName().toString()).orElse(null);
                 if (io == null) {
                     continue;
                 }
                 BasicFileAttributes a = attributes(p);
                 if (a != null && a.isRegularFile()) {
-                    out.add(new WalSegmentInfo(generation, io[0], io[1], a.size(), a.lastModifiedTime().toInstant()));
+                    out.add(new WalSegmentInfo(generation, io.index(), io.offset(), a.size(), a.lastModifiedTime().toInstant()));
                 }
             }
         } catch (NoSuchFileException | NotDirectoryException e) {

@@ -3,7 +3,7 @@ package dev.litestack.replicator.replica.s3;
 import dev.litestack.replicator.replica.Lease;
 import dev.litestack.replicator.replica.LeaseStore;
 import dev.litestack.replicator.replica.ReplicaLayout;
-import dev.litestack.replicator.replica.s3.S3Stats.Operation;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Consumer;

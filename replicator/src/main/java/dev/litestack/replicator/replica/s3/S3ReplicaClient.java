@@ -1,12 +1,13 @@
 package dev.litestack.replicator.replica.s3;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.OperationStats;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
-import dev.litestack.replicator.replica.s3.S3Stats.Operation;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -80,8 +81,9 @@ public final class S3ReplicaClient implements ReplicaClient {
         return settings;
     }
 
-    public S3Stats stats() {
-        return stats;
+    @Override
+    public java.util.Optional<OperationStats> operationStats() {
+        return java.util.Optional.of(stats.snapshot());
     }
 
     @Override
@@ -103,6 +105,7 @@ public final class S3ReplicaClient implements ReplicaClient {
      * Fails fast on wrong credentials, a missing bucket or an unreachable endpoint: one listing
      * of at most one key under the prefix.
      */
+    @Override
     public void verify() throws IOException {
         String root = settings.root();
         try {
@@ -121,7 +124,7 @@ public final class S3ReplicaClient implements ReplicaClient {
             for (CommonPrefix p : page.commonPrefixes()) {
                 String name = p.prefix().substring(prefix.length());
                 name = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-                if (ReplicaLayout.isGeneration(name)) {
+                if (Pos.isGeneration(name)) {
                     out.add(name);
                 }
             }
@@ -151,10 +154,8 @@ public final class S3ReplicaClient implements ReplicaClient {
         List<WalSegmentInfo> out = new ArrayList<>();
         list(prefix, true, page -> {
             for (S3Object o : page.contents()) {
-                long[] io = ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length()));
-                if (io != null) {
-                    out.add(new WalSegmentInfo(generation, io[0], io[1], o.size(), o.lastModified()));
-                }
+                ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length())).ifPresent(io ->
+                        out.add(new WalSegmentInfo(generation, io.index(), io.offset(), o.size(), o.lastModified())));
             }
         });
         out.sort(Comparator.comparingLong(WalSegmentInfo::index).thenComparingLong(WalSegmentInfo::offset));

@@ -7,7 +7,7 @@ import java.io.IOException;
  * check. The {@link Reason} lets callers tell a configuration problem (that no retry will fix)
  * from an outage (that a later retry may).
  */
-public final class S3ReplicaException extends IOException {
+final class S3ReplicaException extends IOException {
 
     /** Why a call failed. */
     public enum Reason {

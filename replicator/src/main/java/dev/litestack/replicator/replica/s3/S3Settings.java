@@ -1,11 +1,8 @@
 package dev.litestack.replicator.replica.s3;
 
+import dev.litestack.replicator.config.S3Hosts;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -96,6 +93,7 @@ public record S3Settings(String bucket, String prefix, String region, String end
             throw new IllegalArgumentException("s3 replica: access-key-id and secret-access-key must be set together ("
                     + (accessKeyId == null ? "access-key-id" : "secret-access-key") + " missing)");
         }
+        S3Hosts.cleanPrefix(prefix); // fail fast on a prefix that climbs above the bucket
         if (endpoint != null) {
             normalizeEndpoint(endpoint); // fail fast on a malformed endpoint
         }
@@ -144,14 +142,13 @@ public record S3Settings(String bucket, String prefix, String region, String end
 
     /** The cleaned key prefix without a trailing slash; {@code ""} for the bucket root. */
     public String root() {
-        String cleaned = cleanPath(prefix);
-        return ".".equals(cleaned) ? "" : cleaned;
+        return S3Hosts.cleanPrefix(prefix);
     }
 
     /** The object key of {@code relative} (a {@code ReplicaLayout} key) under the prefix. */
     public String key(String relative) {
         String root = root();
-        return root.isEmpty() ? cleanPath(relative) : cleanPath(root + "/" + relative);
+        return S3Hosts.cleanPrefix(root.isEmpty() ? relative : root + "/" + relative);
     }
 
     /** {@code s3://bucket/prefix}, or {@code s3://bucket} for the bucket root. */
@@ -168,51 +165,9 @@ public record S3Settings(String bucket, String prefix, String region, String end
                 + tuning + "]";
     }
 
+    /** The endpoint with a scheme, checked, as {@link S3Hosts#endpointWithScheme} gives it. */
     static URI normalizeEndpoint(String endpoint) {
-        String e = endpoint.trim();
-        if (!e.contains("://")) {
-            String host = e.split("[:/]", 2)[0].toLowerCase(Locale.ROOT);
-            boolean local = host.equals("localhost") || host.endsWith(".localhost");
-            e = (local ? "http://" : "https://") + e;
-        }
-        try {
-            URI uri = new URI(e);
-            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-                throw new IllegalArgumentException("s3 endpoint must be http(s)://host[:port], got \"" + endpoint + "\"");
-            }
-            return uri;
-        } catch (URISyntaxException ex) {
-            throw new IllegalArgumentException("s3 endpoint is not a valid URL: \"" + endpoint + "\": "
-                    + ex.getMessage(), ex);
-        }
-    }
-
-    /** Go {@code path.Clean}: collapses slashes, drops {@code .}, resolves {@code ..}, no trailing slash. */
-    static String cleanPath(String path) {
-        if (path.isEmpty()) {
-            return ".";
-        }
-        boolean rooted = path.startsWith("/");
-        Deque<String> out = new ArrayDeque<>();
-        for (String element : path.split("/")) {
-            if (element.isEmpty() || element.equals(".")) {
-                continue;
-            }
-            if (element.equals("..")) {
-                if (!out.isEmpty() && !out.peekLast().equals("..")) {
-                    out.removeLast();
-                } else if (!rooted) {
-                    out.addLast("..");
-                }
-                continue;
-            }
-            out.addLast(element);
-        }
-        String joined = String.join("/", out);
-        if (rooted) {
-            return "/" + joined;
-        }
-        return joined.isEmpty() ? "." : joined;
+        return URI.create(S3Hosts.endpointWithScheme(endpoint.trim()));
     }
 
     private static String blankToNull(String s) {

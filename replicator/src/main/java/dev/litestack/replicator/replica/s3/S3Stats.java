@@ -1,5 +1,7 @@
 package dev.litestack.replicator.replica.s3;
 
+import dev.litestack.replicator.replica.OperationStats;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,10 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * DeleteObject/DeleteObjects request one {@code DELETE}. {@code PUT} bytes grow as each part or
  * object is sent; {@code GET} bytes are the content length of each opened object.
  */
-public final class S3Stats {
-
-    /** The operation label values. */
-    public enum Operation { GET, PUT, LIST, DELETE }
+final class S3Stats {
 
     private final Map<Operation, LongAdder> operations = new EnumMap<>(Operation.class);
     private final Map<Operation, LongAdder> bytes = new EnumMap<>(Operation.class);
@@ -37,12 +36,23 @@ public final class S3Stats {
         bytes.get(op).add(n);
     }
 
-    public long operations(Operation op) {
+    long operations(Operation op) {
         return operations.get(op).sum();
     }
 
-    public long bytes(Operation op) {
+    long bytes(Operation op) {
         return bytes.get(op).sum();
+    }
+
+    /** The counts now. */
+    OperationStats snapshot() {
+        Map<Operation, Long> ops = new EnumMap<>(Operation.class);
+        Map<Operation, Long> b = new EnumMap<>(Operation.class);
+        for (Operation op : Operation.values()) {
+            ops.put(op, operations(op));
+            b.put(op, bytes(op));
+        }
+        return new OperationStats(ops, b);
     }
 
     @Override

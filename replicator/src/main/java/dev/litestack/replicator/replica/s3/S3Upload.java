@@ -1,7 +1,7 @@
 package dev.litestack.replicator.replica.s3;
 
 import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
-import dev.litestack.replicator.replica.s3.S3Stats.Operation;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.replica.ReplicaLayout;
-import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.testing.AppDb;
 import java.nio.file.Files;

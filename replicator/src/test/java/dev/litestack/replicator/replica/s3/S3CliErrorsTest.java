@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.litestack.replicator.cli.ExitCodes;
 import dev.litestack.replicator.cli.Main;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.testing.AppDb;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.litestack.replicator.replica.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.replica.s3.FaultInjectingProxy.Fault;
 import dev.litestack.replicator.testing.AppDb;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.replica.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.ManualScheduler;
 import dev.litestack.replicator.testing.MutableClock;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import dev.litestack.replicator.replica.ReplicaLayout;
-import dev.litestack.replicator.replica.s3.S3Stats.Operation;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,7 +88,7 @@ class S3ReplicaClientLargeTest {
                 b[off + i] = at(position + i);
             }
             position += n;
-            maxAhead = Math.max(maxAhead, position - client.stats().bytes(Operation.PUT));
+            maxAhead = Math.max(maxAhead, position - client.operationStats().orElseThrow().bytes(Operation.PUT));
             return n;
         }
     }
@@ -112,8 +112,8 @@ class S3ReplicaClientLargeTest {
 
         assertTrue(body.maxAhead <= PART + 1, "client read " + body.maxAhead + " bytes ahead of the upload");
         assertTrue(body.maxAhead >= PART, "look-ahead not measured: " + body.maxAhead);
-        assertEquals(1, client.stats().operations(Operation.PUT));
-        assertEquals(size, client.stats().bytes(Operation.PUT));
+        assertEquals(1, client.operationStats().orElseThrow().operations(Operation.PUT));
+        assertEquals(size, client.operationStats().orElseThrow().bytes(Operation.PUT));
         try (S3Client raw = server.sdkClient()) {
             String etag = raw.headObject(r -> r.bucket(settings.bucket())
                     .key(settings.key(ReplicaLayout.snapshotKey(GEN, 0)))).eTag();
@@ -121,7 +121,7 @@ class S3ReplicaClientLargeTest {
         }
         assertEquals(size, client.snapshots(GEN).get(0).size());
         assertArrayEquals(sha256(new GeneratedBody(size)), sha256(client.openSnapshot(GEN, 0)));
-        assertEquals(size, client.stats().bytes(Operation.GET));
+        assertEquals(size, client.operationStats().orElseThrow().bytes(Operation.GET));
     }
 
     @Test
@@ -168,11 +168,11 @@ class S3ReplicaClientLargeTest {
                     new byte[] {1, 2, 3});
         }
         assertEquals(2100, client.walSegments(GEN).size());
-        assertEquals(3, client.stats().operations(Operation.LIST));
+        assertEquals(3, client.operationStats().orElseThrow().operations(Operation.LIST));
 
         positions.add(new Pos(GEN, 9, 0)); // missing: not an error
         client.deleteWalSegments(positions);
-        assertEquals(3, client.stats().operations(Operation.DELETE));
+        assertEquals(3, client.operationStats().orElseThrow().operations(Operation.DELETE));
         assertEquals(List.of(), client.walSegments(GEN));
         assertEquals(List.of(), server.keys(settings.bucket()));
     }
@@ -189,7 +189,7 @@ class S3ReplicaClientLargeTest {
 
         client.deleteGeneration(GEN);
         assertEquals(List.of(other), server.keys(settings.bucket()));
-        assertEquals(2, client.stats().operations(Operation.DELETE));
+        assertEquals(2, client.operationStats().orElseThrow().operations(Operation.DELETE));
     }
 
     @Test

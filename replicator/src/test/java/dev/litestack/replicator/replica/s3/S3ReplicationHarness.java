@@ -1,10 +1,10 @@
 package dev.litestack.replicator.replica.s3;
 
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.db.ReplicationService;
+import dev.litestack.replicator.engine.ReplicaRunner;
+import dev.litestack.replicator.engine.ReplicationService;
 import dev.litestack.replicator.metrics.MetricsServer;
 import dev.litestack.replicator.replica.Replica;
-import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.testing.AppDb;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.config.S3Hosts;
 import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,11 +65,36 @@ class S3SettingsTest {
     @Test
     void endpointsWithoutSchemeGetOne() {
         assertEquals(URI.create("http://localhost:9000"), S3Settings.normalizeEndpoint("localhost:9000"));
-        assertEquals(URI.create("http://bkt.localhost:9000"), S3Settings.normalizeEndpoint("bkt.localhost:9000"));
+        assertEquals(URI.create("https://bkt.localhost:9000"), S3Settings.normalizeEndpoint("bkt.localhost:9000"));
         assertEquals(URI.create("https://fly.storage.tigris.dev"),
                 S3Settings.normalizeEndpoint("fly.storage.tigris.dev"));
         assertEquals(URI.create("http://127.0.0.1:9000"), S3Settings.normalizeEndpoint("http://127.0.0.1:9000"));
         assertThrows(IllegalArgumentException.class, () -> S3Settings.of("b", "").withEndpoint("ftp://x", true));
+    }
+
+    /**
+     * One rule for endpoints and one for prefixes, whether they come from the config file or reach
+     * the client directly. Only a bare {@code localhost} endpoint gets {@code http://} (Litestream
+     * 0.3.13 gives {@code http://localhost} only to the URL host rule {@code [BKT.]localhost}; an
+     * {@code endpoint} field without a scheme gets the SDK's {@code https://}, so does
+     * {@code bkt.localhost}). A prefix that climbs above the bucket is refused in both places.
+     */
+    @Test
+    void theConfigAndTheClientShareTheEndpointAndPrefixRules() {
+        for (String e : new String[] {"localhost:9000", "bkt.localhost:9000", "minio.internal:9000", "http://minio:9000"}) {
+            assertEquals(URI.create(S3Hosts.endpointWithScheme(e)),
+                    S3Settings.of("b", "").withEndpoint(e, true).endpointUri().orElseThrow(), e);
+        }
+        assertEquals("https://bkt.localhost:9000", S3Hosts.endpointWithScheme("bkt.localhost:9000"));
+        assertEquals("http://localhost:9000", S3Hosts.endpointWithScheme("localhost:9000"));
+
+        assertEquals("b", S3Hosts.cleanPrefix("a/../b"));
+        assertEquals("b", S3Settings.of("bkt", "a/../b").root());
+        assertEquals("b/generations", S3Settings.of("bkt", "a/../b").key("generations"));
+        IllegalArgumentException config = assertThrows(IllegalArgumentException.class, () -> S3Hosts.cleanPrefix("../p"));
+        IllegalArgumentException client = assertThrows(IllegalArgumentException.class, () -> S3Settings.of("bkt", "../p"));
+        assertEquals(config.getMessage(), client.getMessage());
+        assertTrue(client.getMessage().contains("climbs above the bucket root"), client.getMessage());
     }
 
     @Test

@@ -1,11 +1,14 @@
-package dev.litestack.replicator.replica;
+package dev.litestack.replicator.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.db.CheckpointMode;
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
@@ -126,7 +129,7 @@ class ReplicaRunnerTest {
     private static final long STEP_MS = 50;
 
     private static long errors(ReplicaRunner r) {
-        return r.replica().stats().syncErrors.sum();
+        return r.replica().stats().syncErrors();
     }
 
     /** Advances the clock in small steps until {@code done}; returns the time it became true. */
@@ -149,14 +152,14 @@ class ReplicaRunnerTest {
         ReplicaRunner runner = runner(client, Duration.ofHours(1), Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
         runner.start();
         scheduler.runDue();
-        assertEquals(1, runner.replica().stats().snapshots.sum(), "the generation's first snapshot");
+        assertEquals(1, runner.replica().stats().snapshots(), "the generation's first snapshot");
         scheduler.advance(Duration.ofMinutes(59));
-        assertEquals(1, runner.replica().stats().snapshots.sum(), "none before the interval has passed");
+        assertEquals(1, runner.replica().stats().snapshots(), "none before the interval has passed");
         write(5);
         scheduler.advance(Duration.ofMinutes(2));
-        assertEquals(2, runner.replica().stats().snapshots.sum(), "one after an hour");
+        assertEquals(2, runner.replica().stats().snapshots(), "one after an hour");
         scheduler.advance(Duration.ofMinutes(60));
-        assertEquals(3, runner.replica().stats().snapshots.sum(), "and one more an hour later");
+        assertEquals(3, runner.replica().stats().snapshots(), "and one more an hour later");
         assertEquals(AppDb.range(0, rows), AppDb.ids(restore(client, "out.db")));
     }
 
@@ -255,7 +258,7 @@ class ReplicaRunnerTest {
     private void nextIndex(ReplicaRunner runner, int n) throws Exception {
         write(n);
         long before = db.position().index();
-        db.checkpoint("PASSIVE");
+        db.checkpoint(CheckpointMode.PASSIVE);
         write(1);
         assertTrue(db.position().index() > before, "a new WAL index");
         runner.onChange();

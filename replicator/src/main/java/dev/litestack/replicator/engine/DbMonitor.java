@@ -1,5 +1,7 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ final class DbMonitor {
 
     DbMonitor(Database db, Log log) {
         this.db = db;
-        this.wal = Path.of(db.path() + "-wal");
+        this.wal = SqliteFiles.wal(db.path());
         this.log = log;
     }
 
@@ -83,7 +85,7 @@ final class DbMonitor {
             }
         } catch (IOException | RuntimeException e) {
             if (!failing) {
-                log.error("sync error", "db", db.path(), "error", Log.describe(e));
+                log.error("sync error", "db", db.path(), "error", e);
                 failing = true;
             }
             lastSize = -3;

@@ -1,4 +1,4 @@
-package dev.litestack.replicator.cli;
+package dev.litestack.replicator.exec;
 
 /** Every exit code of the CLI, in one place. */
 public final class ExitCodes {

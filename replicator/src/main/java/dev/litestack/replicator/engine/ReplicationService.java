@@ -1,7 +1,8 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
+import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.replica.Replica;
-import dev.litestack.replicator.replica.ReplicaRunner;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class ReplicationService implements AutoCloseable {
             try {
                 e.db().sync();
             } catch (IOException ex) {
-                log.error("initial sync failed", "db", e.db().path(), "error", String.valueOf(ex.getMessage()));
+                log.error("initial sync failed", "db", e.db().path(), "error", ex);
             }
         }
         for (ReplicaRunner r : runners) {
@@ -137,7 +138,7 @@ public final class ReplicationService implements AutoCloseable {
                 }
             } catch (IOException ex) {
                 log.error(forceSnapshot ? "snapshot or retention failed" : "retention failed", "db",
-                        r.replica().db().path(), "replica", r.replica().name(), "error", Log.describe(ex));
+                        r.replica().db().path(), "replica", r.replica().name(), "error", ex);
                 first = first == null ? ex : first;
             }
         }
@@ -175,7 +176,7 @@ public final class ReplicationService implements AutoCloseable {
             } catch (IOException ex) {
                 if (finalSync) {
                     log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
-                            "error", Log.describe(ex));
+                            "error", ex);
                 }
                 first = first == null ? ex : first;
             }
@@ -210,7 +211,7 @@ public final class ReplicationService implements AutoCloseable {
                 try {
                     r.client().close();
                 } catch (Exception ex) {
-                    log.warn("closing replica client failed", "replica", r.name(), "error", Log.describe(ex));
+                    log.warn("closing replica client failed", "replica", r.name(), "error", ex);
                 }
             }
         }

@@ -1,9 +1,11 @@
-package dev.litestack.replicator.replica;
+package dev.litestack.replicator.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.util.Log;
@@ -40,14 +42,14 @@ class ValidatorTest {
             app.insert(300, 310);
             db.sync();
             assertEquals(Validator.Outcome.OK, validator.validate());
-            assertEquals(2, validator.ok.sum());
+            assertEquals(2, validator.okCount());
 
             WalSegmentInfo first = client.walSegments(db.position().generation()).get(0);
             client.deleteWalSegments(java.util.List.of(first.pos()));
             app.insert(310, 320);
             db.sync();
             IOException e = assertThrows(IOException.class, validator::validate);
-            assertEquals(1, validator.errors.sum(), e.getMessage());
+            assertEquals(1, validator.errorCount(), e.getMessage());
         }
         assertEquals(true, logs.toString().contains("status=ok"), logs.toString());
     }

@@ -1,6 +1,9 @@
-package dev.litestack.replicator.replica;
+package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.SnapshotInfo;
+import dev.litestack.replicator.restore.Validator;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
@@ -81,11 +84,11 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Validations that matched, and those that failed or mismatched. */
     public long validationsOk() {
-        return validator.ok.sum();
+        return validator.okCount();
     }
 
     public long validationErrors() {
-        return validator.errors.sum();
+        return validator.errorCount();
     }
 
     /** Why the replica is unhealthy: the database's sync error first, then the upload error; null if healthy. */
@@ -187,15 +190,15 @@ public final class ReplicaRunner implements AutoCloseable {
             replica.sync();
         } catch (IOException | RuntimeException e) {
             failures++;
-            replica.stats().syncErrors.increment();
-            lastError = e.getMessage();
+            replica.countSyncError();
+            lastError = Log.describe(e);
             if (healthy) {
                 failingSince = started;
                 log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
-                        "replica", replica.name(), "error", Log.describe(e));
+                        "replica", replica.name(), "error", e);
             } else {
                 log.debug("replica sync still failing", "db", replica.db().path(), "replica", replica.name(),
-                        "failures", failures, "error", Log.describe(e));
+                        "failures", failures, "error", e);
             }
             healthy = false;
             schedule(true);
@@ -226,7 +229,7 @@ public final class ReplicaRunner implements AutoCloseable {
         try {
             replica.db().sync();
         } catch (IOException | RuntimeException e) {
-            log.debug("sync before upload failed", "db", replica.db().path(), "error", Log.describe(e));
+            log.debug("sync before upload failed", "db", replica.db().path(), "error", e);
         }
     }
 
@@ -252,7 +255,7 @@ public final class ReplicaRunner implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),
-                    "error", Log.describe(e));
+                    "error", e);
         }
     }
 
@@ -289,7 +292,7 @@ public final class ReplicaRunner implements AutoCloseable {
             throw new IOException("replica " + replica.name() + " did not finish " + what + " within " + timeout);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
+            throw c instanceof IOException io ? io : new IOException(Log.describe(c), c);
         }
     }
 

@@ -1,6 +1,7 @@
-package dev.litestack.replicator.replica;
+package dev.litestack.replicator.restore;
 
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
@@ -18,23 +19,23 @@ import java.util.concurrent.atomic.LongAdder;
  * known locally and compares the two files, so a replica that could not be restored correctly is
  * noticed while the source still exists.
  */
-final class Validator {
+public final class Validator {
 
-    enum Outcome { OK, MISMATCH, SKIPPED }
+    public enum Outcome { OK, MISMATCH, SKIPPED }
 
-    final LongAdder ok = new LongAdder();
-    final LongAdder errors = new LongAdder();
+    private final LongAdder ok = new LongAdder();
+    private final LongAdder errors = new LongAdder();
 
     private final Replica replica;
     private final Log log;
 
-    Validator(Replica replica, Log log) {
+    public Validator(Replica replica, Log log) {
         this.replica = replica;
         this.log = log;
     }
 
     /** Runs one validation on the replica's own thread (it syncs the replica itself). */
-    Outcome validate() throws IOException {
+    public Outcome validate() throws IOException {
         Database db = replica.db();
         Database.Checkpointed expected = db.checkpointedState();
         if (expected == null) {
@@ -62,9 +63,19 @@ final class Validator {
             return Outcome.MISMATCH;
         } catch (IOException e) {
             errors.increment();
-            throw new IOException("validation restore failed: " + e.getMessage(), e);
+            throw new IOException("validation restore failed: " + Log.describe(e), e);
         } finally {
             FileTrees.delete(dir);
         }
+    }
+
+    /** Validations whose restore matched the database. */
+    public long okCount() {
+        return ok.sum();
+    }
+
+    /** Validations that failed or did not match. */
+    public long errorCount() {
+        return errors.sum();
     }
 }

@@ -1,4 +1,4 @@
-package dev.litestack.replicator.db;
+package dev.litestack.replicator.engine;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner;

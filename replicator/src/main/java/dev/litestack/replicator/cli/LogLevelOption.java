@@ -1,0 +1,32 @@
+package dev.litestack.replicator.cli;
+
+import dev.litestack.replicator.config.LoggingConfig;
+import dev.litestack.replicator.exec.ExitCodes;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** {@code -log-level}: the level of the process log, over {@code $LOG_LEVEL} and the config's {@code logging.level}. */
+final class LogLevelOption {
+
+    @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL",
+            description = "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config, else info). "
+                    + "At debug, errors are logged with their stack traces.")
+    String logLevel;
+
+    /** The config's logging section with the level from -log-level, else $LOG_LEVEL, when either is given. */
+    LoggingConfig apply(LoggingConfig fromFile, Map<String, String> env) throws CliException {
+        String given = logLevel != null ? logLevel : env.get("LOG_LEVEL");
+        if (given == null || given.isBlank()) {
+            return fromFile;
+        }
+        String level = given.trim().toLowerCase(Locale.ROOT);
+        level = "warning".equals(level) ? "warn" : level;
+        if (!List.of("debug", "info", "warn", "error").contains(level)) {
+            throw new CliException("unknown log level \"" + given + "\" (from " + (logLevel != null ? "-log-level" : "LOG_LEVEL")
+                    + "; want debug, info, warn or error)", ExitCodes.USAGE);
+        }
+        return new LoggingConfig(level, fromFile.type(), fromFile.stderr());
+    }
+}
