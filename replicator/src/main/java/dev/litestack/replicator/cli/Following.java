@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.config.Durations;
+import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.follow.FollowMetrics;
 import dev.litestack.replicator.follow.Follower;

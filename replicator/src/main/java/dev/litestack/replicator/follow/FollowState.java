@@ -1,7 +1,6 @@
 package dev.litestack.replicator.follow;
 
 import dev.litestack.replicator.Pos;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.restore.WalCursor;
 import dev.litestack.replicator.util.AtomicFiles;
 import java.io.IOException;
@@ -37,7 +36,7 @@ record FollowState(String replica, WalCursor cursor, boolean restorePending) {
         sb.append("# restore -f position of ").append(file.getFileName()).append("; do not edit\n");
         sb.append("replica=").append(replica).append('\n');
         sb.append("generation=").append(p.generation()).append('\n');
-        sb.append("index=").append(ReplicaLayout.hex8(p.index())).append('\n');
+        sb.append("index=").append(Pos.hex8(p.index())).append('\n');
         sb.append("offset=").append(p.offset()).append('\n');
         sb.append("wal_header=").append(cursor.header() == null ? "" : HexFormat.of().formatHex(cursor.header())).append('\n');
         sb.append("checksum=").append(Integer.toUnsignedString(cursor.checksum1())).append(',')
@@ -51,7 +50,7 @@ record FollowState(String replica, WalCursor cursor, boolean restorePending) {
         Properties p = new Properties();
         p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
         try {
-            String gen = ReplicaLayout.requireGeneration(field(p, "generation"));
+            String gen = Pos.requireGeneration(field(p, "generation"));
             long index = Long.parseLong(field(p, "index"), 16);
             long offset = Long.parseLong(field(p, "offset"));
             String hdr = field(p, "wal_header");

@@ -282,7 +282,7 @@ public final class Follower implements AutoCloseable {
             for (WalSegmentInfo seg : segs) {
                 String name = client.describe() + "/" + ReplicaLayout.walSegmentKey(gen, seg.index(), seg.offset());
                 if (seg.index() > index + 1) {
-                    throw new FollowException("wal index " + ReplicaLayout.hex8(index + 1) + " is missing before " + name);
+                    throw new FollowException("wal index " + Pos.hex8(index + 1) + " is missing before " + name);
                 }
                 index = seg.index();
                 applier.beginSegment(name, seg.index(), seg.offset());

@@ -3,6 +3,7 @@ package dev.litestack.replicator.restore;
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.sqlite.FrameHeader;
 import dev.litestack.replicator.sqlite.WalFormatException;
+import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class WalApplier {
                 throw new RestoreException("invalid wal header in the saved position: " + e.getMessage());
             }
             headerBytes = cursor.header().clone();
-            scanner = new WalScanner(header, cursor.checksum1(), cursor.checksum2());
+            scanner = new WalScanner(header, new Checksum(cursor.checksum1(), cursor.checksum2()));
         }
     }
 
@@ -111,8 +112,8 @@ public final class WalApplier {
         if (header == null) {
             return new WalCursor(Pos.start(generation, index), null, 0, 0);
         }
-        int[] sum = scanner.committedChecksum();
-        return new WalCursor(new Pos(generation, index, committedOffset), headerBytes.clone(), sum[0], sum[1]);
+        Checksum sum = scanner.committedChecksum();
+        return new WalCursor(new Pos(generation, index, committedOffset), headerBytes.clone(), sum.s0(), sum.s1());
     }
 
     /** Starts the bytes of one segment object (named for messages) at {@code offset} of {@code idx}. */
