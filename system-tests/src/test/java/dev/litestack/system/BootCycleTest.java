@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The boot cycle without Docker: the two packaged jars on this machine, run as the image runs them
  * (its config/litestream.yml, a new empty data folder for every boot).
  */
+@Tag("integration")
 class BootCycleTest extends BootCycle {
 
     private static final Path APP_JAR = Path.of(System.getProperty("app.jar"));

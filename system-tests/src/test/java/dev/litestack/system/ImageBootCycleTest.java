@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The boot cycle of the real image: builds the Dockerfile (bin/docker-image: on local stand-ins of
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
  * volume, stopped with {@code docker stop} and fly.toml's kill_timeout as the grace period. Needs
  * a Docker engine (bin/docker-engine starts one; bin/test runs it) and fails, never skips, without one.
  */
+@Tag("integration")
 class ImageBootCycleTest extends BootCycle {
 
     /** One tag per clone, so that clones testing at once on one machine do not run each other's image. */

@@ -3,6 +3,7 @@ package dev.litestack.todo;
 import io.micronaut.context.ApplicationContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad configuration fails at start with a message that names the key and the bound. */
+@Tag("integration")
 class ConfigValidationTest {
 
     /** Starting the context fails (the four parts are created at start); returns every message in the chain. */

@@ -69,7 +69,7 @@ public final class Shutdown {
         if (exited.isDone()) {
             int code = exited.join();
             log.info("exec process exited, shutting down", "exit_code", code);
-            return code;
+            return forwardedSignalIsSuccess(code); // it may have ended on our signal before we looked
         }
         log.info("waiting for exec process to close", "pid", sup.pid());
         Integer c;
@@ -84,10 +84,15 @@ public final class Shutdown {
             sup.kill();
             c = exited.join();
         }
+        return forwardedSignalIsSuccess(c);
+    }
+
+    /** A child that ended because of the signal we forwarded exited well, as Litestream treats it. */
+    private int forwardedSignalIsSuccess(int code) {
         String sig = signals.stopRequested().getNow("");
-        if (("TERM".equals(sig) && c == 143) || ("INT".equals(sig) && c == 130)) {
-            return ExitCodes.OK; // the child ended because of the signal we forwarded, as Litestream treats it
+        if (("TERM".equals(sig) && code == 143) || ("INT".equals(sig) && code == 130)) {
+            return ExitCodes.OK;
         }
-        return c;
+        return code;
     }
 }

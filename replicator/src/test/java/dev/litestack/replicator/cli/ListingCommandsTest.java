@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** generations, snapshots and wal: table and -json output, and the same rows as Litestream's own listing. */
+@Tag("integration")
 class ListingCommandsTest {
 
     @TempDir

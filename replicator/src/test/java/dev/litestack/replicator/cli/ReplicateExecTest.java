@@ -17,8 +17,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code replicate -exec} as a real process with real children: exit codes, signal forwarding, final sync. */
+@Tag("integration")
 class ReplicateExecTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code replicate -once [-force-snapshot]} as a real process: cron-style backups. */
+@Tag("integration")
 class ReplicateOnceTest {
 
     @TempDir

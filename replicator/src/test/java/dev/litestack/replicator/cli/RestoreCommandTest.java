@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code restore} through {@link Main#run}: flags, messages and results on replicas written by the engine. */
+@Tag("integration")
 class RestoreCommandTest {
 
     private static final String NL = System.lineSeparator();

@@ -14,8 +14,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** A damaged replica fails the restore with a message naming the object, and leaves nothing behind. */
+@Tag("integration")
 class RestoreDamageTest {
 
     @TempDir

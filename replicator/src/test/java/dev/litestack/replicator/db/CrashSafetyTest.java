@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The replicator, in a child JVM, is killed with SIGKILL at random moments while the application
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * committed rows, containing at least every row committed before the last acknowledged sync.
  * The seed is printed; rerun one with {@code -Dcrash.seed=<seed>}.
  */
+@Tag("integration")
 class CrashSafetyTest {
 
     private static final int CYCLES = 10;

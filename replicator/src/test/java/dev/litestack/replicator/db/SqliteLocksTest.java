@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * close would checkpoint and delete the WAL under the replicator's connections. Writers here are
  * real processes that open, write and close, as a cron job or the sqlite3 shell does.
  */
+@Tag("integration")
 class SqliteLocksTest {
 
     @TempDir

@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * appends one line per run (see {@code bench/durability/soak.sh}). A failing run prints its seed;
  * rerun it with {@code -Dtorture.seed=SEED}.
  */
+@Tag("integration")
 class DurabilityTortureTest {
 
     private static final double MINUTES = Double.parseDouble(System.getProperty("torture.minutes", "0"));

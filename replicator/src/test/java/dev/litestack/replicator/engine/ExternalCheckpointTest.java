@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The application checkpoints on its own (PASSIVE, RESTART, TRUNCATE) while the replicator runs
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * WAL, so continuity holds and there is one generation; while it is down, a TRUNCATE really does
  * lose the WAL, and exactly one new generation must follow.
  */
+@Tag("integration")
 class ExternalCheckpointTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);

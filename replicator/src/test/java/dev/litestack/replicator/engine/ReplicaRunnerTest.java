@@ -31,11 +31,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The replica's timed behaviour on a clock and scheduler the test advances: retry backoff,
  * snapshot-interval, retention and validation-interval. No test here waits out real time.
  */
+@Tag("integration")
 class ReplicaRunnerTest {
 
     private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);

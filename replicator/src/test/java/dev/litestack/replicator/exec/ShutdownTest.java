@@ -8,15 +8,22 @@ import dev.litestack.replicator.util.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The end of {@code replicate}, with real child processes: which exit code wins, and the final sync always runs. */
 class ShutdownTest {
+
+    @TempDir
+    Path tmp;
 
     private final ByteArrayOutputStream logs = new ByteArrayOutputStream();
     private final Log log = new Log(Log.Level.INFO, false, new PrintStream(logs, true, StandardCharsets.UTF_8));
@@ -61,7 +68,10 @@ class ShutdownTest {
 
     @Test
     void aChildThatIgnoresTheSignalIsKilledAfterTheTimeout() throws Exception {
-        Supervisor child = child("trap '' TERM; while :; do sleep 0.05; done");
+        // the shell must have set its trap before the signal comes, or TERM ends it at once
+        Path ready = tmp.resolve("trap-set");
+        Supervisor child = child("trap '' TERM; : > '" + ready + "'; while :; do sleep 0.05; done");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(ready));
         signals.stopRequested().complete("TERM");
         child.signal("TERM");
         int code = await(child, Duration.ofMillis(300), true);

@@ -19,12 +19,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * {@code restore -f} following a file replica written by the real Litestream v0.3.13: a reader
  * process never sees half a transaction, SIGTERM leaves a whole database, a restart resumes from
  * the saved position, and a new generation (the primary recreated) is swapped in.
  */
+@Tag("integration")
 class FollowLitestreamFileTest {
 
     @TempDir

@@ -25,12 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * {@code restore -f} following an S3 replica (s3proxy) written by this repo's {@code replicate}:
  * through an outage of the S3 server it backs off, reports the growing lag in its metrics and
  * health, and catches up when the server is back.
  */
+@Tag("integration")
 class FollowS3OutageTest {
 
     @TempDir

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * are copied as a crash would leave them, and SQLite (the JDBC driver and the real {@code sqlite3}
  * shell) must find the old state or the new one, whole, passing integrity_check.
  */
+@Tag("integration")
 class FollowedDbCrashTest {
 
     @TempDir

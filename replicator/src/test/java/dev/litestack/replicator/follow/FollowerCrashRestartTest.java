@@ -22,12 +22,14 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A follower killed at each step of applying a batch (its files copied as the crash left them)
  * restarts on those files: SQLite rolls the hot journal back, the follower resumes from its saved
  * position without restoring again, and catches up to the primary.
  */
+@Tag("integration")
 class FollowerCrashRestartTest {
 
     @TempDir

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * age-encrypted replicas both ways with the real Litestream v0.3.13, on a folder and on S3
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code $AGE_IDENTITY}, and a wrong or missing identity fails the restore with a clear message,
  * exit 1 and no output file.
  */
+@Tag("integration")
 class InteropAgeTest {
 
     private static final String PREFIX = "enc/app.db";

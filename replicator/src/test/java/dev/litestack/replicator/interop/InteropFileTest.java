@@ -23,11 +23,13 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Both directions against the real Litestream v0.3.13 binary over a {@code file} replica: what we
  * write, Litestream restores; what Litestream writes, we restore, to the same bytes it produces.
  */
+@Tag("integration")
 class InteropFileTest {
 
     @TempDir

@@ -20,12 +20,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Both directions against the real Litestream v0.3.13 binary over S3: an in-process s3proxy on
  * 127.0.0.1 (random port) stands in for the bucket; Litestream reaches it with aws-sdk-go v1
  * (path style, static credentials from {@code LITESTREAM_*} variables), we with our S3 client.
  */
+@Tag("integration")
 class InteropS3Test {
 
     private static final String PREFIX = "backups/app.db";

@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** Snapshots above {@link Restorer#RANGED_ABOVE} download as parallel ranges, from a folder and from S3. */
+@Tag("integration")
 class RangedSnapshotRestoreTest {
 
     @TempDir

@@ -8,6 +8,7 @@ import dev.litestack.todo.support.RecordingHandler;
 import dev.litestack.todo.support.TodoPayload;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The litejob weakness we must not have: a second JVM claims a job and dies (Runtime.halt, no cleanup); once the
  * lease has expired the job runs again in this process.
  */
+@Tag("integration")
 class CrashRecoveryTest {
 
     @TempDir

@@ -7,6 +7,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 
 import java.time.Duration;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A visitor whose list is at the app's limits (1,000 todos of 1,000 characters) still gets their page in
  * headless Chromium, live; and no page load trips the Content-Security-Policy (Turbo's progress bar included).
  */
+@Tag("integration")
 @MicronautTest
 class LimitsBrowserTest {
 

@@ -5,6 +5,7 @@ import dev.litestack.todo.support.RawSocket;
 import dev.litestack.todo.support.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * visitor sends those fragmented messages that never end from 5 more sockets. Meanwhile the app must stay within
  * its VM (RSS), keep answering other visitors, and still serve the attacker's own page.
  */
+@Tag("integration")
 class LiveStormTest {
 
     private static final int LIMIT = 1000;

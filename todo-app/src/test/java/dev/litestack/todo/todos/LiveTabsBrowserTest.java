@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WindowType;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two windows of one user see each other's changes within a second; a window of another user sees nothing. The
  * two users are the same browser on two host names (127.0.0.1 and localhost), which keeps separate cookies.
  */
+@Tag("integration")
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiveTabsBrowserTest {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * TodoMVC's behaviours S1–S9 (app-reference.md §3, ported from TodoMVC's Cypress spec) in headless Chromium. Every
  * test starts as a new visitor (cookies cleared), so it starts with no todos.
  */
+@Tag("integration")
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TodoMvcBrowserTest {

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -30,6 +31,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * it ships as one streamed segment per WAL index, each sent in parts of the configured part size,
  * so memory stays at one part buffer however large the backlog.
  */
+@Tag("integration")
 class S3BacklogTest {
 
     static final int BLOBS = 50;

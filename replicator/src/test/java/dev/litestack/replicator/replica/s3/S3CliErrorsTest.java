@@ -18,11 +18,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A misconfigured S3 replica stops {@code replicate} and {@code restore} at once with a non-zero
  * exit and one line that names the replica and what is wrong (run in-process through {@link Main#run}).
  */
+@Tag("integration")
 class S3CliErrorsTest {
 
     private static S3ProxyServer server;

@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * S3 answers every request with 503 SlowDown or 500 InternalError for a while (through a
  * fault-injecting proxy): the replicator rides through it as through an outage.
  */
+@Tag("integration")
 class S3ErrorResponsesTest {
 
     /** How long every request fails; long enough for several retries with backoff. */

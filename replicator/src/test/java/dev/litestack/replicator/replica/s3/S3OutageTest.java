@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * S3 goes away for a minute while the application keeps committing: the replicator keeps the
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * everything once S3 is back. The replica runs on a clock the test advances, so the minute passes
  * at once; S3, the database and the HTTP endpoints are real.
  */
+@Tag("integration")
 class S3OutageTest {
 
     static final Duration OUTAGE = Duration.ofSeconds(60);

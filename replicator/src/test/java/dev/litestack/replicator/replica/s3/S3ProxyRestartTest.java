@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** A server that goes away and comes back: calls fail cleanly meanwhile and work again after. */
+@Tag("integration")
 class S3ProxyRestartTest {
 
     private static final String GEN = "0123456789abcdef";

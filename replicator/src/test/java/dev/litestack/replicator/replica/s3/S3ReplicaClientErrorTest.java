@@ -15,8 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Failures come back as IOExceptions that say what is wrong and where. */
+@Tag("integration")
 class S3ReplicaClientErrorTest {
 
     private static final String GEN = "0123456789abcdef";

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Multipart uploads, listing pagination, DeleteObjects batching and the key layout. */
+@Tag("integration")
 class S3ReplicaClientLargeTest {
 
     private static final String GEN = "0123456789abcdef";

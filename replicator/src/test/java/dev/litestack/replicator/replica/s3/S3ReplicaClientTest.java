@@ -5,10 +5,12 @@ import dev.litestack.replicator.replica.ReplicaClientContract;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The replica contract against a real S3 API (in-process s3proxy), objects at the bucket root. */
+@Tag("integration")
 class S3ReplicaClientTest extends ReplicaClientContract {
 
     private static S3ProxyServer server;

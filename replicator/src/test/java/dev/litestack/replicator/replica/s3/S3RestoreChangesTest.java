@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * another writer replacing them) make the restore fail with a message naming the object; it never
  * yields a database that silently differs from the replica's state, and leaves no file behind.
  */
+@Tag("integration")
 class S3RestoreChangesTest {
 
     private static S3ProxyServer server;
