@@ -9,6 +9,7 @@
 #     Without IMAGE it builds the Dockerfile (bin/docker-image lite-stack-todo:bench) and measures that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bin/lib/java.sh
 mode=jars
 out=bench/boot/results.md
 if [ "${1:-}" = image ]; then

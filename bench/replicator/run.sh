@@ -8,6 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+. bin/lib/java.sh
 litestream="$root/.tools/node_modules/@flydotio/litestream-linux-x64/litestream"
 if [ ! -x "$litestream" ]; then
   echo "Litestream binary not found at $litestream; install it with: npm --prefix .tools install @flydotio/litestream-linux-x64" >&2
