@@ -122,12 +122,7 @@ final class ReplicateCommand implements Callable<Integer> {
             closeClients(service);
             throw new CliException(Log.describe(e));
         }
-        leases.start();
-        try {
-            return replicate(config, service, leaseLost, command, signals, child, log, env);
-        } finally {
-            leases.close();
-        }
+        return replicate(config, service, leaseLost, command, signals, child, log, env);
     }
 
     private int replicate(Config config, ReplicationService service, CompletableFuture<String> leaseLost,
