@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours.",
+                "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
                 "With -once, every database and replica is synced once and the command exits."})
 final class ReplicateCommand implements Callable<Integer> {
 
@@ -131,7 +131,8 @@ final class ReplicateCommand implements Callable<Integer> {
         if (once) {
             return runOnce(service, config, log);
         }
-        service.start(config.shutdownTimeout());
+        // with -exec the app starts once the databases are synced locally; the first uploads overlap its start
+        service.start(config.shutdownTimeout(), command == null);
         MetricsServer metrics = null;
         if (config.addr() != null) {
             try {
