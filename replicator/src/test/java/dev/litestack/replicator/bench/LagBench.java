@@ -91,6 +91,35 @@ final class LagBench {
         }
     }
 
+    /** A tool replicating a new database (with a marker table) to a file replica, watched from its first snapshot on. */
+    private record Watched(Path db, ToolProcess process, Watcher watcher) implements AutoCloseable {
+
+        static Watched start(Path dir, Tool t) throws Exception {
+            Path db = dir.resolve("db.sqlite");
+            Path replica = dir.resolve("replica");
+            try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+            }
+            Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
+            ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"));
+            try {
+                p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
+                ReplicatorBench.sleep(Duration.ofSeconds(1));
+            } catch (Exception | Error e) {
+                p.close();
+                throw e;
+            }
+            Watcher w = new Watcher(replica);
+            w.start();
+            return new Watched(db, p, w);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.close();
+        }
+    }
+
     static void run(ReplicatorBench b) throws Exception {
         Duration d = Duration.ofSeconds(b.quick ? 10 : 20);
         int reps = b.quick ? 1 : 2;
@@ -99,18 +128,10 @@ final class LagBench {
         for (int rep = 0; rep < reps; rep++) {
             for (Tool t : b.order(rep)) {
                 Path dir = b.dir("lag-" + rep + "-" + t);
-                Path db = dir.resolve("db.sqlite");
-                Path replica = dir.resolve("replica");
-                try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-                }
-                Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
-                try (ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"))) {
-                    p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
-                    ReplicatorBench.sleep(Duration.ofSeconds(1));
-                    Watcher w = new Watcher(replica);
-                    w.start();
-                    Map<Integer, Long> committed = markers(db, d);
+                try (Watched run = Watched.start(dir, t)) {
+                    ToolProcess p = run.process();
+                    Watcher w = run.watcher();
+                    Map<Integer, Long> committed = markers(run.db(), d);
                     long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
                     int last = committed.size();
                     while (!w.seen.containsKey(last) && System.nanoTime() < until) {
@@ -167,20 +188,12 @@ final class LagBench {
         for (int rep = 0; rep < reps; rep++) {
             for (Tool t : b.order(rep)) {
                 Path dir = b.dir("catchup-" + rep + "-" + t);
-                Path db = dir.resolve("db.sqlite");
-                Path replica = dir.resolve("replica");
-                try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-                }
-                Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
-                try (ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"))) {
-                    p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
-                    ReplicatorBench.sleep(Duration.ofSeconds(1));
-                    Watcher w = new Watcher(replica);
-                    w.start();
-                    Writers.Result r = Writers.maxRate(db, burst, 0);
+                try (Watched run = Watched.start(dir, t)) {
+                    ToolProcess p = run.process();
+                    Watcher w = run.watcher();
+                    Writers.Result r = Writers.maxRate(run.db(), burst, 0);
                     long committed;
-                    try (Connection c = Writers.open(db);
+                    try (Connection c = Writers.open(run.db());
                          PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
                         ps.setString(1, "SEQ:999999:");
                         ps.executeUpdate();
