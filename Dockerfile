@@ -4,14 +4,12 @@
 # too (system-tests ImageBootCycleTest, via bin/docker-image).
 #
 # The base images are the real Temurin images by default, as Fly's builder pulls them. To pin
-# them, give the tags with their digest, e.g. --build-arg RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy@sha256:...
-# (multi-arch digests last recorded; refresh with `docker buildx imagetools inspect TAG`):
-#   eclipse-temurin:17-jdk-jammy@sha256:723151f3fc88ca2060153ee08ab8dbbea7983d6ed6f2622fe440acf178737c94
-#   eclipse-temurin:17-jre-jammy@sha256:475d8e96b4b2bfe08999e5e854755c773af1581acdf959a4545d88f0696a2339
-# Any image with a JDK (build) or JRE (runtime) at /opt/java/openjdk on PATH, sh, curl and
-# useradd works: bin/docker-base-images makes such stand-ins from Debian packages.
-ARG BUILD_IMAGE=eclipse-temurin:17-jdk-jammy
-ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
+# them, give the tags with their digest, e.g. --build-arg RUNTIME_IMAGE=eclipse-temurin:25-jre-noble@sha256:...
+# (look the multi-arch digest up with `docker buildx imagetools inspect TAG`).
+# Any image with a Java 25+ JDK (build) or JRE (runtime) at /opt/java/openjdk on PATH, sh, curl and
+# useradd works: bin/docker-base-images makes such stand-ins from Debian and this machine's JDK 25.
+ARG BUILD_IMAGE=eclipse-temurin:25-jdk-noble
+ARG RUNTIME_IMAGE=eclipse-temurin:25-jre-noble
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
@@ -44,8 +42,8 @@ RUN groupadd --system --gid 10001 app \
 WORKDIR /app
 COPY --from=build /src/replicator.jar /src/todo-app.jar /app/
 COPY config/litestream.yml /etc/litestream.yml
-# JVM flags: docs/benchmarks.md, "JVM flags" (the same as bin/replicator), plus the class-data
-# sharing archives made below. The replicator's go in the entrypoint, the app's in the config's exec.
+# JVM flags: docs/benchmarks.md, "JVM flags" (the same as bin/lib/java.sh), plus the AOT caches
+# made below. The replicator's go in the entrypoint, the app's in the config's exec.
 ENV DATA_DIR=/data \
     REPLICA_PREFIX=todo-app \
     LITESTREAM_CONFIG=/etc/litestream.yml \
@@ -53,18 +51,18 @@ ENV DATA_DIR=/data \
     METRICS_ADDR=:9090 \
     MALLOC_ARENA_MAX=2 \
     APP_JAR=/app/todo-app.jar \
-    APP_JAVA_OPTS="-XX:SharedArchiveFile=/app/todo-app.jsa -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData" \
-    REPLICATOR_JAVA_OPTS="-XX:SharedArchiveFile=/app/replicator.jsa -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m"
+    APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData" \
+    REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m"
 
-# Class-data sharing archives, recorded from a real cold start (restore from a bucket, replicate,
-# requests served) with the flags above: bin/train-cds. Only the archives leave this stage.
+# AOT caches (JEP 483/514/515), recorded from a real cold start (restore from a bucket, replicate,
+# requests served) with the flags above: bin/train-aot. Only the caches leave this stage.
 FROM app AS train
 COPY --from=build /opt/s3proxy/s3proxy.jar /opt/s3proxy/s3proxy.jar
-COPY bin/train-cds /usr/local/bin/train-cds
-RUN train-cds
+COPY bin/train-aot /usr/local/bin/train-aot
+RUN train-aot
 
 FROM app
-COPY --from=train /app/replicator.jsa /app/todo-app.jsa /app/
+COPY --from=train /app/replicator.aot /app/todo-app.aot /app/
 USER app
 EXPOSE 8080 9090
 # sh only expands REPLICATOR_JAVA_OPTS and is replaced by the JVM (exec): signals reach the replicator.

@@ -3,12 +3,13 @@
 # page served, on an empty disk, with both databases restored from a local S3 server (s3proxy).
 # Usage:
 #   bench/boot/run.sh [RUNS=5] [TODOS=500]                 the two jars on this host, without and with
-#                                                          class-data sharing archives -> bench/boot/results.md
+#                                                          the AOT caches of bin/build -> bench/boot/results.md
 #   bench/boot/run.sh image [RUNS=5] [TODOS=500] [IMAGE...] `docker run` of each image, runs taken
 #                                                          round-robin -> bench/boot/results-image.md
 #     Without IMAGE it builds the Dockerfile (bin/docker-image lite-stack-todo:bench) and measures that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bin/lib/java.sh
 mode=jars
 out=bench/boot/results.md
 if [ "${1:-}" = image ]; then
@@ -21,6 +22,7 @@ todos=${2:-500}
 shift $(( $# < 2 ? $# : 2 ))
 images=("$@")
 ./mvnw -q -B -ntp -DskipTests install
+[ "$mode" = image ] || AOT_ONLY=1 bin/build   # the AOT caches for the jars just built
 if [ "$mode" = image ] && [ ${#images[@]} = 0 ]; then
   bin/docker-engine
   bin/docker-image lite-stack-todo:bench >/dev/null

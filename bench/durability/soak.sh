@@ -8,6 +8,7 @@
 #   bench/durability/soak.sh [MINUTES]      (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bin/lib/java.sh
 minutes=${1:-30}
 ls_bin=.tools/node_modules/@flydotio/litestream-linux-x64/litestream
 [ -x "$ls_bin" ] || npm install --silent --no-audit --no-fund --prefix .tools @flydotio/litestream-linux-x64@1.0.1 >/dev/null

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks our replicator against Litestream 0.3.13 (both as subprocesses, interleaved) and writes
 # a Markdown report (default bench/replicator/results-{quick,full}.md).
-# Usage: bench/replicator/run.sh [--quick] [--only start,throughput,lag,idle,s3ops,restore,correctness] [--out FILE]
-#   --quick: ~3 minutes, fewer and shorter runs; default (full): ~15 minutes.
+# Usage: bench/replicator/run.sh [--quick] [--only start,throughput,lag,catchup,idle,s3ops,restore,correctness]
+#                               [--replica s3|file] [--out FILE]
+#   --quick: ~5 minutes, fewer and shorter runs; default (full): ~25 minutes.
+#   --replica: where the throughput and idle runs replicate (default s3: the in-process s3proxy);
+#   lag and catch-up use file replicas (their watcher lists a folder), restore and s3ops S3.
 #   REPLICATOR_JAVA_OPTS=...: JVM flags for our replicator (default: bin/replicator's).
 # Loopback only: file replicas in a temp folder and an in-process s3proxy on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+. bin/lib/java.sh
 litestream="$root/.tools/node_modules/@flydotio/litestream-linux-x64/litestream"
 if [ ! -x "$litestream" ]; then
   echo "Litestream binary not found at $litestream; install it with: npm --prefix .tools install @flydotio/litestream-linux-x64" >&2

@@ -5,6 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+. bin/lib/java.sh
 seconds="${1:-15}"
 cp_file="$root/todo-app/target/bench-classpath.txt"
 ./mvnw -q -B -f todo-app/pom.xml -DskipTests package dependency:build-classpath \

@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+. bin/lib/java.sh
 runs="${1:-5}"
 cp_file="$root/todo-app/target/bench-classpath.txt"
 ./mvnw -q -B -f todo-app/pom.xml test-compile dependency:build-classpath \

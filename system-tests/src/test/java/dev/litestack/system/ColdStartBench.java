@@ -17,7 +17,8 @@ import java.util.Map;
  * with every todo, on a machine whose disk is empty, with both databases restored from S3 (a local
  * s3proxy). Run by bench/boot/run.sh:
  * <pre>
- *   ColdStartBench jars RUNS TODOS OUT.md           the two jars on this host, without and with CDS archives
+ *   ColdStartBench jars RUNS TODOS OUT.md           the two jars on this host, without and with the AOT caches
+ *                                                   of bin/build (replicator/target/replicator.aot, todo-app/target/todo-app.aot)
  *   ColdStartBench image RUNS TODOS OUT.md IMAGE... docker run of each image (runs taken round-robin)
  * </pre>
  */
@@ -57,30 +58,23 @@ public final class ColdStartBench {
         }
     }
 
-    /** The jars as the image runs them, without and with class-data sharing archives recorded here first. */
+    /** The jars as the image runs them, without and with the AOT caches that bin/build recorded next to them. */
     private static void jarVariants(Path work, Map<String, Boot> variants) throws Exception {
         Path replicatorJar = Path.of(System.getProperty("replicator.jar"));
         Path appJar = Path.of(System.getProperty("app.jar"));
         Path config = Path.of("config/litestream.yml");
-        Path cds = Files.createDirectories(work.resolve("cds"));
+        Path replicatorAot = replicatorJar.resolveSibling("replicator.aot");
+        Path appAot = appJar.resolveSibling("todo-app.aot");
         int[] machines = {0};
-        Boot plain = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines));
-        Boot shared = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines),
-                List.of("-XX:SharedArchiveFile=" + cds.resolve("replicator.jsa")),
-                List.of("-XX:SharedArchiveFile=" + cds.resolve("app.jsa")));
-        Boot record = env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines),
-                List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("replicator.jsa")),
-                List.of("-XX:ArchiveClassesAtExit=" + cds.resolve("app.jsa")));
-        variants.put("jars, default JVM flags", plain);
-        variants.put("jars, with CDS archives recorded from a restore", env -> {
-            if (!Files.exists(cds.resolve("app.jsa"))) {
-                try (Container c = record.start(env)) {
-                    c.awaitReady(new Http());
-                    c.stop();
-                }
-            }
-            return shared.start(env);
-        });
+        variants.put("jars, default JVM flags", env -> JarContainer.boot(replicatorJar, appJar, config,
+                onNewDisk(work, env, machines)));
+        if (Files.exists(replicatorAot) && Files.exists(appAot)) {
+            // the flags the caches were recorded with (bin/lib/java.sh): a cache needs the same object layout
+            variants.put("jars, with the AOT caches of bin/build", env -> JarContainer.boot(replicatorJar, appJar, config,
+                    onNewDisk(work, env, machines),
+                    List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + replicatorAot),
+                    List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + appAot)));
+        }
     }
 
     private static Map<String, String> onNewDisk(Path work, Map<String, String> env, int[] machines) {

@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-                "With -exec, the command starts after the first sync, receives SIGTERM/SIGINT, and its exit code becomes ours.",
+                "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
                 "With -once, every database and replica is synced once and the command exits."})
 final class ReplicateCommand implements Callable<Integer> {
 
@@ -124,12 +124,7 @@ final class ReplicateCommand implements Callable<Integer> {
             closeClients(service);
             throw new CliException(Log.describe(e));
         }
-        leases.start();
-        try {
-            return replicate(config, service, leaseLost, command, signals, child, log, env);
-        } finally {
-            leases.close();
-        }
+        return replicate(config, service, leaseLost, command, signals, child, log, env);
     }
 
     private int replicate(Config config, ReplicationService service, CompletableFuture<String> leaseLost,
@@ -138,7 +133,8 @@ final class ReplicateCommand implements Callable<Integer> {
         if (once) {
             return runOnce(service, config, log);
         }
-        service.start(config.shutdownTimeout());
+        // with -exec the app starts once the databases are synced locally; the first uploads overlap its start
+        service.start(config.shutdownTimeout(), command == null);
         MetricsServer metrics = null;
         if (config.addr() != null) {
             try {

@@ -81,6 +81,17 @@ public final class ReplicationService implements AutoCloseable {
      * then starts the background loops. A replica that fails here is retried in the background.
      */
     public void start(Duration firstSyncTimeout) {
+        start(firstSyncTimeout, true);
+    }
+
+    /**
+     * Like {@link #start(Duration)}; with {@code awaitReplicas} false it returns as soon as every
+     * database is synced locally (its shadow WAL and generation in place) and the replicas' first
+     * uploads (a new generation's snapshot) run on their own threads, at once. {@code replicate
+     * -exec} starts the app meanwhile: what it writes is shipped after that snapshot, as any write
+     * is, and the final sync at shutdown still waits for all of it.
+     */
+    public void start(Duration firstSyncTimeout, boolean awaitReplicas) {
         for (Entry e : entries) {
             try {
                 e.db().sync();
@@ -88,7 +99,7 @@ public final class ReplicationService implements AutoCloseable {
                 log.error("initial sync failed", "db", e.db().path(), "error", ex);
             }
         }
-        for (ReplicaRunner r : runners) {
+        for (ReplicaRunner r : awaitReplicas ? runners : List.<ReplicaRunner>of()) {
             try {
                 r.syncNow(firstSyncTimeout);
             } catch (IOException ex) {
@@ -96,7 +107,7 @@ public final class ReplicationService implements AutoCloseable {
             }
         }
         for (ReplicaRunner r : runners) {
-            r.start();
+            r.start(); // schedules a sync now: without the wait above, that is the first upload
         }
         for (DbMonitor m : monitors) {
             if (m.backgroundSync()) {

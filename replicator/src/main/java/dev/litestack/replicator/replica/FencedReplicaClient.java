@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Refuses every write and delete unless this process holds the replica's lease ({@link
  * LeaseKeeper#valid()}): a replicator that lost its lease, or could not renew it in time,
- * writes nothing. Reads pass.
+ * writes nothing. Each write first lets the keeper renew or take back its lease when that is due
+ * ({@link LeaseKeeper#beforeWrite()}). Reads pass.
  */
 public final class FencedReplicaClient extends ForwardingReplicaClient {
 
@@ -43,6 +44,7 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
     }
 
     private void check() throws IOException {
+        lease.beforeWrite();
         if (!lease.valid()) {
             Lease other = lease.lostTo();
             throw new IOException("not writing to " + inner.describe() + ": this replicator does not hold its lease "

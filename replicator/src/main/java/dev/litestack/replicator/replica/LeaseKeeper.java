@@ -9,7 +9,10 @@ import java.time.Instant;
  * One replicator's hold on one replica's lease. Every step reads the stored lease first and then
  * writes with a compare-and-swap on the version it read, and a write is read back before it
  * counts, so a store that ignores the condition is still caught at the next step. The writer may
- * write while {@link #valid()}: it holds the lease and its own expiry has not passed.
+ * write while {@link #valid()}: it holds the lease and its own expiry has not passed. Renewal is
+ * lazy: {@link #beforeWrite()} runs the hook that {@link Leases} installs, which renews only once
+ * the lease is {@link #dueForRenewal() due} (a third of its duration after it was taken or last
+ * renewed), so an idle replicator sends no request for its lease.
  */
 public final class LeaseKeeper {
 
@@ -32,6 +35,8 @@ public final class LeaseKeeper {
     private final Clock clock;
     private volatile String version;
     private volatile Instant expiresAt;
+    private volatile Instant renewAfter;
+    private volatile Runnable beforeWrite = () -> { };
     private volatile Lease lostTo;
     private volatile boolean closed;
 
@@ -56,6 +61,26 @@ public final class LeaseKeeper {
     public boolean valid() {
         Instant until = expiresAt;
         return version != null && until != null && clock.instant().isBefore(until);
+    }
+
+    /** True if the lease is not held, or a third of its duration has passed since it was taken or renewed. */
+    public boolean dueForRenewal() {
+        Instant after = renewAfter;
+        return version == null || after == null || !clock.instant().isBefore(after);
+    }
+
+    /** Installs what {@link #beforeWrite()} runs (renewal on demand, {@link Leases}). */
+    void beforeWrite(Runnable hook) {
+        this.beforeWrite = hook;
+    }
+
+    /** Called by {@link FencedReplicaClient} before each write or delete, ahead of its {@link #valid()} check. */
+    public void beforeWrite() {
+        beforeWrite.run();
+    }
+
+    Instant now() {
+        return clock.instant();
     }
 
     /** The holder that took the lease away (null if none did). */
@@ -94,6 +119,7 @@ public final class LeaseKeeper {
         }
         version = check.version();
         expiresAt = mine.expires();
+        renewAfter = now.plus(duration.dividedBy(3));
         lostTo = null;
         return new Acquired();
     }
@@ -124,6 +150,7 @@ public final class LeaseKeeper {
         }
         version = written;
         expiresAt = mine.expires();
+        renewAfter = now.plus(duration.dividedBy(3));
         return true;
     }
 

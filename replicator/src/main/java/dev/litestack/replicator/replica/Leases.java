@@ -4,24 +4,29 @@ import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The leases of one {@code replicate} process, one per replica: taken before anything is written
- * ({@link #acquireAll}), renewed every third of their duration on a thread of their own, and
- * released at clean shutdown (by {@link FencedReplicaClient#close()}). A lease held by another replicator is waited for, or is an error,
- * as {@code on-conflict} says; a lease lost while running is taken back once free (wait), or
- * ends the process through {@code onLost} (exit).
+ * ({@link #acquireAll}), renewed lazily, and released at clean shutdown (by {@link
+ * FencedReplicaClient#close()}). Renewal happens on the writing thread, just before a write to the
+ * replica, once a third of the lease's duration has passed since it was taken or renewed: an idle
+ * replicator sends no request, and its lease lapses after {@code duration}. The next write then
+ * takes it back (a compare-and-swap on the version it holds, so only if no one else wrote the lease
+ * in between). A lease held by another replicator is waited for, or is an error, as {@code
+ * on-conflict} says; a lease lost while running is taken back once free (wait: retried before
+ * writes, at most every third of the duration, up to 5 s), or ends the process through {@code
+ * onLost} (exit).
  */
-public final class Leases implements AutoCloseable {
+public final class Leases {
 
     public enum OnConflict { WAIT, EXIT }
 
@@ -36,12 +41,8 @@ public final class Leases implements AutoCloseable {
     private final OnConflict onConflict;
     private final Log log;
     private final Runnable onLost;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lease-keeper");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<LeaseKeeper, String> lastProblem = new java.util.HashMap<>();
+    private final Map<LeaseKeeper, String> lastProblem = new ConcurrentHashMap<>();
+    private final Map<LeaseKeeper, Instant> nextAttempt = new ConcurrentHashMap<>();
 
     /**
      * @param keepers by replica description ({@code file:/backups/app}), in the order to take them
@@ -52,6 +53,10 @@ public final class Leases implements AutoCloseable {
         this.onConflict = Objects.requireNonNull(onConflict);
         this.log = log;
         this.onLost = onLost;
+        for (Map.Entry<String, LeaseKeeper> e : keepers.entrySet()) {
+            LeaseKeeper k = e.getValue();
+            k.beforeWrite(() -> beforeWrite(e.getKey(), k));
+        }
     }
 
     /** A random holder id for this process (16 hex digits). */
@@ -134,12 +139,29 @@ public final class Leases implements AutoCloseable {
         }
     }
 
-    /** Starts renewing (every third of each lease's duration). */
-    public void start() {
-        for (Map.Entry<String, LeaseKeeper> e : keepers.entrySet()) {
-            Duration every = e.getValue().duration().dividedBy(3);
-            thread.scheduleWithFixedDelay(() -> tick(e.getKey(), e.getValue()), every.toMillis(), every.toMillis(),
-                    TimeUnit.MILLISECONDS);
+    /**
+     * Renews the lease of a replica about to be written, if that is due; takes it back if it was
+     * lost or lapsed (not more often than {@link #pollInterval}). Failures are logged, not thrown:
+     * the write that follows goes ahead only while the lease is still valid.
+     */
+    private void beforeWrite(String replica, LeaseKeeper k) {
+        if (k.closed() || !k.dueForRenewal()) {
+            return;
+        }
+        synchronized (k) {
+            if (!k.dueForRenewal()) {
+                return; // another writer of this replica renewed it meanwhile
+            }
+            Instant now = k.now();
+            Instant next = nextAttempt.get(k);
+            if (next != null && now.isBefore(next)) {
+                return;
+            }
+            nextAttempt.put(k, now.plus(pollInterval(k)));
+            tick(replica, k);
+            if (k.valid()) {
+                nextAttempt.remove(k);
+            }
         }
     }
 
@@ -186,17 +208,4 @@ public final class Leases implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops renewing. The leases themselves are released by their {@link FencedReplicaClient}s
-     * when the replication service closes them, after the final sync.
-     */
-    @Override
-    public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -91,6 +91,35 @@ final class LagBench {
         }
     }
 
+    /** A tool replicating a new database (with a marker table) to a file replica, watched from its first snapshot on. */
+    private record Watched(Path db, ToolProcess process, Watcher watcher) implements AutoCloseable {
+
+        static Watched start(Path dir, Tool t) throws Exception {
+            Path db = dir.resolve("db.sqlite");
+            Path replica = dir.resolve("replica");
+            try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+            }
+            Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
+            ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"));
+            try {
+                p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
+                ReplicatorBench.sleep(Duration.ofSeconds(1));
+            } catch (Exception | Error e) {
+                p.close();
+                throw e;
+            }
+            Watcher w = new Watcher(replica);
+            w.start();
+            return new Watched(db, p, w);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.close();
+        }
+    }
+
     static void run(ReplicatorBench b) throws Exception {
         Duration d = Duration.ofSeconds(b.quick ? 10 : 20);
         int reps = b.quick ? 1 : 2;
@@ -99,18 +128,10 @@ final class LagBench {
         for (int rep = 0; rep < reps; rep++) {
             for (Tool t : b.order(rep)) {
                 Path dir = b.dir("lag-" + rep + "-" + t);
-                Path db = dir.resolve("db.sqlite");
-                Path replica = dir.resolve("replica");
-                try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
-                    st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
-                }
-                Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
-                try (ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"))) {
-                    p.awaitReady(() -> BenchConfig.hasSnapshot(replica), Duration.ofSeconds(60));
-                    ReplicatorBench.sleep(Duration.ofSeconds(1));
-                    Watcher w = new Watcher(replica);
-                    w.start();
-                    Map<Integer, Long> committed = markers(db, d);
+                try (Watched run = Watched.start(dir, t)) {
+                    ToolProcess p = run.process();
+                    Watcher w = run.watcher();
+                    Map<Integer, Long> committed = markers(run.db(), d);
                     long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
                     int last = committed.size();
                     while (!w.seen.containsKey(last) && System.nanoTime() < until) {
@@ -153,6 +174,59 @@ final class LagBench {
                         + " run(s) per tool, interleaved. A watcher thread lists the replica every 5 ms, LZ4-decodes each "
                         + "new object and records when each marker first appears. Lag = first seen − commit returned.\n\n"
                         + Report.table(List.of("tool", "markers", "p50 ms", "p90 ms", "p99 ms", "max ms", "never seen"), rows));
+    }
+
+    /**
+     * Catch-up after a burst: a max-rate writer for a few seconds, then one marker commit; the
+     * time from that commit until the marker shows up in the (file) replica is how long the tool
+     * needs to ship the whole burst.
+     */
+    static void catchUp(ReplicatorBench b) throws Exception {
+        Duration burst = Duration.ofSeconds(b.quick ? 4 : 8);
+        int reps = b.quick ? 1 : 3;
+        Map<String, List<Double>> secs = new HashMap<>();
+        for (int rep = 0; rep < reps; rep++) {
+            for (Tool t : b.order(rep)) {
+                Path dir = b.dir("catchup-" + rep + "-" + t);
+                try (Watched run = Watched.start(dir, t)) {
+                    ToolProcess p = run.process();
+                    Watcher w = run.watcher();
+                    Writers.Result r = Writers.maxRate(run.db(), burst, 0);
+                    long committed;
+                    try (Connection c = Writers.open(run.db());
+                         PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
+                        ps.setString(1, "SEQ:999999:");
+                        ps.executeUpdate();
+                        committed = System.nanoTime();
+                    }
+                    long until = committed + Duration.ofSeconds(120).toNanos();
+                    while (!w.seen.containsKey(999999) && System.nanoTime() < until) {
+                        Thread.sleep(10);
+                    }
+                    w.finish();
+                    p.stop(Duration.ofSeconds(60));
+                    Long seen = w.seen.get(999999);
+                    double s = seen == null ? Double.NaN : Math.max(0, seen - committed) / 1e9;
+                    secs.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(s);
+                    ReplicatorBench.log(String.format("catch-up rep %d %s: %.0f txn/s burst, last commit in the replica "
+                            + "after %.2f s", rep, t, r.rate(), s));
+                }
+                FileTrees.delete(dir);
+            }
+        }
+        double o = Stats.median(secs.get("ours"));
+        double l = Stats.median(secs.get("litestream"));
+        b.report.row("catch-up after a " + burst.toSeconds() + " s max-rate burst, s (file replica)", Stats.f(o, 2),
+                Stats.f(l, 2), "<= Litestream's", o <= l ? "met" : "missed");
+        List<List<String>> rows = new ArrayList<>();
+        for (String n : List.of("ours", "litestream")) {
+            rows.add(List.of(n, Stats.spread(secs.get(n), 2)));
+        }
+        b.report.section("Catch-up after a burst (file replica, sync-interval 1 s)",
+                "A max-rate writer for " + burst.toSeconds() + " s, then one marker commit; seconds from that commit "
+                        + "until the marker is in the replica (the watcher of the lag test). " + reps
+                        + " run(s) per tool, interleaved.\n\n"
+                        + Report.table(List.of("tool", "seconds median (min–max, n)"), rows));
     }
 
     /** Commits {@code INSERT 'SEQ:nnnnnn:'} every 100 ms for {@code d}; returns each marker's commit time (nanoTime). */

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One writer per replica: two real {@code replicate} processes on one replica path, on a folder
- * and on S3 (s3proxy). The second waits and writes nothing while the first holds the lease; after
+ * and on S3 (s3proxy). The second waits and writes nothing while the first holds the lease (the
+ * first keeps writing: it renews its lease only when it writes, so an idle one lets it lapse); after
  * a SIGKILL of the first it takes over once the lease expires; {@code on-conflict: exit} fails
  * fast naming the holder; a clean stop releases the lease at once. Litestream 0.3.13 lists and
  * restores the replica with the lease object in it.
@@ -135,6 +136,7 @@ class ReplicateLeaseTest {
             Path logA = logDir("a");
             Process pa = Cli.start(logA, on(b, "host-a"), "replicate", "-config", config("a", dbA, b, "wait").toString());
             Process pb = null;
+            java.util.concurrent.ScheduledExecutorService pacer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
             try {
                 await("A takes the lease and replicates").atMost(DEADLINE).until(() -> out(logA).contains("msg=\"lease taken\"")
                         && raw.generations().size() == 1 || !pa.isAlive());
@@ -142,6 +144,17 @@ class ReplicateLeaseTest {
                 String genA = raw.generations().get(0);
                 Lease heldByA = store.read().lease();
                 assertEquals(pa.pid(), heldByA.pid());
+
+                // A's application keeps writing (a row every 300 ms), so A keeps renewing its lease
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1000);
+                AppDb busyA = new AppDb(dbA); // its own connection: the test thread writes through `a` meanwhile
+                pacer.scheduleAtFixedRate(() -> {
+                    try {
+                        busyA.insert(next.get(), next.incrementAndGet());
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
 
                 // B on the same replica path waits, logging who holds it, and writes nothing
                 Path logB = logDir("b");
@@ -154,7 +167,7 @@ class ReplicateLeaseTest {
                         && waiting.contains("pid=" + pa.pid()), waiting);
                 a.insert(10, 20);
                 await("A keeps replicating").atMost(DEADLINE).ignoreExceptions()
-                        .until(() -> AppDb.ids(restore(raw, "a-live")).size() == 20);
+                        .until(() -> AppDb.ids(restore(raw, "a-live")).containsAll(AppDb.range(0, 20)));
                 assertEquals(List.of(genA), raw.generations(), "B wrote nothing");
 
                 // on-conflict: exit fails at once, naming the holder
@@ -165,6 +178,7 @@ class ReplicateLeaseTest {
                         + "on-conflict: exit)"), c.err());
 
                 // kill -9 A (another host for B): B takes over once A's lease has expired, not before
+                pacer.shutdownNow();
                 Instant expires = store.read().lease().expires();
                 pa.destroyForcibly().waitFor();
                 await("B takes over").atMost(DEADLINE).until(() -> out(logB).contains("msg=\"lease taken\"") || !fb.isAlive());
@@ -199,6 +213,8 @@ class ReplicateLeaseTest {
                         config("f", dbB, b, "exit").toString());
                 assertEquals(0, f.code(), f.toString());
             } finally {
+                pacer.shutdownNow();
+                pacer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
                 pa.destroyForcibly().waitFor();
                 if (pb != null) {
                     pb.destroyForcibly().waitFor();

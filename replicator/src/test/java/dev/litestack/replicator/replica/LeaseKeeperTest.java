@@ -183,4 +183,81 @@ class LeaseKeeperTest {
         assertInstanceOf(LeaseKeeper.Held.class, other.tryAcquire());
         assertEquals("again", store.read().lease().holder());
     }
+
+    /** A lease store that counts the requests made to it. */
+    private static final class CountingStore implements LeaseStore {
+        final LeaseStore inner;
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingStore(LeaseStore inner) {
+            this.inner = inner;
+        }
+
+        public Stored read() throws IOException {
+            requests.incrementAndGet();
+            return inner.read();
+        }
+
+        public String create(Lease lease) throws IOException {
+            requests.incrementAndGet();
+            return inner.create(lease);
+        }
+
+        public String replace(Lease lease, String version) throws IOException {
+            requests.incrementAndGet();
+            return inner.replace(lease, version);
+        }
+
+        public String describe() {
+            return inner.describe();
+        }
+    }
+
+    @Test
+    void anIdleHolderSendsNoRequestAndRenewsOnlyWhenItWrites() throws Exception {
+        FileReplicaClient raw = new FileReplicaClient(dir.resolve("rep"));
+        CountingStore store = new CountingStore(raw.leaseStore());
+        LeaseKeeper a = keeper(store, "aaaa");
+        Log log = new Log(Log.Level.INFO, false, System.out);
+        List<String> lost = new ArrayList<>();
+        Leases leases = new Leases(Map.of("rep", a), Leases.OnConflict.EXIT, log, () -> lost.add("lost"));
+        FencedReplicaClient fenced = new FencedReplicaClient(raw, a, log);
+        assertTrue(leases.acquireAll(new java.util.concurrent.CompletableFuture<>()));
+        String gen = "0123456789abcdef";
+        int afterAcquire = store.requests.get();
+
+        // writes within the first third of the duration: no lease request
+        fenced.writeWalSegment(Pos.start(gen, 1), new ByteArrayInputStream(new byte[] {1}));
+        clock.advance(TTL.dividedBy(3).minusSeconds(1));
+        fenced.writeWalSegment(new Pos(gen, 1, 1), new ByteArrayInputStream(new byte[] {2}));
+        assertEquals(afterAcquire, store.requests.get(), "no renewal before a third of the duration");
+
+        // idle for three durations: nothing happens without a write (there is no timer)
+        clock.advance(TTL.multipliedBy(3));
+        assertEquals(afterAcquire, store.requests.get(), "an idle holder sends no request");
+        assertFalse(a.valid(), "the lease lapsed while idle");
+
+        // the next write takes it back (it is still ours in the store) and goes through
+        fenced.writeWalSegment(new Pos(gen, 1, 2), new ByteArrayInputStream(new byte[] {3}));
+        assertTrue(a.valid());
+        assertTrue(store.requests.get() > afterAcquire);
+        assertEquals("aaaa", store.read().lease().holder());
+        assertEquals(3, raw.walSegments(gen).size());
+
+        // past the renewal point a write renews first
+        Instant before = store.read().lease().expires();
+        clock.advance(TTL.dividedBy(3));
+        fenced.writeWalSegment(new Pos(gen, 1, 3), new ByteArrayInputStream(new byte[] {4}));
+        assertTrue(store.read().lease().expires().isAfter(before), "renewed on write");
+
+        // lapsed while idle and taken by another replicator: the write is refused, and on-conflict exit fires
+        clock.advance(TTL);
+        assertInstanceOf(LeaseKeeper.Acquired.class, keeper(raw.leaseStore(), "bbbb").tryAcquire());
+        IOException refused = assertThrows(IOException.class,
+                () -> fenced.writeWalSegment(new Pos(gen, 1, 4), new ByteArrayInputStream(new byte[] {5})));
+        assertTrue(refused.getMessage().contains("taken by holder bbbb"), refused.getMessage());
+        assertEquals(List.of("lost"), lost);
+        assertEquals(4, raw.walSegments(gen).size(), "nothing written after the lease was taken");
+        assertEquals("bbbb", raw.leaseStore().read().lease().holder());
+    }
 }

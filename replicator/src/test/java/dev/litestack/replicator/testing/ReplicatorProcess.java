@@ -37,7 +37,8 @@ public final class ReplicatorProcess {
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp,
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 ReplicatorMain.class.getName(), db.toString(), replica.toString(), String.valueOf(minCheckpointPages)))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrLog.toFile()));
         return new ReplicatorProcess(pb.start());

@@ -46,7 +46,7 @@ public final class AppProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(PRODUCTION_OPTS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.litestack.todo.Application"));
+        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.litestack.todo.Application"));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("app.log").toFile());
         pb.environment().putAll(Map.of("PORT", String.valueOf(port), "DATA_DIR", dataDir.toString(),

@@ -1,0 +1,69 @@
+# Sourced by .ci/run, bin/* and bench/*/run.sh (sh, bash): selects the JDK the project builds and runs
+# on, Java 25 or newer, and exports it as JAVA_HOME with its bin/ first on PATH (Maven, the tests'
+# child JVMs and the `java` of config/*.yml exec lines then all use it). In this order:
+#   1. $JAVA_HOME, if it is a JDK/JRE of version 25 or newer;
+#   2. the newest 25+ JDK under /usr/lib/jvm (e.g. Temurin's temurin-25-jdk-amd64);
+#   3. otherwise it fails, saying what to install.
+lite_java_min=25
+
+# lite_java_version DIR: prints the feature version of the JDK in DIR (e.g. 25), or nothing.
+lite_java_version() {
+  [ -x "$1/bin/java" ] || return 0
+  if [ -f "$1/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release" | head -n 1)
+  else
+    v=$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  fi
+  echo "$v"
+}
+
+lite_java_select() {
+  if [ -n "${JAVA_HOME:-}" ]; then
+    v=$(lite_java_version "$JAVA_HOME")
+    if [ -n "$v" ] && [ "$v" -ge "$lite_java_min" ]; then
+      return 0
+    fi
+  fi
+  best= best_v=0
+  for d in /usr/lib/jvm/*; do
+    [ -d "$d" ] && [ ! -L "$d" ] || continue
+    v=$(lite_java_version "$d")
+    if [ -n "$v" ] && [ "$v" -ge "$lite_java_min" ] && [ "$v" -gt "$best_v" ]; then
+      best=$d best_v=$v
+    fi
+  done
+  if [ -z "$best" ]; then
+    echo "Java $lite_java_min or newer is needed (JAVA_HOME=${JAVA_HOME:-unset} is not, and /usr/lib/jvm has none)." >&2
+    echo "Install a JDK $lite_java_min, e.g. Temurin 25 (temurin-25-jdk from the Adoptium apt repository), or set JAVA_HOME to one." >&2
+    return 1
+  fi
+  JAVA_HOME=$best
+}
+
+lite_java_select || exit 1
+export JAVA_HOME
+case ":$PATH:" in
+  "$JAVA_HOME/bin:"*) ;;
+  *) PATH=$JAVA_HOME/bin:$PATH ;;
+esac
+export PATH
+
+# The JVM flags of bin/replicator and of the app under bin/run (docs/benchmarks.md, "JVM flags"):
+# C1 only with one compiler thread and SerialGC for a fast start and little CPU; a heap that starts
+# at 8 MiB and grows only with live data and gives memory back after a burst (heap free ratios), a
+# 128 MiB ceiling (restore keeps at most -parallelism x 4 MiB of downloaded segments in memory,
+# larger ones go to temp files); small thread stacks, metaspace and code-cache caps; no hsperfdata
+# file; compact object headers (JEP 519, Java 25: 8-byte headers, a smaller heap). The Dockerfile
+# sets the same ones.
+lite_replicator_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=16m"
+lite_app_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData"
+
+# lite_aot_opt OPTS JAR CACHE: prints " -XX:AOTCache=CACHE" if OPTS name no cache of their own and
+# CACHE (made by bin/build) exists and is newer than JAR; a cache older than its jar is left unused
+# (the JVM would only warn that it does not match and start without it).
+lite_aot_opt() {
+  case "$1" in *-XX:AOTCache*|*-XX:AOTMode*) return 0 ;; esac
+  if [ -f "$3" ] && [ "$3" -nt "$2" ]; then
+    printf ' -XX:AOTCache=%s' "$3"
+  fi
+}
