@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * One writer per replica: two real {@code replicate} processes on one replica path, on a folder
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * fast naming the holder; a clean stop releases the lease at once. Litestream 0.3.13 lists and
  * restores the replica with the lease object in it.
  */
+@Tag("integration")
 class ReplicateLeaseTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);

@@ -28,8 +28,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The lease protocol on an injected clock, on a file replica and on S3 (s3proxy). */
+@Tag("integration")
 class LeaseKeeperTest {
 
     private static final Duration TTL = Duration.ofSeconds(30);
