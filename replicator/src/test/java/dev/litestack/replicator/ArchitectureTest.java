@@ -18,31 +18,44 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
 
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("dev.litestack.replicator.(**)")
-            .should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("dev.litestack.replicator.(**)").should().beFreeOfCycles();
 
     @ArchTest
     static final ArchRule awsTypesOnlyInTheS3Backend = noClasses()
-            .that().resideOutsideOfPackage("dev.litestack.replicator.replica.s3..")
-            .should().dependOnClassesThat().resideInAPackage("software.amazon..")
+            .that()
+            .resideOutsideOfPackage("dev.litestack.replicator.replica.s3..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("software.amazon..")
             .because("nothing outside replica/s3 knows the AWS SDK");
 
     @ArchTest
     static final ArchRule dbAndReplicaStayBelowTheEngine = noClasses()
-            .that().resideInAnyPackage("dev.litestack.replicator.db..", "dev.litestack.replicator.replica..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.litestack.replicator.engine..",
-                    "dev.litestack.replicator.cli..", "dev.litestack.replicator.metrics..")
+            .that()
+            .resideInAnyPackage("dev.litestack.replicator.db..", "dev.litestack.replicator.replica..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.litestack.replicator.engine..",
+                    "dev.litestack.replicator.cli..",
+                    "dev.litestack.replicator.metrics..")
             .because("the engine drives databases and replicas, never the other way round");
 
     @ArchTest
     static final ArchRule onlyTheCliSeesTheCli = noClasses()
-            .that().resideOutsideOfPackage("dev.litestack.replicator.cli..")
-            .should().dependOnClassesThat().resideInAPackage("dev.litestack.replicator.cli..");
+            .that()
+            .resideOutsideOfPackage("dev.litestack.replicator.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.litestack.replicator.cli..");
 
     @ArchTest
     static final ArchRule backendsAreReachedThroughTheSeam = noClasses()
-            .that().resideOutsideOfPackages("dev.litestack.replicator.replica..", "dev.litestack.replicator.cli..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.litestack.replicator.replica.s3..",
-                    "dev.litestack.replicator.replica.file..")
+            .that()
+            .resideOutsideOfPackages("dev.litestack.replicator.replica..", "dev.litestack.replicator.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.litestack.replicator.replica.s3..", "dev.litestack.replicator.replica.file..")
             .because("callers use ReplicaClient; only the wiring in cli picks a backend");
 }

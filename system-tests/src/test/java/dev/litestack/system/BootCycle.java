@@ -106,7 +106,8 @@ abstract class BootCycle {
         Map<String, Boolean> want;
         String last = "graceful posted just before the stop";
         try (Container first = boot(env)) {
-            System.out.println(getClass().getSimpleName() + " cold start on an empty bucket: " + first.awaitReady(http) + " ms");
+            System.out.println(
+                    getClass().getSimpleName() + " cold start on an empty bucket: " + first.awaitReady(http) + " ms");
             want = useTheApp(http, first.base(), "graceful");
             http.submit(first.base(), "POST", "/todos", Map.of("title", last));
             want.put(last, false);
@@ -137,7 +138,9 @@ abstract class BootCycle {
         try (Container first = boot(env)) {
             first.awaitReady(http);
             want = useTheApp(http, first.base(), "killed");
-            await("the changes reach the bucket").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            await("the changes reach the bucket")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> todosInBucket(env).size() == want.size());
             http.submit(first.base(), "POST", "/todos", Map.of("title", unsynced));
             first.kill();
@@ -148,7 +151,8 @@ abstract class BootCycle {
             assertShows(want, page);
             Map<String, Boolean> rest = new LinkedHashMap<>(page);
             want.keySet().forEach(rest::remove);
-            assertTrue(rest.isEmpty() || rest.keySet().equals(java.util.Set.of(unsynced)),
+            assertTrue(
+                    rest.isEmpty() || rest.keySet().equals(java.util.Set.of(unsynced)),
                     "only the todo of the last sync interval may be missing, nothing else may appear: " + page);
             assertEquals(0, second.stop(), second.output());
         }
@@ -160,15 +164,27 @@ abstract class BootCycle {
         Path out = work.resolve("todos.db");
         String yaml = "dbs:\n  - path: " + work.resolve("data-probe.db") + "\n    replicas:\n"
                 + "      - type: s3\n        bucket: " + env.get("BUCKET_NAME") + "\n        path: todo-app/todos.db\n"
-                + "        endpoint: " + env.get("AWS_ENDPOINT_URL_S3") + "\n        region: " + env.get("AWS_REGION") + "\n"
+                + "        endpoint: " + env.get("AWS_ENDPOINT_URL_S3") + "\n        region: " + env.get("AWS_REGION")
+                + "\n"
                 + "        access-key-id: " + env.get("AWS_ACCESS_KEY_ID") + "\n        secret-access-key: "
                 + env.get("AWS_SECRET_ACCESS_KEY") + "\n";
         Path config = Files.writeString(work.resolve("probe.yml"), yaml);
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = work.resolve("restore.log");
-        Process p = new ProcessBuilder(javaBin, "-jar", REPLICATOR_JAR.toString(), "restore", "-if-replica-exists", "-o", out.toString(),
-                "-config", config.toString(), work.resolve("data-probe.db").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        javaBin,
+                        "-jar",
+                        REPLICATOR_JAR.toString(),
+                        "restore",
+                        "-if-replica-exists",
+                        "-o",
+                        out.toString(),
+                        "-config",
+                        config.toString(),
+                        work.resolve("data-probe.db").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("restore from the bucket did not finish within 60 s");
@@ -181,8 +197,8 @@ abstract class BootCycle {
         }
         List<String> titles = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out);
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT title FROM todos ORDER BY id")) {
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT title FROM todos ORDER BY id")) {
             while (rs.next()) {
                 titles.add(rs.getString(1));
             }

@@ -23,7 +23,8 @@ class BootCycleTest extends BootCycle {
     Container boot(Map<String, String> env) throws Exception {
         assertTrue(Files.isRegularFile(APP_JAR), "build the jars first (mvnw package): " + APP_JAR);
         Map<String, String> machine = new HashMap<>(env);
-        machine.put("DATA_DIR", dir.resolve("machine-" + machines.incrementAndGet()).toString());
+        machine.put(
+                "DATA_DIR", dir.resolve("machine-" + machines.incrementAndGet()).toString());
         return JarContainer.boot(REPLICATOR_JAR, APP_JAR, REPO.resolve("config/litestream.yml"), machine);
     }
 }

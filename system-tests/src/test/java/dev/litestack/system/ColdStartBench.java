@@ -24,8 +24,7 @@ import java.util.Map;
  */
 public final class ColdStartBench {
 
-    private ColdStartBench() {
-    }
+    private ColdStartBench() {}
 
     /** Starts one machine with this environment (its disk empty). */
     private interface Boot {
@@ -45,7 +44,8 @@ public final class ColdStartBench {
             } else if (mode.equals("image") && args.length > 4) {
                 for (int i = 4; i < args.length; i++) {
                     String image = args[i];
-                    variants.put("`docker run` of " + image, env -> ImageContainer.run(image, env, Duration.ofSeconds(30)));
+                    variants.put(
+                            "`docker run` of " + image, env -> ImageContainer.run(image, env, Duration.ofSeconds(30)));
                 }
             } else {
                 throw new IllegalArgumentException("usage: ColdStartBench jars|image RUNS TODOS OUT.md [IMAGE...]");
@@ -66,14 +66,20 @@ public final class ColdStartBench {
         Path replicatorAot = replicatorJar.resolveSibling("replicator.aot");
         Path appAot = appJar.resolveSibling("todo-app.aot");
         int[] machines = {0};
-        variants.put("jars, default JVM flags", env -> JarContainer.boot(replicatorJar, appJar, config,
-                onNewDisk(work, env, machines)));
+        variants.put(
+                "jars, default JVM flags",
+                env -> JarContainer.boot(replicatorJar, appJar, config, onNewDisk(work, env, machines)));
         if (Files.exists(replicatorAot) && Files.exists(appAot)) {
             // the flags the caches were recorded with (bin/lib/java.sh): a cache needs the same object layout
-            variants.put("jars, with the AOT caches of bin/build", env -> JarContainer.boot(replicatorJar, appJar, config,
-                    onNewDisk(work, env, machines),
-                    List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + replicatorAot),
-                    List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + appAot)));
+            variants.put(
+                    "jars, with the AOT caches of bin/build",
+                    env -> JarContainer.boot(
+                            replicatorJar,
+                            appJar,
+                            config,
+                            onNewDisk(work, env, machines),
+                            List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + replicatorAot),
+                            List.of("-XX:+UseCompactObjectHeaders", "-XX:AOTCache=" + appAot)));
         }
     }
 
@@ -84,7 +90,8 @@ public final class ColdStartBench {
     }
 
     private static String measure(Map<String, Boot> variants, int runs, int todos) throws Exception {
-        StringBuilder report = new StringBuilder("| boot | median ms | min ms | max ms | runs |\n|---|---:|---:|---:|---:|\n");
+        StringBuilder report =
+                new StringBuilder("| boot | median ms | min ms | max ms | runs |\n|---|---:|---:|---:|---:|\n");
         try (S3ProxyServer s3 = S3ProxyServer.start()) {
             Http http = new Http();
             Map<String, Map<String, String>> envs = new LinkedHashMap<>();
@@ -94,10 +101,17 @@ public final class ColdStartBench {
                 try (Container c = v.getValue().start(env)) {
                     long empty = c.awaitReady(http);
                     for (int i = 0; i < todos; i++) {
-                        http.submit(c.base(), "POST", "/todos", Map.of("title", "todo number " + i + " " + "x".repeat(i % 80)));
+                        http.submit(
+                                c.base(),
+                                "POST",
+                                "/todos",
+                                Map.of("title", "todo number " + i + " " + "x".repeat(i % 80)));
                     }
                     expectExit0(c);
-                    report.append("| ").append(v.getKey()).append(": first boot, empty bucket | ").append(empty)
+                    report.append("| ")
+                            .append(v.getKey())
+                            .append(": first boot, empty bucket | ")
+                            .append(empty)
                             .append(" | | | 1 |\n");
                 }
                 envs.put(v.getKey(), env);

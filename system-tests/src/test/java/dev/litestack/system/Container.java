@@ -24,6 +24,7 @@ abstract class Container implements AutoCloseable {
 
     /** The process whose output is the container's: the replicator, or the attached {@code docker run}. */
     protected final Process process;
+
     private final List<String> output = new ArrayList<>();
     private final long startedNanos;
     private volatile int appPort;
@@ -38,7 +39,8 @@ abstract class Container implements AutoCloseable {
     }
 
     private void pump() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (output) {
@@ -56,12 +58,16 @@ abstract class Container implements AutoCloseable {
 
     /** Waits until the app serves its page; returns the milliseconds since the boot began. */
     long awaitReady(Http http) {
-        await("app up").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("container exited early with " + process.exitValue() + ":\n" + output());
-            }
-            return appPort > 0 && http.status(base() + "/") == 200;
-        });
+        await("app up")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError(
+                                "container exited early with " + process.exitValue() + ":\n" + output());
+                    }
+                    return appPort > 0 && http.status(base() + "/") == 200;
+                });
         readyMillis = (System.nanoTime() - startedNanos) / 1_000_000;
         return readyMillis;
     }

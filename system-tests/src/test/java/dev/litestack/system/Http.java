@@ -20,20 +20,28 @@ final class Http {
 
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
     private static final Pattern ITEM = Pattern.compile(
-            "<li id=\"[^\"]*\"( class=\"completed\")?[^>]*>.*?action=\"/todos/(\\d+)\".*?<label>([^<]*)</label>", Pattern.DOTALL);
+            "<li id=\"[^\"]*\"( class=\"completed\")?[^>]*>.*?action=\"/todos/(\\d+)\".*?<label>([^<]*)</label>",
+            Pattern.DOTALL);
 
     private final HttpClient client;
 
     Http() {
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .cookieHandler(new CookieManager())
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     int status(String url) {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return client.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -43,8 +51,11 @@ final class Http {
     }
 
     String page(String base) throws IOException, InterruptedException {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create(base + "/"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("GET / answered " + r.statusCode() + ": " + r.body());
         }
@@ -72,18 +83,24 @@ final class Http {
         throw new AssertionError("no todo titled " + title);
     }
 
-    void submit(String base, String method, String path, Map<String, String> fields) throws IOException, InterruptedException {
+    void submit(String base, String method, String path, Map<String, String> fields)
+            throws IOException, InterruptedException {
         Matcher m = CSRF.matcher(page(base));
         String token = m.find() ? m.group(1) : "";
         Map<String, String> all = new LinkedHashMap<>(fields);
         all.put("_csrf", token);
         String body = all.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-CSRF-Token", token)
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("X-CSRF-Token", token)
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 400) {
             throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         }

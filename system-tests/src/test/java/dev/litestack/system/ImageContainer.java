@@ -59,7 +59,8 @@ final class ImageContainer extends Container {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("docker run did not return after the container stopped:\n" + output());
         }
-        return Integer.parseInt(docker(Duration.ofSeconds(30), "inspect", "-f", "{{.State.ExitCode}}", name).trim());
+        return Integer.parseInt(docker(Duration.ofSeconds(30), "inspect", "-f", "{{.State.ExitCode}}", name)
+                .trim());
     }
 
     @Override
@@ -75,7 +76,10 @@ final class ImageContainer extends Container {
         Path log = null;
         try {
             log = Files.createTempFile("docker-", ".out");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeout);

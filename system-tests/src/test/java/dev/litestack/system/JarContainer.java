@@ -22,11 +22,17 @@ final class JarContainer extends Container {
     }
 
     /** Boots with extra JVM options for the replicator and for the app (e.g. class-data sharing archives). */
-    static JarContainer boot(Path replicatorJar, Path appJar, Path config, Map<String, String> env,
-                             List<String> replicatorJvm, List<String> appJvm) throws IOException {
+    static JarContainer boot(
+            Path replicatorJar,
+            Path appJar,
+            Path config,
+            Map<String, String> env,
+            List<String> replicatorJvm,
+            List<String> appJvm)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String exec = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m " + String.join(" ", appJvm)
-                + " -jar " + appJar;
+        String exec = java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m " + String.join(" ", appJvm) + " -jar "
+                + appJar;
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
         cmd.addAll(replicatorJvm);
         cmd.addAll(List.of("-jar", replicatorJar.toString(), "replicate", "-config", config.toString(), "-exec", exec));

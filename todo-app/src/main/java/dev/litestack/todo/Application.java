@@ -3,18 +3,16 @@ package dev.litestack.todo;
 import dev.litestack.todo.config.ConfigValidation;
 import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Optional;
 
 /** Starts the todo app: HTTP server plus the SQLite-backed data store, job queue, cache and cable. */
 public final class Application {
 
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-    private Application() {
-    }
+    private Application() {}
 
     public static void main(String[] args) {
         new Micronaut() {

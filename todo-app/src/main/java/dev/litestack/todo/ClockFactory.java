@@ -2,7 +2,6 @@ package dev.litestack.todo;
 
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 
 /** The time source of every interval, expiry and backoff; tests replace it with a clock they advance. */

@@ -14,7 +14,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Named;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,16 +40,18 @@ class HealthController {
 
     /** How long the check waits for a request thread. */
     static final Duration STARVED_AFTER = Duration.ofMillis(1500);
+
     private static final List<String> FILES = List.of("todos.db", "queue.db", "cache.db", "cable.db");
 
     /** The health answer; {@code dataSchemaVersion} and {@code jobs} are null when the threads are starved. */
     @Serdeable
-    public record Health(String status, List<String> problems, @Nullable Integer dataSchemaVersion,
-                         @Nullable QueueStats jobs) {
-    }
+    public record Health(
+            String status,
+            List<String> problems,
+            @Nullable Integer dataSchemaVersion,
+            @Nullable QueueStats jobs) {}
 
-    private record Reading(int version, QueueStats jobs) {
-    }
+    private record Reading(int version, QueueStats jobs) {}
 
     private final SqliteStore data;
     private final JobQueue jobs;
@@ -59,9 +60,14 @@ class HealthController {
     private final Path dataDir;
     private final Map<String, Object> fileKeys = new LinkedHashMap<>();
 
-    public HealthController(@Named("data") SqliteStore data, JobQueue jobs, Cable cable, SqliteCache cache,
-                            DataDirectory dataDir, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                            HealthSignals signals) {
+    public HealthController(
+            @Named("data") SqliteStore data,
+            JobQueue jobs,
+            Cable cable,
+            SqliteCache cache,
+            DataDirectory dataDir,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
+            HealthSignals signals) {
         this.data = data;
         this.jobs = jobs;
         this.blocking = blocking;
@@ -86,8 +92,8 @@ class HealthController {
         try {
             blocking.execute(() -> {
                 try {
-                    reading.complete(new Reading(data.read(s -> Integer.parseInt(s.pragma("PRAGMA user_version"))),
-                            jobs.stats()));
+                    reading.complete(new Reading(
+                            data.read(s -> Integer.parseInt(s.pragma("PRAGMA user_version"))), jobs.stats()));
                 } catch (RuntimeException e) {
                     reading.completeExceptionally(e);
                 }
@@ -112,8 +118,12 @@ class HealthController {
                 problems.add(file + " was deleted or replaced while the app runs: restart the app");
             }
         });
-        Health health = new Health(problems.isEmpty() ? "UP" : "DOWN", problems,
-                reading == null ? null : reading.version(), reading == null ? null : reading.jobs());
-        return HttpResponse.status(problems.isEmpty() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(health);
+        Health health = new Health(
+                problems.isEmpty() ? "UP" : "DOWN",
+                problems,
+                reading == null ? null : reading.version(),
+                reading == null ? null : reading.jobs());
+        return HttpResponse.status(problems.isEmpty() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                .body(health);
     }
 }

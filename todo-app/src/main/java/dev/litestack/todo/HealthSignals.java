@@ -1,7 +1,6 @@
 package dev.litestack.todo;
 
 import jakarta.inject.Singleton;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

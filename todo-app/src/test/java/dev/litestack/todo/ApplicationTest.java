@@ -1,5 +1,9 @@
 package dev.litestack.todo;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.cable.Cable;
 import dev.litestack.todo.cache.SqliteCache;
 import dev.litestack.todo.jobs.JobQueue;
@@ -13,18 +17,13 @@ import io.micronaut.http.client.annotation.Client;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The four parts wired by Micronaut in the test environment (temporary data folder). */
 @MicronautTest
@@ -33,17 +32,23 @@ class ApplicationTest {
     @Inject
     @Client("/")
     HttpClient http;
+
     @Inject
     DataDirectory dataDir;
+
     @Inject
     @Named("data")
     SqliteStore data;
+
     @Inject
     JobQueue jobs;
+
     @Inject
     SqliteCache cache;
+
     @Inject
     Cable cable;
+
     @Inject
     ApplicationContext context;
 
@@ -80,8 +85,8 @@ class ApplicationTest {
 
     @Test
     void inheritedSqliteSettingsBindPerStore() {
-        try (ApplicationContext ctx = ApplicationContext.run(Map.of("app.queue.synchronous", "full",
-                "app.queue.readers", 3, "app.queue.workers", 1), "test")) {
+        try (ApplicationContext ctx = ApplicationContext.run(
+                Map.of("app.queue.synchronous", "full", "app.queue.readers", 3, "app.queue.workers", 1), "test")) {
             JobQueue queue = ctx.getBean(JobQueue.class);
             assertEquals("FULL", queue.settings().store().synchronous());
             assertEquals(3, queue.settings().store().readers());

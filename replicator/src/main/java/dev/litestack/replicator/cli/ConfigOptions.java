@@ -14,11 +14,15 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOptions {
 
-    @Option(names = {"-config", "--config"}, paramLabel = "PATH",
+    @Option(
+            names = {"-config", "--config"},
+            paramLabel = "PATH",
             description = "Configuration file (default: $LITESTREAM_CONFIG, else /etc/litestream.yml).")
     Path config;
 
-    @Option(names = {"-no-expand-env", "--no-expand-env"}, description = "Do not expand $VAR and $${VAR} in the configuration file.")
+    @Option(
+            names = {"-no-expand-env", "--no-expand-env"},
+            description = "Do not expand $VAR and $${VAR} in the configuration file.")
     boolean noExpandEnv;
 
     boolean explicit() {

@@ -18,13 +18,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code databases}: the databases in the config and their replicas. */
-@Command(name = "databases", mixinStandardHelpOptions = true, description = "List the databases in the configuration file.")
+@Command(
+        name = "databases",
+        mixinStandardHelpOptions = true,
+        description = "List the databases in the configuration file.")
 final class DatabasesCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = {"-json", "--json"}, description = "Print JSON instead of a table.")
+    @Option(
+            names = {"-json", "--json"},
+            description = "Print JSON instead of a table.")
     boolean json;
 
     @Spec

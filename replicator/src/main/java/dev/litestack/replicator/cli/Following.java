@@ -19,17 +19,17 @@ final class Following {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(10);
 
-    private Following() {
-    }
+    private Following() {}
 
     static int run(RestoreCommand cmd, Log log) throws Exception {
         if (!cmd.follow) {
-            String flag = cmd.followInterval != null ? "-follow-interval" : cmd.addr != null ? "-addr" : "-health-max-lag";
+            String flag =
+                    cmd.followInterval != null ? "-follow-interval" : cmd.addr != null ? "-addr" : "-health-max-lag";
             throw new CliException(flag + " only goes with -f (follow)", ExitCodes.USAGE);
         }
         if (cmd.output == null) {
-            throw new CliException("-f needs -o PATH: the output that readers open (never the primary's database)",
-                    ExitCodes.USAGE);
+            throw new CliException(
+                    "-f needs -o PATH: the output that readers open (never the primary's database)", ExitCodes.USAGE);
         }
         refuse(cmd.timestamp != null, "-timestamp", "a point in time does not move");
         refuse(cmd.index != null, "-index", "a fixed WAL index does not move");
@@ -39,23 +39,28 @@ final class Following {
         Duration interval = duration("-follow-interval", cmd.followInterval, "1s");
         Duration maxLag = duration("-health-max-lag", cmd.healthMaxLag, "1m");
         if (cmd.addr != null && !cmd.addr.matches("[^:]*:\\d{1,5}")) {
-            throw new CliException("invalid -addr " + cmd.addr + ": want HOST:PORT such as :9090 or 127.0.0.1:9090",
-                    ExitCodes.USAGE);
+            throw new CliException(
+                    "invalid -addr " + cmd.addr + ": want HOST:PORT such as :9090 or 127.0.0.1:9090", ExitCodes.USAGE);
         }
         Path out = cmd.output.toAbsolutePath().normalize();
         Signals signals = new Signals();
         try (ReplicaTargets.Resolved r = cmd.targets.resolve(System.getenv());
-             Follower follower = new Follower(r.clients(), out, new Follower.Options(interval, MAX_BACKOFF, BUSY_TIMEOUT,
-                     cmd.parallelism, !cmd.noIntegrityCheck), log, Clock.systemUTC())) {
+                Follower follower = new Follower(
+                        r.clients(),
+                        out,
+                        new Follower.Options(
+                                interval, MAX_BACKOFF, BUSY_TIMEOUT, cmd.parallelism, !cmd.noIntegrityCheck),
+                        log,
+                        Clock.systemUTC())) {
             if (r.db() != null && r.db().path().toAbsolutePath().normalize().equals(out)) {
-                throw new CliException("-o " + out + " is the primary database of the config: -f needs another path",
-                        ExitCodes.USAGE);
+                throw new CliException(
+                        "-o " + out + " is the primary database of the config: -f needs another path", ExitCodes.USAGE);
             }
             MetricsServer metrics = null;
             if (cmd.addr != null) {
                 try {
-                    metrics = MetricsServer.start(cmd.addr, FollowMetrics.register(follower),
-                            () -> FollowMetrics.health(follower, maxLag));
+                    metrics = MetricsServer.start(
+                            cmd.addr, FollowMetrics.register(follower), () -> FollowMetrics.health(follower, maxLag));
                     log.info("serving metrics", "addr", cmd.addr, "port", metrics.port());
                 } catch (IOException | RuntimeException e) {
                     throw new CliException("cannot listen on addr " + cmd.addr + ": " + Log.describe(e));
@@ -73,8 +78,14 @@ final class Following {
                 signals.install(name -> follower.stop());
                 log.info("following", "output", out, "interval", Durations.format(interval));
                 follower.run();
-                log.info("follow stopped", "output", out, "position", follower.applied(),
-                        "signal", signals.stopRequested().getNow("none"));
+                log.info(
+                        "follow stopped",
+                        "output",
+                        out,
+                        "position",
+                        follower.applied(),
+                        "signal",
+                        signals.stopRequested().getNow("none"));
                 return ExitCodes.OK;
             } finally {
                 if (metrics != null) {
@@ -96,7 +107,8 @@ final class Following {
         try {
             d = Durations.parse(v);
         } catch (IllegalArgumentException e) {
-            throw new CliException("invalid " + flag + " " + v + ": want a duration such as 500ms, 1s or 1m", ExitCodes.USAGE);
+            throw new CliException(
+                    "invalid " + flag + " " + v + ": want a duration such as 500ms, 1s or 1m", ExitCodes.USAGE);
         }
         if (d.isZero() || d.isNegative()) {
             throw new CliException("invalid " + flag + " " + v + ": must be greater than 0", ExitCodes.USAGE);

@@ -26,8 +26,7 @@ import picocli.CommandLine.Spec;
 /** {@code generations}, {@code snapshots} and {@code wal}: Litestream's listings, plus {@code -json}. */
 final class ListingCommands {
 
-    private ListingCommands() {
-    }
+    private ListingCommands() {}
 
     static String time(Instant t) {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
@@ -38,7 +37,9 @@ final class ListingCommands {
         @Mixin
         ReplicaTargets targets;
 
-        @Option(names = {"-json", "--json"}, description = "Print JSON instead of a table.")
+        @Option(
+                names = {"-json", "--json"},
+                description = "Print JSON instead of a table.")
         boolean json;
 
         @Spec
@@ -84,7 +85,9 @@ final class ListingCommands {
         }
     }
 
-    @Command(name = "generations", mixinStandardHelpOptions = true,
+    @Command(
+            name = "generations",
+            mixinStandardHelpOptions = true,
             description = "List the generations of a database's replicas, with their time range and lag.")
     static final class Generations extends Base {
         @Override
@@ -111,12 +114,24 @@ final class ListingCommands {
                 }
                 Duration lag = Duration.between(end, updated).truncatedTo(ChronoUnit.MILLIS);
                 lag = Duration.ofMillis(lag.toMillis() / 100 * 100);
-                row("name", name, "generation", g, "lag", Durations.format(lag), "start", time(start), "end", time(end));
+                row(
+                        "name",
+                        name,
+                        "generation",
+                        g,
+                        "lag",
+                        Durations.format(lag),
+                        "start",
+                        time(start),
+                        "end",
+                        time(end));
             }
         }
     }
 
-    @Command(name = "snapshots", mixinStandardHelpOptions = true,
+    @Command(
+            name = "snapshots",
+            mixinStandardHelpOptions = true,
             description = "List the snapshots of a database's replicas (size is the stored, compressed size).")
     static final class Snapshots extends Base {
         @Override
@@ -128,16 +143,31 @@ final class ListingCommands {
         void list(String name, ReplicaClient client, ReplicaTargets.Resolved r) throws IOException {
             for (String g : client.generations()) {
                 for (SnapshotInfo s : client.snapshots(g)) {
-                    row("replica", name, "generation", g, "index", s.index(), "size", s.size(), "created", time(s.createdAt()));
+                    row(
+                            "replica",
+                            name,
+                            "generation",
+                            g,
+                            "index",
+                            s.index(),
+                            "size",
+                            s.size(),
+                            "created",
+                            time(s.createdAt()));
                 }
             }
         }
     }
 
-    @Command(name = "wal", mixinStandardHelpOptions = true,
+    @Command(
+            name = "wal",
+            mixinStandardHelpOptions = true,
             description = "List the WAL segments of a database's replicas (index and offset in decimal).")
     static final class Wal extends Base {
-        @Option(names = {"-generation", "--generation"}, paramLabel = "NAME", description = "Only this generation.")
+        @Option(
+                names = {"-generation", "--generation"},
+                paramLabel = "NAME",
+                description = "Only this generation.")
         String generation;
 
         @Override
@@ -150,8 +180,19 @@ final class ListingCommands {
             List<String> gens = generation != null ? List.of(generation) : client.generations();
             for (String g : gens) {
                 for (WalSegmentInfo s : client.walSegments(g)) {
-                    row("replica", name, "generation", g, "index", s.index(), "offset", s.offset(), "size", s.size(),
-                            "created", time(s.createdAt()));
+                    row(
+                            "replica",
+                            name,
+                            "generation",
+                            g,
+                            "index",
+                            s.index(),
+                            "offset",
+                            s.offset(),
+                            "size",
+                            s.size(),
+                            "created",
+                            time(s.createdAt()));
                 }
             }
         }

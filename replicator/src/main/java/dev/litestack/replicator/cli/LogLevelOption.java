@@ -10,9 +10,12 @@ import picocli.CommandLine.Option;
 /** {@code -log-level}: the level of the process log, over {@code $LOG_LEVEL} and the config's {@code logging.level}. */
 final class LogLevelOption {
 
-    @Option(names = {"-log-level", "--log-level"}, paramLabel = "LEVEL",
-            description = "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config, else info). "
-                    + "At debug, errors are logged with their stack traces.")
+    @Option(
+            names = {"-log-level", "--log-level"},
+            paramLabel = "LEVEL",
+            description =
+                    "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config, else info). "
+                            + "At debug, errors are logged with their stack traces.")
     String logLevel;
 
     /** The config's logging section with the level from -log-level, else $LOG_LEVEL, when either is given. */
@@ -24,8 +27,10 @@ final class LogLevelOption {
         String level = given.trim().toLowerCase(Locale.ROOT);
         level = "warning".equals(level) ? "warn" : level;
         if (!List.of("debug", "info", "warn", "error").contains(level)) {
-            throw new CliException("unknown log level \"" + given + "\" (from " + (logLevel != null ? "-log-level" : "LOG_LEVEL")
-                    + "; want debug, info, warn or error)", ExitCodes.USAGE);
+            throw new CliException(
+                    "unknown log level \"" + given + "\" (from " + (logLevel != null ? "-log-level" : "LOG_LEVEL")
+                            + "; want debug, info, warn or error)",
+                    ExitCodes.USAGE);
         }
         return new LoggingConfig(level, fromFile.type(), fromFile.stderr());
     }

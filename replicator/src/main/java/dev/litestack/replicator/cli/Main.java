@@ -8,11 +8,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code replicator} command line: Litestream 0.3.13's commands and one-dash flags. */
-@Command(name = "replicator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "replicator",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Streams SQLite WAL changes to S3 or a folder, in Litestream 0.3.13's replica format.",
-        subcommands = {ReplicateCommand.class, RestoreCommand.class, ListingCommands.Generations.class,
-                ListingCommands.Snapshots.class, ListingCommands.Wal.class, DatabasesCommand.class,
-                VersionCommand.class})
+        subcommands = {
+            ReplicateCommand.class,
+            RestoreCommand.class,
+            ListingCommands.Generations.class,
+            ListingCommands.Snapshots.class,
+            ListingCommands.Wal.class,
+            DatabasesCommand.class,
+            VersionCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

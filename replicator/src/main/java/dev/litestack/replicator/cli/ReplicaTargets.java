@@ -25,10 +25,16 @@ final class ReplicaTargets {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = {"-replica", "--replica"}, paramLabel = "NAME", description = "Only this replica of the database.")
+    @Option(
+            names = {"-replica", "--replica"},
+            paramLabel = "NAME",
+            description = "Only this replica of the database.")
     String replica;
 
-    @Parameters(index = "0", paramLabel = "DB_PATH|REPLICA_URL", description = "Database path from the config, or a replica URL.")
+    @Parameters(
+            index = "0",
+            paramLabel = "DB_PATH|REPLICA_URL",
+            description = "Database path from the config, or a replica URL.")
     String target;
 
     /** Resolved targets: the clients (by replica name) and, for a DB_PATH, its config entry. */

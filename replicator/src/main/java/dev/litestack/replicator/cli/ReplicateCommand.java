@@ -36,10 +36,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
-@Command(name = "replicate", mixinStandardHelpOptions = true,
-        description = {"Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-                "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
-                "With -once, every database and replica is synced once and the command exits."})
+@Command(
+        name = "replicate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
+            "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
+            "With -once, every database and replica is synced once and the command exits."
+        })
 final class ReplicateCommand implements Callable<Integer> {
 
     @Mixin
@@ -48,26 +52,37 @@ final class ReplicateCommand implements Callable<Integer> {
     @Mixin
     LogLevelOption logLevel;
 
-    @Option(names = {"-exec", "--exec"}, paramLabel = "CMD", description = "Run this command as a child process and stop when it exits.")
+    @Option(
+            names = {"-exec", "--exec"},
+            paramLabel = "CMD",
+            description = "Run this command as a child process and stop when it exits.")
     String exec;
 
-    @Option(names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"},
+    @Option(
+            names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"},
             description = "Before replicating, restore every database that is missing locally and has a replica.")
     boolean restoreIfMissing;
 
-    @Option(names = {"-once", "--once"},
-            description = "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).")
+    @Option(
+            names = {"-once", "--once"},
+            description =
+                    "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).")
     boolean once;
 
-    @Option(names = {"-force-snapshot", "--force-snapshot"},
+    @Option(
+            names = {"-force-snapshot", "--force-snapshot"},
             description = "With -once: also take a snapshot of every database on every replica.")
     boolean forceSnapshot;
 
-    @Option(names = {"-enforce-retention", "--enforce-retention"},
+    @Option(
+            names = {"-enforce-retention", "--enforce-retention"},
             description = "With -once: also delete snapshots and WAL older than each replica's retention.")
     boolean enforceRetention;
 
-    @Parameters(paramLabel = "DB_PATH REPLICA_URL", arity = "0..*", description = "Database and replica URLs (instead of -config).")
+    @Parameters(
+            paramLabel = "DB_PATH REPLICA_URL",
+            arity = "0..*",
+            description = "Database and replica URLs (instead of -config).")
     List<String> args = new ArrayList<>();
 
     @Override
@@ -112,8 +127,11 @@ final class ReplicateCommand implements Callable<Integer> {
         Map<String, LeaseKeeper> keepers = new LinkedHashMap<>();
         ReplicationService service = build(config, env, clock, log, keepers);
         CompletableFuture<String> leaseLost = new CompletableFuture<>();
-        Leases leases = new Leases(keepers, Leases.OnConflict.valueOf(config.lease().onConflict().toUpperCase(Locale.ROOT)),
-                log, () -> leaseLost.complete("lost"));
+        Leases leases = new Leases(
+                keepers,
+                Leases.OnConflict.valueOf(config.lease().onConflict().toUpperCase(Locale.ROOT)),
+                log,
+                () -> leaseLost.complete("lost"));
         try {
             if (!leases.acquireAll(signals.stopRequested())) {
                 log.info("stopped while waiting for a lease");
@@ -127,8 +145,15 @@ final class ReplicateCommand implements Callable<Integer> {
         return replicate(config, service, leaseLost, command, signals, child, log, env);
     }
 
-    private int replicate(Config config, ReplicationService service, CompletableFuture<String> leaseLost,
-                          List<String> command, Signals signals, Supervisor[] child, Log log, Map<String, String> env)
+    private int replicate(
+            Config config,
+            ReplicationService service,
+            CompletableFuture<String> leaseLost,
+            List<String> command,
+            Signals signals,
+            Supervisor[] child,
+            Log log,
+            Map<String, String> env)
             throws CliException {
         if (once) {
             return runOnce(service, config, log);
@@ -208,7 +233,8 @@ final class ReplicateCommand implements Callable<Integer> {
             }
             replicas.add(rc.withName(name));
         }
-        return Config.of(List.of(DbConfig.withDefaults(java.nio.file.Path.of(args.get(0)).toAbsolutePath().normalize(), replicas)));
+        return Config.of(List.of(DbConfig.withDefaults(
+                java.nio.file.Path.of(args.get(0)).toAbsolutePath().normalize(), replicas)));
     }
 
     private static boolean containsName(List<ReplicaConfig> rs, String name) {
@@ -222,12 +248,13 @@ final class ReplicateCommand implements Callable<Integer> {
      */
     private void restoreMissing(Config config, Map<String, String> env, Log log) throws CliException, IOException {
         List<DbConfig> missing = config.dbs().stream()
-                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !Files.exists(d.path())).toList();
+                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !Files.exists(d.path()))
+                .toList();
         if (missing.isEmpty()) {
             return;
         }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(missing.size(), 4), r -> {
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(Math.min(missing.size(), 4), r -> {
                     Thread t = new Thread(r, "restore-before-replicate");
                     t.setDaemon(true);
                     return t;
@@ -246,7 +273,8 @@ final class ReplicateCommand implements Callable<Integer> {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (first == null) {
-                        first = e.getCause() instanceof CliException ce ? ce
+                        first = e.getCause() instanceof CliException ce
+                                ? ce
                                 : new CliException("restore before replicating failed: " + Log.describe(e.getCause()));
                     }
                 } catch (InterruptedException e) {
@@ -276,8 +304,9 @@ final class ReplicateCommand implements Callable<Integer> {
         }
     }
 
-    private static ReplicationService build(Config config, Map<String, String> env, Clock clock, Log log,
-                                            Map<String, LeaseKeeper> keepers) throws CliException {
+    private static ReplicationService build(
+            Config config, Map<String, String> env, Clock clock, Log log, Map<String, LeaseKeeper> keepers)
+            throws CliException {
         String holder = Leases.newHolderId();
         String host = Leases.hostName();
         long pid = ProcessHandle.current().pid();
@@ -290,7 +319,12 @@ final class ReplicateCommand implements Callable<Integer> {
                 try {
                     ReplicaClient client = openVerified(rc, env);
                     if (config.lease().enabled()) {
-                        LeaseKeeper k = new LeaseKeeper(client.leaseStore(), holder, host, pid, config.lease().duration(),
+                        LeaseKeeper k = new LeaseKeeper(
+                                client.leaseStore(),
+                                holder,
+                                host,
+                                pid,
+                                config.lease().duration(),
                                 clock);
                         keepers.put(rc.name() + " of " + d.path(), k);
                         client = new FencedReplicaClient(client, k, log);
@@ -298,8 +332,8 @@ final class ReplicateCommand implements Callable<Integer> {
                     replicas.add(Wiring.replica(db, rc, client, clock, log));
                 } catch (IOException e) {
                     closeClients(opened);
-                    throw new CliException("cannot open replica " + rc.name() + " of " + d.path() + ": "
-                            + Log.describe(e));
+                    throw new CliException(
+                            "cannot open replica " + rc.name() + " of " + d.path() + ": " + Log.describe(e));
                 }
                 opened.add(replicas.get(replicas.size() - 1));
             }
@@ -310,7 +344,8 @@ final class ReplicateCommand implements Callable<Integer> {
 
     /** Opens a replica's client and checks it against the storage (S3: credentials, bucket, endpoint). */
     private static ReplicaClient openVerified(ReplicaConfig rc, Map<String, String> env) throws IOException {
-        if (rc.age().enabled() && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
+        if (rc.age().enabled()
+                && (rc.age().identities().isEmpty() || rc.age().recipients().isEmpty())) {
             throw new IOException("age needs both identities and recipients to replicate (recipients to encrypt, "
                     + "identities to read back the replica's position)");
         }

@@ -19,55 +19,91 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code restore}: rebuild a database from a replica, at the latest state or a point in time. */
-@Command(name = "restore", mixinStandardHelpOptions = true,
-        description = {"Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
-                "The result passes PRAGMA integrity_check before it is moved into place; on failure nothing is left behind."})
+@Command(
+        name = "restore",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
+            "The result passes PRAGMA integrity_check before it is moved into place; on failure nothing is left behind."
+        })
 final class RestoreCommand implements Callable<Integer> {
 
     @Mixin
     ReplicaTargets targets;
 
-    @Option(names = {"-o", "--o"}, paramLabel = "PATH", description = "Output path (default: the database path from the config).")
+    @Option(
+            names = {"-o", "--o"},
+            paramLabel = "PATH",
+            description = "Output path (default: the database path from the config).")
     Path output;
 
-    @Option(names = {"-generation", "--generation"}, paramLabel = "NAME", description = "Restore from this generation.")
+    @Option(
+            names = {"-generation", "--generation"},
+            paramLabel = "NAME",
+            description = "Restore from this generation.")
     String generation;
 
-    @Option(names = {"-index", "--index"}, paramLabel = "HEX", description = "Restore up to and including this WAL index (hex).")
+    @Option(
+            names = {"-index", "--index"},
+            paramLabel = "HEX",
+            description = "Restore up to and including this WAL index (hex).")
     String index;
 
-    @Option(names = {"-timestamp", "--timestamp"}, paramLabel = "RFC3339",
-            description = "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.")
+    @Option(
+            names = {"-timestamp", "--timestamp"},
+            paramLabel = "RFC3339",
+            description =
+                    "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.")
     String timestamp;
 
-    @Option(names = {"-parallelism", "--parallelism"}, paramLabel = "N", defaultValue = "8", description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-parallelism", "--parallelism"},
+            paramLabel = "N",
+            defaultValue = "8",
+            description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = {"-if-db-not-exists", "--if-db-not-exists"}, description = "Do nothing (exit 0) if the output already exists.")
+    @Option(
+            names = {"-if-db-not-exists", "--if-db-not-exists"},
+            description = "Do nothing (exit 0) if the output already exists.")
     boolean ifDbNotExists;
 
-    @Option(names = {"-if-replica-exists", "--if-replica-exists"}, description = "Do nothing (exit 0) if no backup exists.")
+    @Option(
+            names = {"-if-replica-exists", "--if-replica-exists"},
+            description = "Do nothing (exit 0) if no backup exists.")
     boolean ifReplicaExists;
 
-    @Option(names = {"-no-integrity-check", "--no-integrity-check"}, description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
+    @Option(
+            names = {"-no-integrity-check", "--no-integrity-check"},
+            description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
     boolean noIntegrityCheck;
 
-    @Option(names = {"-v", "--v"}, description = "Verbose output: log each snapshot and WAL segment as it is applied.")
+    @Option(
+            names = {"-v", "--v"},
+            description = "Verbose output: log each snapshot and WAL segment as it is applied.")
     boolean verbose;
 
-    @Option(names = {"-f", "--follow"}, description = "Follow: after the restore, keep applying new WAL segments to -o "
-            + "so other processes can read it (read-only) as a replica; stops on SIGTERM/SIGINT.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Follow: after the restore, keep applying new WAL segments to -o "
+                    + "so other processes can read it (read-only) as a replica; stops on SIGTERM/SIGINT.")
     boolean follow;
 
-    @Option(names = {"-follow-interval", "--follow-interval"}, paramLabel = "DURATION",
+    @Option(
+            names = {"-follow-interval", "--follow-interval"},
+            paramLabel = "DURATION",
             description = "With -f: how often to look for new WAL segments (default: 1s).")
     String followInterval;
 
-    @Option(names = {"-addr", "--addr"}, paramLabel = "HOST:PORT",
+    @Option(
+            names = {"-addr", "--addr"},
+            paramLabel = "HOST:PORT",
             description = "With -f: serve Prometheus metrics at /metrics and the follower's health at /healthz.")
     String addr;
 
-    @Option(names = {"-health-max-lag", "--health-max-lag"}, paramLabel = "DURATION",
+    @Option(
+            names = {"-health-max-lag", "--health-max-lag"},
+            paramLabel = "DURATION",
             description = "With -f -addr: /healthz answers 503 when the output lags more than this (default: 1m).")
     String healthMaxLag;
 
@@ -83,7 +119,8 @@ final class RestoreCommand implements Callable<Integer> {
             throw new CliException("cannot specify index & timestamp to restore", ExitCodes.USAGE);
         }
         if (generation != null && !Pos.isGeneration(generation)) {
-            throw new CliException("invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
+            throw new CliException(
+                    "invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
         }
         boolean url = Wiring.isUrl(targets.target);
         if (url && output == null) {
@@ -111,9 +148,20 @@ final class RestoreCommand implements Callable<Integer> {
             } catch (RestoreException e) {
                 throw new CliException("restore failed: " + Log.describe(e));
             }
-            log.info("restoring", "replica", plan.replicaName(), "generation", plan.generation(),
-                    "snapshot_index", plan.snapshot().index(), "index_max", plan.maxIndex(), "segments", plan.segments().size(),
-                    "output", out);
+            log.info(
+                    "restoring",
+                    "replica",
+                    plan.replicaName(),
+                    "generation",
+                    plan.generation(),
+                    "snapshot_index",
+                    plan.snapshot().index(),
+                    "index_max",
+                    plan.maxIndex(),
+                    "segments",
+                    plan.segments().size(),
+                    "output",
+                    out);
             long t0 = System.nanoTime();
             Restorer.Result res;
             try {
@@ -121,8 +169,16 @@ final class RestoreCommand implements Callable<Integer> {
             } catch (RestoreException e) {
                 throw new CliException("restore from replica " + plan.replicaName() + " failed: " + Log.describe(e));
             }
-            log.info("restore complete", "output", res.output(), "transactions", res.transactions(),
-                    "bytes", res.bytes(), "elapsed_ms", (System.nanoTime() - t0) / 1_000_000);
+            log.info(
+                    "restore complete",
+                    "output",
+                    res.output(),
+                    "transactions",
+                    res.transactions(),
+                    "bytes",
+                    res.bytes(),
+                    "elapsed_ms",
+                    (System.nanoTime() - t0) / 1_000_000);
             return ExitCodes.OK;
         }
     }
@@ -138,7 +194,8 @@ final class RestoreCommand implements Callable<Integer> {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new CliException("invalid -index " + index + ": want a hexadecimal WAL index such as 0 or 1f", ExitCodes.USAGE);
+            throw new CliException(
+                    "invalid -index " + index + ": want a hexadecimal WAL index such as 0 or 1f", ExitCodes.USAGE);
         }
     }
 
@@ -149,7 +206,8 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             return OffsetDateTime.parse(timestamp).toInstant();
         } catch (DateTimeParseException e) {
-            throw new CliException("invalid -timestamp " + timestamp + ": want RFC 3339, e.g. 2026-11-25T22:58:55Z", ExitCodes.USAGE);
+            throw new CliException(
+                    "invalid -timestamp " + timestamp + ": want RFC 3339, e.g. 2026-11-25T22:58:55Z", ExitCodes.USAGE);
         }
     }
 }

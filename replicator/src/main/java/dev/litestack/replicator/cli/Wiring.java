@@ -24,33 +24,59 @@ import java.util.Map;
 /** Turns configuration records into engine objects; the one place that knows both. */
 final class Wiring {
 
-    private Wiring() {
-    }
+    private Wiring() {}
 
     static ReplicaClient client(ReplicaConfig rc, Map<String, String> env) throws IOException {
         ReplicaClient client;
         if (rc.isS3()) {
-            S3Settings s = new S3Settings(rc.bucket(), rc.prefix(), rc.region(), rc.endpoint(), rc.forcePathStyle(),
-                    rc.skipVerify(), rc.accessKeyId(), rc.secretAccessKey(), null);
+            S3Settings s = new S3Settings(
+                    rc.bucket(),
+                    rc.prefix(),
+                    rc.region(),
+                    rc.endpoint(),
+                    rc.forcePathStyle(),
+                    rc.skipVerify(),
+                    rc.accessKeyId(),
+                    rc.secretAccessKey(),
+                    null);
             client = S3ReplicaClient.open(s, env);
         } else {
             client = new FileReplicaClient(rc.path());
         }
         if (rc.age().enabled()) {
             // checked when the config was read
-            client = new AgeReplicaClient(client, AgeCodec.of(rc.age().identities(), rc.age().recipients()));
+            client = new AgeReplicaClient(
+                    client, AgeCodec.of(rc.age().identities(), rc.age().recipients()));
         }
         return client;
     }
 
     static Database database(DbConfig dc, Clock clock, Log log) {
-        return new Database(new Database.Options(dc.path(), dc.metaPath(), dc.monitorInterval(),
-                dc.checkpointInterval(), dc.minCheckpointPageCount(), dc.maxCheckpointPageCount()), clock, log);
+        return new Database(
+                new Database.Options(
+                        dc.path(),
+                        dc.metaPath(),
+                        dc.monitorInterval(),
+                        dc.checkpointInterval(),
+                        dc.minCheckpointPageCount(),
+                        dc.maxCheckpointPageCount()),
+                clock,
+                log);
     }
 
     static Replica replica(Database db, ReplicaConfig rc, ReplicaClient client, Clock clock, Log log) {
-        return new Replica(db, client, new Replica.Options(rc.name(), rc.syncInterval(), rc.snapshotInterval(),
-                rc.retention(), rc.retentionCheckInterval(), rc.validationInterval()), clock, log);
+        return new Replica(
+                db,
+                client,
+                new Replica.Options(
+                        rc.name(),
+                        rc.syncInterval(),
+                        rc.snapshotInterval(),
+                        rc.retention(),
+                        rc.retentionCheckInterval(),
+                        rc.validationInterval()),
+                clock,
+                log);
     }
 
     /** The config entry of a database given on the command line (compared as absolute paths). */

@@ -20,9 +20,16 @@ import java.util.Optional;
  * @param lease            {@code lease}: the single-writer lease on each replica (our extension)
  * @param warnings         what was ignored while reading (unknown top-level keys), one message each
  */
-public record Config(Path file, List<DbConfig> dbs, String addr, String exec, LoggingConfig logging,
-                     Duration shutdownTimeout, Duration healthMaxSyncAge, LeaseConfig lease,
-                     List<String> warnings) {
+public record Config(
+        Path file,
+        List<DbConfig> dbs,
+        String addr,
+        String exec,
+        LoggingConfig logging,
+        Duration shutdownTimeout,
+        Duration healthMaxSyncAge,
+        LeaseConfig lease,
+        List<String> warnings) {
 
     /**
      * The {@code lease} block.
@@ -50,8 +57,16 @@ public record Config(Path file, List<DbConfig> dbs, String addr, String exec, Lo
 
     /** A configuration without a file: the given databases and every other setting at its default. */
     public static Config of(List<DbConfig> dbs) {
-        return new Config(null, dbs, null, null, LoggingConfig.defaults(),
-                DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_HEALTH_MAX_SYNC_AGE, LeaseConfig.DEFAULT, List.of());
+        return new Config(
+                null,
+                dbs,
+                null,
+                null,
+                LoggingConfig.defaults(),
+                DEFAULT_SHUTDOWN_TIMEOUT,
+                DEFAULT_HEALTH_MAX_SYNC_AGE,
+                LeaseConfig.DEFAULT,
+                List.of());
     }
 
     /** The database whose path equals {@code path} once both are absolute and normalized. */

@@ -31,15 +31,28 @@ public final class ConfigLoader {
     /** Where the config is read from when neither {@code -config} nor {@code LITESTREAM_CONFIG} is given. */
     public static final Path DEFAULT_PATH = Path.of("/etc/litestream.yml");
 
-    private static final List<String> TOP_KEYS = List.of("dbs", "addr", "exec", "access-key-id",
-            "secret-access-key", "logging", "shutdown-timeout", "health-max-sync-age", "lease");
-    private static final List<String> DB_KEYS = List.of("path", "meta-path", "monitor-interval",
-            "checkpoint-interval", "min-checkpoint-page-count", "max-checkpoint-page-count",
-            "restore-if-db-not-exists", "replicas");
+    private static final List<String> TOP_KEYS = List.of(
+            "dbs",
+            "addr",
+            "exec",
+            "access-key-id",
+            "secret-access-key",
+            "logging",
+            "shutdown-timeout",
+            "health-max-sync-age",
+            "lease");
+    private static final List<String> DB_KEYS = List.of(
+            "path",
+            "meta-path",
+            "monitor-interval",
+            "checkpoint-interval",
+            "min-checkpoint-page-count",
+            "max-checkpoint-page-count",
+            "restore-if-db-not-exists",
+            "replicas");
     private static final List<String> LOGGING_KEYS = List.of("level", "type", "stderr");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** {@code LITESTREAM_CONFIG} if set and not empty, else {@code /etc/litestream.yml}. */
     public static Path defaultPath(Map<String, String> env) {
@@ -85,22 +98,28 @@ public final class ConfigLoader {
         String text = expandEnv ? EnvExpander.expand(yamlText, env) : yamlText;
         YamlMap top = YamlMap.of(compose(text, file), "");
         List<String> warnings = top.unknownKeys(TOP_KEYS);
-        ReplicaReader.GlobalKeys global = new ReplicaReader.GlobalKeys(top.string("access-key-id"),
-                top.string("secret-access-key"));
+        ReplicaReader.GlobalKeys global =
+                new ReplicaReader.GlobalKeys(top.string("access-key-id"), top.string("secret-access-key"));
         List<DbConfig> dbs = new ArrayList<>();
         Map<Path, String> seen = new HashMap<>();
         for (YamlMap m : top.listOfMaps("dbs")) {
             DbConfig db = readDb(m, global, cwd, env);
             String other = seen.putIfAbsent(db.path(), m.key("path"));
             if (other != null) {
-                throw ConfigException.at(m.key("path"), "database " + db.path() + " is listed twice (also " + other + ")");
+                throw ConfigException.at(
+                        m.key("path"), "database " + db.path() + " is listed twice (also " + other + ")");
             }
             dbs.add(db);
         }
-        return new Config(file == null ? null : file.toAbsolutePath().normalize(), dbs, addr(top), top.string("exec"),
+        return new Config(
+                file == null ? null : file.toAbsolutePath().normalize(),
+                dbs,
+                addr(top),
+                top.string("exec"),
                 logging(top.map("logging")),
                 top.positiveDuration("shutdown-timeout", Config.DEFAULT_SHUTDOWN_TIMEOUT),
-                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE), lease(top.map("lease")),
+                top.positiveDuration("health-max-sync-age", Config.DEFAULT_HEALTH_MAX_SYNC_AGE),
+                lease(top.map("lease")),
                 warnings);
     }
 
@@ -116,8 +135,10 @@ public final class ConfigLoader {
             if (mark == null) {
                 throw new ConfigException(where + ": invalid YAML: " + problem, e);
             }
-            throw new ConfigException(where + ": invalid YAML at line " + (mark.getLine() + 1) + " column "
-                    + (mark.getColumn() + 1) + ": " + problem, e);
+            throw new ConfigException(
+                    where + ": invalid YAML at line " + (mark.getLine() + 1) + " column " + (mark.getColumn() + 1)
+                            + ": " + problem,
+                    e);
         } catch (YAMLException e) {
             throw new ConfigException(where + ": invalid YAML: " + e.getMessage(), e);
         }
@@ -139,8 +160,8 @@ public final class ConfigLoader {
         }
         int max = m.integer("max-checkpoint-page-count", DbConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
         if (max < 0) {
-            throw ConfigException.at(m.key("max-checkpoint-page-count"),
-                    "must not be negative (got " + max + "; use 0 to turn it off)");
+            throw ConfigException.at(
+                    m.key("max-checkpoint-page-count"), "must not be negative (got " + max + "; use 0 to turn it off)");
         }
         boolean restore = m.bool("restore-if-db-not-exists", false);
         List<ReplicaConfig> replicas = new ArrayList<>();
@@ -149,13 +170,22 @@ public final class ConfigLoader {
             ReplicaConfig r = ReplicaReader.read(rm, global, cwd, env);
             String other = names.putIfAbsent(r.name(), rm.path());
             if (other != null) {
-                throw ConfigException.at(rm.key("name"), "duplicate replica name \"" + r.name() + "\" (also " + other
-                        + "); give each replica of a database its own name");
+                throw ConfigException.at(
+                        rm.key("name"),
+                        "duplicate replica name \"" + r.name() + "\" (also " + other
+                                + "); give each replica of a database its own name");
             }
             replicas.add(r);
         }
-        return new DbConfig(path, metaPath != null ? metaPath : DbConfig.defaultMetaPath(path), monitor, checkpoint,
-                min, max, restore, replicas);
+        return new DbConfig(
+                path,
+                metaPath != null ? metaPath : DbConfig.defaultMetaPath(path),
+                monitor,
+                checkpoint,
+                min,
+                max,
+                restore,
+                replicas);
     }
 
     private static Path localPath(YamlMap m, String key, Path cwd, Map<String, String> env) throws ConfigException {
@@ -178,7 +208,10 @@ public final class ConfigLoader {
         }
         int colon = addr.lastIndexOf(':');
         if (colon < 0) {
-            throw ConfigException.at("addr", "must specify port for bind address (want host:port such as :9090 or 127.0.0.1:9090, got \"" + addr + "\")");
+            throw ConfigException.at(
+                    "addr",
+                    "must specify port for bind address (want host:port such as :9090 or 127.0.0.1:9090, got \"" + addr
+                            + "\")");
         }
         String host = addr.substring(0, colon);
         String port = addr.substring(colon + 1);
@@ -203,8 +236,8 @@ public final class ConfigLoader {
         String onConflict = m.string("on-conflict");
         onConflict = onConflict == null ? "wait" : onConflict.toLowerCase(Locale.ROOT);
         if (!onConflict.equals("wait") && !onConflict.equals("exit")) {
-            throw ConfigException.at(m.key("on-conflict"), "unknown value \"" + m.string("on-conflict")
-                    + "\" (want wait or exit)");
+            throw ConfigException.at(
+                    m.key("on-conflict"), "unknown value \"" + m.string("on-conflict") + "\" (want wait or exit)");
         }
         return new Config.LeaseConfig(m.bool("enabled", true), d, onConflict);
     }
@@ -216,8 +249,10 @@ public final class ConfigLoader {
         level = switch (level) {
             case "debug", "info", "warn", "error" -> level;
             case "warning" -> "warn";
-            default -> throw ConfigException.at(m.key("level"),
-                    "unknown level \"" + m.string("level") + "\" (want debug, info, warn or error)");
+            default ->
+                throw ConfigException.at(
+                        m.key("level"),
+                        "unknown level \"" + m.string("level") + "\" (want debug, info, warn or error)");
         };
         String type = m.string("type");
         type = type == null ? LoggingConfig.DEFAULT_TYPE : type.toLowerCase(Locale.ROOT);

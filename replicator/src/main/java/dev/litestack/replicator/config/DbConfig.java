@@ -17,9 +17,15 @@ import java.util.Objects;
  * @param restoreIfDbNotExists   restore from a replica before replicating if the file is missing (our extension)
  * @param replicas               where the database is replicated to; names are unique
  */
-public record DbConfig(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
-                       int minCheckpointPageCount, int maxCheckpointPageCount, boolean restoreIfDbNotExists,
-                       List<ReplicaConfig> replicas) {
+public record DbConfig(
+        Path path,
+        Path metaPath,
+        Duration monitorInterval,
+        Duration checkpointInterval,
+        int minCheckpointPageCount,
+        int maxCheckpointPageCount,
+        boolean restoreIfDbNotExists,
+        List<ReplicaConfig> replicas) {
 
     public static final Duration DEFAULT_MONITOR_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
@@ -39,8 +45,15 @@ public record DbConfig(Path path, Path metaPath, Duration monitorInterval, Durat
     /** A database with every setting at its default; {@code path} is made absolute and normalized. */
     public static DbConfig withDefaults(Path path, List<ReplicaConfig> replicas) {
         Path abs = path.toAbsolutePath().normalize();
-        return new DbConfig(abs, defaultMetaPath(abs), DEFAULT_MONITOR_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL,
-                DEFAULT_MIN_CHECKPOINT_PAGE_COUNT, DEFAULT_MAX_CHECKPOINT_PAGE_COUNT, false, replicas);
+        return new DbConfig(
+                abs,
+                defaultMetaPath(abs),
+                DEFAULT_MONITOR_INTERVAL,
+                DEFAULT_CHECKPOINT_INTERVAL,
+                DEFAULT_MIN_CHECKPOINT_PAGE_COUNT,
+                DEFAULT_MAX_CHECKPOINT_PAGE_COUNT,
+                false,
+                replicas);
     }
 
     /** Litestream's default meta directory: {@code /dir/app.db} → {@code /dir/.app.db-litestream}. */

@@ -21,8 +21,7 @@ public final class Durations {
     private static final BigInteger MIN_NANOS_ABS = MAX_NANOS.add(BigInteger.ONE);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * Parses a Go duration string.

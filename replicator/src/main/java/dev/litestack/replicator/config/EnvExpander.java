@@ -11,8 +11,7 @@ import java.util.Map;
  */
 final class EnvExpander {
 
-    private EnvExpander() {
-    }
+    private EnvExpander() {}
 
     static String expand(String s, Map<String, String> env) {
         StringBuilder buf = null;

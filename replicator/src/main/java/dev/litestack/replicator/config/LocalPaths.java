@@ -6,8 +6,7 @@ import java.util.Map;
 /** Litestream's {@code expand}: a leading {@code ~} or {@code ~/} becomes the home directory, then the path is made absolute. */
 final class LocalPaths {
 
-    private LocalPaths() {
-    }
+    private LocalPaths() {}
 
     /** The home directory: {@code HOME} from {@code env}, else the JVM's {@code user.home}. */
     static Path home(Map<String, String> env) {

@@ -28,11 +28,25 @@ import java.util.Objects;
  * @param validationInterval     ZERO = off
  * @param age                    the {@code age} block: identity and recipient file texts (both empty = no encryption)
  */
-public record ReplicaConfig(String name, String type, String url, Path path, String bucket, String prefix,
-                            String region, String endpoint, boolean forcePathStyle, boolean skipVerify,
-                            String accessKeyId, String secretAccessKey, Duration syncInterval,
-                            Duration snapshotInterval, Duration retention, Duration retentionCheckInterval,
-                            Duration validationInterval, Age age) {
+public record ReplicaConfig(
+        String name,
+        String type,
+        String url,
+        Path path,
+        String bucket,
+        String prefix,
+        String region,
+        String endpoint,
+        boolean forcePathStyle,
+        boolean skipVerify,
+        String accessKeyId,
+        String secretAccessKey,
+        Duration syncInterval,
+        Duration snapshotInterval,
+        Duration retention,
+        Duration retentionCheckInterval,
+        Duration validationInterval,
+        Age age) {
 
     /** {@code age.identities} and {@code age.recipients} as written (after {@code $VAR} expansion); secret. */
     public record Age(java.util.List<String> identities, java.util.List<String> recipients) {
@@ -54,13 +68,42 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
     }
 
     /** A replica without age encryption. */
-    public ReplicaConfig(String name, String type, String url, Path path, String bucket, String prefix,
-                         String region, String endpoint, boolean forcePathStyle, boolean skipVerify,
-                         String accessKeyId, String secretAccessKey, Duration syncInterval,
-                         Duration snapshotInterval, Duration retention, Duration retentionCheckInterval,
-                         Duration validationInterval) {
-        this(name, type, url, path, bucket, prefix, region, endpoint, forcePathStyle, skipVerify, accessKeyId,
-                secretAccessKey, syncInterval, snapshotInterval, retention, retentionCheckInterval, validationInterval,
+    public ReplicaConfig(
+            String name,
+            String type,
+            String url,
+            Path path,
+            String bucket,
+            String prefix,
+            String region,
+            String endpoint,
+            boolean forcePathStyle,
+            boolean skipVerify,
+            String accessKeyId,
+            String secretAccessKey,
+            Duration syncInterval,
+            Duration snapshotInterval,
+            Duration retention,
+            Duration retentionCheckInterval,
+            Duration validationInterval) {
+        this(
+                name,
+                type,
+                url,
+                path,
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                forcePathStyle,
+                skipVerify,
+                accessKeyId,
+                secretAccessKey,
+                syncInterval,
+                snapshotInterval,
+                retention,
+                retentionCheckInterval,
+                validationInterval,
                 Age.NONE);
     }
 
@@ -83,9 +126,24 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
 
     /** A file replica in {@code dir} with every interval at its default. */
     public static ReplicaConfig file(Path dir) {
-        return new ReplicaConfig(TYPE_FILE, TYPE_FILE, null, dir.toAbsolutePath().normalize(), null, null, null,
-                null, false, false, null, null, DEFAULT_SYNC_INTERVAL, Duration.ZERO, DEFAULT_RETENTION,
-                DEFAULT_RETENTION_CHECK_INTERVAL, Duration.ZERO);
+        return new ReplicaConfig(
+                TYPE_FILE,
+                TYPE_FILE,
+                null,
+                dir.toAbsolutePath().normalize(),
+                null,
+                null,
+                null,
+                null,
+                false,
+                false,
+                null,
+                null,
+                DEFAULT_SYNC_INTERVAL,
+                Duration.ZERO,
+                DEFAULT_RETENTION,
+                DEFAULT_RETENTION_CHECK_INTERVAL,
+                Duration.ZERO);
     }
 
     public boolean isS3() {
@@ -98,9 +156,25 @@ public record ReplicaConfig(String name, String type, String url, Path path, Str
 
     /** The same replica under another name. */
     public ReplicaConfig withName(String newName) {
-        return new ReplicaConfig(newName, type, url, path, bucket, prefix, region, endpoint, forcePathStyle,
-                skipVerify, accessKeyId, secretAccessKey, syncInterval, snapshotInterval, retention,
-                retentionCheckInterval, validationInterval, age);
+        return new ReplicaConfig(
+                newName,
+                type,
+                url,
+                path,
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                forcePathStyle,
+                skipVerify,
+                accessKeyId,
+                secretAccessKey,
+                syncInterval,
+                snapshotInterval,
+                retention,
+                retentionCheckInterval,
+                validationInterval,
+                age);
     }
 
     /** Hides the secret, so a logged config never leaks it. */

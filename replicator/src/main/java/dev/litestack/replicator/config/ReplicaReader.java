@@ -11,10 +11,18 @@ import java.util.Set;
 /** Reads one entry of {@code dbs[].replicas} into a resolved {@link ReplicaConfig}. */
 final class ReplicaReader {
 
-    private static final List<String> COMMON_KEYS = List.of("name", "type", "url", "path", "sync-interval",
-            "snapshot-interval", "retention", "retention-check-interval", "validation-interval");
-    private static final Set<String> S3_KEYS = Set.of("bucket", "region", "endpoint", "force-path-style",
-            "skip-verify", "access-key-id", "secret-access-key");
+    private static final List<String> COMMON_KEYS = List.of(
+            "name",
+            "type",
+            "url",
+            "path",
+            "sync-interval",
+            "snapshot-interval",
+            "retention",
+            "retention-check-interval",
+            "validation-interval");
+    private static final Set<String> S3_KEYS = Set.of(
+            "bucket", "region", "endpoint", "force-path-style", "skip-verify", "access-key-id", "secret-access-key");
     private static final Set<String> ABS_KEYS = Set.of("account-name", "account-key");
     private static final Set<String> SFTP_KEYS = Set.of("host", "user", "password", "key-path");
     private static final List<String> ALL_KEYS;
@@ -29,8 +37,7 @@ final class ReplicaReader {
     }
 
     /** The top-level {@code access-key-id} and {@code secret-access-key}, either may be null. */
-    record GlobalKeys(String accessKeyId, String secretAccessKey) {
-    }
+    record GlobalKeys(String accessKeyId, String secretAccessKey) {}
 
     private final YamlMap m;
     private final Path cwd;
@@ -61,15 +68,20 @@ final class ReplicaReader {
             }
             if (ABS_KEYS.contains(k) || SFTP_KEYS.contains(k)) {
                 String owner = ABS_KEYS.contains(k) ? "abs" : "sftp";
-                throw ConfigException.at(m.key(k), "only used by " + owner + " replicas, which this build does not support");
+                throw ConfigException.at(
+                        m.key(k), "only used by " + owner + " replicas, which this build does not support");
             }
         }
         if (url != null && path != null) {
-            throw ConfigException.at(m.key("path"), "cannot be combined with url; put the "
-                    + (type.equals(ReplicaConfig.TYPE_S3) ? "key prefix" : "directory") + " in the url or drop the url");
+            throw ConfigException.at(
+                    m.key("path"),
+                    "cannot be combined with url; put the "
+                            + (type.equals(ReplicaConfig.TYPE_S3) ? "key prefix" : "directory")
+                            + " in the url or drop the url");
         }
         if (url != null && m.has("bucket")) {
-            throw ConfigException.at(m.key("bucket"), "cannot be combined with url; put the bucket in the url or drop the url");
+            throw ConfigException.at(
+                    m.key("bucket"), "cannot be combined with url; put the bucket in the url or drop the url");
         }
         ReplicaConfig base = type.equals(ReplicaConfig.TYPE_S3) ? s3(url, parts, path, global) : file(url, parts, path);
         String name = m.string("name");
@@ -89,8 +101,10 @@ final class ReplicaReader {
         String explicit = m.string("type");
         if (parts != null) {
             if (explicit != null && !explicit.equals(parts.scheme())) {
-                throw ConfigException.at(m.key("type"), "\"" + explicit + "\" conflicts with the url scheme \""
-                        + parts.scheme() + "\"; drop one of them");
+                throw ConfigException.at(
+                        m.key("type"),
+                        "\"" + explicit + "\" conflicts with the url scheme \"" + parts.scheme()
+                                + "\"; drop one of them");
             }
             if (!isSupported(parts.scheme())) {
                 throw ConfigException.at(m.key("url"), ReplicaUrl.unsupported(parts.scheme()));
@@ -126,7 +140,8 @@ final class ReplicaReader {
         }
     }
 
-    private ReplicaConfig s3(String url, ReplicaUrl.Parts parts, String path, GlobalKeys global) throws ConfigException {
+    private ReplicaConfig s3(String url, ReplicaUrl.Parts parts, String path, GlobalKeys global)
+            throws ConfigException {
         S3Hosts.HostParts host = null;
         if (parts != null) {
             try {
@@ -140,7 +155,8 @@ final class ReplicaReader {
             throw ConfigException.at(m.key("bucket"), "required for an s3 replica (or give url: s3://BUCKET/path)");
         }
         if (bucket.contains("/")) {
-            throw ConfigException.at(m.key("bucket"), "\"" + bucket + "\" cannot contain '/'; put the key prefix in path");
+            throw ConfigException.at(
+                    m.key("bucket"), "\"" + bucket + "\" cannot contain '/'; put the key prefix in path");
         }
         String prefix;
         try {
@@ -172,14 +188,31 @@ final class ReplicaReader {
         keyId = keyId != null ? keyId : global.accessKeyId();
         secret = secret != null ? secret : global.secretAccessKey();
         if ((keyId == null) != (secret == null)) {
-            throw ConfigException.at(m.path(), (keyId == null ? "secret-access-key" : "access-key-id")
-                    + " is set but " + (keyId == null ? "access-key-id" : "secret-access-key")
-                    + " is not (give both, here or at the top level, or neither)");
+            throw ConfigException.at(
+                    m.path(),
+                    (keyId == null ? "secret-access-key" : "access-key-id")
+                            + " is set but " + (keyId == null ? "access-key-id" : "secret-access-key")
+                            + " is not (give both, here or at the top level, or neither)");
         }
         ReplicaConfig r = ReplicaUrl.s3Replica(url, bucket, prefix, region, endpoint, forcePathStyle);
-        return new ReplicaConfig(r.name(), r.type(), r.url(), null, bucket, prefix, region, endpoint, forcePathStyle,
-                skipVerify, keyId, secret, r.syncInterval(), r.snapshotInterval(), r.retention(),
-                r.retentionCheckInterval(), r.validationInterval());
+        return new ReplicaConfig(
+                r.name(),
+                r.type(),
+                r.url(),
+                null,
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                forcePathStyle,
+                skipVerify,
+                keyId,
+                secret,
+                r.syncInterval(),
+                r.snapshotInterval(),
+                r.retention(),
+                r.retentionCheckInterval(),
+                r.validationInterval());
     }
 
     private ReplicaConfig withIntervals(String name, ReplicaConfig r) throws ConfigException {
@@ -191,9 +224,25 @@ final class ReplicaReader {
             check = retention;
         }
         Duration validation = m.offOrPositiveDuration("validation-interval", Duration.ZERO);
-        return new ReplicaConfig(name, r.type(), r.url(), r.path(), r.bucket(), r.prefix(), r.region(), r.endpoint(),
-                r.forcePathStyle(), r.skipVerify(), r.accessKeyId(), r.secretAccessKey(), sync, snapshot, retention,
-                check, validation, age());
+        return new ReplicaConfig(
+                name,
+                r.type(),
+                r.url(),
+                r.path(),
+                r.bucket(),
+                r.prefix(),
+                r.region(),
+                r.endpoint(),
+                r.forcePathStyle(),
+                r.skipVerify(),
+                r.accessKeyId(),
+                r.secretAccessKey(),
+                sync,
+                snapshot,
+                retention,
+                check,
+                validation,
+                age());
     }
 
     /** The {@code age} block, each key checked by parsing it (messages never echo a key). */
@@ -203,7 +252,8 @@ final class ReplicaReader {
         ReplicaConfig.Age age = new ReplicaConfig.Age(a.stringList("identities"), a.stringList("recipients"));
         if (!age.enabled()) {
             if (m.has("age")) {
-                throw ConfigException.at(m.key("age"), "give identities (to read) and recipients (to write), or drop the block");
+                throw ConfigException.at(
+                        m.key("age"), "give identities (to read) and recipients (to write), or drop the block");
             }
             return age;
         }

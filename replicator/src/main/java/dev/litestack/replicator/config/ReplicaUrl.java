@@ -20,6 +20,7 @@ public final class ReplicaUrl {
 
     /** Litestream's {@code isURL}: the replica {@code path} field must not look like this. */
     private static final Pattern LOOKS_LIKE_URL = Pattern.compile("^\\w+://.*", Pattern.DOTALL);
+
     private static final Pattern URL = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", Pattern.DOTALL);
 
     /**
@@ -30,11 +31,9 @@ public final class ReplicaUrl {
      * @param port   digits, or null
      * @param path   percent-decoded, as written otherwise (starts with {@code /} or is empty)
      */
-    record Parts(String scheme, String host, String port, String path) {
-    }
+    record Parts(String scheme, String host, String port, String path) {}
 
-    private ReplicaUrl() {
-    }
+    private ReplicaUrl() {}
 
     /**
      * Parses a replica URL into a replica with every other setting at its default (name = type,
@@ -50,9 +49,13 @@ public final class ReplicaUrl {
                 case ReplicaConfig.TYPE_FILE -> fileReplica(url, filePath(parts));
                 case ReplicaConfig.TYPE_S3 -> {
                     S3Hosts.HostParts h = S3Hosts.parseHost(parts.host(), parts.port());
-                    yield s3Replica(url, h.bucket(), S3Hosts.cleanPrefix(parts.path()),
+                    yield s3Replica(
+                            url,
+                            h.bucket(),
+                            S3Hosts.cleanPrefix(parts.path()),
                             h.endpoint() != null && h.region() == null ? "us-east-1" : h.region(),
-                            h.endpoint(), h.forcePathStyle());
+                            h.endpoint(),
+                            h.forcePathStyle());
                 }
                 default -> throw new IllegalArgumentException(unsupported(parts.scheme()));
             };
@@ -97,7 +100,8 @@ public final class ReplicaUrl {
         }
         String host = authority;
         String port = null;
-        int colon = authority.startsWith("[") ? authority.indexOf(':', authority.indexOf(']')) : authority.lastIndexOf(':');
+        int colon =
+                authority.startsWith("[") ? authority.indexOf(':', authority.indexOf(']')) : authority.lastIndexOf(':');
         if (colon >= 0) {
             host = authority.substring(0, colon);
             port = authority.substring(colon + 1);
@@ -120,16 +124,46 @@ public final class ReplicaUrl {
     }
 
     static ReplicaConfig fileReplica(String url, Path dir) {
-        return new ReplicaConfig(ReplicaConfig.TYPE_FILE, ReplicaConfig.TYPE_FILE, url, dir, null, null, null, null,
-                false, false, null, null, ReplicaConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO,
-                ReplicaConfig.DEFAULT_RETENTION, ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL, Duration.ZERO);
+        return new ReplicaConfig(
+                ReplicaConfig.TYPE_FILE,
+                ReplicaConfig.TYPE_FILE,
+                url,
+                dir,
+                null,
+                null,
+                null,
+                null,
+                false,
+                false,
+                null,
+                null,
+                ReplicaConfig.DEFAULT_SYNC_INTERVAL,
+                Duration.ZERO,
+                ReplicaConfig.DEFAULT_RETENTION,
+                ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL,
+                Duration.ZERO);
     }
 
-    static ReplicaConfig s3Replica(String url, String bucket, String prefix, String region, String endpoint,
-                                   boolean forcePathStyle) {
-        return new ReplicaConfig(ReplicaConfig.TYPE_S3, ReplicaConfig.TYPE_S3, url, null, bucket, prefix, region,
-                endpoint, forcePathStyle, false, null, null, ReplicaConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO,
-                ReplicaConfig.DEFAULT_RETENTION, ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL, Duration.ZERO);
+    static ReplicaConfig s3Replica(
+            String url, String bucket, String prefix, String region, String endpoint, boolean forcePathStyle) {
+        return new ReplicaConfig(
+                ReplicaConfig.TYPE_S3,
+                ReplicaConfig.TYPE_S3,
+                url,
+                null,
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                forcePathStyle,
+                false,
+                null,
+                null,
+                ReplicaConfig.DEFAULT_SYNC_INTERVAL,
+                Duration.ZERO,
+                ReplicaConfig.DEFAULT_RETENTION,
+                ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL,
+                Duration.ZERO);
     }
 
     /** Percent-decoding as Go's url.Parse does for the path ({@code +} stays {@code +}). */
@@ -141,7 +175,9 @@ public final class ReplicaUrl {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == '%') {
-                if (i + 2 >= bytes.length || Character.digit(bytes[i + 1], 16) < 0 || Character.digit(bytes[i + 2], 16) < 0) {
+                if (i + 2 >= bytes.length
+                        || Character.digit(bytes[i + 1], 16) < 0
+                        || Character.digit(bytes[i + 2], 16) < 0) {
                     throw new IllegalArgumentException("invalid percent escape in \"" + s + "\"");
                 }
                 out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));

@@ -16,23 +16,29 @@ import java.util.regex.Pattern;
 public final class S3Hosts {
 
     /** What a URL host gives: bucket, region (or null), endpoint with scheme (or null), path style. */
-    record HostParts(String bucket, String region, String endpoint, boolean forcePathStyle) {
-    }
+    record HostParts(String bucket, String region, String endpoint, boolean forcePathStyle) {}
 
     /** The provider patterns, verbatim from Litestream 0.3.13; group 1 = bucket, group 2 = region. */
-    private record Rule(Pattern pattern, String endpointFormat, boolean hasRegion, boolean http) {
-    }
+    private record Rule(Pattern pattern, String endpointFormat, boolean hasRegion, boolean http) {}
 
     private static final List<Rule> RULES = List.of(
             new Rule(Pattern.compile("^(?:(.+)\\.)?localhost$"), "localhost", false, true),
-            new Rule(Pattern.compile("^(?:(.+)\\.)?s3.([^.]+)\\.backblazeb2.com$"), "s3.%s.backblazeb2.com", true, false),
+            new Rule(
+                    Pattern.compile("^(?:(.+)\\.)?s3.([^.]+)\\.backblazeb2.com$"),
+                    "s3.%s.backblazeb2.com",
+                    true,
+                    false),
             new Rule(Pattern.compile("^(?:(.+)\\.)?s3.filebase.com$"), "s3.filebase.com", false, false),
-            new Rule(Pattern.compile("^(?:(.+)\\.)?([^.]+)\\.digitaloceanspaces.com$"), "%s.digitaloceanspaces.com", true, false),
+            new Rule(
+                    Pattern.compile("^(?:(.+)\\.)?([^.]+)\\.digitaloceanspaces.com$"),
+                    "%s.digitaloceanspaces.com",
+                    true,
+                    false),
             new Rule(Pattern.compile("^(?:(.+)\\.)?s3.([^.]+)\\.scw.cloud$"), "s3.%s.scw.cloud", true, false),
-            new Rule(Pattern.compile("^(?:(.+)\\.)?([^.]+)\\.linodeobjects.com$"), "%s.linodeobjects.com", true, false));
+            new Rule(
+                    Pattern.compile("^(?:(.+)\\.)?([^.]+)\\.linodeobjects.com$"), "%s.linodeobjects.com", true, false));
 
-    private S3Hosts() {
-    }
+    private S3Hosts() {}
 
     /**
      * Applies the provider rules to an {@code s3://} URL host. A host matching none is the bucket
@@ -51,8 +57,9 @@ public final class S3Hosts {
                 }
                 String bucket = m.group(1);
                 if (bucket == null) {
-                    throw new IllegalArgumentException("no bucket in the host (write the bucket first, as in s3://BUCKET."
-                            + host + (port == null ? "" : ":" + port) + "/path)");
+                    throw new IllegalArgumentException(
+                            "no bucket in the host (write the bucket first, as in s3://BUCKET." + host
+                                    + (port == null ? "" : ":" + port) + "/path)");
                 }
                 return new HostParts(bucket, region, (rule.http ? "http://" : "https://") + endpoint, true);
             }

@@ -5,8 +5,7 @@ import java.util.Collection;
 /** "Did you mean" for misspelt keys: the closest candidate within two edits. */
 final class Suggest {
 
-    private Suggest() {
-    }
+    private Suggest() {}
 
     static String closest(String word, Collection<String> candidates) {
         String best = null;

@@ -3,8 +3,7 @@ package dev.litestack.replicator.config;
 /** YAML 1.1 integers as SnakeYAML resolves them: decimal, 0x hex, 0b binary, 0 octal, 1:30 base 60, {@code _} separators. */
 final class YamlInts {
 
-    private YamlInts() {
-    }
+    private YamlInts() {}
 
     /** The value, or null if it does not fit a long. */
     static Long parse(String text) {

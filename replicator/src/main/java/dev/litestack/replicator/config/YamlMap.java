@@ -43,7 +43,8 @@ final class YamlMap {
         List<Node> merges = new ArrayList<>();
         for (NodeTuple t : m.getValue()) {
             if (!(t.getKeyNode() instanceof ScalarNode k)) {
-                throw ConfigException.at(path.isEmpty() ? "config" : path, "keys must be plain names, got " + describe(t.getKeyNode()));
+                throw ConfigException.at(
+                        path.isEmpty() ? "config" : path, "keys must be plain names, got " + describe(t.getKeyNode()));
             }
             if (k.getTag().equals(Tag.MERGE)) {
                 merges.add(t.getValueNode());
@@ -185,7 +186,8 @@ final class YamlMap {
     Duration offOrPositiveDuration(String key, Duration def) throws ConfigException {
         Duration d = duration(key, def);
         if (d.isNegative()) {
-            throw ConfigException.at(key(key), "must not be negative (got " + Durations.format(d) + "; use 0 to turn it off)");
+            throw ConfigException.at(
+                    key(key), "must not be negative (got " + Durations.format(d) + "; use 0 to turn it off)");
         }
         return d;
     }
@@ -218,15 +220,17 @@ final class YamlMap {
             return List.of();
         }
         if (!(n instanceof SequenceNode seq)) {
-            throw ConfigException.at(key(key), "expected a list of strings, got " + (n instanceof ScalarNode ? "a single value"
-                    : describe(n)));
+            throw ConfigException.at(
+                    key(key),
+                    "expected a list of strings, got " + (n instanceof ScalarNode ? "a single value" : describe(n)));
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < seq.getValue().size(); i++) {
             Node item = seq.getValue().get(i);
             if (!(item instanceof ScalarNode s) || isNull(item)) {
-                throw ConfigException.at(key(key) + "[" + i + "]", "expected a string, got "
-                        + (isNull(item) ? "nothing" : describe(item)));
+                throw ConfigException.at(
+                        key(key) + "[" + i + "]",
+                        "expected a string, got " + (isNull(item) ? "nothing" : describe(item)));
             }
             out.add(s.getValue());
         }

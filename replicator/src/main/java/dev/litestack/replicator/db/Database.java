@@ -42,13 +42,22 @@ public final class Database implements AutoCloseable {
     static final long TRUNCATE_PAGE_N = 500_000;
 
     /** Per-database settings. */
-    public record Options(Path path, Path metaPath, Duration monitorInterval, Duration checkpointInterval,
-                          int minCheckpointPageCount, int maxCheckpointPageCount) {
+    public record Options(
+            Path path,
+            Path metaPath,
+            Duration monitorInterval,
+            Duration checkpointInterval,
+            int minCheckpointPageCount,
+            int maxCheckpointPageCount) {
         /** The settings of a database configured with nothing but its path (see {@link DbConfig}). */
         public static Options defaults(Path path) {
             Path abs = path.toAbsolutePath().normalize();
-            return new Options(abs, DbConfig.defaultMetaPath(abs), DbConfig.DEFAULT_MONITOR_INTERVAL,
-                    DbConfig.DEFAULT_CHECKPOINT_INTERVAL, DbConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT,
+            return new Options(
+                    abs,
+                    DbConfig.defaultMetaPath(abs),
+                    DbConfig.DEFAULT_MONITOR_INTERVAL,
+                    DbConfig.DEFAULT_CHECKPOINT_INTERVAL,
+                    DbConfig.DEFAULT_MIN_CHECKPOINT_PAGE_COUNT,
                     DbConfig.DEFAULT_MAX_CHECKPOINT_PAGE_COUNT);
         }
     }
@@ -63,6 +72,7 @@ public final class Database implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Snapshots hold the read side; checkpoints try the write side and skip while a snapshot runs. */
     private final ReentrantReadWriteLock checkpointLock = new ReentrantReadWriteLock();
+
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final java.util.Map<String, Long> readerIndexes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -72,6 +82,7 @@ public final class Database implements AutoCloseable {
     private DbFiles files;
     /** Why the next sync must start a new generation, set when the files were replaced under us. */
     private String forcedGeneration;
+
     private volatile String syncError;
     private volatile Instant failingSince;
     private int pageSize;
@@ -284,7 +295,9 @@ public final class Database implements AutoCloseable {
             mode = CheckpointMode.RESTART;
         } else if (frames >= opt.minCheckpointPageCount()) {
             mode = CheckpointMode.PASSIVE;
-        } else if (!opt.checkpointInterval().isZero() && frames > 1 && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
+        } else if (!opt.checkpointInterval().isZero()
+                && frames > 1
+                && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
             mode = CheckpointMode.PASSIVE;
         }
         return mode != null && checkpointLocked(mode);
@@ -346,7 +359,13 @@ public final class Database implements AutoCloseable {
                 conns.endWrite();
             }
             stats.checkpoint(mode, System.nanoTime() - t0, false);
-            log.debug("checkpoint", "db", path, "mode", mode, "result",
+            log.debug(
+                    "checkpoint",
+                    "db",
+                    path,
+                    "mode",
+                    mode,
+                    "result",
                     result.busy() + "," + result.logFrames() + "," + result.checkpointedFrames());
             conns.bumpSeq();
             if (refresh) {
@@ -450,8 +469,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** The state of the database at the end of a WAL index: what a restore up to that index must produce. */
-    public record Checkpointed(String generation, long index, Fingerprint fingerprint) {
-    }
+    public record Checkpointed(String generation, long index, Fingerprint fingerprint) {}
 
     /**
      * Checkpoints, and if that restarted the WAL, fingerprints the database file, which then holds
@@ -469,7 +487,8 @@ public final class Database implements AutoCloseable {
             }
             try {
                 Pos after = position;
-                if (after == null || !after.generation().equals(before.generation())
+                if (after == null
+                        || !after.generation().equals(before.generation())
                         || after.index() != before.index() + 1) {
                     return null;
                 }
@@ -514,7 +533,10 @@ public final class Database implements AutoCloseable {
                 return;
             }
             readerIndexes.put(name, index);
-            long min = readerIndexes.values().stream().mapToLong(Long::longValue).min().orElse(-1);
+            long min = readerIndexes.values().stream()
+                    .mapToLong(Long::longValue)
+                    .min()
+                    .orElse(-1);
             if (min > 0) {
                 shadow.deleteBelow(gen, Math.min(min - 1, copy.index()));
             }

@@ -9,11 +9,18 @@ import java.util.concurrent.atomic.LongAdder;
 public final class DbStats {
 
     /** The counters and gauges at one moment, read by the metrics endpoint. */
-    public record Snapshot(long syncCount, long syncErrors, long syncNanos, long totalWalBytes,
-                           Map<String, Long> checkpointCount, Map<String, Long> checkpointErrors,
-                           Map<String, Long> checkpointNanos, long dbSize, long walSize, long shadowIndex,
-                           long shadowSize) {
-    }
+    public record Snapshot(
+            long syncCount,
+            long syncErrors,
+            long syncNanos,
+            long totalWalBytes,
+            Map<String, Long> checkpointCount,
+            Map<String, Long> checkpointErrors,
+            Map<String, Long> checkpointNanos,
+            long dbSize,
+            long walSize,
+            long shadowIndex,
+            long shadowSize) {}
 
     private final LongAdder syncCount = new LongAdder();
     private final LongAdder syncErrors = new LongAdder();
@@ -55,8 +62,17 @@ public final class DbStats {
     }
 
     Snapshot snapshot() {
-        return new Snapshot(syncCount.sum(), syncErrors.sum(), syncNanos.sum(), totalWalBytes.sum(),
-                sums(checkpointCount), sums(checkpointErrors), sums(checkpointNanos), dbSize, walSize, shadowIndex,
+        return new Snapshot(
+                syncCount.sum(),
+                syncErrors.sum(),
+                syncNanos.sum(),
+                totalWalBytes.sum(),
+                sums(checkpointCount),
+                sums(checkpointErrors),
+                sums(checkpointNanos),
+                dbSize,
+                walSize,
+                shadowIndex,
                 shadowSize);
     }
 

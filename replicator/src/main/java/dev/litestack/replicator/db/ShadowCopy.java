@@ -121,8 +121,12 @@ final class ShadowCopy {
         byte[] real = readWal(0, WalHeader.SIZE);
         byte[] mine = shadow.readHeader(generation, index);
         if (!WalHeader.sameBytes(real, mine)) {
-            log.warn("init: wal header changed while stopped, clearing generation", "db", dbPath,
-                    "generation", generation);
+            log.warn(
+                    "init: wal header changed while stopped, clearing generation",
+                    "db",
+                    dbPath,
+                    "generation",
+                    generation);
             return false;
         }
         try {
@@ -226,8 +230,8 @@ final class ShadowCopy {
         byte[] buf = copyBuffer(fs);
         long start = size;
         try (FileChannel in = openChannel(walPath, "cannot read wal", StandardOpenOption.READ);
-             FileChannel out = openChannel(shadow.file(generation, index), "cannot write shadow wal",
-                     StandardOpenOption.WRITE)) {
+                FileChannel out = openChannel(
+                        shadow.file(generation, index), "cannot write shadow wal", StandardOpenOption.WRITE)) {
             long at = start;
             boolean valid = true;
             while (valid && at + fs <= walSize) {

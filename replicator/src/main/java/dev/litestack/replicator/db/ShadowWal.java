@@ -32,6 +32,7 @@ final class ShadowWal {
 
     /** The shadow layout, the same as Litestream's meta directory: {@code generations/<gen>/wal/<index>.wal}. */
     private static final String GENERATIONS = "generations";
+
     private static final Pattern SHADOW = Pattern.compile("([0-9a-f]{8})\\.wal");
 
     private final Path metaDir;
@@ -59,7 +60,8 @@ final class ShadowWal {
     /** The current generation named by the generation file, or null if there is none or it is invalid. */
     String readGeneration() throws IOException {
         try {
-            String s = Files.readString(generationFile(), StandardCharsets.UTF_8).trim();
+            String s =
+                    Files.readString(generationFile(), StandardCharsets.UTF_8).trim();
             return Pos.isGeneration(s) ? s : null;
         } catch (NoSuchFileException e) {
             return null;
@@ -188,7 +190,8 @@ final class ShadowWal {
             return;
         }
         try (Stream<Path> walk = Files.walk(metaDir)) {
-            for (Path p : walk.filter(x -> x.getFileName().toString().endsWith(".tmp")).toList()) {
+            for (Path p : walk.filter(x -> x.getFileName().toString().endsWith(".tmp"))
+                    .toList()) {
                 Files.deleteIfExists(p);
             }
         }

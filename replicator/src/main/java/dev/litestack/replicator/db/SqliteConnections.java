@@ -72,7 +72,8 @@ final class SqliteConnections implements AutoCloseable {
     }
 
     int pageSize() throws SQLException {
-        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+        try (Statement st = writer.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA page_size")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -124,7 +125,8 @@ final class SqliteConnections implements AutoCloseable {
             st.execute("BEGIN IMMEDIATE");
             return true;
         } catch (SQLException e) {
-            if (e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))) {
+            if (e.getMessage() != null
+                    && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))) {
                 return false;
             }
             throw e;
@@ -138,13 +140,12 @@ final class SqliteConnections implements AutoCloseable {
     }
 
     /** The three columns {@code PRAGMA wal_checkpoint} returns. */
-    record CheckpointResult(int busy, int logFrames, int checkpointedFrames) {
-    }
+    record CheckpointResult(int busy, int logFrames, int checkpointedFrames) {}
 
     /** {@code PRAGMA wal_checkpoint(PASSIVE)}. */
     CheckpointResult checkpointPassive() throws SQLException {
         try (Statement st = checkpointer.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             rs.next();
             return new CheckpointResult(rs.getInt(1), rs.getInt(2), rs.getInt(3));
         }

@@ -39,6 +39,7 @@ final class DbMonitor {
 
     /** Polls while the database is busy; after this long without a change, polls slow down. */
     static final long IDLE_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
+
     private long lastChangeNanos = System.nanoTime();
 
     /** Polls, and returns how long to wait before the next poll: 50 ms while busy, 250 ms when idle. */

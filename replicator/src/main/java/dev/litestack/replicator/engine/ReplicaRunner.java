@@ -46,7 +46,9 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** A runner on its own thread. */
     public ReplicaRunner(Replica replica, Clock clock, Log log) {
-        this(replica, Scheduler.thread("replica-" + replica.db().path().getFileName() + "-" + replica.name(), clock),
+        this(
+                replica,
+                Scheduler.thread("replica-" + replica.db().path().getFileName() + "-" + replica.name(), clock),
                 log);
     }
 
@@ -74,7 +76,9 @@ public final class ReplicaRunner implements AutoCloseable {
         if (dbFailing != null && (since == null || dbFailing.isBefore(since))) {
             since = dbFailing;
         }
-        return since == null ? 0 : Math.max(0, Duration.between(since, clock.instant()).toNanos() / 1e9);
+        return since == null
+                ? 0
+                : Math.max(0, Duration.between(since, clock.instant()).toNanos() / 1e9);
     }
 
     /** False while the replica's uploads fail or the database's syncs fail. */
@@ -115,10 +119,12 @@ public final class ReplicaRunner implements AutoCloseable {
 
     private void scheduleHousekeeping() {
         try {
-            exec.schedule(() -> {
-                housekeeping();
-                scheduleHousekeeping();
-            }, HOUSEKEEPING);
+            exec.schedule(
+                    () -> {
+                        housekeeping();
+                        scheduleHousekeeping();
+                    },
+                    HOUSEKEEPING);
         } catch (RejectedExecutionException e) {
             // shutting down
         }
@@ -194,20 +200,43 @@ public final class ReplicaRunner implements AutoCloseable {
             lastError = Log.describe(e);
             if (healthy) {
                 failingSince = started;
-                log.error("replica sync failed, retrying with backoff", "db", replica.db().path(),
-                        "replica", replica.name(), "error", e);
+                log.error(
+                        "replica sync failed, retrying with backoff",
+                        "db",
+                        replica.db().path(),
+                        "replica",
+                        replica.name(),
+                        "error",
+                        e);
             } else {
-                log.debug("replica sync still failing", "db", replica.db().path(), "replica", replica.name(),
-                        "failures", failures, "error", e);
+                log.debug(
+                        "replica sync still failing",
+                        "db",
+                        replica.db().path(),
+                        "replica",
+                        replica.name(),
+                        "failures",
+                        failures,
+                        "error",
+                        e);
             }
             healthy = false;
             schedule(true);
             throw e;
         }
         if (!healthy) {
-            log.info("replica sync recovered", "db", replica.db().path(), "replica", replica.name(),
-                    "failures", failures, "failing_for", Duration.between(failingSince, clock.instant()).toMillis()
-                            / 1000.0 + "s", "position", replica.position());
+            log.info(
+                    "replica sync recovered",
+                    "db",
+                    replica.db().path(),
+                    "replica",
+                    replica.name(),
+                    "failures",
+                    failures,
+                    "failing_for",
+                    Duration.between(failingSince, clock.instant()).toMillis() / 1000.0 + "s",
+                    "position",
+                    replica.position());
         }
         failures = 0;
         healthy = true;
@@ -244,7 +273,8 @@ public final class ReplicaRunner implements AutoCloseable {
             if (nextRetention != null && !clock.instant().isBefore(nextRetention)) {
                 Duration check = replica.options().retentionCheckInterval();
                 Duration retention = replica.options().retention();
-                nextRetention = clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
+                nextRetention =
+                        clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
                 replica.enforceRetention();
             }
             if (nextValidation != null && !clock.instant().isBefore(nextValidation)) {
@@ -254,17 +284,19 @@ public final class ReplicaRunner implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(),
-                    "error", e);
+            log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(), "error", e);
         }
     }
 
     /** Runs a sync on the replica's thread and waits for it; throws its failure. */
     public void syncNow(Duration timeout) throws IOException {
-        runNow(() -> {
-            attempt();
-            return null;
-        }, timeout, "syncing");
+        runNow(
+                () -> {
+                    attempt();
+                    return null;
+                },
+                timeout,
+                "syncing");
     }
 
     /** Takes a snapshot on the replica's thread and waits for it; throws its failure. */
@@ -274,10 +306,13 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Enforces retention on the replica's thread and waits for it; throws its failure. */
     public void enforceRetentionNow(Duration timeout) throws IOException {
-        runNow(() -> {
-            replica.enforceRetention();
-            return null;
-        }, timeout, "enforcing retention");
+        runNow(
+                () -> {
+                    replica.enforceRetention();
+                    return null;
+                },
+                timeout,
+                "enforcing retention");
     }
 
     private <T> T runNow(java.util.concurrent.Callable<T> work, Duration timeout, String what) throws IOException {

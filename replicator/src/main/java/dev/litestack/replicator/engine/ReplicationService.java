@@ -1,7 +1,6 @@
 package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.db.Database;
-import dev.litestack.replicator.engine.ReplicaRunner;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
@@ -28,8 +27,7 @@ public final class ReplicationService implements AutoCloseable {
     static final Duration IDLE_POLL = Duration.ofMillis(250);
 
     /** A database and its replicas. */
-    public record Entry(Database db, List<Replica> replicas) {
-    }
+    public record Entry(Database db, List<Replica> replicas) {}
 
     private final List<Entry> entries;
     private final List<ReplicaRunner> runners = new ArrayList<>();
@@ -47,8 +45,7 @@ public final class ReplicationService implements AutoCloseable {
      * @param schedulers where each replica's work runs (tests pass schedulers they advance by
      *                   hand); null gives every replica a thread of its own on {@code clock}
      */
-    public ReplicationService(List<Entry> entries, Clock clock, Log log,
-                              Function<Replica, Scheduler> schedulers) {
+    public ReplicationService(List<Entry> entries, Clock clock, Log log, Function<Replica, Scheduler> schedulers) {
         this.entries = List.copyOf(entries);
         this.clock = clock;
         this.log = log;
@@ -60,7 +57,8 @@ public final class ReplicationService implements AutoCloseable {
         for (Entry e : this.entries) {
             monitors.add(new DbMonitor(e.db(), log));
             for (Replica r : e.replicas()) {
-                ReplicaRunner runner = schedulers == null ? new ReplicaRunner(r, clock, log)
+                ReplicaRunner runner = schedulers == null
+                        ? new ReplicaRunner(r, clock, log)
                         : new ReplicaRunner(r, schedulers.apply(r), log);
                 runners.add(runner);
                 e.db().addListener(runner::onChange);
@@ -116,10 +114,19 @@ public final class ReplicationService implements AutoCloseable {
         }
         for (Entry e : entries) {
             if (e.db().options().monitorInterval().isZero()) {
-                log.info("replicating, background sync off (monitor-interval: 0)", "db", e.db().path(),
-                        "replicas", e.replicas().size());
+                log.info(
+                        "replicating, background sync off (monitor-interval: 0)",
+                        "db",
+                        e.db().path(),
+                        "replicas",
+                        e.replicas().size());
             } else {
-                log.info("replicating", "db", e.db().path(), "replicas", e.replicas().size());
+                log.info(
+                        "replicating",
+                        "db",
+                        e.db().path(),
+                        "replicas",
+                        e.replicas().size());
             }
         }
     }
@@ -148,8 +155,14 @@ public final class ReplicationService implements AutoCloseable {
                     r.enforceRetentionNow(timeout);
                 }
             } catch (IOException ex) {
-                log.error(forceSnapshot ? "snapshot or retention failed" : "retention failed", "db",
-                        r.replica().db().path(), "replica", r.replica().name(), "error", ex);
+                log.error(
+                        forceSnapshot ? "snapshot or retention failed" : "retention failed",
+                        "db",
+                        r.replica().db().path(),
+                        "replica",
+                        r.replica().name(),
+                        "error",
+                        ex);
                 first = first == null ? ex : first;
             }
         }
@@ -186,8 +199,14 @@ public final class ReplicationService implements AutoCloseable {
                 r.syncNow(timeout);
             } catch (IOException ex) {
                 if (finalSync) {
-                    log.error("final sync failed", "db", r.replica().db().path(), "replica", r.replica().name(),
-                            "error", ex);
+                    log.error(
+                            "final sync failed",
+                            "db",
+                            r.replica().db().path(),
+                            "replica",
+                            r.replica().name(),
+                            "error",
+                            ex);
                 }
                 first = first == null ? ex : first;
             }

@@ -11,6 +11,5 @@ public final class ExitCodes {
     /** The -exec child could not be started. */
     public static final int EXEC_FAILED = 127;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -112,7 +112,9 @@ public final class Supervisor {
             return;
         }
         try {
-            Process k = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO().start();
+            Process k = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start();
             k.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             process.destroy();

@@ -38,9 +38,14 @@ record FollowState(String replica, WalCursor cursor, boolean restorePending) {
         sb.append("generation=").append(p.generation()).append('\n');
         sb.append("index=").append(Pos.hex8(p.index())).append('\n');
         sb.append("offset=").append(p.offset()).append('\n');
-        sb.append("wal_header=").append(cursor.header() == null ? "" : HexFormat.of().formatHex(cursor.header())).append('\n');
-        sb.append("checksum=").append(Integer.toUnsignedString(cursor.checksum1())).append(',')
-                .append(Integer.toUnsignedString(cursor.checksum2())).append('\n');
+        sb.append("wal_header=")
+                .append(cursor.header() == null ? "" : HexFormat.of().formatHex(cursor.header()))
+                .append('\n');
+        sb.append("checksum=")
+                .append(Integer.toUnsignedString(cursor.checksum1()))
+                .append(',')
+                .append(Integer.toUnsignedString(cursor.checksum2()))
+                .append('\n');
         sb.append("restore_pending=").append(restorePending).append('\n');
         AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -59,12 +64,17 @@ record FollowState(String replica, WalCursor cursor, boolean restorePending) {
                 throw new IllegalArgumentException("checksum: want two numbers");
             }
             byte[] header = hdr.isEmpty() ? null : HexFormat.of().parseHex(hdr);
-            WalCursor c = new WalCursor(new Pos(gen, index, offset), header,
-                    Integer.parseUnsignedInt(sum[0]), Integer.parseUnsignedInt(sum[1]));
+            WalCursor c = new WalCursor(
+                    new Pos(gen, index, offset),
+                    header,
+                    Integer.parseUnsignedInt(sum[0]),
+                    Integer.parseUnsignedInt(sum[1]));
             return new FollowState(field(p, "replica"), c, Boolean.parseBoolean(field(p, "restore_pending")));
         } catch (IllegalArgumentException e) {
-            throw new IOException("damaged follow position " + file + " (" + e.getMessage()
-                    + "); delete the output and this file to restore afresh", e);
+            throw new IOException(
+                    "damaged follow position " + file + " (" + e.getMessage()
+                            + "); delete the output and this file to restore afresh",
+                    e);
         }
     }
 

@@ -35,12 +35,19 @@ import java.util.BitSet;
 final class FollowedDb implements AutoCloseable {
 
     /** The rollback journal's magic number (sqlite.org/fileformat2.html). */
-    static final byte[] JOURNAL_MAGIC = {(byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20, (byte) 0xa1, 0x63, (byte) 0xd7};
+    static final byte[] JOURNAL_MAGIC = {
+        (byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20, (byte) 0xa1, 0x63, (byte) 0xd7
+    };
     /** The journal header occupies one sector; records start after it. */
     static final int SECTOR = 512;
 
     /** The points of {@link #apply} where a test can stop it, as a crash would. */
-    enum Step { JOURNAL_SYNCED, PAGES_WRITTEN, DB_SYNCED, JOURNAL_DELETED }
+    enum Step {
+        JOURNAL_SYNCED,
+        PAGES_WRITTEN,
+        DB_SYNCED,
+        JOURNAL_DELETED
+    }
 
     /** Called at each {@link Step}; a test's hook copies the files or throws. */
     interface FaultHook {
@@ -65,7 +72,7 @@ final class FollowedDb implements AutoCloseable {
     private final FileChannel ch;
     private final int pageSize;
     private final SecureRandom random = new SecureRandom();
-    private volatile FaultHook hook = step -> { };
+    private volatile FaultHook hook = step -> {};
 
     private FollowedDb(Path path, Connection conn, FileChannel ch, int pageSize) {
         this.path = path;
@@ -101,8 +108,8 @@ final class FollowedDb implements AutoCloseable {
             ch.read(hdr, 0);
             byte[] b = hdr.array();
             if (b[18] != 1 || b[19] != 1) {
-                throw new IOException(path + " is not in rollback-journal mode (header bytes 18/19 are "
-                        + b[18] + "/" + b[19] + "): it was not written by restore -f");
+                throw new IOException(path + " is not in rollback-journal mode (header bytes 18/19 are " + b[18] + "/"
+                        + b[19] + "): it was not written by restore -f");
             }
             return new FollowedDb(path, c, ch, pageSizeOf(hdr));
         } catch (SQLException | IOException | RuntimeException e) {
@@ -232,8 +239,8 @@ final class FollowedDb implements AutoCloseable {
         int nonce = random.nextInt();
         long records = 0;
         ByteBuffer fresh = ByteBuffer.allocate(pageSize);
-        try (FileChannel j = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel j = FileChannel.open(
+                journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long at = SECTOR;
             ByteBuffer rec = ByteBuffer.allocate(4 + pageSize + 4);
             for (int pgno : numbers) {
@@ -263,7 +270,12 @@ final class FollowedDb implements AutoCloseable {
                 }
             }
             ByteBuffer hdr = ByteBuffer.allocate(SECTOR);
-            hdr.put(JOURNAL_MAGIC).putInt((int) records).putInt(nonce).putInt(oldPages).putInt(SECTOR).putInt(pageSize);
+            hdr.put(JOURNAL_MAGIC)
+                    .putInt((int) records)
+                    .putInt(nonce)
+                    .putInt(oldPages)
+                    .putInt(SECTOR)
+                    .putInt(pageSize);
             hdr.clear();
             while (hdr.hasRemaining()) {
                 j.write(hdr, hdr.position());
@@ -274,7 +286,8 @@ final class FollowedDb implements AutoCloseable {
     }
 
     /** Writes one journal record (page number, original page, checksum) at {@code at}; returns its length. */
-    private int record(FileChannel j, long at, ByteBuffer rec, int pgno, ByteBuffer page, int nonce) throws IOException {
+    private int record(FileChannel j, long at, ByteBuffer rec, int pgno, ByteBuffer page, int nonce)
+            throws IOException {
         rec.clear();
         rec.putInt(pgno).put(page.duplicate().clear()).putInt(checksum(page, nonce));
         rec.flip();
@@ -322,8 +335,10 @@ final class FollowedDb implements AutoCloseable {
             st.execute("ROLLBACK");
             st.executeQuery("SELECT count(*) FROM sqlite_master").close();
         } catch (SQLException e) {
-            throw new IOException("cannot roll back an unfinished change of " + path + ": " + e.getMessage()
-                    + " (the next start of restore -f rolls it back)", e);
+            throw new IOException(
+                    "cannot roll back an unfinished change of " + path + ": " + e.getMessage()
+                            + " (the next start of restore -f rolls it back)",
+                    e);
         }
     }
 

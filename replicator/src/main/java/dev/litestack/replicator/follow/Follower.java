@@ -45,9 +45,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Follower implements AutoCloseable {
 
     /** How to follow. */
-    public record Options(Duration interval, Duration maxBackoff, Duration busyTimeout, int parallelism,
-                          boolean integrityCheck) {
-    }
+    public record Options(
+            Duration interval, Duration maxBackoff, Duration busyTimeout, int parallelism, boolean integrityCheck) {}
 
     private final Map<String, ReplicaClient> clients;
     private final Path out;
@@ -64,6 +63,7 @@ public final class Follower implements AutoCloseable {
     private FollowState state;
     /** Generations already considered with a snapshot: a new one makes an idle poll plan again. */
     private final Set<String> settled = new HashSet<>();
+
     private FollowedDb.FaultHook faultHook;
 
     private volatile Instant caughtUpAt;
@@ -165,8 +165,16 @@ public final class Follower implements AutoCloseable {
             openDb();
             applied = res.end().pos();
             restores.increment();
-            log.info("follow: restored", "output", out, "replica", plan.replicaName(), "position", applied,
-                    "transactions", res.transactions());
+            log.info(
+                    "follow: restored",
+                    "output",
+                    out,
+                    "replica",
+                    plan.replicaName(),
+                    "position",
+                    applied,
+                    "transactions",
+                    res.transactions());
         }
     }
 
@@ -193,8 +201,14 @@ public final class Follower implements AutoCloseable {
                 errors.increment();
                 lastError = Log.describe(e);
                 if (failures == 0) {
-                    log.warn("follow failed, retrying with backoff", "output", out, "position", applied,
-                            "error", lastError);
+                    log.warn(
+                            "follow failed, retrying with backoff",
+                            "output",
+                            out,
+                            "position",
+                            applied,
+                            "error",
+                            lastError);
                 }
                 failures++;
                 wait = backoff(failures);
@@ -237,23 +251,36 @@ public final class Follower implements AutoCloseable {
             List<String> fresh = new ArrayList<>();
             for (String g : client.generations()) {
                 // a generation without a snapshot cannot be restored yet: look again next time
-                if (!settled.contains(g) && (g.equals(gen) || !client.snapshots(g).isEmpty())) {
+                if (!settled.contains(g)
+                        && (g.equals(gen) || !client.snapshots(g).isEmpty())) {
                     fresh.add(g);
                 }
             }
             if (fresh.stream().anyMatch(g -> !g.equals(gen))) {
                 RestorePlan plan = RestorePlanner.plan(clients, RestorePlanner.Target.latest());
                 if (!plan.generation().equals(gen) || !plan.replicaName().equals(state.replica())) {
-                    log.info("follow: new generation, restoring it", "output", out, "from", gen,
-                            "to", plan.generation());
+                    log.info(
+                            "follow: new generation, restoring it",
+                            "output",
+                            out,
+                            "from",
+                            gen,
+                            "to",
+                            plan.generation());
                     replace(plan);
                 }
             }
             // only once handled: a failed swap is tried again by the next idle poll
             settled.addAll(fresh);
         } else if (!continues(c, newer.get(0), indexListed)) {
-            log.warn("follow: wal segments after the position are gone (retention?), restoring again",
-                    "output", out, "position", c.pos(), "first_listed", newer.get(0).pos());
+            log.warn(
+                    "follow: wal segments after the position are gone (retention?), restoring again",
+                    "output",
+                    out,
+                    "position",
+                    c.pos(),
+                    "first_listed",
+                    newer.get(0).pos());
             replace(RestorePlanner.plan(clients, RestorePlanner.Target.latest()));
         } else {
             applySegments(client, c, newer);
@@ -302,8 +329,14 @@ public final class Follower implements AutoCloseable {
             state.write(stateFile);
             applied = end.pos();
             transactions.add(batch.transactions());
-            log.debug("follow: applied", "segments", segs.size(), "transactions", batch.transactions(),
-                    "position", applied);
+            log.debug(
+                    "follow: applied",
+                    "segments",
+                    segs.size(),
+                    "transactions",
+                    batch.transactions(),
+                    "position",
+                    applied);
         }
     }
 
@@ -319,8 +352,9 @@ public final class Follower implements AutoCloseable {
             fresh.read(hdr, 0);
             int ps = FollowedDb.pageSizeOf(hdr);
             if (ps != db.pageSize()) {
-                throw new FollowException("generation " + plan.generation() + " has page size " + ps + ", the output "
-                        + db.pageSize() + ": stop restore -f, delete " + out + " and " + stateFile + ", and start it again");
+                throw new FollowException(
+                        "generation " + plan.generation() + " has page size " + ps + ", the output " + db.pageSize()
+                                + ": stop restore -f, delete " + out + " and " + stateFile + ", and start it again");
             }
             db.apply(PageBatch.wholeFile(fresh, ps));
         } finally {
@@ -330,8 +364,16 @@ public final class Follower implements AutoCloseable {
         state.write(stateFile);
         applied = res.end().pos();
         restores.increment();
-        log.info("follow: restored", "output", out, "replica", plan.replicaName(), "position", applied,
-                "transactions", res.transactions());
+        log.info(
+                "follow: restored",
+                "output",
+                out,
+                "replica",
+                plan.replicaName(),
+                "position",
+                applied,
+                "transactions",
+                res.transactions());
     }
 
     private Restorer.Result restoreToTemp(RestorePlan plan) throws IOException {

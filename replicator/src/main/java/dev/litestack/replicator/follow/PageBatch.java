@@ -32,8 +32,12 @@ final class PageBatch implements WalApplier.Sink, FollowedDb.PageSource, AutoClo
     @Override
     public void page(int pgno, ByteBuffer page) throws IOException {
         if (spill == null) {
-            spill = FileChannel.open(spillPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            spill = FileChannel.open(
+                    spillPath,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
         }
         Long slot = slots.get(pgno);
         if (slot == null) {

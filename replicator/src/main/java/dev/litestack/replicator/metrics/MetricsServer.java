@@ -28,8 +28,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /** A health verdict: 200 or 503, with one line per thing checked. */
-    public record Health(boolean ok, String body) {
-    }
+    public record Health(boolean ok, String body) {}
 
     /** Starts listening on {@code addr} ({@code host:port}; an empty host means every interface). */
     public static MetricsServer start(String addr, ReplicationService service, Duration maxSyncAge) throws IOException {
@@ -71,10 +70,15 @@ public final class MetricsServer implements AutoCloseable {
             double lag = r.lagSeconds();
             boolean fine = lag <= bound && r.replica().db().syncError() == null;
             ok &= fine;
-            body.append(fine ? "ok    " : "stale ").append(r.replica().db().path()).append(' ')
-                    .append(r.replica().name()).append(String.format(" lag=%.3fs", lag));
+            body.append(fine ? "ok    " : "stale ")
+                    .append(r.replica().db().path())
+                    .append(' ')
+                    .append(r.replica().name())
+                    .append(String.format(" lag=%.3fs", lag));
             if (r.lastError() != null) {
-                body.append(" error=\"").append(r.lastError().replace('"', '\'')).append('"');
+                body.append(" error=\"")
+                        .append(r.lastError().replace('"', '\''))
+                        .append('"');
             }
             body.append('\n');
         }

@@ -36,8 +36,7 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
                 log.info("lease released", "replica", inner.describe());
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("cannot release lease (it expires on its own)", "replica", inner.describe(),
-                    "error", e);
+            log.warn("cannot release lease (it expires on its own)", "replica", inner.describe(), "error", e);
         } finally {
             inner.close();
         }

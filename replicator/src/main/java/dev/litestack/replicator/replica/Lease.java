@@ -19,8 +19,8 @@ public record Lease(String holder, String host, long pid, Instant expires, boole
     }
 
     public byte[] encode() {
-        String s = "holder=" + holder + "\nhost=" + host + "\npid=" + pid + "\nexpires=" + expires
-                + "\nreleased=" + released + "\n";
+        String s = "holder=" + holder + "\nhost=" + host + "\npid=" + pid + "\nexpires=" + expires + "\nreleased="
+                + released + "\n";
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -42,7 +42,11 @@ public record Lease(String holder, String host, long pid, Instant expires, boole
             expires = Instant.EPOCH;
             pid = 0;
         }
-        return new Lease(m.getOrDefault("holder", "?"), m.getOrDefault("host", "?"), pid, expires,
+        return new Lease(
+                m.getOrDefault("holder", "?"),
+                m.getOrDefault("host", "?"),
+                pid,
+                expires,
                 Boolean.parseBoolean(m.get("released")));
     }
 

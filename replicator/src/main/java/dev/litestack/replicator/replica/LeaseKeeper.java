@@ -17,15 +17,12 @@ import java.time.Instant;
 public final class LeaseKeeper {
 
     /** What an attempt to take the lease found. */
-    public sealed interface Outcome permits Acquired, Held {
-    }
+    public sealed interface Outcome permits Acquired, Held {}
 
-    public record Acquired() implements Outcome {
-    }
+    public record Acquired() implements Outcome {}
 
     /** Another holder's live lease. */
-    public record Held(Lease by) implements Outcome {
-    }
+    public record Held(Lease by) implements Outcome {}
 
     private final LeaseStore store;
     private final String holder;
@@ -36,7 +33,7 @@ public final class LeaseKeeper {
     private volatile String version;
     private volatile Instant expiresAt;
     private volatile Instant renewAfter;
-    private volatile Runnable beforeWrite = () -> { };
+    private volatile Runnable beforeWrite = () -> {};
     private volatile Lease lostTo;
     private volatile boolean closed;
 
@@ -109,7 +106,9 @@ public final class LeaseKeeper {
             written = store.replace(mine, cur.version());
         }
         LeaseStore.Stored check = store.read();
-        if (written == null || check == null || !check.lease().holder().equals(holder)
+        if (written == null
+                || check == null
+                || !check.lease().holder().equals(holder)
                 || !check.lease().expires().equals(mine.expires())) {
             version = null;
             if (check == null) {
@@ -159,7 +158,8 @@ public final class LeaseKeeper {
      * (a restarted container often gets the same pid). Taken at once instead of after its expiry.
      */
     private boolean deadHere(Lease l) {
-        return l.host().equals(host) && (l.pid() == pid || ProcessHandle.of(l.pid()).isEmpty());
+        return l.host().equals(host)
+                && (l.pid() == pid || ProcessHandle.of(l.pid()).isEmpty());
     }
 
     private boolean lost(LeaseStore.Stored cur) {

@@ -11,8 +11,7 @@ import java.io.IOException;
 public interface LeaseStore {
 
     /** A stored lease and its version (an S3 ETag, a file version number). */
-    record Stored(Lease lease, String version) {
-    }
+    record Stored(Lease lease, String version) {}
 
     /** The current lease, or null if none was ever written. */
     Stored read() throws IOException;

@@ -9,8 +9,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,7 +28,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Leases {
 
-    public enum OnConflict { WAIT, EXIT }
+    public enum OnConflict {
+        WAIT,
+        EXIT
+    }
 
     /** Another replicator holds a lease and {@code on-conflict} is {@code exit}. */
     public static final class ConflictException extends IOException {
@@ -93,11 +96,18 @@ public final class Leases {
                 try {
                     o = k.tryAcquire();
                 } catch (IOException ex) {
-                    throw new IOException("cannot take the lease " + k.store().describe() + ": " + Log.describe(ex), ex);
+                    throw new IOException(
+                            "cannot take the lease " + k.store().describe() + ": " + Log.describe(ex), ex);
                 }
                 if (o instanceof LeaseKeeper.Acquired) {
-                    log.info("lease taken", "replica", e.getKey(), "lease", k.store().describe(),
-                            "duration", k.duration());
+                    log.info(
+                            "lease taken",
+                            "replica",
+                            e.getKey(),
+                            "lease",
+                            k.store().describe(),
+                            "duration",
+                            k.duration());
                     break;
                 }
                 Lease by = ((LeaseKeeper.Held) o).by();
@@ -106,8 +116,18 @@ public final class Leases {
                     throw new ConflictException(msg + "; not replicating (lease on-conflict: exit)");
                 }
                 if (seen == null || !seen.holder().equals(by.holder())) {
-                    log.warn("another replicator holds the lease, waiting", "replica", e.getKey(), "holder",
-                            by.holder(), "host", by.host(), "pid", by.pid(), "until", by.expires());
+                    log.warn(
+                            "another replicator holds the lease, waiting",
+                            "replica",
+                            e.getKey(),
+                            "holder",
+                            by.holder(),
+                            "host",
+                            by.host(),
+                            "pid",
+                            by.pid(),
+                            "until",
+                            by.expires());
                     seen = by;
                 }
                 if (waitOrStop(stop, pollInterval(k))) {
@@ -120,7 +140,8 @@ public final class Leases {
 
     private static Duration pollInterval(LeaseKeeper k) {
         Duration third = k.duration().dividedBy(3);
-        return third.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100)
+        return third.compareTo(Duration.ofMillis(100)) < 0
+                ? Duration.ofMillis(100)
                 : third.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : third;
     }
 
@@ -176,15 +197,26 @@ public final class Leases {
                     return;
                 }
                 Lease by = k.lostTo();
-                log.error("lease lost: another replicator took it; not writing to this replica", "replica", replica,
-                        "holder", by == null ? "?" : by.holder(), "host", by == null ? "?" : by.host());
+                log.error(
+                        "lease lost: another replicator took it; not writing to this replica",
+                        "replica",
+                        replica,
+                        "holder",
+                        by == null ? "?" : by.holder(),
+                        "host",
+                        by == null ? "?" : by.host());
                 if (onConflict == OnConflict.EXIT) {
                     onLost.run();
                     return;
                 }
             }
             if (k.tryAcquire() instanceof LeaseKeeper.Acquired) {
-                log.info("lease taken back", "replica", replica, "lease", k.store().describe());
+                log.info(
+                        "lease taken back",
+                        "replica",
+                        replica,
+                        "lease",
+                        k.store().describe());
                 problem(k, null, replica);
             }
         } catch (IOException | RuntimeException ex) {
@@ -196,8 +228,7 @@ public final class Leases {
     private void problem(LeaseKeeper k, String error, String replica) {
         String before = lastProblem.get(k);
         if (error != null && before == null) {
-            log.warn("cannot renew lease, retrying (writes stop when it expires)", "replica", replica,
-                    "error", error);
+            log.warn("cannot renew lease, retrying (writes stop when it expires)", "replica", replica, "error", error);
         } else if (error == null && before != null) {
             log.info("lease renewal recovered", "replica", replica);
         }
@@ -207,5 +238,4 @@ public final class Leases {
             lastProblem.put(k, error);
         }
     }
-
 }

@@ -11,7 +11,12 @@ import java.util.Map;
 public record OperationStats(Map<Operation, Long> operations, Map<Operation, Long> bytes) {
 
     /** The operation label values. */
-    public enum Operation { GET, PUT, LIST, DELETE }
+    public enum Operation {
+        GET,
+        PUT,
+        LIST,
+        DELETE
+    }
 
     /** No operation yet. */
     public static final OperationStats NONE = new OperationStats(Map.of(), Map.of());

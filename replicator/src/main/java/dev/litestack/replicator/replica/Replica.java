@@ -22,17 +22,30 @@ import java.util.List;
 public final class Replica {
 
     /** Per-replica settings. */
-    public record Options(String name, Duration syncInterval, Duration snapshotInterval, Duration retention,
-                          Duration retentionCheckInterval, Duration validationInterval) {
+    public record Options(
+            String name,
+            Duration syncInterval,
+            Duration snapshotInterval,
+            Duration retention,
+            Duration retentionCheckInterval,
+            Duration validationInterval) {
         /** Options without validation. */
-        public Options(String name, Duration syncInterval, Duration snapshotInterval, Duration retention,
-                       Duration retentionCheckInterval) {
+        public Options(
+                String name,
+                Duration syncInterval,
+                Duration snapshotInterval,
+                Duration retention,
+                Duration retentionCheckInterval) {
             this(name, syncInterval, snapshotInterval, retention, retentionCheckInterval, Duration.ZERO);
         }
 
         /** The settings of a replica configured with nothing but its location (see {@link ReplicaConfig}). */
         public static Options defaults(String name) {
-            return new Options(name, ReplicaConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO, ReplicaConfig.DEFAULT_RETENTION,
+            return new Options(
+                    name,
+                    ReplicaConfig.DEFAULT_SYNC_INTERVAL,
+                    Duration.ZERO,
+                    ReplicaConfig.DEFAULT_RETENTION,
                     ReplicaConfig.DEFAULT_RETENTION_CHECK_INTERVAL);
         }
     }
@@ -130,11 +143,21 @@ public final class Replica {
     private void upload(long end) throws IOException {
         Pos at = pos;
         try (InputStream raw = db.openShadow(at.generation(), at.index(), at.offset(), end);
-             CompressingInputStream body = new CompressingInputStream(raw)) {
+                CompressingInputStream body = new CompressingInputStream(raw)) {
             WalSegmentInfo info = client.writeWalSegment(at, client.seal(body));
             stats.uploaded(end - at.offset());
-            log.debug("wal segment written", "db", db.path(), "replica", name(), "position", at,
-                    "size", end - at.offset(), "stored", info.size());
+            log.debug(
+                    "wal segment written",
+                    "db",
+                    db.path(),
+                    "replica",
+                    name(),
+                    "position",
+                    at,
+                    "size",
+                    end - at.offset(),
+                    "stored",
+                    info.size());
         }
         pos = at.withOffset(end);
         stats.markShipped(pos);
@@ -151,7 +174,10 @@ public final class Replica {
             }
             snaps = List.of(info);
         }
-        lastSnapshotAt = snaps.stream().map(SnapshotInfo::createdAt).max(Instant::compareTo).orElse(null);
+        lastSnapshotAt = snaps.stream()
+                .map(SnapshotInfo::createdAt)
+                .max(Instant::compareTo)
+                .orElse(null);
         pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index());
         stats.markShipped(pos);
         log.info("replica position", "db", db.path(), "replica", name(), "position", pos);
@@ -174,7 +200,7 @@ public final class Replica {
     /** Takes a snapshot of the database now and uploads it. */
     public SnapshotInfo snapshot() throws IOException {
         try (Database.SnapshotSource src = db.openSnapshot();
-             CompressingInputStream body = new CompressingInputStream(src.stream())) {
+                CompressingInputStream body = new CompressingInputStream(src.stream())) {
             Pos at = src.pos();
             if (pos != null && pos.generation().equals(at.generation())) {
                 // Upload the WAL through the snapshot's index first: a replica whose newest snapshot
@@ -184,8 +210,18 @@ public final class Replica {
             SnapshotInfo info = client.writeSnapshot(at.generation(), at.index(), client.seal(body));
             lastSnapshotAt = info.createdAt();
             stats.snapshotTaken();
-            log.info("snapshot written", "db", db.path(), "replica", name(), "position", at,
-                    "size", body.rawBytes(), "stored", info.size());
+            log.info(
+                    "snapshot written",
+                    "db",
+                    db.path(),
+                    "replica",
+                    name(),
+                    "position",
+                    at,
+                    "size",
+                    body.rawBytes(),
+                    "stored",
+                    info.size());
             return info;
         }
     }
@@ -225,8 +261,11 @@ public final class Replica {
         }
         Pos current = db.position();
         for (String g : generations) {
-            long min = retained.stream().filter(s -> s.generation().equals(g)).mapToLong(SnapshotInfo::index)
-                    .min().orElse(-1);
+            long min = retained.stream()
+                    .filter(s -> s.generation().equals(g))
+                    .mapToLong(SnapshotInfo::index)
+                    .min()
+                    .orElse(-1);
             if (min < 0) {
                 if (current != null && g.equals(current.generation())) {
                     continue; // never delete the generation being written
@@ -238,8 +277,16 @@ public final class Replica {
             for (SnapshotInfo s : client.snapshots(g)) {
                 if (s.index() < min) {
                     client.deleteSnapshot(g, s.index());
-                    log.info("snapshot deleted", "db", db.path(), "replica", name(), "generation", g,
-                            "index", s.index());
+                    log.info(
+                            "snapshot deleted",
+                            "db",
+                            db.path(),
+                            "replica",
+                            name(),
+                            "generation",
+                            g,
+                            "index",
+                            s.index());
                 }
             }
             List<Pos> old = new ArrayList<>();
@@ -250,8 +297,18 @@ public final class Replica {
             }
             if (!old.isEmpty()) {
                 client.deleteWalSegments(old);
-                log.info("wal segments deleted", "db", db.path(), "replica", name(), "generation", g,
-                        "before_index", min, "n", old.size());
+                log.info(
+                        "wal segments deleted",
+                        "db",
+                        db.path(),
+                        "replica",
+                        name(),
+                        "generation",
+                        g,
+                        "before_index",
+                        min,
+                        "n",
+                        old.size());
             }
         }
     }

@@ -64,8 +64,8 @@ public interface ReplicaClient extends AutoCloseable {
             in.close();
             throw e;
         }
-        return new dev.litestack.replicator.util.BoundedInputStream(in, length,
-                "snapshot " + generation + "/" + index + " range " + offset + "+" + length);
+        return new dev.litestack.replicator.util.BoundedInputStream(
+                in, length, "snapshot " + generation + "/" + index + " range " + offset + "+" + length);
     }
 
     /** Opens a stored WAL segment body. */
@@ -101,8 +101,7 @@ public interface ReplicaClient extends AutoCloseable {
      * Checks the settings against the storage before replicating starts (S3: credentials, bucket,
      * endpoint, with one listing). A file replica has nothing to check.
      */
-    default void verify() throws IOException {
-    }
+    default void verify() throws IOException {}
 
     /**
      * The client's operation and byte counts so far, if it keeps them (as in Litestream 0.3.13,
@@ -116,6 +115,5 @@ public interface ReplicaClient extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() throws IOException {
-    }
+    default void close() throws IOException {}
 }

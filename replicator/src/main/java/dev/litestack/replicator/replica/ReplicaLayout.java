@@ -23,11 +23,11 @@ public final class ReplicaLayout {
      * one object on S3). Litestream lists and restores only under {@code generations/}.
      */
     public static final String LEASE = "lease";
+
     private static final Pattern SNAPSHOT = Pattern.compile("([0-9a-f]{8})\\.snapshot\\.lz4");
     private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
 
-    private ReplicaLayout() {
-    }
+    private ReplicaLayout() {}
 
     public static String snapshotName(long index) {
         return Pos.hex8(index) + ".snapshot.lz4";
@@ -44,8 +44,7 @@ public final class ReplicaLayout {
     }
 
     /** The WAL index and offset a segment file name holds. */
-    public record SegmentName(long index, long offset) {
-    }
+    public record SegmentName(long index, long offset) {}
 
     /** The index and offset of a WAL segment file name, or empty if the name is not a segment name. */
     public static Optional<SegmentName> parseWalSegmentName(String name) {

@@ -17,9 +17,8 @@ public final class ReplicaStats {
      * @param lastSyncAt      when the replica last caught up with the database, or null if never
      * @param lastSyncedDbPos the database position the replica had caught up with at its last successful sync
      */
-    public record Snapshot(long walBytes, long snapshots, long syncErrors, Pos shipped, Instant lastSyncAt,
-                           Pos lastSyncedDbPos) {
-    }
+    public record Snapshot(
+            long walBytes, long snapshots, long syncErrors, Pos shipped, Instant lastSyncAt, Pos lastSyncedDbPos) {}
 
     private final LongAdder walBytes = new LongAdder();
     private final LongAdder snapshots = new LongAdder();

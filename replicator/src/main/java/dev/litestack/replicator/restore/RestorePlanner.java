@@ -24,8 +24,7 @@ public final class RestorePlanner {
         }
     }
 
-    private RestorePlanner() {
-    }
+    private RestorePlanner() {}
 
     /** Plans a restore from the first-listed replica whose best generation is the most recently updated. */
     public static RestorePlan plan(Map<String, ReplicaClient> replicas, Target target) throws IOException {
@@ -33,7 +32,8 @@ public final class RestorePlanner {
         Instant bestUpdated = null;
         for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
             ReplicaClient client = e.getValue();
-            List<String> gens = target.generation() != null ? List.of(target.generation())
+            List<String> gens = target.generation() != null
+                    ? List.of(target.generation())
                     : listing(e.getKey(), client::generations);
             for (String g : gens) {
                 List<SnapshotInfo> snaps = listing(e.getKey(), () -> client.snapshots(g));
@@ -92,7 +92,8 @@ public final class RestorePlanner {
                     pick = s;
                 }
             } else if (target.timestamp() == null || !s.createdAt().isAfter(target.timestamp())) {
-                if (pick == null || s.createdAt().isAfter(pick.createdAt())
+                if (pick == null
+                        || s.createdAt().isAfter(pick.createdAt())
                         || (s.createdAt().equals(pick.createdAt()) && s.index() > pick.index())) {
                     pick = s;
                 }
@@ -101,8 +102,8 @@ public final class RestorePlanner {
         return pick;
     }
 
-    private static List<WalSegmentInfo> pickSegments(String generation, List<WalSegmentInfo> segs,
-                                                     SnapshotInfo snap, Target target) throws RestoreException {
+    private static List<WalSegmentInfo> pickSegments(
+            String generation, List<WalSegmentInfo> segs, SnapshotInfo snap, Target target) throws RestoreException {
         List<WalSegmentInfo> out = new ArrayList<>();
         for (WalSegmentInfo s : segs) {
             if (target.index() != null && s.index() > target.index()) {
@@ -128,8 +129,8 @@ public final class RestorePlanner {
                 prevOffset = -1;
             }
             if (prevOffset < 0 && s.offset() != 0) {
-                throw new RestoreException("missing initial wal segment: generation=" + generation
-                        + " index=" + hex(s.index()) + " offset=" + s.offset());
+                throw new RestoreException("missing initial wal segment: generation=" + generation + " index="
+                        + hex(s.index()) + " offset=" + s.offset());
             }
             prevOffset = s.offset();
         }

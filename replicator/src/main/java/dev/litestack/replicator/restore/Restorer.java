@@ -52,8 +52,7 @@ import java.util.concurrent.Future;
 public final class Restorer {
 
     /** What a finished restore did; {@code end} is where the WAL it applied ends (to follow on from). */
-    public record Result(Path output, long transactions, long segments, long bytes, WalCursor end) {
-    }
+    public record Result(Path output, long transactions, long segments, long bytes, WalCursor end) {}
 
     private final int parallelism;
     private final boolean integrityCheck;
@@ -93,11 +92,17 @@ public final class Restorer {
                 window.add(fetch(pool, plan, plan.segments().get(next++), spill));
             }
             long bytes;
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
-                log.debug("snapshot restored", "generation", plan.generation(),
-                        "index", RestorePlanner.hex(plan.snapshot().index()), "bytes", bytes);
+                log.debug(
+                        "snapshot restored",
+                        "generation",
+                        plan.generation(),
+                        "index",
+                        RestorePlanner.hex(plan.snapshot().index()),
+                        "bytes",
+                        bytes);
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
@@ -107,26 +112,36 @@ public final class Restorer {
                     }
                     try {
                         if (compressed.size() != seg.size()) {
-                            throw changed(objectName(plan, seg), "it is " + compressed.size() + " bytes, planned "
-                                    + seg.size());
+                            throw changed(
+                                    objectName(plan, seg),
+                                    "it is " + compressed.size() + " bytes, planned " + seg.size());
                         }
                         long n = applySegment(applier, plan, seg, compressed);
                         bytes += n;
-                        log.debug("wal segment applied", "index", RestorePlanner.hex(seg.index()),
-                                "offset", seg.offset(), "bytes", n);
+                        log.debug(
+                                "wal segment applied",
+                                "index",
+                                RestorePlanner.hex(seg.index()),
+                                "offset",
+                                seg.offset(),
+                                "bytes",
+                                n);
                     } finally {
                         compressed.discard();
                     }
                 }
                 WalCursor end = applier.cursor(plan.generation());
                 if (end == null) {
-                    end = new WalCursor(Pos.start(plan.generation(), plan.snapshot().index()), null, 0, 0);
+                    end = new WalCursor(
+                            Pos.start(plan.generation(), plan.snapshot().index()), null, 0, 0);
                 }
                 applier.endIndex();
                 verifyUnchanged(plan);
                 if (applier.droppedFrames() > 0) {
-                    log.warn("restore: dropped frames of an uncommitted transaction at the end of a wal index",
-                            "frames", applier.droppedFrames());
+                    log.warn(
+                            "restore: dropped frames of an uncommitted transaction at the end of a wal index",
+                            "frames",
+                            applier.droppedFrames());
                 }
                 ch.force(true);
                 if (integrityCheck) {
@@ -170,10 +185,11 @@ public final class Restorer {
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof NoSuchFileException) {
-                throw new RestoreException("wal segment disappeared during restore (deleted by retention?): "
-                        + objectName(plan, seg));
+                throw new RestoreException(
+                        "wal segment disappeared during restore (deleted by retention?): " + objectName(plan, seg));
             }
-            throw new RestoreException("cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c);
+            throw new RestoreException(
+                    "cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c);
         }
     }
 
@@ -213,38 +229,48 @@ public final class Restorer {
 
     /** Snapshots above this size download as parallel ranges of {@link #RANGE_CHUNK} bytes. */
     static final long RANGED_ABOVE = 8L << 20;
+
     static final int RANGE_CHUNK = 4 << 20;
 
-    private static InputStream openSnapshot(RestorePlan plan, ExecutorService pool, int parallelism) throws IOException {
+    private static InputStream openSnapshot(RestorePlan plan, ExecutorService pool, int parallelism)
+            throws IOException {
         long size = plan.snapshot().size();
         if (size <= RANGED_ABOVE || parallelism < 2) {
             return plan.client().openSnapshot(plan.generation(), plan.snapshot().index());
         }
-        return new RangedDownload(pool, (offset, length) ->
-                plan.client().openSnapshotRange(plan.generation(), plan.snapshot().index(), offset, length),
-                size, RANGE_CHUNK, parallelism);
+        return new RangedDownload(
+                pool,
+                (offset, length) -> plan.client()
+                        .openSnapshotRange(plan.generation(), plan.snapshot().index(), offset, length),
+                size,
+                RANGE_CHUNK,
+                parallelism);
     }
 
     private static long writeSnapshot(RestorePlan plan, FileChannel ch, ExecutorService pool, int parallelism)
             throws IOException {
-        String name = plan.client().describe() + "/" + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
+        String name = plan.client().describe() + "/"
+                + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         OutputStream os = Channels.newOutputStream(ch);
         long stored;
         long written;
         try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool, parallelism));
-             InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
+                InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
             written = in.transferTo(os);
             raw.transferTo(OutputStream.nullOutputStream());
             stored = raw.count();
         } catch (NoSuchFileException e) {
-            throw new RestoreException("snapshot disappeared during restore (replaced or deleted by retention): " + name);
+            throw new RestoreException(
+                    "snapshot disappeared during restore (replaced or deleted by retention): " + name);
         } catch (RestoreException e) {
             throw e;
         } catch (IOException e) {
             throw new RestoreException("cannot read snapshot " + name + ": " + e.getMessage(), e);
         }
         if (stored != plan.snapshot().size()) {
-            throw changed("snapshot " + name, "it is " + stored + " bytes, planned " + plan.snapshot().size());
+            throw changed(
+                    "snapshot " + name,
+                    "it is " + stored + " bytes, planned " + plan.snapshot().size());
         }
         return written;
     }
@@ -260,15 +286,21 @@ public final class Restorer {
             snapshots = plan.client().snapshots(plan.generation());
             segments = plan.client().walSegments(plan.generation());
         } catch (IOException e) {
-            throw new RestoreException("cannot check that replica " + plan.replicaName()
-                    + " did not change during the restore: " + e.getMessage(), e);
+            throw new RestoreException(
+                    "cannot check that replica " + plan.replicaName() + " did not change during the restore: "
+                            + e.getMessage(),
+                    e);
         }
         SnapshotInfo planned = plan.snapshot();
-        SnapshotInfo now = snapshots.stream().filter(s -> s.index() == planned.index()).findFirst().orElse(null);
+        SnapshotInfo now = snapshots.stream()
+                .filter(s -> s.index() == planned.index())
+                .findFirst()
+                .orElse(null);
         if (now == null || now.size() != planned.size() || !now.createdAt().equals(planned.createdAt())) {
-            throw changed("snapshot " + plan.client().describe() + "/"
-                    + ReplicaLayout.snapshotKey(plan.generation(), planned.index()), describe(now, planned.size(),
-                    planned.createdAt()));
+            throw changed(
+                    "snapshot " + plan.client().describe() + "/"
+                            + ReplicaLayout.snapshotKey(plan.generation(), planned.index()),
+                    describe(now, planned.size(), planned.createdAt()));
         }
         Map<Pos, WalSegmentInfo> listed = new HashMap<>();
         for (WalSegmentInfo s : segments) {
@@ -277,16 +309,21 @@ public final class Restorer {
         for (WalSegmentInfo seg : plan.segments()) {
             WalSegmentInfo s = listed.get(seg.pos());
             if (s == null || s.size() != seg.size() || !s.createdAt().equals(seg.createdAt())) {
-                throw changed(objectName(plan, seg), s == null ? "it is gone"
-                        : "listed as " + s.size() + " bytes at " + s.createdAt() + ", planned " + seg.size()
-                        + " bytes at " + seg.createdAt());
+                throw changed(
+                        objectName(plan, seg),
+                        s == null
+                                ? "it is gone"
+                                : "listed as " + s.size() + " bytes at " + s.createdAt() + ", planned " + seg.size()
+                                        + " bytes at " + seg.createdAt());
             }
         }
     }
 
     private static String describe(SnapshotInfo now, long size, Instant createdAt) {
-        return now == null ? "it is gone" : "listed as " + now.size() + " bytes at " + now.createdAt() + ", planned "
-                + size + " bytes at " + createdAt;
+        return now == null
+                ? "it is gone"
+                : "listed as " + now.size() + " bytes at " + now.createdAt() + ", planned " + size + " bytes at "
+                        + createdAt;
     }
 
     private static RestoreException changed(String object, String how) {
@@ -331,21 +368,23 @@ public final class Restorer {
         byte[] b = hdr.array();
         String magic = new String(b, 0, 15, java.nio.charset.StandardCharsets.US_ASCII);
         if (hdr.position() < 100 || !"SQLite format 3".equals(magic)) {
-            throw new RestoreException("snapshot " + plan.generation() + "/" + RestorePlanner.hex(plan.snapshot().index())
-                    + " is not a SQLite database");
+            throw new RestoreException("snapshot " + plan.generation() + "/"
+                    + RestorePlanner.hex(plan.snapshot().index()) + " is not a SQLite database");
         }
         int ps = ((b[16] & 0xff) << 8) | (b[17] & 0xff);
         return ps == 1 ? 65536 : ps;
     }
 
     private static String objectName(RestorePlan plan, WalSegmentInfo seg) {
-        return plan.client().describe() + "/" + ReplicaLayout.walSegmentKey(seg.generation(), seg.index(), seg.offset());
+        return plan.client().describe() + "/"
+                + ReplicaLayout.walSegmentKey(seg.generation(), seg.index(), seg.offset());
     }
 
     private static void checkIntegrity(Path db) throws IOException {
         String url = "jdbc:sqlite:" + db.toUri() + "?immutable=1";
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
             StringBuilder problems = new StringBuilder();
             while (rs.next()) {
                 String row = rs.getString(1);

@@ -2,9 +2,6 @@ package dev.litestack.replicator.restore;
 
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
-import dev.litestack.replicator.restore.RestorePlan;
-import dev.litestack.replicator.restore.RestorePlanner;
-import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Fingerprint;
 import dev.litestack.replicator.util.Log;
@@ -21,7 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Validator {
 
-    public enum Outcome { OK, MISMATCH, SKIPPED }
+    public enum Outcome {
+        OK,
+        MISMATCH,
+        SKIPPED
+    }
 
     private final LongAdder ok = new LongAdder();
     private final LongAdder errors = new LongAdder();
@@ -46,20 +47,44 @@ public final class Validator {
         Path dir = Files.createTempDirectory("replicator-validate-");
         try {
             Path out = dir.resolve("db");
-            RestorePlan plan = RestorePlanner.plan(Map.of(replica.name(), replica.client()),
+            RestorePlan plan = RestorePlanner.plan(
+                    Map.of(replica.name(), replica.client()),
                     new RestorePlanner.Target(expected.generation(), expected.index(), null));
             new Restorer(4, false, log).restore(plan, out);
             Fingerprint got = Fingerprint.of(out);
             if (got.equals(expected.fingerprint())) {
                 ok.increment();
-                log.info("validator", "db", db.path(), "replica", replica.name(), "status", "ok",
-                        "generation", expected.generation(), "index", expected.index());
+                log.info(
+                        "validator",
+                        "db",
+                        db.path(),
+                        "replica",
+                        replica.name(),
+                        "status",
+                        "ok",
+                        "generation",
+                        expected.generation(),
+                        "index",
+                        expected.index());
                 return Outcome.OK;
             }
             errors.increment();
-            log.error("validator", "db", db.path(), "replica", replica.name(), "status", "mismatch",
-                    "generation", expected.generation(), "index", expected.index(),
-                    "expected", expected.fingerprint(), "restored", got);
+            log.error(
+                    "validator",
+                    "db",
+                    db.path(),
+                    "replica",
+                    replica.name(),
+                    "status",
+                    "mismatch",
+                    "generation",
+                    expected.generation(),
+                    "index",
+                    expected.index(),
+                    "expected",
+                    expected.fingerprint(),
+                    "restored",
+                    got);
             return Outcome.MISMATCH;
         } catch (IOException e) {
             errors.increment();

@@ -1,9 +1,9 @@
 package dev.litestack.replicator.restore;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.FrameHeader;
 import dev.litestack.replicator.sqlite.WalFormatException;
-import dev.litestack.replicator.sqlite.Checksum;
 import dev.litestack.replicator.sqlite.WalHeader;
 import dev.litestack.replicator.sqlite.WalScanner;
 import java.io.IOException;
@@ -51,25 +51,27 @@ public final class WalApplier {
     private long committedOffset;
 
     WalApplier(FileChannel db, int pageSize) {
-        this(new Sink() {
-            @Override
-            public void page(int pgno, ByteBuffer page) throws IOException {
-                long at = (long) (pgno - 1) * pageSize;
-                int start = page.position();
-                while (page.hasRemaining()) {
-                    db.write(page, at + page.position() - start);
-                }
-            }
+        this(
+                new Sink() {
+                    @Override
+                    public void page(int pgno, ByteBuffer page) throws IOException {
+                        long at = (long) (pgno - 1) * pageSize;
+                        int start = page.position();
+                        while (page.hasRemaining()) {
+                            db.write(page, at + page.position() - start);
+                        }
+                    }
 
-            @Override
-            public void commit(int pages) throws IOException {
-                long size = (long) pages * pageSize;
-                db.truncate(size);
-                if (db.size() < size) {
-                    db.write(ByteBuffer.allocate(1), size - 1);
-                }
-            }
-        }, pageSize);
+                    @Override
+                    public void commit(int pages) throws IOException {
+                        long size = (long) pages * pageSize;
+                        db.truncate(size);
+                        if (db.size() < size) {
+                            db.write(ByteBuffer.allocate(1), size - 1);
+                        }
+                    }
+                },
+                pageSize);
     }
 
     public WalApplier(Sink sink, int pageSize) {
@@ -200,8 +202,8 @@ public final class WalApplier {
     /** Ends the current segment: it must hold whole frames. */
     public void endSegment() throws IOException {
         if (partial.length > 0) {
-            throw new RestoreException("wal segment " + object + " ends inside a frame ("
-                    + partial.length + " stray bytes)");
+            throw new RestoreException(
+                    "wal segment " + object + " ends inside a frame (" + partial.length + " stray bytes)");
         }
         if (header == null) {
             throw new RestoreException("wal segment " + object + " is shorter than a wal header");
@@ -214,8 +216,9 @@ public final class WalApplier {
             return;
         }
         if (wroteAhead) {
-            throw new RestoreException("wal index " + RestorePlanner.hex(index) + " ends inside a transaction of more than "
-                    + (PENDING_LIMIT >> 20) + " MiB whose pages were already applied; cannot stop at a commit");
+            throw new RestoreException(
+                    "wal index " + RestorePlanner.hex(index) + " ends inside a transaction of more than "
+                            + (PENDING_LIMIT >> 20) + " MiB whose pages were already applied; cannot stop at a commit");
         }
         droppedFrames += pending.size();
         pending.clear();

@@ -7,5 +7,4 @@ import dev.litestack.replicator.Pos;
  * 32-byte WAL header and the checksum chain at the last commit, which the next frames must continue.
  * {@code header} is null at offset 0.
  */
-public record WalCursor(Pos pos, byte[] header, int checksum1, int checksum2) {
-}
+public record WalCursor(Pos pos, byte[] header, int checksum1, int checksum2) {}

@@ -5,8 +5,7 @@ import java.nio.file.Path;
 /** The files SQLite keeps beside a database in WAL mode. */
 public final class SqliteFiles {
 
-    private SqliteFiles() {
-    }
+    private SqliteFiles() {}
 
     /** The write-ahead log: {@code app.db} → {@code app.db-wal}. */
     public static Path wal(Path db) {

@@ -10,8 +10,7 @@ final class WalChecksum {
     private static final VarHandle BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private WalChecksum() {
-    }
+    private WalChecksum() {}
 
     /**
      * Continues the checksum {@code (s0, s1)} over {@code len} bytes (a multiple of 8) and returns

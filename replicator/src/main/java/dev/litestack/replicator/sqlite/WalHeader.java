@@ -7,8 +7,8 @@ import java.util.Arrays;
  * The 32-byte header of a SQLite WAL file (all fields big-endian). See the SQLite file format:
  * magic, version 3007000, page size, checkpoint sequence, salt-1, salt-2, checksum-1, checksum-2.
  */
-public record WalHeader(int magic, int version, int pageSize, int checkpointSeq, int salt1, int salt2,
-                        int checksum1, int checksum2) {
+public record WalHeader(
+        int magic, int version, int pageSize, int checkpointSeq, int salt1, int salt2, int checksum1, int checksum2) {
 
     public static final int SIZE = 32;
     public static final int MAGIC_LE = 0x377f0682;
@@ -21,8 +21,8 @@ public record WalHeader(int magic, int version, int pageSize, int checkpointSeq,
             throw new WalFormatException("short wal header: " + (b.length - off) + " bytes");
         }
         ByteBuffer bb = ByteBuffer.wrap(b, off, SIZE);
-        WalHeader h = new WalHeader(bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(),
-                bb.getInt(), bb.getInt());
+        WalHeader h = new WalHeader(
+                bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt(), bb.getInt());
         if (h.magic != MAGIC_LE && h.magic != MAGIC_BE) {
             throw new WalFormatException(String.format("invalid wal header magic: %08x", h.magic));
         }

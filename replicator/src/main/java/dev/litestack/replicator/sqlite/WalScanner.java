@@ -46,8 +46,8 @@ public final class WalScanner {
         }
         boolean be = header.bigEndianChecksums();
         long[] sum = WalChecksum.compute(be, b, off, 8, s0, s1);
-        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE,
-                (int) sum[0], (int) sum[1]);
+        sum = WalChecksum.compute(
+                be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE, (int) sum[0], (int) sum[1]);
         if ((int) sum[0] != fh.checksum1() || (int) sum[1] != fh.checksum2()) {
             return false;
         }

@@ -41,9 +41,16 @@ public final class AgeCodec {
      * which entry and line is wrong, never echoing a key.
      */
     public static AgeCodec of(List<String> identityTexts, List<String> recipientTexts) {
-        return new AgeCodec(parse(identityTexts, "identities", X25519RecipientStanzaReaderFactory::newRecipientStanzaReader,
-                "is not an age X25519 identity (want AGE-SECRET-KEY-1..., as age-keygen prints it)"),
-                parse(recipientTexts, "recipients", X25519RecipientStanzaWriterFactory::newRecipientStanzaWriter,
+        return new AgeCodec(
+                parse(
+                        identityTexts,
+                        "identities",
+                        X25519RecipientStanzaReaderFactory::newRecipientStanzaReader,
+                        "is not an age X25519 identity (want AGE-SECRET-KEY-1..., as age-keygen prints it)"),
+                parse(
+                        recipientTexts,
+                        "recipients",
+                        X25519RecipientStanzaWriterFactory::newRecipientStanzaWriter,
                         "is not an age X25519 recipient (want age1..., the public key age-keygen prints)"));
     }
 
@@ -65,8 +72,7 @@ public final class AgeCodec {
         return List.copyOf(out);
     }
 
-    private record Line(String text, String where) {
-    }
+    private record Line(String text, String where) {}
 
     private static List<Line> lines(String text, String where) {
         List<Line> out = new ArrayList<>();
@@ -118,11 +124,12 @@ public final class AgeCodec {
                     + "(remove the age block of this replica to read it)");
         }
         try {
-            return Channels.newInputStream(new StandardDecryptingChannelFactory()
-                    .newDecryptingChannel(Channels.newChannel(in), identities));
+            return Channels.newInputStream(
+                    new StandardDecryptingChannelFactory().newDecryptingChannel(Channels.newChannel(in), identities));
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot decrypt " + name + ": none of the age identities matches its recipients "
-                    + "(wrong key?)", e);
+            throw new IOException(
+                    "cannot decrypt " + name + ": none of the age identities matches its recipients " + "(wrong key?)",
+                    e);
         }
     }
 

@@ -15,8 +15,7 @@ import java.nio.file.StandardOpenOption;
 /** Every durable file write goes through here: temp file in the same folder, fsync, rename, fsync folder. */
 public final class AtomicFiles {
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** A writer of the temp file's content. */
     @FunctionalInterface
@@ -30,8 +29,8 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         long size;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             OutputStream out = Channels.newOutputStream(ch);
             body.writeTo(out);
             out.flush();

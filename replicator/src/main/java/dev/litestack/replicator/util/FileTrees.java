@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /** Removing a folder and everything in it. */
 public final class FileTrees {
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes {@code root} (a file or a folder with its contents); a missing path is not an error. */
     public static void delete(Path root) throws IOException {

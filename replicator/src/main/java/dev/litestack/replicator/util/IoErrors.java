@@ -16,8 +16,7 @@ import java.nio.file.Path;
  */
 public final class IoErrors {
 
-    private IoErrors() {
-    }
+    private IoErrors() {}
 
     /** The reason alone, in lowercase words: "no such file", "permission denied", the OS's reason, or the message. */
     public static String reason(Throwable e) {

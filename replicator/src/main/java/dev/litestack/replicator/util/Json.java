@@ -6,8 +6,7 @@ import java.util.Map;
 /** Minimal JSON output for listings (strings, numbers, booleans). */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     public static String array(List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder("[");

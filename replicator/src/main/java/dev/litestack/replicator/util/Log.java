@@ -11,7 +11,12 @@ import java.util.Locale;
  */
 public final class Log {
 
-    public enum Level { DEBUG, INFO, WARN, ERROR }
+    public enum Level {
+        DEBUG,
+        INFO,
+        WARN,
+        ERROR
+    }
 
     private static volatile Log global = new Log(Level.INFO, false, System.err);
 
@@ -91,7 +96,11 @@ public final class Log {
         StringBuilder sb = new StringBuilder(128);
         String time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         if (json) {
-            sb.append("{\"time\":\"").append(time).append("\",\"level\":\"").append(l).append("\",\"msg\":");
+            sb.append("{\"time\":\"")
+                    .append(time)
+                    .append("\",\"level\":\"")
+                    .append(l)
+                    .append("\",\"msg\":");
             jsonString(sb, msg);
             for (int i = 0; i + 1 < kv.length; i += 2) {
                 sb.append(',');

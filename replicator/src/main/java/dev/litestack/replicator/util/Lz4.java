@@ -15,14 +15,18 @@ import net.jpountz.xxhash.XXHashFactory;
  */
 public final class Lz4 {
 
-    private Lz4() {
-    }
+    private Lz4() {}
 
     /** A stream that writes one LZ4 frame to {@code out}; closing it ends the frame and closes {@code out}. */
     public static OutputStream compress(OutputStream out) throws IOException {
-        return new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB, -1L,
-                LZ4Factory.fastestInstance().fastCompressor(), XXHashFactory.fastestInstance().hash32(),
-                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+        return new LZ4FrameOutputStream(
+                out,
+                LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB,
+                -1L,
+                LZ4Factory.fastestInstance().fastCompressor(),
+                XXHashFactory.fastestInstance().hash32(),
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
     }
 
     /**
@@ -31,8 +35,11 @@ public final class Lz4 {
      */
     public static InputStream decompress(InputStream in) throws IOException {
         InputStream source = in;
-        InputStream frame = new LZ4FrameInputStream(source, LZ4Factory.fastestInstance().safeDecompressor(),
-                XXHashFactory.fastestInstance().hash32(), true);
+        InputStream frame = new LZ4FrameInputStream(
+                source,
+                LZ4Factory.fastestInstance().safeDecompressor(),
+                XXHashFactory.fastestInstance().hash32(),
+                true);
         return new FilterInputStream(frame) {
             private boolean checked;
 

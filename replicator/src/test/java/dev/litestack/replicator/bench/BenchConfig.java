@@ -11,18 +11,20 @@ import java.util.stream.Stream;
 /** litestream.yml files that both tools read the same way, and readiness checks on replicas. */
 final class BenchConfig {
 
-    private BenchConfig() {
-    }
+    private BenchConfig() {}
 
     /** One database with one replica; {@code metricsPort} 0 = no addr; {@code minCheckpointPages} 0 = default. */
-    static Path write(Path file, Path db, String replicaYaml, int metricsPort, int minCheckpointPages) throws IOException {
+    static Path write(Path file, Path db, String replicaYaml, int metricsPort, int minCheckpointPages)
+            throws IOException {
         StringBuilder y = new StringBuilder();
         if (metricsPort > 0) {
             y.append("addr: \"127.0.0.1:").append(metricsPort).append("\"\n");
         }
         y.append("dbs:\n  - path: ").append(db.toAbsolutePath()).append('\n');
         if (minCheckpointPages > 0) {
-            y.append("    min-checkpoint-page-count: ").append(minCheckpointPages).append('\n');
+            y.append("    min-checkpoint-page-count: ")
+                    .append(minCheckpointPages)
+                    .append('\n');
         }
         y.append("    replicas:\n").append(replicaYaml);
         Files.writeString(file, y.toString());

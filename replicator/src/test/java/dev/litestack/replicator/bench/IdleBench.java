@@ -14,8 +14,7 @@ import java.util.Map;
  */
 final class IdleBench {
 
-    private IdleBench() {
-    }
+    private IdleBench() {}
 
     static void run(ReplicatorBench b) throws Exception {
         Duration d = Duration.ofSeconds(b.quick ? 12 : 30);
@@ -65,17 +64,24 @@ final class IdleBench {
         }
         double oc = Stats.median(cpu.get("ours"));
         double lc = Stats.median(cpu.get("litestream"));
-        b.report.row("idle CPU, % of one core", Stats.f(oc, 2), Stats.f(lc, 2),
-                "<= Litestream + 0.05", oc <= lc + 0.05 ? "met" : "missed");
+        b.report.row(
+                "idle CPU, % of one core",
+                Stats.f(oc, 2), Stats.f(lc, 2), "<= Litestream + 0.05", oc <= lc + 0.05 ? "met" : "missed");
         double op = Stats.median(peak.get("ours"));
-        b.report.row("idle RSS now / peak, MiB", Stats.f(Stats.median(now.get("ours")), 1) + " / " + Stats.f(op, 1),
-                Stats.f(Stats.median(now.get("litestream")), 1) + " / " + Stats.f(Stats.median(peak.get("litestream")), 1),
-                "peak <= 40", op <= 40 ? "met" : "missed");
+        b.report.row(
+                "idle RSS now / peak, MiB",
+                Stats.f(Stats.median(now.get("ours")), 1) + " / " + Stats.f(op, 1),
+                Stats.f(Stats.median(now.get("litestream")), 1) + " / "
+                        + Stats.f(Stats.median(peak.get("litestream")), 1),
+                "peak <= 40",
+                op <= 40 ? "met" : "missed");
         List<List<String>> rows = new ArrayList<>();
         for (String n : List.of("ours", "litestream")) {
-            rows.add(List.of(n, Stats.spread(cpu.get(n), 2), Stats.spread(now.get(n), 1), Stats.spread(peak.get(n), 1)));
+            rows.add(
+                    List.of(n, Stats.spread(cpu.get(n), 2), Stats.spread(now.get(n), 1), Stats.spread(peak.get(n), 1)));
         }
-        b.report.section("Idle CPU and memory (" + b.replicaKind + " replica, 4 MiB database, no writes)",
+        b.report.section(
+                "Idle CPU and memory (" + b.replicaKind + " replica, 4 MiB database, no writes)",
                 "Both tools run side by side on their own database; after the first snapshot and a "
                         + warm.toSeconds() + " s warm-up, CPU (utime+stime) is measured over " + d.toSeconds() + " s; "
                         + reps + " repetition(s).\n\n"

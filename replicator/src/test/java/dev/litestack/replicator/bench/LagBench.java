@@ -31,8 +31,7 @@ final class LagBench {
 
     private static final Pattern SEQ = Pattern.compile("SEQ:(\\d{6}):");
 
-    private LagBench() {
-    }
+    private LagBench() {}
 
     /** Polls a file replica and records the first time each marker shows up in any object. */
     static final class Watcher extends Thread {
@@ -69,14 +68,17 @@ final class LagBench {
             }
             List<Path> files;
             try (Stream<Path> s = Files.walk(gens, 3)) {
-                files = s.filter(p -> p.getFileName().toString().endsWith(".lz4")).toList();
+                files = s.filter(p -> p.getFileName().toString().endsWith(".lz4"))
+                        .toList();
             }
             for (Path f : files) {
-                String key = f + "@" + Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis();
+                String key = f + "@" + Files.size(f) + "@"
+                        + Files.getLastModifiedTime(f).toMillis();
                 if (done.contains(key)) {
                     continue;
                 }
-                byte[] raw = Lz4.decompress(new ByteArrayInputStream(Files.readAllBytes(f))).readAllBytes();
+                byte[] raw = Lz4.decompress(new ByteArrayInputStream(Files.readAllBytes(f)))
+                        .readAllBytes();
                 Matcher m = SEQ.matcher(new String(raw, StandardCharsets.ISO_8859_1));
                 while (m.find()) {
                     seen.putIfAbsent(Integer.parseInt(m.group(1)), t);
@@ -97,7 +99,8 @@ final class LagBench {
         static Watched start(Path dir, Tool t) throws Exception {
             Path db = dir.resolve("db.sqlite");
             Path replica = dir.resolve("replica");
-            try (Connection c = Writers.open(db); Statement st = c.createStatement()) {
+            try (Connection c = Writers.open(db);
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE marker (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
             }
             Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), db, BenchConfig.fileReplica(replica), 0, 0);
@@ -150,7 +153,8 @@ final class LagBench {
                         }
                     }
                     missing.merge(t.label(), miss, Integer::sum);
-                    ReplicatorBench.log(String.format("lag rep %d %s: p50 %.0f ms over %d markers, %d not seen",
+                    ReplicatorBench.log(String.format(
+                            "lag rep %d %s: p50 %.0f ms over %d markers, %d not seen",
                             rep, t, Stats.median(l), committed.size(), miss));
                 }
                 FileTrees.delete(dir);
@@ -158,22 +162,38 @@ final class LagBench {
         }
         List<Double> o = lags.get("ours");
         List<Double> l = lags.get("litestream");
-        b.report.row("lag at 1 s sync interval, p50 ms (markers every 100 ms)", Stats.f(Stats.median(o), 0),
-                Stats.f(Stats.median(l), 0), "< " + Stats.f(Stats.median(l), 0) + " (bar 570)",
+        b.report.row(
+                "lag at 1 s sync interval, p50 ms (markers every 100 ms)",
+                Stats.f(Stats.median(o), 0),
+                Stats.f(Stats.median(l), 0),
+                "< " + Stats.f(Stats.median(l), 0) + " (bar 570)",
                 Stats.median(o) < Stats.median(l) ? "met" : "missed");
-        b.report.row("lag p90 / max, ms", Stats.f(Stats.pct(o, 90), 0) + " / " + Stats.f(Stats.max(o), 0),
-                Stats.f(Stats.pct(l, 90), 0) + " / " + Stats.f(Stats.max(l), 0), "", "");
+        b.report.row(
+                "lag p90 / max, ms",
+                Stats.f(Stats.pct(o, 90), 0) + " / " + Stats.f(Stats.max(o), 0),
+                Stats.f(Stats.pct(l, 90), 0) + " / " + Stats.f(Stats.max(l), 0),
+                "",
+                "");
         List<List<String>> rows = new ArrayList<>();
         for (String n : List.of("ours", "litestream")) {
             List<Double> x = lags.get(n);
-            rows.add(List.of(n, String.valueOf(x.size()), Stats.f(Stats.median(x), 0), Stats.f(Stats.pct(x, 90), 0),
-                    Stats.f(Stats.pct(x, 99), 0), Stats.f(Stats.max(x), 0), String.valueOf(missing.get(n))));
+            rows.add(List.of(
+                    n,
+                    String.valueOf(x.size()),
+                    Stats.f(Stats.median(x), 0),
+                    Stats.f(Stats.pct(x, 90), 0),
+                    Stats.f(Stats.pct(x, 99), 0),
+                    Stats.f(Stats.max(x), 0),
+                    String.valueOf(missing.get(n))));
         }
-        b.report.section("Replication lag (file replica, sync-interval 1 s)",
+        b.report.section(
+                "Replication lag (file replica, sync-interval 1 s)",
                 "A marker INSERT every 100 ms for " + d.toSeconds() + " s, " + reps
                         + " run(s) per tool, interleaved. A watcher thread lists the replica every 5 ms, LZ4-decodes each "
                         + "new object and records when each marker first appears. Lag = first seen − commit returned.\n\n"
-                        + Report.table(List.of("tool", "markers", "p50 ms", "p90 ms", "p99 ms", "max ms", "never seen"), rows));
+                        + Report.table(
+                                List.of("tool", "markers", "p50 ms", "p90 ms", "p99 ms", "max ms", "never seen"),
+                                rows));
     }
 
     /**
@@ -194,7 +214,7 @@ final class LagBench {
                     Writers.Result r = Writers.maxRate(run.db(), burst, 0);
                     long committed;
                     try (Connection c = Writers.open(run.db());
-                         PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
+                            PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
                         ps.setString(1, "SEQ:999999:");
                         ps.executeUpdate();
                         committed = System.nanoTime();
@@ -208,21 +228,27 @@ final class LagBench {
                     Long seen = w.seen.get(999999);
                     double s = seen == null ? Double.NaN : Math.max(0, seen - committed) / 1e9;
                     secs.computeIfAbsent(t.label(), k -> new ArrayList<>()).add(s);
-                    ReplicatorBench.log(String.format("catch-up rep %d %s: %.0f txn/s burst, last commit in the replica "
-                            + "after %.2f s", rep, t, r.rate(), s));
+                    ReplicatorBench.log(String.format(
+                            "catch-up rep %d %s: %.0f txn/s burst, last commit in the replica " + "after %.2f s",
+                            rep, t, r.rate(), s));
                 }
                 FileTrees.delete(dir);
             }
         }
         double o = Stats.median(secs.get("ours"));
         double l = Stats.median(secs.get("litestream"));
-        b.report.row("catch-up after a " + burst.toSeconds() + " s max-rate burst, s (file replica)", Stats.f(o, 2),
-                Stats.f(l, 2), "<= Litestream's", o <= l ? "met" : "missed");
+        b.report.row(
+                "catch-up after a " + burst.toSeconds() + " s max-rate burst, s (file replica)",
+                Stats.f(o, 2),
+                Stats.f(l, 2),
+                "<= Litestream's",
+                o <= l ? "met" : "missed");
         List<List<String>> rows = new ArrayList<>();
         for (String n : List.of("ours", "litestream")) {
             rows.add(List.of(n, Stats.spread(secs.get(n), 2)));
         }
-        b.report.section("Catch-up after a burst (file replica, sync-interval 1 s)",
+        b.report.section(
+                "Catch-up after a burst (file replica, sync-interval 1 s)",
                 "A max-rate writer for " + burst.toSeconds() + " s, then one marker commit; seconds from that commit "
                         + "until the marker is in the replica (the watcher of the lag test). " + reps
                         + " run(s) per tool, interleaved.\n\n"
@@ -232,7 +258,8 @@ final class LagBench {
     /** Commits {@code INSERT 'SEQ:nnnnnn:'} every 100 ms for {@code d}; returns each marker's commit time (nanoTime). */
     private static Map<Integer, Long> markers(Path db, Duration d) throws Exception {
         Map<Integer, Long> out = new HashMap<>();
-        try (Connection c = Writers.open(db); PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
+        try (Connection c = Writers.open(db);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO marker (v) VALUES (?)")) {
             long t0 = System.nanoTime();
             for (int seq = 1; System.nanoTime() - t0 < d.toNanos(); seq++) {
                 ps.setString(1, String.format("SEQ:%06d:", seq));

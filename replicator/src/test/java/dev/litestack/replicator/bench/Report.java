@@ -9,8 +9,7 @@ import java.util.List;
 /** The Markdown report: a summary table (one row per figure) and one section of detail per benchmark. */
 final class Report {
 
-    private record Row(String figure, String ours, String litestream, String target, String verdict) {
-    }
+    private record Row(String figure, String ours, String litestream, String target, String verdict) {}
 
     private final Path out;
     private final String header;
@@ -28,11 +27,16 @@ final class Report {
     }
 
     void section(String title, String markdown) {
-        sections.append("\n## ").append(title).append("\n\n").append(markdown.strip()).append('\n');
+        sections.append("\n## ")
+                .append(title)
+                .append("\n\n")
+                .append(markdown.strip())
+                .append('\n');
     }
 
     static String table(List<String> headers, List<List<String>> rows) {
-        StringBuilder b = new StringBuilder("| ").append(String.join(" | ", headers)).append(" |\n|");
+        StringBuilder b =
+                new StringBuilder("| ").append(String.join(" | ", headers)).append(" |\n|");
         headers.forEach(h -> b.append("---|"));
         b.append('\n');
         for (List<String> r : rows) {

@@ -20,8 +20,7 @@ final class S3OpsBench {
 
     private static final List<String> OPS = List.of("GET", "PUT", "LIST", "DELETE");
 
-    private S3OpsBench() {
-    }
+    private S3OpsBench() {}
 
     static void run(ReplicatorBench b) throws Exception {
         Duration d = Duration.ofSeconds(b.quick ? 20 : 60);
@@ -42,8 +41,12 @@ final class S3OpsBench {
                 Writers.fill(dbs[i], 1L << 20);
                 String bucket = s3.createBucket();
                 ports[i] = BenchConfig.freePort();
-                Path cfg = BenchConfig.write(dir.resolve("litestream.yml"), dbs[i],
-                        BenchConfig.s3Replica(s3, bucket, "bench/db.sqlite"), ports[i], 0);
+                Path cfg = BenchConfig.write(
+                        dir.resolve("litestream.yml"),
+                        dbs[i],
+                        BenchConfig.s3Replica(s3, bucket, "bench/db.sqlite"),
+                        ports[i],
+                        0);
                 ToolProcess p = ToolProcess.start(t, Tool.replicate(cfg), dir.resolve(t + ".log"));
                 procs.add(p);
                 p.awaitReady(() -> BenchConfig.hasSnapshot(s3, bucket), Duration.ofSeconds(60));
@@ -73,12 +76,23 @@ final class S3OpsBench {
         Map<String, Double> oi = idle.get("ours");
         Map<String, Double> ol = loaded.get("ours");
         double oIdle = oi.values().stream().mapToDouble(Double::doubleValue).sum();
-        b.report.row("S3 requests/h idle (all operations)", Stats.f(oIdle, 0),
-                Stats.f(idle.get("litestream").values().stream().mapToDouble(Double::doubleValue).sum(), 0),
-                "0 (no scheduled work in the window)", oIdle == 0 ? "met" : "missed");
+        b.report.row(
+                "S3 requests/h idle (all operations)",
+                Stats.f(oIdle, 0),
+                Stats.f(
+                        idle.get("litestream").values().stream()
+                                .mapToDouble(Double::doubleValue)
+                                .sum(),
+                        0),
+                "0 (no scheduled work in the window)",
+                oIdle == 0 ? "met" : "missed");
         double oPut = ol.getOrDefault("PUT", 0.0);
-        b.report.row("S3 PUT/h at 5 txn/s", Stats.f(oPut, 0), Stats.f(loaded.get("litestream").getOrDefault("PUT", 0.0), 0),
-                "≤ 3600 (one per 1 s sync interval)", oPut <= 3600 * 1.02 ? "met" : "missed");
+        b.report.row(
+                "S3 PUT/h at 5 txn/s",
+                Stats.f(oPut, 0),
+                Stats.f(loaded.get("litestream").getOrDefault("PUT", 0.0), 0),
+                "≤ 3600 (one per 1 s sync interval)",
+                oPut <= 3600 * 1.02 ? "met" : "missed");
         List<List<String>> rows = new ArrayList<>();
         for (String phase : List.of("idle", "5 txn/s")) {
             Map<String, Map<String, Double>> src = phase.equals("idle") ? idle : loaded;
@@ -92,7 +106,8 @@ final class S3OpsBench {
         }
         List<String> headers = new ArrayList<>(List.of("phase", "tool"));
         OPS.forEach(op -> headers.add(op + "/h"));
-        b.report.section("S3 requests per hour (s3proxy on loopback)",
+        b.report.section(
+                "S3 requests per hour (s3proxy on loopback)",
                 "1 MiB database, default intervals (sync 1 s, no snapshot interval, retention check 1 h). After the "
                         + "first snapshot and 5 s, each tool's `litestream_replica_operation_total` is read before and "
                         + "after a " + d.toSeconds() + " s idle window and a " + d.toSeconds() + " s window of "

@@ -8,8 +8,7 @@ import java.util.Locale;
 /** Small statistics and formatting helpers for the benchmark report. */
 final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     static double median(Collection<Double> xs) {
         return pct(xs, 50);
@@ -45,6 +44,7 @@ final class Stats {
             return "n/a";
         }
         double min = xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        return f(median(xs), decimals) + " (" + f(min, decimals) + "–" + f(max(xs), decimals) + ", n=" + xs.size() + ")";
+        return f(median(xs), decimals) + " (" + f(min, decimals) + "–" + f(max(xs), decimals) + ", n=" + xs.size()
+                + ")";
     }
 }

@@ -15,8 +15,7 @@ import java.util.Map;
  */
 final class ThroughputBench {
 
-    private ThroughputBench() {
-    }
+    private ThroughputBench() {}
 
     /** The last lines of a log, for a message. */
     static String tail(Path log) throws java.io.IOException {
@@ -62,7 +61,8 @@ final class ThroughputBench {
                     }
                 }
                 rate.computeIfAbsent(name, k -> new ArrayList<>()).add(r.rate());
-                ReplicatorBench.log(String.format("throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms)",
+                ReplicatorBench.log(String.format(
+                        "throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms)",
                         rep, name, r.rate(), r.errors(), r.stalledSeconds()));
                 FileTrees.delete(dir);
             }
@@ -70,27 +70,46 @@ final class ThroughputBench {
         double base = Stats.median(rate.get("none"));
         double o = Stats.median(rate.get("ours")) / base;
         double l = Stats.median(rate.get("litestream")) / base;
-        b.report.row("max-rate writer speed, ratio to no replicator", Stats.f(o, 2), Stats.f(l, 2),
-                ">= 0.90", o >= 0.90 ? "met" : "missed");
+        b.report.row(
+                "max-rate writer speed, ratio to no replicator",
+                Stats.f(o, 2),
+                Stats.f(l, 2),
+                ">= 0.90",
+                o >= 0.90 ? "met" : "missed");
         double oc = Stats.median(cpu.get("ours"));
         double lc = Stats.median(cpu.get("litestream"));
-        b.report.row("CPU under max-rate load, % of one core", Stats.f(oc, 1), Stats.f(lc, 1),
-                "<= half of Litestream's", oc <= lc / 2 ? "met" : "missed");
+        b.report.row(
+                "CPU under max-rate load, % of one core",
+                Stats.f(oc, 1), Stats.f(lc, 1), "<= half of Litestream's", oc <= lc / 2 ? "met" : "missed");
         double orss = Stats.median(rss.get("ours"));
-        b.report.row("peak RSS under max-rate load, MiB", Stats.f(orss, 1), Stats.f(Stats.median(rss.get("litestream")), 1),
-                "<= 64", orss <= 64 ? "met" : "missed");
+        b.report.row(
+                "peak RSS under max-rate load, MiB",
+                Stats.f(orss, 1),
+                Stats.f(Stats.median(rss.get("litestream")), 1),
+                "<= 64",
+                orss <= 64 ? "met" : "missed");
         List<List<String>> rows = new ArrayList<>();
         for (String n : List.of("none", "ours", "litestream")) {
             double m = Stats.median(rate.get(n));
-            rows.add(List.of(n, Stats.spread(rate.get(n), 0), Stats.f(m / base, 2),
+            rows.add(List.of(
+                    n,
+                    Stats.spread(rate.get(n), 0),
+                    Stats.f(m / base, 2),
                     cpu.containsKey(n) ? Stats.spread(cpu.get(n), 1) : "–",
                     rss.containsKey(n) ? Stats.spread(rss.get(n), 1) : "–"));
         }
-        b.report.section("Writer throughput and load (" + b.replicaKind + " replica, default intervals)",
+        b.report.section(
+                "Writer throughput and load (" + b.replicaKind + " replica, default intervals)",
                 "One INSERT of ~200 bytes per transaction, WAL, synchronous=NORMAL, for " + d.toSeconds()
                         + " s per run; " + reps + " repetitions, the three variants interleaved with a rotating order. "
                         + "CPU is the replicator process's utime+stime over the writer's run; RSS is its VmHWM.\n\n"
-                        + Report.table(List.of("replicator", "txn/s median (min–max, n)", "ratio to none",
-                        "replicator CPU % of a core", "replicator peak RSS MiB"), rows));
+                        + Report.table(
+                                List.of(
+                                        "replicator",
+                                        "txn/s median (min–max, n)",
+                                        "ratio to none",
+                                        "replicator CPU % of a core",
+                                        "replicator peak RSS MiB"),
+                                rows));
     }
 }

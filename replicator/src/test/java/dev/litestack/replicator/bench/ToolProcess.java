@@ -24,10 +24,12 @@ final class ToolProcess implements AutoCloseable {
 
     /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK is 100 on Linux). */
     static final double CLK_TCK = 100.0;
-    private static final Pattern OP = Pattern.compile(
-            "^litestream_replica_operation_total\\{([^}]*)}\\s+([0-9.eE+]+)", Pattern.MULTILINE);
+
+    private static final Pattern OP =
+            Pattern.compile("^litestream_replica_operation_total\\{([^}]*)}\\s+([0-9.eE+]+)", Pattern.MULTILINE);
     private static final Pattern OP_LABEL = Pattern.compile("operation=\"([A-Z]+)\"");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Tool tool;
     final Process process;
@@ -81,7 +83,8 @@ final class ToolProcess implements AutoCloseable {
     /** {@code litestream_replica_operation_total} by operation, scraped from {@code http://127.0.0.1:port/metrics}. */
     static Map<String, Double> operations(int port) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         String body = HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Double> out = new TreeMap<>();
         Matcher m = OP.matcher(body);

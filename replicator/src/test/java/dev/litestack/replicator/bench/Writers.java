@@ -20,10 +20,10 @@ final class Writers {
         }
     }
 
-    private static final String FILLER = "the quick brown fox jumps over the lazy dog; ".repeat(3).substring(0, 100);
+    private static final String FILLER =
+            "the quick brown fox jumps over the lazy dog; ".repeat(3).substring(0, 100);
 
-    private Writers() {
-    }
+    private Writers() {}
 
     /** A connection as an app would open it: WAL, synchronous=NORMAL, a busy timeout, autocommit. */
     static Connection open(Path db) throws SQLException {
@@ -51,8 +51,8 @@ final class Writers {
      */
     static Result maxRate(Path db, Duration d, int checkpointEvery) throws SQLException {
         try (Connection c = open(db);
-             PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)");
-             Statement ck = c.createStatement()) {
+                PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)");
+                Statement ck = c.createStatement()) {
             long t0 = System.nanoTime();
             long end = t0 + d.toNanos();
             long n = 0;
@@ -88,14 +88,16 @@ final class Writers {
 
     /** The highest row id this connection sees: with one writer and no deletes, the last committed row. */
     private static long maxId(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM t")) {
+        try (Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM t")) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
     /** Inserts {@code perSecond} single-row transactions a second, evenly spaced, for {@code d}. */
     static Result steady(Path db, double perSecond, Duration d) throws SQLException, InterruptedException {
-        try (Connection c = open(db); PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+        try (Connection c = open(db);
+                PreparedStatement ps = c.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
             long t0 = System.nanoTime();
             long step = (long) (1e9 / perSecond);
             long n = 0;
@@ -117,7 +119,8 @@ final class Writers {
      * text, so LZ4 compresses it moderately), then checkpoints and truncates its WAL.
      */
     static void fill(Path db, long bytes) throws SQLException {
-        try (Connection c = open(db); Statement st = c.createStatement()) {
+        try (Connection c = open(db);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA synchronous=OFF");
             c.setAutoCommit(false);
             String filler = FILLER.repeat(5);
@@ -141,8 +144,9 @@ final class Writers {
 
     /** Number of rows with {@code id <= lastId} in a (restored) database, read-only. */
     static long countUpTo(Path db, long lastId) throws SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?mode=ro");
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM t WHERE id <= ?")) {
+        try (Connection c =
+                        java.sql.DriverManager.getConnection("jdbc:sqlite:file:" + db.toAbsolutePath() + "?mode=ro");
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM t WHERE id <= ?")) {
             ps.setLong(1, lastId);
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

@@ -25,15 +25,42 @@ class CliUsageTest {
         List<String> config = List.of("-config", "-no-expand-env");
         List<String> listing = List.of("-config", "-no-expand-env", "-replica", "-json", "DB_PATH|REPLICA_URL");
         return Stream.of(
-                Arguments.of("replicate", List.of("-config", "-no-expand-env", "-exec", "-restore-if-db-not-exists",
-                        "-once", "-force-snapshot", "-enforce-retention", "-log-level", "DB_PATH REPLICA_URL")),
-                Arguments.of("restore", List.of("-config", "-no-expand-env", "-replica", "-o", "-generation", "-index",
-                        "-timestamp", "-parallelism", "-if-db-not-exists", "-if-replica-exists", "-no-integrity-check",
-                        "-v")),
+                Arguments.of(
+                        "replicate",
+                        List.of(
+                                "-config",
+                                "-no-expand-env",
+                                "-exec",
+                                "-restore-if-db-not-exists",
+                                "-once",
+                                "-force-snapshot",
+                                "-enforce-retention",
+                                "-log-level",
+                                "DB_PATH REPLICA_URL")),
+                Arguments.of(
+                        "restore",
+                        List.of(
+                                "-config",
+                                "-no-expand-env",
+                                "-replica",
+                                "-o",
+                                "-generation",
+                                "-index",
+                                "-timestamp",
+                                "-parallelism",
+                                "-if-db-not-exists",
+                                "-if-replica-exists",
+                                "-no-integrity-check",
+                                "-v")),
                 Arguments.of("generations", listing),
                 Arguments.of("snapshots", listing),
-                Arguments.of("wal", Stream.concat(listing.stream(), Stream.of("-generation")).toList()),
-                Arguments.of("databases", Stream.concat(config.stream(), Stream.of("-json")).toList()),
+                Arguments.of(
+                        "wal",
+                        Stream.concat(listing.stream(), Stream.of("-generation"))
+                                .toList()),
+                Arguments.of(
+                        "databases",
+                        Stream.concat(config.stream(), Stream.of("-json")).toList()),
                 Arguments.of("version", List.of("--help")));
     }
 
@@ -75,7 +102,9 @@ class CliUsageTest {
     @Test
     void onceFlagsAreCheckedTogether() throws Exception {
         Path cfg = dir.resolve("litestream.yml");
-        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
         Cli.Result snap = Cli.run("replicate", "-config", cfg.toString(), "-force-snapshot");
         assertEquals(2, snap.code(), snap.toString());
         assertEquals("error: cannot specify -force-snapshot flag without -once" + System.lineSeparator(), snap.err());
@@ -90,11 +119,15 @@ class CliUsageTest {
     @Test
     void anUnknownLogLevelIsAUsageErrorNamingWhereItCameFrom() throws Exception {
         Path cfg = dir.resolve("litestream.yml");
-        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
         Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-once", "-log-level", "loud");
         assertEquals(2, r.code(), r.toString());
-        assertEquals("error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
-                + System.lineSeparator(), r.err());
+        assertEquals(
+                "error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
+                        + System.lineSeparator(),
+                r.err());
     }
 
     @Test
@@ -102,12 +135,16 @@ class CliUsageTest {
         NullPointerException npe = new NullPointerException();
         npe.setStackTrace(new StackTraceElement[] {new StackTraceElement("dev.x.Foo", "bar", "Foo.java", 12)});
         String msg = Main.unexpected("restore", npe, false);
-        assertEquals("restore failed: NullPointerException at dev.x.Foo.bar(Foo.java:12) "
-                + "(run with -log-level debug for the stack trace)", msg);
+        assertEquals(
+                "restore failed: NullPointerException at dev.x.Foo.bar(Foo.java:12) "
+                        + "(run with -log-level debug for the stack trace)",
+                msg);
         assertFalse(msg.contains("null"), msg);
-        assertEquals("restore failed: IllegalStateException: bad state at dev.x.Foo.bar(Foo.java:12)",
+        assertEquals(
+                "restore failed: IllegalStateException: bad state at dev.x.Foo.bar(Foo.java:12)",
                 Main.unexpected("restore", withFrame(new IllegalStateException("bad state")), true));
-        assertEquals("no such file: /x", Main.unexpected("restore", new java.nio.file.NoSuchFileException("/x"), false));
+        assertEquals(
+                "no such file: /x", Main.unexpected("restore", new java.nio.file.NoSuchFileException("/x"), false));
     }
 
     private static RuntimeException withFrame(RuntimeException e) {
@@ -171,10 +208,12 @@ class CliUsageTest {
 
     static Stream<Arguments> badConfigs() {
         return Stream.of(
-                Arguments.of("dbs:\n  - path: /a.db\n    monitor-interval: 5x\n",
+                Arguments.of(
+                        "dbs:\n  - path: /a.db\n    monitor-interval: 5x\n",
                         "error: dbs[0].monitor-interval: invalid duration \"5x\" (use values like 500ms, 10s, 1h30m)"),
                 Arguments.of("logging:\n  levl: info\n", "error: logging.levl: unknown key (did you mean \"level\"?)"),
-                Arguments.of("dbs:\n  - path: /a.db\n    replicas:\n      - path: /r\n        sync-intervl: 1s\n",
+                Arguments.of(
+                        "dbs:\n  - path: /a.db\n    replicas:\n      - path: /r\n        sync-intervl: 1s\n",
                         "error: dbs[0].replicas[0].sync-intervl: unknown key (did you mean \"sync-interval\"?)"));
     }
 
@@ -242,7 +281,9 @@ class CliUsageTest {
     @Test
     void replicateUnterminatedExecQuote() throws Exception {
         Path cfg = dir.resolve("litestream.yml");
-        Files.writeString(cfg, "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + dir.resolve("a.db") + "\n    replicas:\n      - path: " + dir.resolve("r") + "\n");
         Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-exec", "sh -c 'exit 3");
         assertEquals(2, r.code());
         assertEquals("error: unterminated quote in exec command: sh -c 'exit 3" + System.lineSeparator(), r.err());
@@ -252,13 +293,18 @@ class CliUsageTest {
     void databasesListsTheConfig() throws Exception {
         Path cfg = dir.resolve("litestream.yml");
         Path db = dir.resolve("app.db");
-        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("r")
-                + "\n      - name: second\n        path: " + dir.resolve("r2") + "\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("r")
+                        + "\n      - name: second\n        path: " + dir.resolve("r2") + "\n");
         Cli.Result r = Cli.run("databases", "-config", cfg.toString());
         assertEquals(0, r.code(), r.toString());
         String pad = " ".repeat(db.toString().length() - "path".length() + 2);
-        assertEquals("path" + pad + "replicas\n" + db + "  file,second\n", r.out().replace(System.lineSeparator(), "\n"));
+        assertEquals(
+                "path" + pad + "replicas\n" + db + "  file,second\n", r.out().replace(System.lineSeparator(), "\n"));
         Cli.Result j = Cli.run("databases", "-config", cfg.toString(), "-json");
-        assertEquals("[{\"path\":\"" + db + "\",\"replicas\":\"file,second\"}]", j.out().strip());
+        assertEquals(
+                "[{\"path\":\"" + db + "\",\"replicas\":\"file,second\"}]",
+                j.out().strip());
     }
 }

@@ -17,9 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** generations, snapshots and wal: table and -json output, and the same rows as Litestream's own listing. */
 @Tag("integration")
@@ -75,11 +75,28 @@ class ListingCommandsTest {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < segs.size(); i++) {
             WalSegmentInfo s = segs.get(i);
-            assertEquals(List.of("file", s.generation(), Long.toString(s.index()), Long.toString(s.offset()),
-                    Long.toString(s.size()), time(s.createdAt())), rows.get(i + 1), "decimal index and offset");
-            json.append(i > 0 ? "," : "").append("{\"replica\":\"file\",\"generation\":\"").append(s.generation())
-                    .append("\",\"index\":").append(s.index()).append(",\"offset\":").append(s.offset())
-                    .append(",\"size\":").append(s.size()).append(",\"created\":\"").append(time(s.createdAt())).append("\"}");
+            assertEquals(
+                    List.of(
+                            "file",
+                            s.generation(),
+                            Long.toString(s.index()),
+                            Long.toString(s.offset()),
+                            Long.toString(s.size()),
+                            time(s.createdAt())),
+                    rows.get(i + 1),
+                    "decimal index and offset");
+            json.append(i > 0 ? "," : "")
+                    .append("{\"replica\":\"file\",\"generation\":\"")
+                    .append(s.generation())
+                    .append("\",\"index\":")
+                    .append(s.index())
+                    .append(",\"offset\":")
+                    .append(s.offset())
+                    .append(",\"size\":")
+                    .append(s.size())
+                    .append(",\"created\":\"")
+                    .append(time(s.createdAt()))
+                    .append("\"}");
         }
         Cli.Result j = Cli.run("wal", "-json", url);
         assertEquals(0, j.code());
@@ -102,11 +119,20 @@ class ListingCommandsTest {
         assertEquals(List.of("replica", "generation", "index", "size", "created"), rows.get(0));
         for (int i = 0; i < snaps.size(); i++) {
             SnapshotInfo s = snaps.get(i);
-            assertEquals(List.of("file", s.generation(), Long.toString(s.index()), Long.toString(s.size()),
-                    time(s.createdAt())), rows.get(i + 1));
+            assertEquals(
+                    List.of(
+                            "file",
+                            s.generation(),
+                            Long.toString(s.index()),
+                            Long.toString(s.size()),
+                            time(s.createdAt())),
+                    rows.get(i + 1));
         }
         String j = Cli.run("snapshots", "-json", url).out().strip();
-        assertTrue(j.startsWith("[{\"replica\":\"file\",\"generation\":\"" + snaps.get(0).generation() + "\",\"index\":"), j);
+        assertTrue(
+                j.startsWith("[{\"replica\":\"file\",\"generation\":\""
+                        + snaps.get(0).generation() + "\",\"index\":"),
+                j);
         assertEquals(2, j.split("\\{").length - 1);
     }
 
@@ -130,7 +156,8 @@ class ListingCommandsTest {
         Cli.Result r = Cli.run("generations", empty.toUri().toString());
         assertEquals(0, r.code());
         assertEquals(List.of(List.of("name", "generation", "lag", "start", "end")), rows(r.out()));
-        assertEquals("[]", Cli.run("wal", "-json", empty.toUri().toString()).out().strip());
+        assertEquals(
+                "[]", Cli.run("wal", "-json", empty.toUri().toString()).out().strip());
     }
 
     // ---- the real Litestream binary as the oracle ----
@@ -152,12 +179,15 @@ class ListingCommandsTest {
     void walMatchesLitestream() throws Exception {
         assertEquals(litestream("wal", url), rows(Cli.run("wal", url).out()));
         String g = gens.get(1).generation();
-        assertEquals(litestream("wal", "-generation", g, url), rows(Cli.run("wal", "-generation", g, url).out()));
+        assertEquals(
+                litestream("wal", "-generation", g, url),
+                rows(Cli.run("wal", "-generation", g, url).out()));
     }
 
     @Test
     void snapshotsMatchLitestream() throws Exception {
-        assertEquals(litestream("snapshots", url), rows(Cli.run("snapshots", url).out()));
+        assertEquals(
+                litestream("snapshots", url), rows(Cli.run("snapshots", url).out()));
     }
 
     @Test

@@ -15,9 +15,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** {@code replicate -exec} as a real process with real children: exit codes, signal forwarding, final sync. */
 @Tag("integration")
@@ -76,9 +76,11 @@ class ReplicateExecTest {
         Path script = dir.resolve("child.sh");
         Path ready = dir.resolve("ready");
         Path got = dir.resolve("got-term");
-        Files.writeString(script, "trap 'echo TERM > \"$2\"; exit 7' TERM\n"
-                + "echo ready > \"$1\"\n"
-                + "while :; do sleep 1 & wait $!; done\n");
+        Files.writeString(
+                script,
+                "trap 'echo TERM > \"$2\"; exit 7' TERM\n"
+                        + "echo ready > \"$1\"\n"
+                        + "while :; do sleep 1 & wait $!; done\n");
         Process p = Cli.start(dir, "replicate", "-exec", "sh " + script + " " + ready + " " + got, db.toString(), url);
         await().atMost(DEADLINE).until(() -> Files.exists(ready) || !p.isAlive());
         assertTrue(p.isAlive(), Cli.output(dir));
@@ -97,8 +99,11 @@ class ReplicateExecTest {
         }
         Path ready = dir.resolve("ready");
         Path last = dir.resolve("last-id");
-        String child = String.join(" ", Cli.javaCommand(WriterChild.class.getName(), db.toString(), ready.toString(),
-                last.toString()).stream().map(a -> "'" + a + "'").toList());
+        String child = String.join(
+                " ",
+                Cli.javaCommand(WriterChild.class.getName(), db.toString(), ready.toString(), last.toString()).stream()
+                        .map(a -> "'" + a + "'")
+                        .toList());
         Process p = Cli.start(dir, "replicate", "-exec", child, db.toString(), url);
         await().atMost(DEADLINE).until(() -> Files.exists(ready) || !p.isAlive());
         assertTrue(p.isAlive(), Cli.output(dir));
@@ -125,8 +130,8 @@ class ReplicateExecTest {
     void restoreIfDbNotExistsRestoresFirst() throws Exception {
         EngineReplica.Built b = EngineReplica.build(db, rep, 2, 4);
         deleteDb();
-        Cli.Result r = Cli.exec(dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"",
-                db.toString(), url);
+        Cli.Result r = Cli.exec(
+                dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"", db.toString(), url);
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("database restored before replicating"), r.out());
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(db));
@@ -135,8 +140,8 @@ class ReplicateExecTest {
 
     @Test
     void restoreIfDbNotExistsWithoutAReplicaStartsEmpty() throws Exception {
-        Cli.Result r = Cli.exec(dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"",
-                db.toString(), url);
+        Cli.Result r = Cli.exec(
+                dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"", db.toString(), url);
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("no backup to restore, starting with an empty database"), r.out());
         assertFalse(Files.exists(db), "nothing to restore: the application creates the database");
@@ -154,10 +159,13 @@ class ReplicateExecTest {
         }
         dev.litestack.replicator.util.FileTrees.delete(dir.resolve(".two.db-litestream"));
         Path config = dir.resolve("two-dbs.yml");
-        Files.writeString(config, "dbs:\n"
-                + "  - path: " + db + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: " + url + "\n"
-                + "  - path: " + db2 + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: "
-                + rep2.toUri() + "\n");
+        Files.writeString(
+                config,
+                "dbs:\n"
+                        + "  - path: " + db + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: " + url
+                        + "\n"
+                        + "  - path: " + db2 + "\n    restore-if-db-not-exists: true\n    replicas:\n      - url: "
+                        + rep2.toUri() + "\n");
         Cli.Result r = Cli.exec(dir, "replicate", "-config", config.toString(), "-exec", "sh -c \"exit 0\"");
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, one.rows()), AppDb.ids(db));
@@ -169,7 +177,8 @@ class ReplicateExecTest {
             Files.deleteIfExists(Path.of(db2 + suffix));
         }
         dev.litestack.replicator.util.FileTrees.delete(dir.resolve(".two.db-litestream"));
-        dev.litestack.replicator.replica.file.FileReplicaClient c2 = new dev.litestack.replicator.replica.file.FileReplicaClient(rep2);
+        dev.litestack.replicator.replica.file.FileReplicaClient c2 =
+                new dev.litestack.replicator.replica.file.FileReplicaClient(rep2);
         String gen = c2.generations().get(c2.generations().size() - 1);
         long idx = c2.snapshots(gen).get(c2.snapshots(gen).size() - 1).index();
         Path snap = rep2.resolve(dev.litestack.replicator.replica.ReplicaLayout.snapshotKey(gen, idx));

@@ -25,9 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * One writer per replica: two real {@code replicate} processes on one replica path, on a folder
@@ -78,8 +78,13 @@ class ReplicateLeaseTest {
             String bucket = server.createBucket();
             twoReplicators(new Backend() {
                 public List<String> replicaLines() {
-                    return List.of("type: s3", "bucket: " + bucket, "path: shared/app.db", "endpoint: " + server.endpoint(),
-                            "region: " + S3ProxyServer.REGION, "force-path-style: true");
+                    return List.of(
+                            "type: s3",
+                            "bucket: " + bucket,
+                            "path: shared/app.db",
+                            "endpoint: " + server.endpoint(),
+                            "region: " + S3ProxyServer.REGION,
+                            "force-path-style: true");
                 }
 
                 public ReplicaClient raw() throws Exception {
@@ -87,8 +92,11 @@ class ReplicateLeaseTest {
                 }
 
                 public Map<String, String> env() {
-                    return Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                            "LITESTREAM_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+                    return Map.of(
+                            "LITESTREAM_ACCESS_KEY_ID",
+                            S3ProxyServer.ACCESS_KEY,
+                            "LITESTREAM_SECRET_ACCESS_KEY",
+                            S3ProxyServer.SECRET_KEY);
                 }
             });
         }
@@ -99,10 +107,15 @@ class ReplicateLeaseTest {
     }
 
     private Path config(String name, Path db, Backend b, String onConflict, Duration lease) throws IOException {
-        Path cfg = Litestream.writeConfig(dir.resolve(name + ".yml"), db, List.of("monitor-interval: 100ms"),
+        Path cfg = Litestream.writeConfig(
+                dir.resolve(name + ".yml"),
+                db,
+                List.of("monitor-interval: 100ms"),
                 concat(b.replicaLines(), List.of("sync-interval: 100ms")));
-        Files.writeString(cfg, Files.readString(cfg) + "lease:\n  duration: " + lease.toSeconds() + "s\n  on-conflict: "
-                + onConflict + "\n");
+        Files.writeString(
+                cfg,
+                Files.readString(cfg) + "lease:\n  duration: " + lease.toSeconds() + "s\n  on-conflict: " + onConflict
+                        + "\n");
         return cfg;
     }
 
@@ -130,18 +143,29 @@ class ReplicateLeaseTest {
     private void twoReplicators(Backend b) throws Exception {
         Path dbA = dir.resolve("a.db");
         Path dbB = dir.resolve("b.db");
-        try (AppDb a = new AppDb(dbA); AppDb bApp = new AppDb(dbB); ReplicaClient raw = b.raw()) {
+        try (AppDb a = new AppDb(dbA);
+                AppDb bApp = new AppDb(dbB);
+                ReplicaClient raw = b.raw()) {
             a.insert(0, 10);
             bApp.insert(100, 120);
             LeaseStore store = raw.leaseStore();
 
             Path logA = logDir("a");
-            Process pa = Cli.start(logA, on(b, "host-a"), "replicate", "-config", config("a", dbA, b, "wait").toString());
+            Process pa = Cli.start(
+                    logA,
+                    on(b, "host-a"),
+                    "replicate",
+                    "-config",
+                    config("a", dbA, b, "wait").toString());
             Process pb = null;
-            java.util.concurrent.ScheduledExecutorService pacer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            java.util.concurrent.ScheduledExecutorService pacer =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
             try {
-                await("A takes the lease and replicates").atMost(DEADLINE).until(() -> out(logA).contains("msg=\"lease taken\"")
-                        && raw.generations().size() == 1 || !pa.isAlive());
+                await("A takes the lease and replicates")
+                        .atMost(DEADLINE)
+                        .until(() -> out(logA).contains("msg=\"lease taken\"")
+                                        && raw.generations().size() == 1
+                                || !pa.isAlive());
                 assertTrue(pa.isAlive(), out(logA));
                 String genA = raw.generations().get(0);
                 Lease heldByA = store.read().lease();
@@ -150,46 +174,75 @@ class ReplicateLeaseTest {
                 // A's application keeps writing (a row every 300 ms), so A keeps renewing its lease
                 java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1000);
                 AppDb busyA = new AppDb(dbA); // its own connection: the test thread writes through `a` meanwhile
-                pacer.scheduleAtFixedRate(() -> {
-                    try {
-                        busyA.insert(next.get(), next.incrementAndGet());
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                pacer.scheduleAtFixedRate(
+                        () -> {
+                            try {
+                                busyA.insert(next.get(), next.incrementAndGet());
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        0,
+                        300,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
 
                 // B on the same replica path waits, logging who holds it, and writes nothing
                 Path logB = logDir("b");
-                pb = Cli.start(logB, on(b, "host-b"), "replicate", "-config", config("b", dbB, b, "wait").toString());
+                pb = Cli.start(
+                        logB,
+                        on(b, "host-b"),
+                        "replicate",
+                        "-config",
+                        config("b", dbB, b, "wait").toString());
                 Process fb = pb;
-                await("B waits for A's lease").atMost(DEADLINE).until(() -> out(logB).contains("another replicator holds "
-                        + "the lease, waiting") || !fb.isAlive());
+                await("B waits for A's lease")
+                        .atMost(DEADLINE)
+                        .until(() -> out(logB).contains("another replicator holds " + "the lease, waiting")
+                                || !fb.isAlive());
                 String waiting = out(logB);
-                assertTrue(waiting.contains("holder=" + heldByA.holder()) && waiting.contains("host=host-a")
-                        && waiting.contains("pid=" + pa.pid()), waiting);
+                assertTrue(
+                        waiting.contains("holder=" + heldByA.holder())
+                                && waiting.contains("host=host-a")
+                                && waiting.contains("pid=" + pa.pid()),
+                        waiting);
                 a.insert(10, 20);
-                await("A keeps replicating").atMost(DEADLINE).ignoreExceptions()
+                await("A keeps replicating")
+                        .atMost(DEADLINE)
+                        .ignoreExceptions()
                         .until(() -> AppDb.ids(restore(raw, "a-live")).containsAll(AppDb.range(0, 20)));
                 assertEquals(List.of(genA), raw.generations(), "B wrote nothing");
 
                 // on-conflict: exit fails at once, naming the holder
                 Path logC = logDir("c");
-                Cli.Result c = Cli.exec(logC, on(b, "host-c"), "replicate", "-once", "-config", config("c", dbB, b, "exit").toString());
+                Cli.Result c = Cli.exec(
+                        logC,
+                        on(b, "host-c"),
+                        "replicate",
+                        "-once",
+                        "-config",
+                        config("c", dbB, b, "exit").toString());
                 assertEquals(1, c.code(), c.toString());
-                assertTrue(c.err().contains("is leased by holder " + heldByA.holder()) && c.err().contains("(lease "
-                        + "on-conflict: exit)"), c.err());
+                assertTrue(
+                        c.err().contains("is leased by holder " + heldByA.holder())
+                                && c.err().contains("(lease " + "on-conflict: exit)"),
+                        c.err());
 
                 // kill -9 A (another host for B): B takes over once A's lease has expired, not before
                 pacer.shutdownNow();
                 Instant expires = store.read().lease().expires();
                 pa.destroyForcibly().waitFor();
-                await("B takes over").atMost(DEADLINE).until(() -> out(logB).contains("msg=\"lease taken\"") || !fb.isAlive());
+                await("B takes over")
+                        .atMost(DEADLINE)
+                        .until(() -> out(logB).contains("msg=\"lease taken\"") || !fb.isAlive());
                 assertTrue(fb.isAlive(), out(logB));
                 Lease heldByB = store.read().lease();
                 assertEquals(pb.pid(), heldByB.pid());
                 assertFalse(Instant.now().isBefore(expires), "taken after A's lease expired at " + expires);
-                await("B replicates its database").atMost(DEADLINE).until(() -> raw.generations().size() == 2);
-                await().atMost(DEADLINE).ignoreExceptions()
+                await("B replicates its database")
+                        .atMost(DEADLINE)
+                        .until(() -> raw.generations().size() == 2);
+                await().atMost(DEADLINE)
+                        .ignoreExceptions()
                         .until(() -> AppDb.ids(restore(raw, "b-live")).equals(AppDb.range(100, 120)));
 
                 // a clean stop releases the lease: the next one takes it at once, even with on-conflict: exit
@@ -198,20 +251,35 @@ class ReplicateLeaseTest {
                 assertTrue(out(logB).contains("msg=\"lease released\""), out(logB));
                 assertTrue(store.read().lease().released());
                 Path logD = logDir("d");
-                Cli.Result d = Cli.exec(logD, on(b, "host-d"), "replicate", "-once", "-config",
+                Cli.Result d = Cli.exec(
+                        logD,
+                        on(b, "host-d"),
+                        "replicate",
+                        "-once",
+                        "-config",
                         config("d", dbB, b, "exit").toString());
                 assertEquals(0, d.code(), d.toString());
 
                 // kill -9 of a holder whose restart comes up on the same host: its lease (60 s) is taken at once,
                 // since its pid no longer runs there
                 Path logE = logDir("e");
-                Process pe = Cli.start(logE, on(b, "host-e"), "replicate", "-config",
+                Process pe = Cli.start(
+                        logE,
+                        on(b, "host-e"),
+                        "replicate",
+                        "-config",
                         config("e", dbB, b, "wait", Duration.ofSeconds(60)).toString());
-                await("E takes the lease").atMost(DEADLINE).until(() -> out(logE).contains("msg=\"lease taken\"")
-                        || !pe.isAlive());
+                await("E takes the lease")
+                        .atMost(DEADLINE)
+                        .until(() -> out(logE).contains("msg=\"lease taken\"") || !pe.isAlive());
                 pe.destroyForcibly().waitFor();
                 assertFalse(store.read().lease().freeAt(Instant.now()), "E's lease is still live");
-                Cli.Result f = Cli.exec(logDir("f"), on(b, "host-e"), "replicate", "-once", "-config",
+                Cli.Result f = Cli.exec(
+                        logDir("f"),
+                        on(b, "host-e"),
+                        "replicate",
+                        "-once",
+                        "-config",
                         config("f", dbB, b, "exit").toString());
                 assertEquals(0, f.code(), f.toString());
             } finally {
@@ -226,14 +294,17 @@ class ReplicateLeaseTest {
             // Litestream 0.3.13 sees the two generations and restores the newest; the lease object is not in its way
             Litestream litestream = new Litestream(dir, b.env());
             Path cfgB = config("b", dbB, b, "wait");
-            Litestream.Result gens = litestream.run(DEADLINE, "generations", "-config", cfgB.toString(), dbB.toString())
+            Litestream.Result gens = litestream
+                    .run(DEADLINE, "generations", "-config", cfgB.toString(), dbB.toString())
                     .requireSuccess("litestream generations");
             for (String g : raw.generations()) {
                 assertTrue(gens.output().contains(g), gens.output());
             }
             assertEquals(3, gens.output().strip().lines().count(), "a header and two generations:\n" + gens.output());
             Path theirs = dir.resolve("litestream.db");
-            litestream.restore(theirs, dbB.toString(), "-config", cfgB.toString()).requireSuccess("litestream restore");
+            litestream
+                    .restore(theirs, dbB.toString(), "-config", cfgB.toString())
+                    .requireSuccess("litestream restore");
             assertEquals(AppDb.range(100, 120), AppDb.ids(theirs));
         }
     }

@@ -8,9 +8,9 @@ import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** {@code replicate -once [-force-snapshot]} as a real process: cron-style backups. */
 @Tag("integration")
@@ -41,7 +41,8 @@ class ReplicateOnceTest {
         Path rep = dir.resolve("rep");
         Path cfg = dir.resolve("litestream.yml");
         // monitor-interval: 0 (no background sync) is the natural pairing with -once
-        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    monitor-interval: 0\n    replicas:\n      - path: " + rep + "\n");
+        Files.writeString(
+                cfg, "dbs:\n  - path: " + db + "\n    monitor-interval: 0\n    replicas:\n      - path: " + rep + "\n");
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 10);
             Cli.Result first = Cli.exec(dir, "replicate", "--config", cfg.toString(), "-once");
@@ -58,7 +59,8 @@ class ReplicateOnceTest {
             assertEquals(AppDb.range(0, 25), AppDb.ids(restored("two.db", rep)));
 
             app.insert(25, 30);
-            Cli.Result third = Cli.exec(dir, "replicate", "-once", db.toString(), rep.toUri().toString());
+            Cli.Result third = Cli.exec(
+                    dir, "replicate", "-once", db.toString(), rep.toUri().toString());
             assertEquals(0, third.code(), third.toString());
             assertEquals(2, snapshots(rep), "no snapshot without -force-snapshot");
             assertEquals(AppDb.range(0, 30), AppDb.ids(restored("three.db", rep)));
@@ -74,13 +76,20 @@ class ReplicateOnceTest {
             app.insert(0, 10);
         }
         // the lease is the first write: it fails, and nothing is written
-        Cli.Result r = Cli.exec(dir, "replicate", "-once", "-force-snapshot", db.toString(), blocked.toUri().toString());
+        Cli.Result r = Cli.exec(
+                dir,
+                "replicate",
+                "-once",
+                "-force-snapshot",
+                db.toString(),
+                blocked.toUri().toString());
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("error: cannot take the lease file:" + blocked.resolve("lease")), r.err());
         // without a lease, the upload itself fails
         Path cfg = dir.resolve("litestream.yml");
-        Files.writeString(cfg, "lease:\n  enabled: false\ndbs:\n  - path: " + db + "\n    replicas:\n      - path: "
-                + blocked + "\n");
+        Files.writeString(
+                cfg,
+                "lease:\n  enabled: false\ndbs:\n  - path: " + db + "\n    replicas:\n      - path: " + blocked + "\n");
         Cli.Result noLease = Cli.exec(dir, "replicate", "-once", "-force-snapshot", "-config", cfg.toString());
         assertEquals(1, noLease.code(), noLease.toString());
         assertTrue(noLease.out().contains("msg=\"replicate -once: not everything was shipped\""), noLease.out());
@@ -92,12 +101,16 @@ class ReplicateOnceTest {
         Path db = dir.resolve("app.db");
         Path cfg = dir.resolve("litestream.yml");
         dev.litestack.replicator.testing.AgeKeys k = dev.litestack.replicator.testing.AgeKeys.generate();
-        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("rep")
-                + "\n        age:\n          identities: [" + k.identity() + "]\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + db + "\n    replicas:\n      - path: " + dir.resolve("rep")
+                        + "\n        age:\n          identities: [" + k.identity() + "]\n");
         Cli.Result r = Cli.run("replicate", "-config", cfg.toString(), "-once");
         assertEquals(1, r.code(), r.toString());
-        assertEquals("error: cannot open replica file of " + db + ": age needs both identities and recipients to "
-                + "replicate (recipients to encrypt, identities to read back the replica's position)"
-                + System.lineSeparator(), r.err());
+        assertEquals(
+                "error: cannot open replica file of " + db + ": age needs both identities and recipients to "
+                        + "replicate (recipients to encrypt, identities to read back the replica's position)"
+                        + System.lineSeparator(),
+                r.err());
     }
 }

@@ -14,9 +14,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** {@code restore} through {@link Main#run}: flags, messages and results on replicas written by the engine. */
 @Tag("integration")
@@ -110,11 +110,19 @@ class RestoreCommandTest {
         Cli.Result r = Cli.run("restore", "-config", cfg.toString(), "-replica", "file", db.toString());
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(db));
-        Cli.Result unknown = Cli.run("restore", "-config", cfg.toString(), dir.resolve("other.db").toString());
+        Cli.Result unknown = Cli.run(
+                "restore", "-config", cfg.toString(), dir.resolve("other.db").toString());
         assertEquals(1, unknown.code());
         assertEquals("error: database not found in config: " + dir.resolve("other.db") + NL, unknown.err());
-        Cli.Result noReplica = Cli.run("restore", "-config", cfg.toString(), "-replica", "s3", "-o",
-                dir.resolve("x.db").toString(), db.toString());
+        Cli.Result noReplica = Cli.run(
+                "restore",
+                "-config",
+                cfg.toString(),
+                "-replica",
+                "s3",
+                "-o",
+                dir.resolve("x.db").toString(),
+                db.toString());
         assertEquals(1, noReplica.code());
         assertEquals("error: replica not found: s3" + NL, noReplica.err());
     }
@@ -124,13 +132,16 @@ class RestoreCommandTest {
         EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 3, 4);
         for (var e : b.rowsThroughIndex().entrySet()) {
             Path out = dir.resolve("idx" + e.getKey() + ".db");
-            Cli.Result r = Cli.run("restore", "-index", Long.toHexString(e.getKey()), "-o", out.toString(),
-                    url(dir.resolve("rep")));
+            Cli.Result r = Cli.run(
+                    "restore", "-index", Long.toHexString(e.getKey()), "-o", out.toString(), url(dir.resolve("rep")));
             assertEquals(0, r.code(), r.toString());
             assertEquals(AppDb.range(0, e.getValue()), AppDb.ids(out), "index " + e.getKey());
         }
         Path beyond = dir.resolve("ff.db");
-        assertEquals(0, Cli.run("restore", "-index", "ff", "-o", beyond.toString(), url(dir.resolve("rep"))).code());
+        assertEquals(
+                0,
+                Cli.run("restore", "-index", "ff", "-o", beyond.toString(), url(dir.resolve("rep")))
+                        .code());
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(beyond), "an index above the last restores everything");
     }
 
@@ -150,14 +161,16 @@ class RestoreCommandTest {
         for (int i = 0; i < b.segments().size(); i++) {
             WalSegmentInfo s = b.segments().get(i);
             Instant t = t0.plusSeconds(60L * (i + 1));
-            Files.setLastModifiedTime(gen.resolve("wal").resolve(String.format("%08x_%08x.wal.lz4", s.index(), s.offset())),
+            Files.setLastModifiedTime(
+                    gen.resolve("wal").resolve(String.format("%08x_%08x.wal.lz4", s.index(), s.offset())),
                     FileTime.from(t));
             if (s.index() == 2) {
                 endOfIndex2 = t;
             }
         }
         Path mid = dir.resolve("mid.db");
-        Cli.Result r = Cli.run("restore", "-timestamp", endOfIndex2.plusSeconds(30).toString(), "-o", mid.toString(), url(rep));
+        Cli.Result r = Cli.run(
+                "restore", "-timestamp", endOfIndex2.plusSeconds(30).toString(), "-o", mid.toString(), url(rep));
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, b.rowsThroughIndex().get(2L)), AppDb.ids(mid));
 
@@ -166,8 +179,13 @@ class RestoreCommandTest {
         assertEquals(0, l.code(), "a time after the newest object means latest: " + l);
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(late));
 
-        Cli.Result early = Cli.run("restore", "-timestamp", "2020-01-01T00:00:00+01:00", "-o",
-                dir.resolve("early.db").toString(), url(rep));
+        Cli.Result early = Cli.run(
+                "restore",
+                "-timestamp",
+                "2020-01-01T00:00:00+01:00",
+                "-o",
+                dir.resolve("early.db").toString(),
+                url(rep));
         assertEquals(1, early.code());
         assertEquals("error: no matching backups found" + NL, early.err());
     }
@@ -184,8 +202,13 @@ class RestoreCommandTest {
         Cli.Result r = Cli.run("restore", "-generation", older.generation(), "-o", old.toString(), url(rep));
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, older.rows()), AppDb.ids(old));
-        Cli.Result missing = Cli.run("restore", "-generation", "0123456789abcdef", "-o",
-                dir.resolve("none.db").toString(), url(rep));
+        Cli.Result missing = Cli.run(
+                "restore",
+                "-generation",
+                "0123456789abcdef",
+                "-o",
+                dir.resolve("none.db").toString(),
+                url(rep));
         assertEquals(1, missing.code());
         assertEquals("error: no matching backups found" + NL, missing.err());
     }
@@ -198,7 +221,12 @@ class RestoreCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
         assertTrue(r.err().contains("level=DEBUG msg=\"snapshot restored\""), r.err());
-        assertEquals(b.segments().size(), r.err().lines().filter(l -> l.contains("msg=\"wal segment applied\"")).count(),
+        assertEquals(
+                b.segments().size(),
+                r.err()
+                        .lines()
+                        .filter(l -> l.contains("msg=\"wal segment applied\""))
+                        .count(),
                 r.err());
         Path quiet = dir.resolve("quiet.db");
         Cli.Result q = Cli.exec(dir, "restore", "-o", quiet.toString(), url(dir.resolve("rep")));

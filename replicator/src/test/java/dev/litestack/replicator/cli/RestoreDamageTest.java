@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** A damaged replica fails the restore with a message naming the object, and leaves nothing behind. */
 @Tag("integration")
@@ -36,13 +36,16 @@ class RestoreDamageTest {
     }
 
     private Path segment(WalSegmentInfo s) {
-        return rep.resolve("generations").resolve(built.generation()).resolve("wal")
+        return rep.resolve("generations")
+                .resolve(built.generation())
+                .resolve("wal")
                 .resolve(String.format("%08x_%08x.wal.lz4", s.index(), s.offset()));
     }
 
     /** A segment of index 2 that is neither the first nor the last of its index. */
     private WalSegmentInfo middleOfIndex2() {
-        List<WalSegmentInfo> idx2 = built.segments().stream().filter(s -> s.index() == 2).toList();
+        List<WalSegmentInfo> idx2 =
+                built.segments().stream().filter(s -> s.index() == 2).toList();
         assertTrue(idx2.size() >= 3, idx2.toString());
         return idx2.get(1);
     }
@@ -51,7 +54,9 @@ class RestoreDamageTest {
         Cli.Result r = Cli.run("restore", "-o", out.toString(), rep.toUri().toString());
         assertNotEquals(0, r.code(), r.toString());
         try (Stream<Path> s = Files.list(out.getParent())) {
-            assertEquals(List.of(), s.map(Path::getFileName).map(Path::toString).toList(),
+            assertEquals(
+                    List.of(),
+                    s.map(Path::getFileName).map(Path::toString).toList(),
                     "no output and no temp files after a failed restore");
         }
         return r;
@@ -66,7 +71,8 @@ class RestoreDamageTest {
         }
         Files.write(segment(s), b);
         Cli.Result r = restoreFails();
-        assertTrue(r.err().startsWith("error: restore from replica file failed: cannot decompress wal segment "), r.err());
+        assertTrue(
+                r.err().startsWith("error: restore from replica file failed: cannot decompress wal segment "), r.err());
         assertTrue(r.err().contains(segment(s).getFileName().toString()), "names the object: " + r.err());
     }
 
@@ -78,7 +84,11 @@ class RestoreDamageTest {
         Files.write(segment(s), b);
         Cli.Result r = restoreFails();
         assertTrue(r.err().contains("cannot decompress wal segment"), r.err());
-        assertTrue(r.err().contains("generations/" + built.generation() + "/wal/" + segment(s).getFileName()), r.err());
+        assertTrue(
+                r.err()
+                        .contains("generations/" + built.generation() + "/wal/"
+                                + segment(s).getFileName()),
+                r.err());
     }
 
     @Test
@@ -110,12 +120,17 @@ class RestoreDamageTest {
 
     @Test
     void deletedFirstSegmentOfAnIndex() throws Exception {
-        WalSegmentInfo first = built.segments().stream().filter(s -> s.index() == 2 && s.offset() == 0).findFirst()
+        WalSegmentInfo first = built.segments().stream()
+                .filter(s -> s.index() == 2 && s.offset() == 0)
+                .findFirst()
                 .orElseThrow();
         Files.delete(segment(first));
         Cli.Result r = restoreFails();
-        assertTrue(r.err().startsWith("error: restore failed: missing initial wal segment: generation=" + built.generation()
-                + " index=00000002 offset="), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith("error: restore failed: missing initial wal segment: generation="
+                                + built.generation() + " index=00000002 offset="),
+                r.err());
     }
 
     @Test
@@ -126,7 +141,10 @@ class RestoreDamageTest {
             }
         }
         Cli.Result r = restoreFails();
-        assertEquals("error: restore failed: missing WAL index: " + built.generation() + "/00000002" + System.lineSeparator(), r.err());
+        assertEquals(
+                "error: restore failed: missing WAL index: " + built.generation() + "/00000002"
+                        + System.lineSeparator(),
+                r.err());
     }
 
     @Test

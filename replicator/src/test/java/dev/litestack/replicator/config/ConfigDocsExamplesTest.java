@@ -53,20 +53,24 @@ class ConfigDocsExamplesTest {
         Config first = ConfigLoader.parse(examples.get(1), DOC, true, env, Path.of("/"));
         assertEquals("my-bucket", first.dbs().get(0).replica("offsite").bucket());
         Config minio = ConfigLoader.parse(examples.get(3), DOC, true, env, Path.of("/"));
-        assertEquals("http://localhost:9000", minio.dbs().get(0).replicas().get(0).endpoint());
+        assertEquals(
+                "http://localhost:9000", minio.dbs().get(0).replicas().get(0).endpoint());
     }
 
     @Test
     void errorExamplesAreRealMessages() throws Exception {
-        String errors = blocks("").stream().filter(b -> b.contains("invalid duration")).findFirst().orElseThrow();
+        String errors = blocks("").stream()
+                .filter(b -> b.contains("invalid duration"))
+                .findFirst()
+                .orElseThrow();
         String[] inputs = {
-                "dbs:\n- path: /a.db\n  replicas:\n  - path: /r\n  - name: b\n    path: /r2\n    sync-interval: 5x\n",
-                "dbs:\n- pathh: /a.db\n",
-                "dbs:\n- path: /a.db\n  min-checkpoint-page-count: \"1000\"\n",
-                "dbs:\n- path: /a.db\n  replicas:\n  - path: /r\n  - path: /r2\n",
-                "dbs:\n- path: /a.db\n  replicas:\n  - type: gcs\n",
-                "addr: localhost\n",
-                "dbs:\n  - path: /a.db\n   - path: /b.db\n",
+            "dbs:\n- path: /a.db\n  replicas:\n  - path: /r\n  - name: b\n    path: /r2\n    sync-interval: 5x\n",
+            "dbs:\n- pathh: /a.db\n",
+            "dbs:\n- path: /a.db\n  min-checkpoint-page-count: \"1000\"\n",
+            "dbs:\n- path: /a.db\n  replicas:\n  - path: /r\n  - path: /r2\n",
+            "dbs:\n- path: /a.db\n  replicas:\n  - type: gcs\n",
+            "addr: localhost\n",
+            "dbs:\n  - path: /a.db\n   - path: /b.db\n",
         };
         for (String input : inputs) {
             try {

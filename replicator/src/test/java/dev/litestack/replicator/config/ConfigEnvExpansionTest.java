@@ -21,28 +21,30 @@ class ConfigEnvExpansionTest {
 
     /** Expected values follow Go's os.Expand; an empty CSV cell is "". */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "/tmp/a-${FOO}-$FOO-$$-$%-${UNSET_VAR}-end.db | /tmp/a-bar-bar-dollar-$%--end.db",
-            "$FOO | bar",
-            "${FOO} | bar",
-            "$FOOBAR | ''",
-            "${FOO}BAR | barBAR",
-            "$FOO.db | bar.db",
-            "$A_1/x | x/x",
-            "$1a | onea",
-            "${1} | one",
-            "a$ | a$",
-            "$ | $",
-            "$% | $%",
-            "$/x | $/x",
-            "${} | ''",
-            "a${}b | ab",
-            "a${FOO | aFOO",
-            "${FOO:-default} | ''",
-            "$-x | x",
-            "no dollars | no dollars",
-            "€$FOO€ | €bar€",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/tmp/a-${FOO}-$FOO-$$-$%-${UNSET_VAR}-end.db | /tmp/a-bar-bar-dollar-$%--end.db",
+                "$FOO | bar",
+                "${FOO} | bar",
+                "$FOOBAR | ''",
+                "${FOO}BAR | barBAR",
+                "$FOO.db | bar.db",
+                "$A_1/x | x/x",
+                "$1a | onea",
+                "${1} | one",
+                "a$ | a$",
+                "$ | $",
+                "$% | $%",
+                "$/x | $/x",
+                "${} | ''",
+                "a${}b | ab",
+                "a${FOO | aFOO",
+                "${FOO:-default} | ''",
+                "$-x | x",
+                "no dollars | no dollars",
+                "€$FOO€ | €bar€",
+            })
     void expandsLikeGo(String text, String want) {
         assertEquals(want, EnvExpander.expand(text, ENV));
     }
@@ -62,7 +64,9 @@ class ConfigEnvExpansionTest {
         Map<String, String> env = Map.of("LSEXP2", "/tmp/lsexp2");
         Config c = ConfigLoader.parse(Files.readString(file), file, false, env, Path.of("/tmp/lsexp2"));
         assertEquals(Path.of("/tmp/lsexp2/${LSEXP2}/db2.db"), c.dbs().get(0).path());
-        assertEquals(Path.of("/tmp/lsexp2/$LSEXP2/r"), c.dbs().get(0).replicas().get(0).path());
+        assertEquals(
+                Path.of("/tmp/lsexp2/$LSEXP2/r"),
+                c.dbs().get(0).replicas().get(0).path());
         Config expanded = ConfigLoader.load(file, true, env);
         assertEquals(Path.of("/tmp/lsexp2/db2.db"), expanded.dbs().get(0).path());
     }
@@ -74,8 +78,8 @@ class ConfigEnvExpansionTest {
         Config c = ConfigLoader.load(file, true, Map.of("ADDR", ":9090", "URL", "s3://bkt/p"));
         assertEquals(":9090", c.addr());
         assertEquals("bkt", c.dbs().get(0).replicas().get(0).bucket());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(file, true, Map.of("ADDR", "[oops", "URL", "s3://b")));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ConfigLoader.load(file, true, Map.of("ADDR", "[oops", "URL", "s3://b")));
         assertTrue(e.getMessage().startsWith("config file " + file + ": invalid YAML at line "), e.getMessage());
     }
 

@@ -123,16 +123,59 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(150), c.healthMaxSyncAge());
         assertEquals(new LoggingConfig("warn", "json", true), c.logging());
         DbConfig db = c.dbs().get(0);
-        assertEquals(new DbConfig(Path.of("/data/app.db"), Path.of("/var/lib/meta/app"), Duration.ofMillis(500),
-                Duration.ZERO, 4, 0, true, db.replicas()), db);
+        assertEquals(
+                new DbConfig(
+                        Path.of("/data/app.db"),
+                        Path.of("/var/lib/meta/app"),
+                        Duration.ofMillis(500),
+                        Duration.ZERO,
+                        4,
+                        0,
+                        true,
+                        db.replicas()),
+                db);
         ReplicaConfig local = db.replicas().get(0);
-        assertEquals(new ReplicaConfig("local", "file", null, Path.of("/backups/app"), null, null, null, null, false,
-                false, null, null, Duration.ofSeconds(2), Duration.ofHours(4), Duration.ofHours(72),
-                Duration.ofMinutes(30), Duration.ofHours(12)), local);
+        assertEquals(
+                new ReplicaConfig(
+                        "local",
+                        "file",
+                        null,
+                        Path.of("/backups/app"),
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        false,
+                        null,
+                        null,
+                        Duration.ofSeconds(2),
+                        Duration.ofHours(4),
+                        Duration.ofHours(72),
+                        Duration.ofMinutes(30),
+                        Duration.ofHours(12)),
+                local);
         ReplicaConfig offsite = db.replicas().get(1);
-        assertEquals(new ReplicaConfig("offsite", "s3", null, null, "my-bucket", "backups/app.db", "eu-west-1",
-                "https://minio.internal:9000", false, true, "AKIA", "SECRET", Duration.ofSeconds(1), Duration.ZERO,
-                Duration.ofHours(24), Duration.ofHours(1), Duration.ZERO), offsite);
+        assertEquals(
+                new ReplicaConfig(
+                        "offsite",
+                        "s3",
+                        null,
+                        null,
+                        "my-bucket",
+                        "backups/app.db",
+                        "eu-west-1",
+                        "https://minio.internal:9000",
+                        false,
+                        true,
+                        "AKIA",
+                        "SECRET",
+                        Duration.ofSeconds(1),
+                        Duration.ZERO,
+                        Duration.ofHours(24),
+                        Duration.ofHours(1),
+                        Duration.ZERO),
+                offsite);
         ReplicaConfig viaUrl = db.replicas().get(2);
         assertEquals("GLOBALKEY", viaUrl.accessKeyId());
         assertEquals("GLOBALSECRET", viaUrl.secretAccessKey());
@@ -295,9 +338,14 @@ class ConfigLoaderTest {
 
     @Test
     void loggingLevelsAndTypesAnyCase() throws Exception {
-        for (String[] c : new String[][] {{"DEBUG", "debug"}, {"Info", "info"}, {"warn", "warn"},
-                {"Warning", "warn"}, {"ERROR", "error"}}) {
-            assertEquals(c[1], load("logging:\n  level: " + c[0] + "\n", Map.of()).logging().level());
+        for (String[] c : new String[][] {
+            {"DEBUG", "debug"}, {"Info", "info"}, {"warn", "warn"}, {"Warning", "warn"}, {"ERROR", "error"}
+        }) {
+            assertEquals(
+                    c[1],
+                    load("logging:\n  level: " + c[0] + "\n", Map.of())
+                            .logging()
+                            .level());
         }
         assertEquals("json", load("logging: {type: Json}\n", Map.of()).logging().type());
         assertEquals("text", load("logging: {type: TEXT}\n", Map.of()).logging().type());
@@ -339,7 +387,8 @@ class ConfigLoaderTest {
         ReplicaConfig r = c.dbs().get(0).replicas().get(0);
         assertEquals(Duration.ofSeconds(5), r.syncInterval());
         assertEquals(Duration.ofHours(2), r.retention());
-        assertEquals(List.of("adr: unknown key (did you mean \"addr\"?), ignored"),
+        assertEquals(
+                List.of("adr: unknown key (did you mean \"addr\"?), ignored"),
                 load("adr: \":9090\"\n", Map.of()).warnings());
         assertEquals(List.of(), load("addr: \":9090\"\n", Map.of()).warnings());
     }
@@ -370,7 +419,9 @@ class ConfigLoaderTest {
     void leaseDefaultsAndSettings() throws Exception {
         assertEquals(Config.LeaseConfig.DEFAULT, load("dbs: []\n", Map.of()).lease());
         assertEquals(new Config.LeaseConfig(true, Duration.ofSeconds(30), "wait"), Config.LeaseConfig.DEFAULT);
-        assertEquals(new Config.LeaseConfig(false, Duration.ofMinutes(2), "exit"),
-                load("lease:\n  enabled: false\n  duration: 2m\n  on-conflict: EXIT\n", Map.of()).lease());
+        assertEquals(
+                new Config.LeaseConfig(false, Duration.ofMinutes(2), "exit"),
+                load("lease:\n  enabled: false\n  duration: 2m\n  on-conflict: EXIT\n", Map.of())
+                        .lease());
     }
 }

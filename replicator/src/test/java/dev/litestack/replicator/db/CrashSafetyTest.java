@@ -21,9 +21,9 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * The replicator, in a child JVM, is killed with SIGKILL at random moments while the application
@@ -63,34 +63,45 @@ class CrashSafetyTest {
                 assertEquals("READY", child.nextLine(LINE_TIMEOUT), childOutput(childLog));
                 int writeMillis = 400 + random.nextInt(2600);
                 int killAfter = random.nextInt(writeMillis);
-                System.out.println("cycle " + cycle + ": write " + writeMillis + " ms, SIGKILL after " + killAfter + " ms");
-                killer.schedule(() -> {
-                    child.kill();
-                    return null;
-                }, killAfter, TimeUnit.MILLISECONDS);
+                System.out.println(
+                        "cycle " + cycle + ": write " + writeMillis + " ms, SIGKILL after " + killAfter + " ms");
+                killer.schedule(
+                        () -> {
+                            child.kill();
+                            return null;
+                        },
+                        killAfter,
+                        TimeUnit.MILLISECONDS);
                 synced = writeAndSync(app, child, random, writeMillis, synced);
                 child.kill();
                 Content restored = restore(client, "after-kill-" + cycle + ".db");
                 restored.assertPrefix(synced, app.committed(), "restore after kill " + cycle + " (seed " + seed + ")");
                 Path theirs = dir.resolve("after-kill-" + cycle + "-litestream.db");
-                litestream.restore(theirs, "file://" + replicaDir.toAbsolutePath())
+                litestream
+                        .restore(theirs, "file://" + replicaDir.toAbsolutePath())
                         .requireSuccess("litestream restore after kill " + cycle);
-                assertEquals(-1L, Files.mismatch(dir.resolve("after-kill-" + cycle + ".db"), theirs),
+                assertEquals(
+                        -1L,
+                        Files.mismatch(dir.resolve("after-kill-" + cycle + ".db"), theirs),
                         "Litestream restores the killed replicator's replica to the same bytes (seed " + seed + ")");
                 System.out.println("cycle " + cycle + ": committed " + app.committed() + ", synced " + synced
-                        + ", restored " + restored.rows() + ", generations " + client.generations().size());
+                        + ", restored " + restored.rows() + ", generations "
+                        + client.generations().size());
             }
             ReplicatorProcess child = ReplicatorProcess.start(db, replicaDir, 16, childLog);
             assertEquals("READY", child.nextLine(LINE_TIMEOUT), childOutput(childLog));
             assertTrue(child.send("sync"));
             String reply = child.nextLine(LINE_TIMEOUT);
-            assertTrue(reply != null && reply.startsWith("SYNCED "), "final sync: " + reply + "\n" + childOutput(childLog));
+            assertTrue(
+                    reply != null && reply.startsWith("SYNCED "),
+                    "final sync: " + reply + "\n" + childOutput(childLog));
             assertEquals(0, child.stop(LINE_TIMEOUT), childOutput(childLog));
             Content source = Workload.readLive(db);
             source.assertPrefix(app.committed(), app.committed(), "source");
             assertEquals(source, restore(client, "final.db"), "after a clean stop the replica holds everything");
             Path theirs = dir.resolve("final-litestream.db");
-            litestream.restore(theirs, "file://" + replicaDir.toAbsolutePath())
+            litestream
+                    .restore(theirs, "file://" + replicaDir.toAbsolutePath())
                     .requireSuccess("litestream restore of the crash-tested replica");
             assertEquals(source, Workload.readImmutable(theirs), "Litestream restores the crash-tested replica too");
         } finally {
@@ -119,7 +130,9 @@ class CrashSafetyTest {
             ReplicatorProcess second = ReplicatorProcess.start(db, replicaDir, 1000, childLog);
             assertEquals("READY", second.nextLine(LINE_TIMEOUT), childOutput(childLog));
             assertEquals(0, second.stop(LINE_TIMEOUT), childOutput(childLog));
-            assertEquals(java.util.List.of(generation), client.generations(),
+            assertEquals(
+                    java.util.List.of(generation),
+                    client.generations(),
                     "the WAL was not reset while the replicator was down: same generation");
             Content source = Workload.readLive(db);
             assertEquals(source, restore(client, "restored.db"), "frames written around the kill are replicated");
@@ -165,14 +178,16 @@ class CrashSafetyTest {
 
     private Content restore(FileReplicaClient client, String name) throws Exception {
         Path out = dir.resolve(name);
-        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()),
-                out);
+        new Restorer(4, true, log)
+                .restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
         Content c = Workload.readImmutable(out);
         assertNotNull(c);
         return c;
     }
 
     private static String childOutput(Path childLog) throws Exception {
-        return Files.exists(childLog) ? "replicator child log:\n" + Files.readString(childLog, StandardCharsets.UTF_8) : "";
+        return Files.exists(childLog)
+                ? "replicator child log:\n" + Files.readString(childLog, StandardCharsets.UTF_8)
+                : "";
     }
 }

@@ -13,12 +13,9 @@ import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.util.Log;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,13 +30,22 @@ class DatabaseReplicationTest {
 
     private Database open(Path db, int minPages) {
         Database.Options d = Database.Options.defaults(db);
-        return new Database(new Database.Options(d.path(), d.metaPath(), d.monitorInterval(), d.checkpointInterval(),
-                minPages, d.maxCheckpointPageCount()), Clock.systemUTC(), log);
+        return new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        d.monitorInterval(),
+                        d.checkpointInterval(),
+                        minPages,
+                        d.maxCheckpointPageCount()),
+                Clock.systemUTC(),
+                log);
     }
 
     private Path restore(FileReplicaClient client, String name) throws Exception {
         Path out = dir.resolve(name);
-        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
+        new Restorer(4, true, log)
+                .restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
         return out;
     }
 
@@ -47,7 +53,8 @@ class DatabaseReplicationTest {
     void replicatesAndRestoresAcrossCheckpoints() throws Exception {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
-        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 20)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 20)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             app.insert(0, 10);
             db.sync();
@@ -71,8 +78,13 @@ class DatabaseReplicationTest {
             assertTrue(segs.size() >= 7, "segments: " + segs.size());
         }
         assertEquals(AppDb.range(0, 400), AppDb.ids(restore(client, "restored.db")));
-        assertEquals(List.of("restored.db"), Files.list(dir).map(p -> p.getFileName().toString())
-                .filter(n -> n.startsWith("restored")).toList(), "no stray files next to the restored db");
+        assertEquals(
+                List.of("restored.db"),
+                Files.list(dir)
+                        .map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("restored"))
+                        .toList(),
+                "no stray files next to the restored db");
     }
 
     @Test
@@ -104,7 +116,8 @@ class DatabaseReplicationTest {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
         String gen;
-        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 1000)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 1000)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             app.insert(0, 5);
             db.sync();
@@ -149,7 +162,8 @@ class DatabaseReplicationTest {
     void appCheckpointsWhileRunningNeverLoseFrames() throws Exception {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
-        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 8)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 8)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             app.insert(0, 3);
             db.sync();
@@ -184,7 +198,8 @@ class DatabaseReplicationTest {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient fast = new FileReplicaClient(dir.resolve("fast"));
         FileReplicaClient slow = new FileReplicaClient(dir.resolve("slow"));
-        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 10)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 10)) {
             Replica a = new Replica(db, fast, Replica.Options.defaults("fast"), Clock.systemUTC(), log);
             Replica b = new Replica(db, slow, Replica.Options.defaults("slow"), Clock.systemUTC(), log);
             app.insert(0, 5);
@@ -210,7 +225,8 @@ class DatabaseReplicationTest {
     void largeSegmentsRestoreThroughTempFilesAndLeaveNothingBehind() throws Exception {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
-        try (AppDb app = new AppDb(dbPath); Database db = open(dbPath, 100_000)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 100_000)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             app.insert(0, 3);
             db.sync();
@@ -220,17 +236,24 @@ class DatabaseReplicationTest {
             db.sync();
             replica.sync();
             long largest = client.walSegments(db.position().generation()).stream()
-                    .mapToLong(WalSegmentInfo::size).max().orElse(0);
+                    .mapToLong(WalSegmentInfo::size)
+                    .max()
+                    .orElse(0);
             assertTrue(largest > 4L << 20, "a segment above the in-memory limit: " + largest);
         }
         Path out = restore(client, "big.db");
         assertEquals(AppDb.range(0, 3), AppDb.ids(out));
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + out);
-             var rs = c.createStatement().executeQuery("SELECT sum(length(b)) FROM blobs")) {
+                var rs = c.createStatement().executeQuery("SELECT sum(length(b)) FROM blobs")) {
             rs.next();
             assertEquals(9L * 1024 * 1024, rs.getLong(1));
         }
-        assertEquals(List.of("big.db"), Files.list(dir).map(p -> p.getFileName().toString())
-                .filter(n -> n.contains("big.db")).toList(), "no spill files or temp files left");
+        assertEquals(
+                List.of("big.db"),
+                Files.list(dir)
+                        .map(p -> p.getFileName().toString())
+                        .filter(n -> n.contains("big.db"))
+                        .toList(),
+                "no spill files or temp files left");
     }
 }

@@ -20,9 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -60,8 +60,10 @@ class SqliteLocksTest {
                 assertTrue(Writers.thisProcessLocks(db), "the replicator still holds its lock on the database file");
                 Writers.insert(kind, db, rows, 20, 0);
                 rows += 20;
-                assertTrue(Files.exists(wal), "round " + round + ": a writer's last close deleted the WAL: "
-                        + "the replicator's locks were dropped");
+                assertTrue(
+                        Files.exists(wal),
+                        "round " + round + ": a writer's last close deleted the WAL: "
+                                + "the replicator's locks were dropped");
                 d.sync();
                 replica.sync();
                 assertEquals(d.position(), replica.position());
@@ -71,7 +73,9 @@ class SqliteLocksTest {
         assertEquals(AppDb.range(0, rows), AppDb.liveIds(db), "the source database");
         assertEquals(AppDb.range(0, rows), AppDb.ids(restoreOurs(client, "ours.db")));
         Path theirs = dir.resolve("theirs.db");
-        new Litestream(dir, Map.of()).restore(theirs, client.root().toUri().toString()).requireSuccess("litestream restore");
+        new Litestream(dir, Map.of())
+                .restore(theirs, client.root().toUri().toString())
+                .requireSuccess("litestream restore");
         assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
     }
 
@@ -110,13 +114,16 @@ class SqliteLocksTest {
         assertEquals(AppDb.range(0, 35), AppDb.liveIds(db), "the source database");
         assertEquals(AppDb.range(0, 35), AppDb.ids(restoreOurs(client, "ours.db")));
         Path theirs = dir.resolve("theirs.db");
-        new Litestream(dir, Map.of()).restore(theirs, client.root().toUri().toString()).requireSuccess("litestream restore");
+        new Litestream(dir, Map.of())
+                .restore(theirs, client.root().toUri().toString())
+                .requireSuccess("litestream restore");
         assertEquals(AppDb.range(0, 35), AppDb.ids(theirs));
     }
 
     private Path restoreOurs(FileReplicaClient client, String name) throws Exception {
         Path out = dir.resolve(name);
-        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
+        new Restorer(4, true, log)
+                .restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
         return out;
     }
 

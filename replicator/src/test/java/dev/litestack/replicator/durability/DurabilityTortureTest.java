@@ -25,8 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -96,7 +96,8 @@ class DurabilityTortureTest {
         do {
             long seed = SEED != null ? SEED : System.nanoTime();
             Path dir = Files.createDirectories(shared.resolve(c.name().toLowerCase() + "-" + runs));
-            System.out.println("torture " + c + " run " + runs + " seed " + seed + " (rerun with -Dtorture.seed=" + seed + ")");
+            System.out.println(
+                    "torture " + c + " run " + runs + " seed " + seed + " (rerun with -Dtorture.seed=" + seed + ")");
             try (Run run = new Run(dir, c == Case.S3_OUTAGE ? s3() : null)) {
                 Random random = new Random(seed);
                 switch (c) {
@@ -150,10 +151,13 @@ class DurabilityTortureTest {
                 int rate = 250;
                 ReplicatorCli victim = run.replicator;
                 // a kill at a random moment of the writer's session (workload timing, not a wait for async work)
-                killer.schedule(() -> {
-                    victim.kill();
-                    return null;
-                }, random.nextInt(rows * 1000 / rate), TimeUnit.MILLISECONDS);
+                killer.schedule(
+                        () -> {
+                            victim.kill();
+                            return null;
+                        },
+                        random.nextInt(rows * 1000 / rate),
+                        TimeUnit.MILLISECONDS);
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                     try {
                         run.insert(Kind.JDBC, rows, rate);
@@ -178,8 +182,8 @@ class DurabilityTortureTest {
         run.stopReplicator();
         int rows = 10 + random.nextInt(40);
         // one process: write, TRUNCATE (nobody else holds the database), write again
-        String sql = "PRAGMA journal_mode=wal;" + Writers.insertSql(run.next, rows)
-                + "PRAGMA wal_checkpoint(TRUNCATE);" + Writers.insertSql(run.next + rows, rows);
+        String sql = "PRAGMA journal_mode=wal;" + Writers.insertSql(run.next, rows) + "PRAGMA wal_checkpoint(TRUNCATE);"
+                + Writers.insertSql(run.next + rows, rows);
         Writers.sqlite3(run.db, sql);
         run.next += 2 * rows;
         run.startReplicator();
@@ -191,9 +195,12 @@ class DurabilityTortureTest {
     private void vacuum(Run run, Random random) throws Exception {
         run.startReplicator();
         run.insert(Kind.SHELL, 50, 0);
-        Writers.sqlite3(run.db, "CREATE TABLE IF NOT EXISTS junk (b BLOB); "
-                + "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < " + (50 + random.nextInt(200))
-                + ") INSERT INTO junk SELECT randomblob(4000) FROM n;");
+        Writers.sqlite3(
+                run.db,
+                "CREATE TABLE IF NOT EXISTS junk (b BLOB); "
+                        + "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < "
+                        + (50 + random.nextInt(200))
+                        + ") INSERT INTO junk SELECT randomblob(4000) FROM n;");
         run.insert(Kind.JDBC, 30, 0);
         Writers.sqlite3(run.db, "DELETE FROM junk; VACUUM;");
         run.insert(Kind.SHELL, 20, 0);
@@ -206,11 +213,16 @@ class DurabilityTortureTest {
         run.insert(Kind.SHELL, 5, 0);
         int rows = 200 + random.nextInt(400);
         int code = 3 + random.nextInt(100);
-        String child = String.join(" ", Cli.javaCommand(
-                dev.litestack.replicator.testing.JdbcWriterMain.class.getName(), run.db.toString(),
-                String.valueOf(run.next), String.valueOf(rows), "0"));
-        run.replicator = ReplicatorCli.start(run.config, run.log, run.env, "-exec",
-                "sh -c '" + child + " && exit " + code + "'");
+        String child = String.join(
+                " ",
+                Cli.javaCommand(
+                        dev.litestack.replicator.testing.JdbcWriterMain.class.getName(),
+                        run.db.toString(),
+                        String.valueOf(run.next),
+                        String.valueOf(rows),
+                        "0"));
+        run.replicator = ReplicatorCli.start(
+                run.config, run.log, run.env, "-exec", "sh -c '" + child + " && exit " + code + "'");
         assertEquals(code, run.replicator.waitFor(), "replicate -exec returns the child's exit code:\n" + run.output());
         run.replicator = null;
         run.next += rows;
@@ -224,13 +236,15 @@ class DurabilityTortureTest {
         try {
             run.insert(Kind.JDBC, 100 + random.nextInt(300), 200);
             run.insert(Kind.SHELL, 10, 0);
-            await("the outage reported").atMost(DEADLINE)
+            await("the outage reported")
+                    .atMost(DEADLINE)
                     .until(() -> run.output().contains("replica sync failed"));
         } finally {
             run.s3.restart();
         }
         run.insert(Kind.SHELL, 10, 0);
-        await("the replica recovered by itself").atMost(DEADLINE)
+        await("the replica recovered by itself")
+                .atMost(DEADLINE)
                 .until(() -> run.output().contains("replica sync recovered"));
         run.stopReplicator();
     }
@@ -239,11 +253,18 @@ class DurabilityTortureTest {
         if (REPORT == null) {
             return;
         }
-        String line = String.join("\t", Instant.now().toString(), c.name(), Long.toString(seed),
-                Integer.toString(run.next), Integer.toString(run.restoredOurs), Integer.toString(run.restoredTheirs),
-                Integer.toString(run.generations())) + "\n";
-        Files.writeString(Path.of(REPORT), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        String line = String.join(
+                        "\t",
+                        Instant.now().toString(),
+                        c.name(),
+                        Long.toString(seed),
+                        Integer.toString(run.next),
+                        Integer.toString(run.restoredOurs),
+                        Integer.toString(run.restoredTheirs),
+                        Integer.toString(run.generations()))
+                + "\n";
+        Files.writeString(
+                Path.of(REPORT), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** One run's database, replica, config and replicator process. */
@@ -269,14 +290,25 @@ class DurabilityTortureTest {
             this.bucket = s3 == null ? null : s3.createBucket();
             this.env = Map.of();
             List<String> replica = s3 == null
-                    ? List.of("type: file", "path: " + Litestream.quote(dir.resolve("replica").toString()),
+                    ? List.of(
+                            "type: file",
+                            "path: " + Litestream.quote(dir.resolve("replica").toString()),
                             "sync-interval: 200ms")
-                    : List.of("type: s3", "bucket: " + bucket, "path: app", "endpoint: " + s3.endpoint(),
-                            "region: " + S3ProxyServer.REGION, "force-path-style: true",
+                    : List.of(
+                            "type: s3",
+                            "bucket: " + bucket,
+                            "path: app",
+                            "endpoint: " + s3.endpoint(),
+                            "region: " + S3ProxyServer.REGION,
+                            "force-path-style: true",
                             "access-key-id: " + S3ProxyServer.ACCESS_KEY,
-                            "secret-access-key: " + S3ProxyServer.SECRET_KEY, "sync-interval: 200ms");
-            Litestream.writeConfig(config, db, List.of("monitor-interval: 100ms", "checkpoint-interval: 2s",
-                    "min-checkpoint-page-count: 64"), replica);
+                            "secret-access-key: " + S3ProxyServer.SECRET_KEY,
+                            "sync-interval: 200ms");
+            Litestream.writeConfig(
+                    config,
+                    db,
+                    List.of("monitor-interval: 100ms", "checkpoint-interval: 2s", "min-checkpoint-page-count: 64"),
+                    replica);
         }
 
         void startReplicator() throws Exception {
@@ -312,7 +344,8 @@ class DurabilityTortureTest {
 
         /** integrity_check of the source, from a separate process (so this JVM never holds the database). */
         void assertSourceIntact(String when) throws Exception {
-            String out = Writers.sqlite3(db, "PRAGMA integrity_check; SELECT count(*) FROM t;").strip();
+            String out = Writers.sqlite3(db, "PRAGMA integrity_check; SELECT count(*) FROM t;")
+                    .strip();
             assertEquals("ok\n" + next, out, "source database " + when + ":\n" + output());
         }
 
@@ -339,9 +372,11 @@ class DurabilityTortureTest {
             assertEquals(0, r.code(), what + ": our restore: " + r + "\n" + output());
             List<Integer> got = AppDb.ids(ours);
             restoredOurs = got.size();
-            assertEquals(AppDb.range(0, next), got, what + ": our restore holds exactly the committed rows\n" + output());
+            assertEquals(
+                    AppDb.range(0, next), got, what + ": our restore holds exactly the committed rows\n" + output());
             Path theirs = dir.resolve("theirs.db");
-            new Litestream(dir, Map.of()).restore(theirs, db.toString(), "-config", config.toString())
+            new Litestream(dir, Map.of())
+                    .restore(theirs, db.toString(), "-config", config.toString())
                     .requireSuccess(what + ": litestream restore");
             got = AppDb.ids(theirs);
             restoredTheirs = got.size();
@@ -349,7 +384,8 @@ class DurabilityTortureTest {
         }
 
         int generations() throws IOException {
-            return (int) output().lines().filter(l -> l.contains("new generation")).count();
+            return (int)
+                    output().lines().filter(l -> l.contains("new generation")).count();
         }
 
         @Override

@@ -26,8 +26,8 @@ final class ReplicatorCli {
     static ReplicatorCli start(Path config, Path log, Map<String, String> env, String... args) throws IOException {
         List<String> cli = new ArrayList<>(List.of("replicate", "-config", config.toString()));
         cli.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(Cli.javaCommand("dev.litestack.replicator.cli.Main",
-                cli.toArray(String[]::new)))
+        ProcessBuilder pb = new ProcessBuilder(
+                        Cli.javaCommand("dev.litestack.replicator.cli.Main", cli.toArray(String[]::new)))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

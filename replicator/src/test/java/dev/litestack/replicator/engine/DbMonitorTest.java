@@ -23,14 +23,23 @@ class DbMonitorTest {
 
     private Database open(Path db, Duration monitorInterval) {
         Database.Options d = Database.Options.defaults(db);
-        return new Database(new Database.Options(d.path(), d.metaPath(), monitorInterval, d.checkpointInterval(),
-                d.minCheckpointPageCount(), d.maxCheckpointPageCount()), Clock.systemUTC(), log);
+        return new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        monitorInterval,
+                        d.checkpointInterval(),
+                        d.minCheckpointPageCount(),
+                        d.maxCheckpointPageCount()),
+                Clock.systemUTC(),
+                log);
     }
 
     @Test
     void aWalChangeSyncs() throws Exception {
         Path path = dir.resolve("app.db");
-        try (AppDb app = new AppDb(path); Database db = open(path, Duration.ofSeconds(1))) {
+        try (AppDb app = new AppDb(path);
+                Database db = open(path, Duration.ofSeconds(1))) {
             DbMonitor m = new DbMonitor(db, log);
             assertTrue(m.backgroundSync());
             m.poll();
@@ -44,7 +53,8 @@ class DbMonitorTest {
     @Test
     void monitorIntervalZeroTurnsBackgroundSyncingOff() throws Exception {
         Path path = dir.resolve("app.db");
-        try (AppDb app = new AppDb(path); Database db = open(path, Duration.ZERO)) {
+        try (AppDb app = new AppDb(path);
+                Database db = open(path, Duration.ZERO)) {
             DbMonitor m = new DbMonitor(db, log);
             assertFalse(m.backgroundSync());
             app.insert(0, 5);

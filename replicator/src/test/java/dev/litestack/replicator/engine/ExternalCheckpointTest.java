@@ -25,9 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * The application checkpoints on its own (PASSIVE, RESTART, TRUNCATE) while the replicator runs
@@ -48,12 +48,24 @@ class ExternalCheckpointTest {
 
     private ReplicationService service(Path db, FileReplicaClient client) {
         Database.Options d = Database.Options.defaults(db);
-        Database database = new Database(new Database.Options(d.path(), d.metaPath(), Duration.ofMillis(200),
-                Duration.ofSeconds(1), 16, d.maxCheckpointPageCount()), Clock.systemUTC(), log);
-        Replica replica = new Replica(database, client, new Replica.Options("file", Duration.ofMillis(50),
-                Duration.ZERO, Duration.ZERO, Duration.ZERO), Clock.systemUTC(), log);
-        return new ReplicationService(List.of(new ReplicationService.Entry(database, List.of(replica))),
-                Clock.systemUTC(), log);
+        Database database = new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(1),
+                        16,
+                        d.maxCheckpointPageCount()),
+                Clock.systemUTC(),
+                log);
+        Replica replica = new Replica(
+                database,
+                client,
+                new Replica.Options("file", Duration.ofMillis(50), Duration.ZERO, Duration.ZERO, Duration.ZERO),
+                Clock.systemUTC(),
+                log);
+        return new ReplicationService(
+                List.of(new ReplicationService.Entry(database, List.of(replica))), Clock.systemUTC(), log);
     }
 
     private Path restore(FileReplicaClient client, Target target, String name) throws Exception {
@@ -90,8 +102,11 @@ class ExternalCheckpointTest {
                         }
                     }
                     if (round % 3 == 0) {
-                        await("replica catches up").atMost(TIMEOUT).pollInterval(Duration.ofMillis(5))
-                                .until(() -> database.position() != null && database.position().equals(replica.position()));
+                        await("replica catches up")
+                                .atMost(TIMEOUT)
+                                .pollInterval(Duration.ofMillis(5))
+                                .until(() -> database.position() != null
+                                        && database.position().equals(replica.position()));
                     }
                 }
                 service.syncAll(TIMEOUT);
@@ -100,13 +115,20 @@ class ExternalCheckpointTest {
             }
             source = Workload.readLive(db);
         }
-        outcomes.forEach((mode, t) -> System.out.println("app checkpoint " + mode + ": " + t[0] + " done, "
-                + t[1] + " busy, " + t[2] + " SQLITE_BUSY"));
-        assertEquals(1, client.generations().size(),
+        outcomes.forEach((mode, t) -> System.out.println(
+                "app checkpoint " + mode + ": " + t[0] + " done, " + t[1] + " busy, " + t[2] + " SQLITE_BUSY"));
+        assertEquals(
+                1,
+                client.generations().size(),
                 "no app checkpoint may look like lost continuity while the replicator holds its read lock: "
                         + client.generations());
-        assertTrue(client.walSegments(client.generations().get(0)).stream().mapToLong(s -> s.index()).max()
-                .orElse(0) >= 3, "the checkpoints restarted the WAL several times");
+        assertTrue(
+                client.walSegments(client.generations().get(0)).stream()
+                                .mapToLong(s -> s.index())
+                                .max()
+                                .orElse(0)
+                        >= 3,
+                "the checkpoints restarted the WAL several times");
         assertEquals(source, Workload.readImmutable(restore(client, Target.latest(), "restored.db")));
     }
 
@@ -161,7 +183,8 @@ class ExternalCheckpointTest {
         Path oursOld = restore(client, new Target(first, null, null), "ours-first.db");
         assertEquals(beforeTruncate, Workload.readImmutable(oursOld), "the first generation ends where it was synced");
         Path theirsOld = dir.resolve("theirs-first.db");
-        litestream.restore(theirsOld, "file://" + replicaDir.toAbsolutePath(), "-generation", first)
+        litestream
+                .restore(theirsOld, "file://" + replicaDir.toAbsolutePath(), "-generation", first)
                 .requireSuccess("litestream restore -generation " + first);
         assertEquals(-1L, Files.mismatch(theirsOld, oursOld), "both tools restore the first generation alike");
     }

@@ -29,9 +29,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * The replica's timed behaviour on a clock and scheduler the test advances: retry backoff,
@@ -79,10 +79,19 @@ class ReplicaRunnerTest {
         db.sync();
     }
 
-    private ReplicaRunner runner(FileReplicaClient client, Duration snapshotInterval, Duration retention,
-                                 Duration retentionCheck, Duration validation) {
-        Replica replica = new Replica(db, client, new Replica.Options("file", Duration.ofSeconds(1), snapshotInterval,
-                retention, retentionCheck, validation), clock, log);
+    private ReplicaRunner runner(
+            FileReplicaClient client,
+            Duration snapshotInterval,
+            Duration retention,
+            Duration retentionCheck,
+            Duration validation) {
+        Replica replica = new Replica(
+                db,
+                client,
+                new Replica.Options(
+                        "file", Duration.ofSeconds(1), snapshotInterval, retention, retentionCheck, validation),
+                clock,
+                log);
         ReplicaRunner runner = new ReplicaRunner(replica, scheduler, log);
         db.addListener(runner::onChange);
         return runner;
@@ -95,13 +104,18 @@ class ReplicaRunnerTest {
         write(10);
         Path replicaDir = dir.resolve("replica");
         Files.writeString(replicaDir, "not a folder"); // every write to the replica fails
-        ReplicaRunner runner = runner(new FileReplicaClient(replicaDir, clock), Duration.ZERO, Duration.ZERO,
-                Duration.ofHours(1), Duration.ZERO);
+        ReplicaRunner runner = runner(
+                new FileReplicaClient(replicaDir, clock),
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ofHours(1),
+                Duration.ZERO);
         runner.start();
         scheduler.runDue();
         assertEquals(1, errors(runner));
         assertFalse(runner.healthy());
-        assertTrue(runner.lastError() != null && runner.lastError().contains(replicaDir.toString()), runner.lastError());
+        assertTrue(
+                runner.lastError() != null && runner.lastError().contains(replicaDir.toString()), runner.lastError());
 
         Instant last = clock.instant();
         for (int failures = 1; failures <= 8; failures++) {
@@ -109,7 +123,8 @@ class ReplicaRunnerTest {
             Instant attempt = stepUntil(() -> errors(runner) > before);
             long base = Math.min(30_000, 1000L << (failures - 1));
             long gap = Duration.between(last, attempt).toMillis();
-            assertTrue(gap >= base * 9 / 10 - STEP_MS && gap <= base * 11 / 10 + STEP_MS,
+            assertTrue(
+                    gap >= base * 9 / 10 - STEP_MS && gap <= base * 11 / 10 + STEP_MS,
                     "retry " + failures + " came after " + gap + " ms; the backoff is " + base + " ms +-10 %");
             assertFalse(runner.healthy());
             last = attempt;
@@ -210,7 +225,8 @@ class ReplicaRunnerTest {
         // T0+26h30m: B's first snapshot (T0+1h) is past retention; the one at T0+3h is kept.
         scheduler.advance(Duration.ofHours(1));
         assertEquals(List.of(k), indexes(client.snapshots(genB)), "snapshots below the oldest kept one are deleted");
-        assertTrue(client.walSegments(genB).stream().allMatch(w -> w.index() >= k),
+        assertTrue(
+                client.walSegments(genB).stream().allMatch(w -> w.index() >= k),
                 "WAL below the oldest kept snapshot is deleted: " + client.walSegments(genB));
         assertRestoresEverything(client, "after-b0.db");
 
@@ -220,13 +236,19 @@ class ReplicaRunnerTest {
         scheduler.advance(Duration.ofHours(2));
         assertEquals(List.of(genB), client.generations(), "the current generation is kept");
         List<SnapshotInfo> left = client.snapshots(genB);
-        assertTrue(left.size() == 1 && left.get(0).index() >= now && !left.get(0).createdAt().isBefore(T0.plus(Duration.ofHours(28))),
+        assertTrue(
+                left.size() == 1
+                        && left.get(0).index() >= now
+                        && !left.get(0).createdAt().isBefore(T0.plus(Duration.ofHours(28))),
                 "a fresh snapshot replaces the expired ones: " + left);
-        assertTrue(client.walSegments(genB).stream().allMatch(w -> w.index() >= left.get(0).index()));
+        assertTrue(client.walSegments(genB).stream()
+                .allMatch(w -> w.index() >= left.get(0).index()));
         assertTrue(lines("generation deleted") == 1 && lines("snapshot deleted") >= 2, logText());
         assertRestoresEverything(client, "after-all.db");
         Path theirs = dir.resolve("theirs.db");
-        new Litestream(dir, Map.of()).restore(theirs, replicaDir.toUri().toString()).requireSuccess("litestream restore");
+        new Litestream(dir, Map.of())
+                .restore(theirs, replicaDir.toUri().toString())
+                .requireSuccess("litestream restore");
         assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
     }
 
@@ -235,8 +257,12 @@ class ReplicaRunnerTest {
         app = new AppDb(dbPath());
         db = open();
         write(10);
-        ReplicaRunner runner = runner(new FileReplicaClient(dir.resolve("replica"), clock), Duration.ZERO,
-                Duration.ZERO, Duration.ofHours(1), Duration.ofMinutes(10));
+        ReplicaRunner runner = runner(
+                new FileReplicaClient(dir.resolve("replica"), clock),
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ofHours(1),
+                Duration.ofMinutes(10));
         runner.start();
         scheduler.runDue();
         scheduler.advance(Duration.ofMinutes(9));
@@ -281,8 +307,8 @@ class ReplicaRunnerTest {
     private Path restore(FileReplicaClient client, String name) throws Exception {
         Path out = dir.resolve(name);
         FileTrees.delete(out);
-        new Restorer(2, true, log).restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()),
-                out);
+        new Restorer(2, true, log)
+                .restore(RestorePlanner.plan(Map.of("file", client), RestorePlanner.Target.latest()), out);
         return out;
     }
 

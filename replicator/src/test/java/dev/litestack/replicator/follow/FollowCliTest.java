@@ -24,24 +24,35 @@ class FollowCliTest {
 
     static Stream<Arguments> badFlags() {
         return Stream.of(
-                Arguments.of(new String[] {"restore", "-f", URL}, "-f needs -o PATH: the output that readers open (never the primary's database)"),
-                Arguments.of(new String[] {"restore", "-f", "-o", "/tmp/x.db", "-timestamp", "2026-01-01T00:00:00Z", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", URL},
+                        "-f needs -o PATH: the output that readers open (never the primary's database)"),
+                Arguments.of(
+                        new String[] {"restore", "-f", "-o", "/tmp/x.db", "-timestamp", "2026-01-01T00:00:00Z", URL},
                         "cannot use -timestamp with -f: a point in time does not move"),
-                Arguments.of(new String[] {"restore", "-f", "-o", "/tmp/x.db", "-index", "3", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-o", "/tmp/x.db", "-index", "3", URL},
                         "cannot use -index with -f: a fixed WAL index does not move"),
-                Arguments.of(new String[] {"restore", "-f", "-o", "/tmp/x.db", "-generation", "0123456789abcdef", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-o", "/tmp/x.db", "-generation", "0123456789abcdef", URL},
                         "cannot use -generation with -f: it follows the generation a restore picks, and the next one"),
-                Arguments.of(new String[] {"restore", "-f", "-o", "/tmp/x.db", "-if-db-not-exists", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-o", "/tmp/x.db", "-if-db-not-exists", URL},
                         "cannot use -if-db-not-exists with -f: an existing output written by -f is resumed"),
-                Arguments.of(new String[] {"restore", "-follow-interval", "1s", "-o", "/tmp/x.db", URL},
+                Arguments.of(
+                        new String[] {"restore", "-follow-interval", "1s", "-o", "/tmp/x.db", URL},
                         "-follow-interval only goes with -f (follow)"),
-                Arguments.of(new String[] {"restore", "-addr", ":9090", "-o", "/tmp/x.db", URL},
+                Arguments.of(
+                        new String[] {"restore", "-addr", ":9090", "-o", "/tmp/x.db", URL},
                         "-addr only goes with -f (follow)"),
-                Arguments.of(new String[] {"restore", "-f", "-follow-interval", "0s", "-o", "/tmp/x.db", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-follow-interval", "0s", "-o", "/tmp/x.db", URL},
                         "invalid -follow-interval 0s: must be greater than 0"),
-                Arguments.of(new String[] {"restore", "-f", "-follow-interval", "soon", "-o", "/tmp/x.db", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-follow-interval", "soon", "-o", "/tmp/x.db", URL},
                         "invalid -follow-interval soon: want a duration such as 500ms, 1s or 1m"),
-                Arguments.of(new String[] {"restore", "-f", "-addr", "localhost", "-o", "/tmp/x.db", URL},
+                Arguments.of(
+                        new String[] {"restore", "-f", "-addr", "localhost", "-o", "/tmp/x.db", URL},
                         "invalid -addr localhost: want HOST:PORT such as :9090 or 127.0.0.1:9090"));
     }
 
@@ -60,8 +71,10 @@ class FollowCliTest {
         Files.createDirectories(dir.resolve("rep"));
         Cli.Result r = Cli.run("restore", "-f", "-o", out.toString(), "file://" + dir.resolve("rep"));
         assertEquals(1, r.code(), r.toString());
-        assertEquals("error: restore -f failed: output path already exists and was not written by restore -f (no "
-                + "app.db.follow beside it): " + out + "; remove it or choose another -o" + NL, r.err());
+        assertEquals(
+                "error: restore -f failed: output path already exists and was not written by restore -f (no "
+                        + "app.db.follow beside it): " + out + "; remove it or choose another -o" + NL,
+                r.err());
         assertEquals("mine", Files.readString(out));
     }
 
@@ -69,8 +82,10 @@ class FollowCliTest {
     void theConfigsOwnDatabaseIsRefusedAsOutput() throws Exception {
         Path db = dir.resolve("app.db");
         Path cfg = dir.resolve("litestream.yml");
-        Files.writeString(cfg, "dbs:\n  - path: " + db + "\n    replicas:\n      - type: file\n        path: "
-                + dir.resolve("rep") + "\n");
+        Files.writeString(
+                cfg,
+                "dbs:\n  - path: " + db + "\n    replicas:\n      - type: file\n        path: " + dir.resolve("rep")
+                        + "\n");
         Cli.Result r = Cli.run("restore", "-f", "-config", cfg.toString(), "-o", db.toString(), db.toString());
         assertEquals(2, r.code(), r.toString());
         assertEquals("error: -o " + db + " is the primary database of the config: -f needs another path" + NL, r.err());

@@ -31,12 +31,12 @@ final class FollowHarness {
 
     static final int ROWS = 25;
 
-    private FollowHarness() {
-    }
+    private FollowHarness() {}
 
     /** Creates the primary (WAL mode) with its table. */
     static void createPrimary(Path db) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, txn INTEGER NOT NULL, body TEXT)");
         }
@@ -47,23 +47,27 @@ final class FollowHarness {
             throws Exception {
         createPrimary(db);
         Litestream litestream = new Litestream(dir, java.util.Map.of());
-        List<String> settings = new java.util.ArrayList<>(List.of("type: file",
-                "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms"));
+        List<String> settings = new java.util.ArrayList<>(
+                List.of("type: file", "path: " + Litestream.quote(replica.toString()), "sync-interval: 100ms"));
         settings.addAll(List.of(replicaSettings));
-        return litestream.replicate(Litestream.writeConfig(dir.resolve("litestream.yml"), db,
-                List.of("min-checkpoint-page-count: 8"), settings));
+        return litestream.replicate(Litestream.writeConfig(
+                dir.resolve("litestream.yml"), db, List.of("min-checkpoint-page-count: 8"), settings));
     }
 
     /** Waits until the file replica has its first generation, with a snapshot. */
     static void awaitGeneration(Path replica) {
-        await("first generation").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-            try (var gens = Files.list(replica.resolve("generations"))) {
-                List<Path> g = gens.toList();
-                try (var snaps = Files.list(g.get(0).resolve("snapshots"))) {
-                    return g.size() == 1 && snaps.anyMatch(p -> p.toString().endsWith(".snapshot.lz4"));
-                }
-            }
-        });
+        await("first generation")
+                .atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .until(() -> {
+                    try (var gens = Files.list(replica.resolve("generations"))) {
+                        List<Path> g = gens.toList();
+                        try (var snaps = Files.list(g.get(0).resolve("snapshots"))) {
+                            return g.size() == 1
+                                    && snaps.anyMatch(p -> p.toString().endsWith(".snapshot.lz4"));
+                        }
+                    }
+                });
     }
 
     /** Writes transactions {@code from..to} (inclusive), each {@link #ROWS} rows with the same txn id. */
@@ -73,7 +77,8 @@ final class FollowHarness {
                 st.execute("PRAGMA busy_timeout=10000");
             }
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t(txn, body) VALUES (?, hex(randomblob(200)))")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO t(txn, body) VALUES (?, hex(randomblob(200)))")) {
                 for (int k = from; k <= to; k++) {
                     for (int i = 0; i < ROWS; i++) {
                         ps.setInt(1, k);
@@ -88,7 +93,7 @@ final class FollowHarness {
     /** The count of rows in {@code out}, read as a reader would (read-only), after an integrity check. */
     static long rows(Path out) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + out + "?mode=ro");
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout=10000");
             try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
@@ -103,8 +108,11 @@ final class FollowHarness {
 
     /** Waits until a read-only reader of {@code out} sees {@code rows} rows. */
     static void awaitRows(Path out, long rows, Duration within) {
-        await("output has " + rows + " rows").atMost(within).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(() -> rows(out) == rows);
+        await("output has " + rows + " rows")
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> rows(out) == rows);
     }
 
     /** As {@link #awaitRows(Path, long, Duration)}; a timeout shows the follower's log. */
@@ -123,12 +131,15 @@ final class FollowHarness {
             Path log = dir.resolve("reader.log");
             Path stop = dir.resolve("reader.stop");
             Files.deleteIfExists(stop);
-            String sql = "SELECT count(*) || ' ' || (SELECT count(*) FROM (SELECT txn FROM t GROUP BY txn HAVING count(*) != "
-                    + ROWS + ")) FROM t;";
+            String sql =
+                    "SELECT count(*) || ' ' || (SELECT count(*) FROM (SELECT txn FROM t GROUP BY txn HAVING count(*) != "
+                            + ROWS + ")) FROM t;";
             String script = "while [ ! -e '" + stop + "' ]; do sqlite3 -readonly -cmd '.timeout 10000' '" + out + "' \""
                     + sql + "\"; sleep 0.02; done";
-            Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process p = new ProcessBuilder("bash", "-c", script)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
             return new Reader(p, log, stop);
         }
 
@@ -140,7 +151,9 @@ final class FollowHarness {
             Pattern p = Pattern.compile("(\\d+) (\\d+)");
             for (String l : lines) {
                 Matcher m = p.matcher(l);
-                assertTrue(m.matches(), "reader saw an error or garbage: " + l + "\nall reads:\n" + String.join("\n", lines));
+                assertTrue(
+                        m.matches(),
+                        "reader saw an error or garbage: " + l + "\nall reads:\n" + String.join("\n", lines));
                 assertEquals("0", m.group(2), "reader saw a partial transaction: " + l);
                 assertEquals(0, Long.parseLong(m.group(1)) % ROWS, "reader saw a partial transaction: " + l);
             }

@@ -17,9 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * {@code restore -f} following a file replica written by the real Litestream v0.3.13: a reader
@@ -42,8 +42,8 @@ class FollowLitestreamFileTest {
         FollowHarness.awaitGeneration(replica);
         String url = "file://" + replica;
 
-        FollowerProcess follower = FollowerProcess.start(dir.resolve("f1"), "restore", "-f", "-follow-interval", "100ms",
-                "-o", out.toString(), url);
+        FollowerProcess follower = FollowerProcess.start(
+                dir.resolve("f1"), "restore", "-f", "-follow-interval", "100ms", "-o", out.toString(), url);
         awaitRows(out, ROWS, Duration.ofSeconds(60), follower);
         Reader reader = Reader.start(out, dir);
         write(db, 2, 60);
@@ -56,8 +56,8 @@ class FollowLitestreamFileTest {
 
         // a restart resumes from the saved position: no second restore
         write(db, 61, 80);
-        FollowerProcess again = FollowerProcess.start(dir.resolve("f2"), "restore", "--follow", "--follow-interval", "100ms",
-                "-o", out.toString(), url);
+        FollowerProcess again = FollowerProcess.start(
+                dir.resolve("f2"), "restore", "--follow", "--follow-interval", "100ms", "-o", out.toString(), url);
         awaitRows(out, 80L * ROWS, Duration.ofSeconds(60), again);
         assertTrue(again.log().contains("follow: resuming"), again.log());
         assertFalse(again.log().contains("follow: restored"), again.log());

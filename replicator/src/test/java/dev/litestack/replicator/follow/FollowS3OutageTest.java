@@ -23,9 +23,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * {@code restore -f} following an S3 replica (s3proxy) written by this repo's {@code replicate}:
@@ -52,7 +52,9 @@ class FollowS3OutageTest {
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -80,31 +82,54 @@ class FollowS3OutageTest {
                         access-key-id: %s
                         secret-access-key: %s
                         sync-interval: 100ms
-                """.formatted(db, server.createBucket(), server.endpoint(), S3ProxyServer.ACCESS_KEY,
-                S3ProxyServer.SECRET_KEY));
+                """.formatted(
+                db, server.createBucket(), server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
         FollowHarness.createPrimary(db);
         write(db, 1, 1);
         Path primaryDir = Files.createDirectories(dir.resolve("primary"));
         Process primary = Cli.start(primaryDir, "replicate", "-config", cfg.toString());
         try {
-            await("first backup").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> Cli.exec(Files.createDirectories(dir.resolve("probe")), "generations", "-config",
-                            cfg.toString(), db.toString()).out().contains("offsite"));
-            FollowerProcess follower = FollowerProcess.start(dir.resolve("f"), "restore", "-f", "-follow-interval",
-                    "200ms", "-addr", "127.0.0.1:0", "-health-max-lag", "2s", "-config", cfg.toString(), "-o",
-                    out.toString(), db.toString());
+            await("first backup")
+                    .atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> Cli.exec(
+                                    Files.createDirectories(dir.resolve("probe")),
+                                    "generations",
+                                    "-config",
+                                    cfg.toString(),
+                                    db.toString())
+                            .out()
+                            .contains("offsite"));
+            FollowerProcess follower = FollowerProcess.start(
+                    dir.resolve("f"),
+                    "restore",
+                    "-f",
+                    "-follow-interval",
+                    "200ms",
+                    "-addr",
+                    "127.0.0.1:0",
+                    "-health-max-lag",
+                    "2s",
+                    "-config",
+                    cfg.toString(),
+                    "-o",
+                    out.toString(),
+                    db.toString());
             int port = follower.metricsPort();
             awaitRows(out, ROWS, Duration.ofSeconds(60));
             Reader reader = Reader.start(out, dir);
             write(db, 2, 30);
             awaitRows(out, 30L * ROWS, Duration.ofSeconds(60));
-            await("healthy").atMost(Duration.ofSeconds(30)).until(() -> get(port, "/healthz").statusCode() == 200);
+            await("healthy")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> get(port, "/healthz").statusCode() == 200);
 
             server.stop();
             write(db, 31, 40);
             await("lag reported").atMost(Duration.ofSeconds(60)).until(() -> {
                 String m = get(port, "/metrics").body();
-                return metric(m, "litestream_follow_lag_seconds") > 2 && metric(m, "litestream_follow_healthy") == 0
+                return metric(m, "litestream_follow_lag_seconds") > 2
+                        && metric(m, "litestream_follow_healthy") == 0
                         && metric(m, "litestream_follow_errors_total") >= 2;
             });
             HttpResponse<String> health = get(port, "/healthz");
@@ -114,7 +139,9 @@ class FollowS3OutageTest {
 
             server.restart();
             awaitRows(out, 40L * ROWS, Duration.ofSeconds(90));
-            await("recovered").atMost(Duration.ofSeconds(30)).until(() -> get(port, "/healthz").statusCode() == 200);
+            await("recovered")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> get(port, "/healthz").statusCode() == 200);
             String m = get(port, "/metrics").body();
             assertTrue(metric(m, "litestream_follow_transactions_total") >= 39, m);
             assertTrue(follower.log().contains("follow failed, retrying with backoff"), follower.log());

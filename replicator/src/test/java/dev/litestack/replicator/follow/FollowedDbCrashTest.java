@@ -18,9 +18,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,7 +38,8 @@ class FollowedDbCrashTest {
     /** Builds a database of {@code rows} rows in rollback-journal mode, as the follower keeps it. */
     private Path database(String name, int rows) throws Exception {
         Path db = dir.resolve(name);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, txn INTEGER, body TEXT)");
             st.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<" + rows + ") "
@@ -52,7 +53,7 @@ class FollowedDbCrashTest {
 
     private static long rows(Path db, String mode) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + mode);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
                 assertEquals("ok", rs.getString(1), "integrity_check of " + db);
@@ -85,7 +86,7 @@ class FollowedDbCrashTest {
             Path crash = Files.createDirectories(dir.resolve("crash-" + step + "-" + sizes[0]));
             Path copy = crash.resolve("out.db");
             try (FollowedDb db = FollowedDb.open(out, Duration.ofSeconds(5));
-                 FileChannel src = FileChannel.open(next, StandardOpenOption.READ)) {
+                    FileChannel src = FileChannel.open(next, StandardOpenOption.READ)) {
                 db.faultHook(s -> {
                     if (s == step) {
                         Files.copy(out, copy);
@@ -124,10 +125,10 @@ class FollowedDbCrashTest {
         Path next = database("next.db", 20);
         int before = header(out).getInt(24);
         try (Connection reader = DriverManager.getConnection("jdbc:sqlite:file:" + out + "?mode=ro");
-             Statement st = reader.createStatement()) {
+                Statement st = reader.createStatement()) {
             assertEquals(10, count(st));
             try (FollowedDb db = FollowedDb.open(out, Duration.ofSeconds(5));
-                 FileChannel src = FileChannel.open(next, StandardOpenOption.READ)) {
+                    FileChannel src = FileChannel.open(next, StandardOpenOption.READ)) {
                 db.apply(PageBatch.wholeFile(src, db.pageSize()));
             }
             // the same long-lived read-only connection sees the new state

@@ -20,9 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * A follower killed at each step of applying a batch (its files copied as the crash left them)
@@ -36,13 +36,18 @@ class FollowerCrashRestartTest {
     Path dir;
 
     private static Follower follower(Path replica, Path out, Log log) {
-        return new Follower(Map.of("file", new FileReplicaClient(replica)), out,
+        return new Follower(
+                Map.of("file", new FileReplicaClient(replica)),
+                out,
                 new Follower.Options(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5), 2, true),
-                log, Clock.systemUTC());
+                log,
+                Clock.systemUTC());
     }
 
     private static void catchUp(Follower f, Path out, long rows) {
-        await("follower reaches " + rows + " rows").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        await("follower reaches " + rows + " rows")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     f.poll();
                     return rows(out) == rows;
@@ -81,10 +86,15 @@ class FollowerCrashRestartTest {
             for (Map.Entry<FollowedDb.Step, Path> e : crashes.entrySet()) {
                 Path copy = e.getValue().resolve("app.db");
                 boolean hot = e.getKey() != FollowedDb.Step.JOURNAL_DELETED;
-                assertEquals(hot, Files.exists(FollowedDb.journalOf(copy)), e.getKey().toString());
+                assertEquals(
+                        hot,
+                        Files.exists(FollowedDb.journalOf(copy)),
+                        e.getKey().toString());
                 ByteArrayOutputStream logged = new ByteArrayOutputStream();
-                try (Follower f = follower(replica, copy, new Log(Log.Level.INFO, false,
-                        new PrintStream(logged, true, StandardCharsets.UTF_8)))) {
+                try (Follower f = follower(
+                        replica,
+                        copy,
+                        new Log(Log.Level.INFO, false, new PrintStream(logged, true, StandardCharsets.UTF_8)))) {
                     f.start();
                     assertFalse(Files.exists(FollowedDb.journalOf(copy)), "hot journal rolled back at start");
                     long rows = rows(copy);
@@ -110,8 +120,8 @@ class FollowerCrashRestartTest {
         Path db = dir.resolve("app.db");
         Path replica = dir.resolve("replica");
         Path out = dir.resolve("follower/app.db");
-        Litestream.Running primary = FollowHarness.litestreamPrimary(dir, db, replica, "snapshot-interval: 1s",
-                "retention: 1s", "retention-check-interval: 1s");
+        Litestream.Running primary = FollowHarness.litestreamPrimary(
+                dir, db, replica, "snapshot-interval: 1s", "retention: 1s", "retention-check-interval: 1s");
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         Log log = new Log(Log.Level.INFO, false, new PrintStream(logged, true, StandardCharsets.UTF_8));
         try (Follower f = follower(replica, out, log)) {
@@ -123,16 +133,20 @@ class FollowerCrashRestartTest {
             Path wal = replica.resolve("generations").resolve(at.generation()).resolve("wal");
             String prefix = String.format("%08x_", at.index());
             int[] written = {3};
-            await("retention deleted index " + at.index()).atMost(Duration.ofSeconds(90)).until(() -> {
-                write(db, written[0] + 1, written[0] + 1);
-                written[0]++;
-                try (var files = Files.list(wal)) {
-                    return files.noneMatch(p -> p.getFileName().toString().startsWith(prefix));
-                }
-            });
+            await("retention deleted index " + at.index())
+                    .atMost(Duration.ofSeconds(90))
+                    .until(() -> {
+                        write(db, written[0] + 1, written[0] + 1);
+                        written[0]++;
+                        try (var files = Files.list(wal)) {
+                            return files.noneMatch(
+                                    p -> p.getFileName().toString().startsWith(prefix));
+                        }
+                    });
             catchUp(f, out, (long) written[0] * ROWS);
             assertEquals(2, f.restores(), logged.toString(StandardCharsets.UTF_8));
-            assertTrue(logged.toString(StandardCharsets.UTF_8).contains("are gone (retention?), restoring again"),
+            assertTrue(
+                    logged.toString(StandardCharsets.UTF_8).contains("are gone (retention?), restoring again"),
                     logged.toString(StandardCharsets.UTF_8));
         } finally {
             primary.stop(Duration.ofSeconds(30));

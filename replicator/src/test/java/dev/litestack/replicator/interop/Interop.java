@@ -28,8 +28,7 @@ final class Interop {
     static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger RESTORES = new AtomicInteger();
 
-    private Interop() {
-    }
+    private Interop() {}
 
     /**
      * Our engine for one database and one replica, tuned so a few seconds of writes span several
@@ -38,12 +37,25 @@ final class Interop {
      */
     static ReplicationService service(Path db, ReplicaClient client, Log log) {
         Database.Options d = Database.Options.defaults(db);
-        Database database = new Database(new Database.Options(d.path(), d.metaPath(), Duration.ofMillis(200),
-                Duration.ofSeconds(1), 16, d.maxCheckpointPageCount()), Clock.systemUTC(), log);
-        Replica replica = new Replica(database, client, new Replica.Options(client.type(), Duration.ofMillis(100),
-                Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO), Clock.systemUTC(), log);
-        return new ReplicationService(List.of(new ReplicationService.Entry(database, List.of(replica))),
-                Clock.systemUTC(), log);
+        Database database = new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(1),
+                        16,
+                        d.maxCheckpointPageCount()),
+                Clock.systemUTC(),
+                log);
+        Replica replica = new Replica(
+                database,
+                client,
+                new Replica.Options(
+                        client.type(), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO),
+                Clock.systemUTC(),
+                log);
+        return new ReplicationService(
+                List.of(new ReplicationService.Entry(database, List.of(replica))), Clock.systemUTC(), log);
     }
 
     /**
@@ -55,8 +67,10 @@ final class Interop {
         for (int i = 0; i < bursts; i++) {
             int before = segmentCount(client);
             app.runFor(Duration.ofMillis(500), 60);
-            await("a new wal segment on " + client.describe()).atMost(SYNC_TIMEOUT)
-                    .pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+            await("a new wal segment on " + client.describe())
+                    .atMost(SYNC_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(20))
+                    .ignoreExceptions()
                     .until(() -> segmentCount(client) > before);
         }
         return app.committed();
@@ -80,7 +94,8 @@ final class Interop {
     static int restoredRows(ReplicaClient client, Path dir, Log log) throws Exception {
         Path out = dir.resolve("poll-" + RESTORES.incrementAndGet() + ".db");
         try {
-            return Workload.readImmutable(restore(client, RestorePlanner.Target.latest(), out, log)).rows();
+            return Workload.readImmutable(restore(client, RestorePlanner.Target.latest(), out, log))
+                    .rows();
         } finally {
             Files.deleteIfExists(out);
         }
@@ -95,7 +110,11 @@ final class Interop {
 
     /** WAL indexes present in a generation, ascending and distinct. */
     static List<Long> indexes(ReplicaClient client, String generation) throws IOException {
-        return client.walSegments(generation).stream().map(WalSegmentInfo::index).distinct().sorted().toList();
+        return client.walSegments(generation).stream()
+                .map(WalSegmentInfo::index)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /**
@@ -105,16 +124,22 @@ final class Interop {
     static long middleIndex(ReplicaClient client, String generation) throws IOException {
         List<Long> idx = indexes(client, generation);
         long firstSnapshot = client.snapshots(generation).get(0).index();
-        List<Long> usable = idx.stream().filter(i -> i >= firstSnapshot && i < idx.get(idx.size() - 1)).toList();
-        assertTrue(usable.size() >= 2, "want several WAL indexes to cut in, have " + idx
-                + " (first snapshot " + firstSnapshot + ")");
+        List<Long> usable = idx.stream()
+                .filter(i -> i >= firstSnapshot && i < idx.get(idx.size() - 1))
+                .toList();
+        assertTrue(
+                usable.size() >= 2,
+                "want several WAL indexes to cut in, have " + idx + " (first snapshot " + firstSnapshot + ")");
         return usable.get(usable.size() / 2);
     }
 
     static void assertSameBytes(Path expected, Path actual, String what) throws IOException {
         long at = Files.mismatch(expected, actual);
-        assertEquals(-1L, at, what + ": " + expected.getFileName() + " (" + Files.size(expected) + " bytes) and "
-                + actual.getFileName() + " (" + Files.size(actual) + " bytes) differ at byte " + at);
+        assertEquals(
+                -1L,
+                at,
+                what + ": " + expected.getFileName() + " (" + Files.size(expected) + " bytes) and "
+                        + actual.getFileName() + " (" + Files.size(actual) + " bytes) differ at byte " + at);
     }
 
     static String fileUrl(Path dir) {

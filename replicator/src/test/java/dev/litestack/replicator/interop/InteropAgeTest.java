@@ -28,9 +28,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * age-encrypted replicas both ways with the real Litestream v0.3.13, on a folder and on S3
@@ -82,8 +82,13 @@ class InteropAgeTest {
             String bucket = server.createBucket();
             bothWays(new Backend() {
                 public List<String> replicaLines(String name) {
-                    return List.of("type: s3", "bucket: " + bucket, "path: " + PREFIX + "/" + name,
-                            "endpoint: " + server.endpoint(), "region: " + S3ProxyServer.REGION, "force-path-style: true");
+                    return List.of(
+                            "type: s3",
+                            "bucket: " + bucket,
+                            "path: " + PREFIX + "/" + name,
+                            "endpoint: " + server.endpoint(),
+                            "region: " + S3ProxyServer.REGION,
+                            "force-path-style: true");
                 }
 
                 public ReplicaClient raw(String name) throws Exception {
@@ -91,8 +96,11 @@ class InteropAgeTest {
                 }
 
                 public Map<String, String> env() {
-                    return Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                            "LITESTREAM_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+                    return Map.of(
+                            "LITESTREAM_ACCESS_KEY_ID",
+                            S3ProxyServer.ACCESS_KEY,
+                            "LITESTREAM_SECRET_ACCESS_KEY",
+                            S3ProxyServer.SECRET_KEY);
                 }
             });
         }
@@ -100,8 +108,13 @@ class InteropAgeTest {
 
     private Path config(String file, Path db, Backend b, String replica, String identityLine) throws IOException {
         List<String> lines = new ArrayList<>(b.replicaLines(replica));
-        lines.addAll(List.of("sync-interval: 100ms", "age:", "  identities:", "    - " + identityLine,
-                "  recipients:", "    - " + key.recipient()));
+        lines.addAll(List.of(
+                "sync-interval: 100ms",
+                "age:",
+                "  identities:",
+                "    - " + identityLine,
+                "  recipients:",
+                "    - " + key.recipient()));
         return Litestream.writeConfig(dir.resolve(file), db, List.of("monitor-interval: 100ms"), lines);
     }
 
@@ -129,12 +142,20 @@ class InteropAgeTest {
             assertEveryObjectEncrypted(raw);
         }
         Path theirRestore = dir.resolve("litestream-of-ours.db");
-        litestream.restore(theirRestore, ours.toString(), "-config", cfg.toString())
+        litestream
+                .restore(theirRestore, ours.toString(), "-config", cfg.toString())
                 .requireSuccess("litestream restore of our age replica");
         assertEquals(AppDb.range(0, 90), AppDb.ids(theirRestore));
         Path ourRestore = dir.resolve("ours-of-ours.db");
-        Cli.Result restored = Cli.exec(dir, env(b, key.identity()), "restore", "-config", cfg.toString(), "-o",
-                ourRestore.toString(), ours.toString());
+        Cli.Result restored = Cli.exec(
+                dir,
+                env(b, key.identity()),
+                "restore",
+                "-config",
+                cfg.toString(),
+                "-o",
+                ourRestore.toString(),
+                ours.toString());
         assertEquals(0, restored.code(), restored.toString());
         Interop.assertSameBytes(theirRestore, ourRestore, "both restores of our age replica");
 
@@ -142,14 +163,17 @@ class InteropAgeTest {
         Path theirs = dir.resolve("theirs.db");
         Path cfg2 = config("theirs.yml", theirs, b, "theirs", "\"${AGE_IDENTITY}\"");
         int rows = 60;
-        try (AppDb app = new AppDb(theirs); ReplicaClient raw = b.raw("theirs")) {
+        try (AppDb app = new AppDb(theirs);
+                ReplicaClient raw = b.raw("theirs")) {
             app.insert(0, 30);
             Litestream.Running running = litestream.replicate(cfg2);
             try {
                 app.insert(30, rows);
                 ReplicaClient decrypting = new AgeReplicaClient(raw, AgeCodec.of(List.of(key.identity()), List.of()));
-                await("Litestream's age replica holds all " + rows + " rows").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                await("Litestream's age replica holds all " + rows + " rows")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(300))
+                        .ignoreExceptions()
                         .until(() -> restoredIds(decrypting).size() == rows);
             } finally {
                 assertEquals(0, running.stop(Duration.ofSeconds(30)), running.output());
@@ -157,33 +181,49 @@ class InteropAgeTest {
             assertEveryObjectEncrypted(raw);
         }
         Path ourOfTheirs = dir.resolve("ours-of-theirs.db");
-        Cli.Result r = Cli.exec(dir, env(b, key.identity()), "restore", "-config", cfg2.toString(), "-o",
-                ourOfTheirs.toString(), theirs.toString());
+        Cli.Result r = Cli.exec(
+                dir,
+                env(b, key.identity()),
+                "restore",
+                "-config",
+                cfg2.toString(),
+                "-o",
+                ourOfTheirs.toString(),
+                theirs.toString());
         assertEquals(0, r.code(), r.toString());
         assertEquals(AppDb.range(0, rows), AppDb.ids(ourOfTheirs));
         Path theirOfTheirs = dir.resolve("litestream-of-theirs.db");
-        litestream.restore(theirOfTheirs, theirs.toString(), "-config", cfg2.toString())
+        litestream
+                .restore(theirOfTheirs, theirs.toString(), "-config", cfg2.toString())
                 .requireSuccess("litestream restore of its age replica");
         Interop.assertSameBytes(theirOfTheirs, ourOfTheirs, "both restores of Litestream's age replica");
 
         // A wrong identity, a missing one, and no age block at all: exit 1, a clear message, no file.
         Path wrongOut = dir.resolve("wrong.db");
-        Cli.Result wrong = Cli.exec(dir, env(b, other.identity()), "restore", "-config", cfg2.toString(), "-o",
-                wrongOut.toString(), theirs.toString());
+        Cli.Result wrong = Cli.exec(
+                dir,
+                env(b, other.identity()),
+                "restore",
+                "-config",
+                cfg2.toString(),
+                "-o",
+                wrongOut.toString(),
+                theirs.toString());
         assertEquals(1, wrong.code(), wrong.toString());
         assertTrue(wrong.err().contains("none of the age identities matches its recipients (wrong key?)"), wrong.err());
         assertFalse(Files.exists(wrongOut));
-        Cli.Result unset = Cli.exec(dir, env(b, ""), "restore", "-config", cfg2.toString(), "-o",
-                wrongOut.toString(), theirs.toString());
+        Cli.Result unset = Cli.exec(
+                dir, env(b, ""), "restore", "-config", cfg2.toString(), "-o", wrongOut.toString(), theirs.toString());
         assertEquals(1, unset.code(), unset.toString());
         assertTrue(unset.err().contains("dbs[0].replicas[0].age: identities[0] holds no key"), unset.err());
         Path plainCfg = Litestream.writeConfig(dir.resolve("plain.yml"), theirs, List.of(), b.replicaLines("theirs"));
-        Cli.Result noAge = Cli.exec(dir, b.env(), "restore", "-config", plainCfg.toString(), "-o", wrongOut.toString(),
-                theirs.toString());
+        Cli.Result noAge = Cli.exec(
+                dir, b.env(), "restore", "-config", plainCfg.toString(), "-o", wrongOut.toString(), theirs.toString());
         assertEquals(1, noAge.code(), noAge.toString());
         assertTrue(noAge.err().contains("is age-encrypted: give this replica age identities to read it"), noAge.err());
         assertFalse(Files.exists(wrongOut));
-        assertFalse(wrong.err().contains(other.identity()) || unset.err().contains(key.identity()), "keys never logged");
+        assertFalse(
+                wrong.err().contains(other.identity()) || unset.err().contains(key.identity()), "keys never logged");
     }
 
     private int polls;

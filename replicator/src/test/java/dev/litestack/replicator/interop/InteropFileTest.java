@@ -21,9 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * Both directions against the real Litestream v0.3.13 binary over a {@code file} replica: what we
@@ -78,7 +78,8 @@ class InteropFileTest {
 
         long cut = Interop.middleIndex(client, gen);
         Path theirsAt = dir.resolve("litestream-at-index.db");
-        litestream.restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
+        litestream
+                .restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
                 .requireSuccess("litestream restore -index " + Long.toHexString(cut));
         Content partial = Workload.readImmutable(theirsAt);
         partial.assertPrefix(1, total - 1, "litestream restore -index " + Long.toHexString(cut));
@@ -88,15 +89,16 @@ class InteropFileTest {
         List<WalSegmentInfo> segments = client.walSegments(gen);
         Instant when = segments.get(segments.size() / 2).createdAt();
         Path theirsThen = dir.resolve("litestream-at-time.db");
-        litestream.restore(theirsThen, Interop.fileUrl(replicaDir), "-timestamp", when.toString())
+        litestream
+                .restore(theirsThen, Interop.fileUrl(replicaDir), "-timestamp", when.toString())
                 .requireSuccess("litestream restore -timestamp " + when);
         Workload.readImmutable(theirsThen).assertPrefix(1, total - 1, "litestream restore -timestamp " + when);
         Path oursThen = Interop.restore(client, new Target(null, null, when), dir.resolve("our-at-time.db"), log);
         Interop.assertSameBytes(theirsThen, oursThen, "point-in-time restore to " + when);
 
         Instant later = Instant.now().plusSeconds(3600);
-        Litestream.Result tooLate = litestream.restore(dir.resolve("litestream-later.db"), Interop.fileUrl(replicaDir),
-                "-timestamp", later.toString());
+        Litestream.Result tooLate = litestream.restore(
+                dir.resolve("litestream-later.db"), Interop.fileUrl(replicaDir), "-timestamp", later.toString());
         assertEquals(1, tooLate.exitCode(), "Litestream: a timestamp after the newest object finds nothing");
         assertTrue(tooLate.output().contains("no matching backups found"), tooLate.output());
         Path oursLater = Interop.restore(client, new Target(null, null, later), dir.resolve("our-later.db"), log);
@@ -108,10 +110,16 @@ class InteropFileTest {
         Path db = dir.resolve("app.db");
         Path replicaDir = dir.resolve("replica");
         FileReplicaClient client = new FileReplicaClient(replicaDir);
-        Path config = Litestream.writeConfig(dir.resolve("litestream.yml"), db,
+        Path config = Litestream.writeConfig(
+                dir.resolve("litestream.yml"),
+                db,
                 List.of("monitor-interval: 100ms", "checkpoint-interval: 1s", "min-checkpoint-page-count: 16"),
-                List.of("type: file", "path: " + Litestream.quote(replicaDir.toString()), "sync-interval: 100ms",
-                        "snapshot-interval: 2s", "retention: 1h"));
+                List.of(
+                        "type: file",
+                        "path: " + Litestream.quote(replicaDir.toString()),
+                        "sync-interval: 100ms",
+                        "snapshot-interval: 2s",
+                        "retention: 1h"));
         long seed = System.nanoTime();
         System.out.println("workload seed " + seed);
         Content source;
@@ -122,8 +130,10 @@ class InteropFileTest {
             int exit;
             try {
                 total = Interop.writeInBursts(app, client, 12);
-                await("Litestream's replica holds all " + total + " rows").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                await("Litestream's replica holds all " + total + " rows")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(300))
+                        .ignoreExceptions()
                         .until(() -> Interop.restoredRows(client, dir, log) == total);
             } finally {
                 exit = running.stop(Duration.ofSeconds(30));
@@ -146,7 +156,8 @@ class InteropFileTest {
         Path oursAt = Interop.restore(client, new Target(null, cut, null), dir.resolve("our-at-index.db"), log);
         Workload.readImmutable(oursAt).assertPrefix(1, total - 1, "our restore to index " + cut);
         Path theirsAt = dir.resolve("litestream-at-index.db");
-        litestream.restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
+        litestream
+                .restore(theirsAt, Interop.fileUrl(replicaDir), "-index", Long.toHexString(cut))
                 .requireSuccess("litestream restore -index " + Long.toHexString(cut));
         Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
     }
@@ -162,9 +173,17 @@ class InteropFileTest {
         Path replicaDir = dir.resolve("replica");
         FileReplicaClient client = new FileReplicaClient(replicaDir);
         Database.Options d = Database.Options.defaults(db);
-        try (Workload app = new Workload(db, 3); Database database = new Database(new Database.Options(d.path(),
-                d.metaPath(), d.monitorInterval(), d.checkpointInterval(), 16, d.maxCheckpointPageCount()),
-                Clock.systemUTC(), log)) {
+        try (Workload app = new Workload(db, 3);
+                Database database = new Database(
+                        new Database.Options(
+                                d.path(),
+                                d.metaPath(),
+                                d.monitorInterval(),
+                                d.checkpointInterval(),
+                                16,
+                                d.maxCheckpointPageCount()),
+                        Clock.systemUTC(),
+                        log)) {
             Replica replica = new Replica(database, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             app.runFor(Duration.ofSeconds(5), 50);
             database.sync();
@@ -174,9 +193,11 @@ class InteropFileTest {
             replica.snapshot();
             Content source = Workload.readLive(db);
             String gen = Interop.onlyGeneration(client);
-            long snapshotIndex = client.snapshots(gen).get(client.snapshots(gen).size() - 1).index();
-            assertTrue(Interop.indexes(client, gen).contains(snapshotIndex), "the snapshot's index "
-                    + snapshotIndex + " has WAL segments: " + Interop.indexes(client, gen));
+            long snapshotIndex =
+                    client.snapshots(gen).get(client.snapshots(gen).size() - 1).index();
+            assertTrue(
+                    Interop.indexes(client, gen).contains(snapshotIndex),
+                    "the snapshot's index " + snapshotIndex + " has WAL segments: " + Interop.indexes(client, gen));
 
             Path theirs = dir.resolve("litestream-restored.db");
             litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * Both directions against the real Litestream v0.3.13 binary over S3: an in-process s3proxy on
@@ -44,8 +44,13 @@ class InteropS3Test {
     void setUp() throws Exception {
         server = S3ProxyServer.start();
         bucket = server.createBucket();
-        litestream = new Litestream(dir, Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                "LITESTREAM_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY));
+        litestream = new Litestream(
+                dir,
+                Map.of(
+                        "LITESTREAM_ACCESS_KEY_ID",
+                        S3ProxyServer.ACCESS_KEY,
+                        "LITESTREAM_SECRET_ACCESS_KEY",
+                        S3ProxyServer.SECRET_KEY));
     }
 
     @AfterEach
@@ -59,11 +64,20 @@ class InteropS3Test {
 
     /** A litestream.yml naming {@code db} with one s3 replica on our s3proxy. */
     private Path config(Path db) throws Exception {
-        return Litestream.writeConfig(dir.resolve("litestream.yml"), db,
+        return Litestream.writeConfig(
+                dir.resolve("litestream.yml"),
+                db,
                 List.of("monitor-interval: 100ms", "checkpoint-interval: 1s", "min-checkpoint-page-count: 16"),
-                List.of("type: s3", "bucket: " + bucket, "path: " + PREFIX, "endpoint: " + server.endpoint(),
-                        "region: " + S3ProxyServer.REGION, "force-path-style: true", "sync-interval: 100ms",
-                        "snapshot-interval: 2s", "retention: 1h"));
+                List.of(
+                        "type: s3",
+                        "bucket: " + bucket,
+                        "path: " + PREFIX,
+                        "endpoint: " + server.endpoint(),
+                        "region: " + S3ProxyServer.REGION,
+                        "force-path-style: true",
+                        "sync-interval: 100ms",
+                        "snapshot-interval: 2s",
+                        "retention: 1h"));
     }
 
     @Test
@@ -87,7 +101,8 @@ class InteropS3Test {
             source = Workload.readLive(db);
         }
         source.assertPrefix(total, total, "source");
-        assertTrue(server.keys(bucket).stream().allMatch(k -> k.startsWith(PREFIX + "/generations/")),
+        assertTrue(
+                server.keys(bucket).stream().allMatch(k -> k.startsWith(PREFIX + "/generations/")),
                 "every key lies under the prefix: " + server.keys(bucket));
         Path config = config(db);
         try (S3ReplicaClient client = client()) {
@@ -95,7 +110,8 @@ class InteropS3Test {
             assertTrue(Interop.indexes(client, gen).size() >= 3, "several WAL indexes were replicated");
 
             Path theirs = dir.resolve("litestream-restored.db");
-            litestream.restore(theirs, db.toString(), "-config", config.toString())
+            litestream
+                    .restore(theirs, db.toString(), "-config", config.toString())
                     .requireSuccess("litestream restore from s3");
             assertEquals(source, Workload.readImmutable(theirs), "Litestream restored every row of our s3 replica");
             Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
@@ -103,7 +119,8 @@ class InteropS3Test {
 
             long cut = Interop.middleIndex(client, gen);
             Path theirsAt = dir.resolve("litestream-at-index.db");
-            litestream.restore(theirsAt, db.toString(), "-config", config.toString(), "-index", Long.toHexString(cut))
+            litestream
+                    .restore(theirsAt, db.toString(), "-config", config.toString(), "-index", Long.toHexString(cut))
                     .requireSuccess("litestream restore -index " + Long.toHexString(cut));
             Workload.readImmutable(theirsAt).assertPrefix(1, total - 1, "litestream restore -index " + cut);
             Path oursAt = Interop.restore(client, new Target(gen, cut, null), dir.resolve("our-at-index.db"), log);
@@ -126,8 +143,10 @@ class InteropS3Test {
                 int exit;
                 try {
                     total = Interop.writeInBursts(app, client, 10);
-                    await("Litestream's s3 replica holds all " + total + " rows").atMost(Duration.ofSeconds(60))
-                            .pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                    await("Litestream's s3 replica holds all " + total + " rows")
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(300))
+                            .ignoreExceptions()
                             .until(() -> Interop.restoredRows(client, dir, log) == total);
                 } finally {
                     exit = running.stop(Duration.ofSeconds(30));
@@ -142,7 +161,8 @@ class InteropS3Test {
             Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
             assertEquals(source, Workload.readImmutable(ours), "we restored every row of Litestream's s3 replica");
             Path theirs = dir.resolve("litestream-restored.db");
-            litestream.restore(theirs, db.toString(), "-config", config.toString())
+            litestream
+                    .restore(theirs, db.toString(), "-config", config.toString())
                     .requireSuccess("litestream restore from s3");
             Interop.assertSameBytes(theirs, ours, "Litestream's and our restore of Litestream's s3 replica");
 
@@ -150,7 +170,8 @@ class InteropS3Test {
             Path oursAt = Interop.restore(client, new Target(null, cut, null), dir.resolve("our-at-index.db"), log);
             Workload.readImmutable(oursAt).assertPrefix(1, total - 1, "our restore to index " + cut);
             Path theirsAt = dir.resolve("litestream-at-index.db");
-            litestream.restore(theirsAt, db.toString(), "-config", config.toString(), "-index", Long.toHexString(cut))
+            litestream
+                    .restore(theirsAt, db.toString(), "-config", config.toString(), "-index", Long.toHexString(cut))
                     .requireSuccess("litestream restore -index " + Long.toHexString(cut));
             Interop.assertSameBytes(theirsAt, oursAt, "point-in-time restore to index " + cut);
         }

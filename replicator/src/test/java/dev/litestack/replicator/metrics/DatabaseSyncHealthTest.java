@@ -41,14 +41,19 @@ class DatabaseSyncHealthTest {
         Path dbPath = dir.resolve("app.db");
         MutableClock clock = new MutableClock(Instant.now());
         ManualScheduler scheduler = new ManualScheduler(clock);
-        Log log = new Log(Log.Level.INFO, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Log log = new Log(
+                Log.Level.INFO, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         try (AppDb app = new AppDb(dbPath)) {
             app.insert(0, 10);
             Database db = new Database(Database.Options.defaults(dbPath), clock, log);
-            Replica replica = new Replica(db, new FileReplicaClient(dir.resolve("replica"), clock),
-                    Replica.Options.defaults("file"), clock, log);
-            ReplicationService service = new ReplicationService(List.of(new ReplicationService.Entry(db,
-                    List.of(replica))), clock, log, r -> scheduler);
+            Replica replica = new Replica(
+                    db,
+                    new FileReplicaClient(dir.resolve("replica"), clock),
+                    Replica.Options.defaults("file"),
+                    clock,
+                    log);
+            ReplicationService service = new ReplicationService(
+                    List.of(new ReplicationService.Entry(db, List.of(replica))), clock, log, r -> scheduler);
             db.sync();
             ReplicaRunner runner = service.runners().get(0);
             runner.syncNow(Duration.ofSeconds(10));
@@ -67,7 +72,9 @@ class DatabaseSyncHealthTest {
                 assertTrue(runner.lagSeconds() >= 5, "lag counts from the first failure: " + runner.lagSeconds());
                 HttpResponse<String> h = get(metrics, "/healthz");
                 assertEquals(503, h.statusCode(), h.body());
-                assertTrue(h.body().contains("error=\"database sync failing: ") && h.body().contains(meta.toString()),
+                assertTrue(
+                        h.body().contains("error=\"database sync failing: ")
+                                && h.body().contains(meta.toString()),
                         h.body());
                 assertEquals(0.0, healthy(metrics));
 
@@ -95,13 +102,18 @@ class DatabaseSyncHealthTest {
 
     private static double healthy(MetricsServer m) throws Exception {
         String body = get(m, "/metrics").body();
-        return body.lines().filter(l -> l.startsWith("litestream_replica_healthy{"))
-                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+        return body.lines()
+                .filter(l -> l.startsWith("litestream_replica_healthy{"))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no litestream_replica_healthy in\n" + body));
     }
 
     private static HttpResponse<String> get(MetricsServer m, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + m.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.port() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -33,16 +33,19 @@ class MetricsServerTest {
     private final Log log = new Log(Log.Level.INFO, false, new PrintStream(new ByteArrayOutputStream()));
 
     private HttpResponse<String> get(MetricsServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private ReplicationService service(Path db, Path replicaRoot) {
         Database database = new Database(Database.Options.defaults(db), Clock.systemUTC(), log);
-        Replica replica = new Replica(database, new FileReplicaClient(replicaRoot), Replica.Options.defaults("file"),
-                Clock.systemUTC(), log);
-        return new ReplicationService(List.of(new ReplicationService.Entry(database, List.of(replica))),
-                Clock.systemUTC(), log);
+        Replica replica = new Replica(
+                database, new FileReplicaClient(replicaRoot), Replica.Options.defaults("file"), Clock.systemUTC(), log);
+        return new ReplicationService(
+                List.of(new ReplicationService.Entry(database, List.of(replica))), Clock.systemUTC(), log);
     }
 
     @Test
@@ -57,9 +60,15 @@ class MetricsServerTest {
                 svc.syncAll(Duration.ofSeconds(30));
                 String body = get(server, "/metrics").body();
                 String label = "{db=\"" + db.toAbsolutePath() + "\"}";
-                for (String name : List.of("litestream_db_size", "litestream_wal_size", "litestream_total_wal_bytes",
-                        "litestream_shadow_wal_index", "litestream_shadow_wal_size", "litestream_sync_count",
-                        "litestream_sync_error_count", "litestream_sync_seconds")) {
+                for (String name : List.of(
+                        "litestream_db_size",
+                        "litestream_wal_size",
+                        "litestream_total_wal_bytes",
+                        "litestream_shadow_wal_index",
+                        "litestream_shadow_wal_size",
+                        "litestream_sync_count",
+                        "litestream_sync_error_count",
+                        "litestream_sync_seconds")) {
                     assertTrue(body.contains(name + label), name + " missing in:\n" + body);
                 }
                 assertTrue(body.contains("litestream_replica_wal_bytes{db="), body);
@@ -92,7 +101,10 @@ class MetricsServerTest {
                     assertTrue(h.body().contains("stale"), h.body());
                 });
                 String body = get(server, "/metrics").body();
-                assertTrue(body.contains("litestream_replica_healthy{db=\"" + db.toAbsolutePath() + "\",name=\"file\"} 0.0"), body);
+                assertTrue(
+                        body.contains(
+                                "litestream_replica_healthy{db=\"" + db.toAbsolutePath() + "\",name=\"file\"} 0.0"),
+                        body);
             } finally {
                 try {
                     svc.close(Duration.ofSeconds(5));

@@ -26,9 +26,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** The lease protocol on an injected clock, on a file replica and on S3 (s3proxy). */
 @Tag("integration")
@@ -57,7 +57,8 @@ class LeaseKeeperTest {
     @Test
     void s3LeaseLifecycle() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start();
-             S3ReplicaClient client = S3ReplicaClient.open(server.settings(server.createBucket(), "app"), Map.of())) {
+                S3ReplicaClient client =
+                        S3ReplicaClient.open(server.settings(server.createBucket(), "app"), Map.of())) {
             lifecycle(client.leaseStore());
             assertEquals(List.of("app/lease"), server.keys(client.settings().bucket()));
         }
@@ -137,7 +138,8 @@ class LeaseKeeperTest {
         LeaseKeeper a = keeper(raw.leaseStore(), "aaaa");
         FencedReplicaClient fenced = new FencedReplicaClient(raw, a, new Log(Log.Level.INFO, false, System.out));
         String gen = "0123456789abcdef";
-        IOException before = assertThrows(IOException.class,
+        IOException before = assertThrows(
+                IOException.class,
                 () -> fenced.writeWalSegment(Pos.start(gen, 1), new ByteArrayInputStream(new byte[] {1})));
         assertTrue(before.getMessage().contains("does not hold its lease"), before.getMessage());
         a.tryAcquire();
@@ -147,8 +149,8 @@ class LeaseKeeperTest {
         LeaseKeeper b = keeper(raw.leaseStore(), "bbbb");
         b.tryAcquire();
         a.renew();
-        IOException taken = assertThrows(IOException.class,
-                () -> fenced.writeSnapshot(gen, 1, new ByteArrayInputStream(new byte[] {1})));
+        IOException taken = assertThrows(
+                IOException.class, () -> fenced.writeSnapshot(gen, 1, new ByteArrayInputStream(new byte[] {1})));
         assertTrue(taken.getMessage().contains("taken by holder bbbb on host host-bbbb"), taken.getMessage());
         assertEquals(1, raw.walSegments(gen).size(), "nothing was written or deleted while fenced");
         assertTrue(raw.snapshots(gen).isEmpty());
@@ -177,9 +179,11 @@ class LeaseKeeperTest {
         // the same host, a pid that is not running: the holder is dead
         clock.advance(TTL);
         new LeaseKeeper(store, "dead", "web-1", gone.pid(), TTL, clock).tryAcquire();
-        assertInstanceOf(LeaseKeeper.Acquired.class, new LeaseKeeper(store, "after", "web-1", self, TTL, clock).tryAcquire());
+        assertInstanceOf(
+                LeaseKeeper.Acquired.class, new LeaseKeeper(store, "after", "web-1", self, TTL, clock).tryAcquire());
         // our own pid on our host: a previous incarnation (restarted container)
-        assertInstanceOf(LeaseKeeper.Acquired.class, new LeaseKeeper(store, "again", "web-1", self, TTL, clock).tryAcquire());
+        assertInstanceOf(
+                LeaseKeeper.Acquired.class, new LeaseKeeper(store, "again", "web-1", self, TTL, clock).tryAcquire());
         // another host's lease is never judged by local pids
         LeaseKeeper other = new LeaseKeeper(store, "remote", "web-2", gone.pid(), TTL, clock);
         assertInstanceOf(LeaseKeeper.Held.class, other.tryAcquire());
@@ -254,8 +258,10 @@ class LeaseKeeperTest {
 
         // lapsed while idle and taken by another replicator: the write is refused, and on-conflict exit fires
         clock.advance(TTL);
-        assertInstanceOf(LeaseKeeper.Acquired.class, keeper(raw.leaseStore(), "bbbb").tryAcquire());
-        IOException refused = assertThrows(IOException.class,
+        assertInstanceOf(
+                LeaseKeeper.Acquired.class, keeper(raw.leaseStore(), "bbbb").tryAcquire());
+        IOException refused = assertThrows(
+                IOException.class,
                 () -> fenced.writeWalSegment(new Pos(gen, 1, 4), new ByteArrayInputStream(new byte[] {5})));
         assertTrue(refused.getMessage().contains("taken by holder bbbb"), refused.getMessage());
         assertEquals(List.of("lost"), lost);

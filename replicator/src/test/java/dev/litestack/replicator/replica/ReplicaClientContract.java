@@ -110,7 +110,8 @@ public abstract class ReplicaClientContract {
     void segmentsAreListedInIndexThenOffsetOrder() throws Exception {
         long[][] order = {{1, 4152}, {0, 0}, {2, 0}, {0, 16512}, {1, 0}, {0, 4120 * 3 + 32}, {0x10, 0}};
         for (long[] io : order) {
-            client.writeWalSegment(new Pos(GEN_A, io[0], io[1]),
+            client.writeWalSegment(
+                    new Pos(GEN_A, io[0], io[1]),
                     new ByteArrayInputStream(bytes((int) (io[0] + io[1] % 97 + 1), io[1])));
         }
         List<WalSegmentInfo> listed = client.walSegments(GEN_A);
@@ -176,9 +177,14 @@ public abstract class ReplicaClientContract {
         client.writeSnapshot(GEN_B, 0, new ByteArrayInputStream(bytes(10, 9)));
         client.deleteSnapshot(GEN_A, 0);
         client.deleteWalSegments(List.of(new Pos(GEN_A, 0, 0), new Pos(GEN_A, 0, 4152), new Pos(GEN_A, 1, 0)));
-        assertEquals(List.of(1L, 2L, 3L), client.snapshots(GEN_A).stream().map(SnapshotInfo::index).toList());
-        assertEquals(List.of("1:4152", "2:0", "2:4152", "3:0", "3:4152"),
-                client.walSegments(GEN_A).stream().map(s -> s.index() + ":" + s.offset()).toList());
+        assertEquals(
+                List.of(1L, 2L, 3L),
+                client.snapshots(GEN_A).stream().map(SnapshotInfo::index).toList());
+        assertEquals(
+                List.of("1:4152", "2:0", "2:4152", "3:0", "3:4152"),
+                client.walSegments(GEN_A).stream()
+                        .map(s -> s.index() + ":" + s.offset())
+                        .toList());
 
         client.deleteGeneration(GEN_A);
         assertEquals(List.of(GEN_B), client.generations());
@@ -220,8 +226,8 @@ public abstract class ReplicaClientContract {
             List<Future<WalSegmentInfo>> futures = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 long offset = 32 + i * 4120L;
-                futures.add(pool.submit(() -> client.writeWalSegment(new Pos(GEN_A, 0, offset),
-                        new ByteArrayInputStream(bytes(4120, offset)))));
+                futures.add(pool.submit(() -> client.writeWalSegment(
+                        new Pos(GEN_A, 0, offset), new ByteArrayInputStream(bytes(4120, offset)))));
             }
             for (Future<WalSegmentInfo> f : futures) {
                 f.get();
@@ -247,11 +253,15 @@ public abstract class ReplicaClientContract {
             try (InputStream in = client.openSnapshotRange(GEN_A, 2, r[0], r[1])) {
                 got = in.readAllBytes();
             }
-            assertArrayEquals(java.util.Arrays.copyOfRange(body, (int) r[0], (int) (r[0] + r[1])), got,
+            assertArrayEquals(
+                    java.util.Arrays.copyOfRange(body, (int) r[0], (int) (r[0] + r[1])),
+                    got,
                     "range " + r[0] + "+" + r[1]);
         }
         assertThrows(NoSuchFileException.class, () -> readAll(client.openSnapshotRange(GEN_A, 3, 0, 10)));
-        assertThrows(java.io.EOFException.class, () -> readAll(client.openSnapshotRange(GEN_A, 2, 299_000, 5_000)),
+        assertThrows(
+                java.io.EOFException.class,
+                () -> readAll(client.openSnapshotRange(GEN_A, 2, 299_000, 5_000)),
                 "a range past the end of the body is an EOFException when read");
     }
 }

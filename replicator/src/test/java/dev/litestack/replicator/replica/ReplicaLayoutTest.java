@@ -43,18 +43,38 @@ class ReplicaLayoutTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0000000A.snapshot.lz4", "0000000.snapshot.lz4", "000000000.snapshot.lz4",
-            "00000000.snapshot.lz4.tmp", "00000000.snapshot", "00000000.SNAPSHOT.LZ4", "x0000000.snapshot.lz4",
-            " 00000000.snapshot.lz4", "00000000_00000000.wal.lz4", ""})
+    @ValueSource(
+            strings = {
+                "0000000A.snapshot.lz4",
+                "0000000.snapshot.lz4",
+                "000000000.snapshot.lz4",
+                "00000000.snapshot.lz4.tmp",
+                "00000000.snapshot",
+                "00000000.SNAPSHOT.LZ4",
+                "x0000000.snapshot.lz4",
+                " 00000000.snapshot.lz4",
+                "00000000_00000000.wal.lz4",
+                ""
+            })
     void rejectsWrongSnapshotNames(String name) {
         assertTrue(ReplicaLayout.parseSnapshotName(name).isEmpty(), name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0000000A_00000000.wal.lz4", "00000000_0000408A.wal.lz4", "0000000_00000000.wal.lz4",
-            "000000000_00000000.wal.lz4", "00000000_0000000.wal.lz4", "00000000_000000000.wal.lz4",
-            "00000000_00000000.wal.lz4.tmp", "00000000_00000000.wal", "00000000-00000000.wal.lz4",
-            "00000000.snapshot.lz4", "00000000_00000000.WAL.LZ4"})
+    @ValueSource(
+            strings = {
+                "0000000A_00000000.wal.lz4",
+                "00000000_0000408A.wal.lz4",
+                "0000000_00000000.wal.lz4",
+                "000000000_00000000.wal.lz4",
+                "00000000_0000000.wal.lz4",
+                "00000000_000000000.wal.lz4",
+                "00000000_00000000.wal.lz4.tmp",
+                "00000000_00000000.wal",
+                "00000000-00000000.wal.lz4",
+                "00000000.snapshot.lz4",
+                "00000000_00000000.WAL.LZ4"
+            })
     void rejectsWrongSegmentNames(String name) {
         assertTrue(ReplicaLayout.parseWalSegmentName(name).isEmpty(), name);
     }
@@ -67,7 +87,9 @@ class ReplicaLayoutTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pos.hex8(-1));
         assertEquals("value does not fit 8 hex digits: -1", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Pos.hex8(0x1_0000_0000L));
-        assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.walSegmentName(0, 0x1_0000_0000L),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReplicaLayout.walSegmentName(0, 0x1_0000_0000L),
                 "an offset of 4 GiB would need 9 digits, which listings ignore");
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.snapshotName(-5));
     }
@@ -76,11 +98,11 @@ class ReplicaLayoutTest {
     void generationNames() {
         assertTrue(Pos.isGeneration(GEN));
         assertTrue(Pos.isGeneration("0123456789abcdef"));
-        for (String bad : new String[] {"09D2444453DF6F53", "09d2444453df6f5", "09d2444453df6f530", "09d2444453df6f5g",
-                "", "../../etc/passwd"}) {
+        for (String bad : new String[] {
+            "09D2444453DF6F53", "09d2444453df6f5", "09d2444453df6f530", "09d2444453df6f5g", "", "../../etc/passwd"
+        }) {
             assertFalse(Pos.isGeneration(bad), bad);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Pos.requireGeneration(bad));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pos.requireGeneration(bad));
             assertEquals("invalid generation name (want 16 lowercase hex characters): " + bad, e.getMessage());
         }
         assertFalse(Pos.isGeneration(null));
@@ -91,7 +113,8 @@ class ReplicaLayoutTest {
     void keys() {
         assertEquals("generations/" + GEN, ReplicaLayout.generationKey(GEN));
         assertEquals("generations/" + GEN + "/snapshots/00000000.snapshot.lz4", ReplicaLayout.snapshotKey(GEN, 0));
-        assertEquals("generations/" + GEN + "/wal/00000000_00004080.wal.lz4", ReplicaLayout.walSegmentKey(GEN, 0, 16512));
+        assertEquals(
+                "generations/" + GEN + "/wal/00000000_00004080.wal.lz4", ReplicaLayout.walSegmentKey(GEN, 0, 16512));
         assertThrows(IllegalArgumentException.class, () -> ReplicaLayout.walSegmentKey("../x", 0, 0));
     }
 }

@@ -22,9 +22,9 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /** Snapshots above {@link Restorer#RANGED_ABOVE} download as parallel ranges, from a folder and from S3. */
 @Tag("integration")
@@ -54,16 +54,21 @@ class RangedSnapshotRestoreTest {
             }
         }
         Path out = dir.resolve("restored.db");
-        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("r", client), RestorePlanner.Target.latest()), out);
+        new Restorer(4, true, log)
+                .restore(RestorePlanner.plan(Map.of("r", client), RestorePlanner.Target.latest()), out);
         assertEquals(AppDb.range(0, 60), AppDb.ids(out));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out);
-             ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(length(b)) FROM blobs")) {
+                ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(length(b)) FROM blobs")) {
             rs.next();
             assertEquals(14, rs.getInt(1));
             assertEquals(14L * 1024 * 1024, rs.getLong(2));
         }
-        assertEquals(List.of("restored.db"), Files.list(dir).map(p -> p.getFileName().toString())
-                .filter(n -> n.startsWith("restored") || n.startsWith(".restored")).toList());
+        assertEquals(
+                List.of("restored.db"),
+                Files.list(dir)
+                        .map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("restored") || n.startsWith(".restored"))
+                        .toList());
     }
 
     @Test
@@ -74,9 +79,14 @@ class RangedSnapshotRestoreTest {
     @Test
     void fromS3() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start();
-             S3ReplicaClient client = S3ReplicaClient.open(server.settings(server.createBucket(), "big.db"), Map.of())) {
+                S3ReplicaClient client =
+                        S3ReplicaClient.open(server.settings(server.createBucket(), "big.db"), Map.of())) {
             restoreBigSnapshot(client);
-            assertTrue(client.operationStats().orElseThrow().operations(dev.litestack.replicator.replica.OperationStats.Operation.GET) >= 4,
+            assertTrue(
+                    client.operationStats()
+                                    .orElseThrow()
+                                    .operations(dev.litestack.replicator.replica.OperationStats.Operation.GET)
+                            >= 4,
                     "the snapshot came in several ranged GETs");
         }
     }

@@ -14,9 +14,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("integration")
 class ValidatorTest {
@@ -32,7 +32,7 @@ class ValidatorTest {
         Path dbPath = dir.resolve("app.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
         try (AppDb app = new AppDb(dbPath);
-             Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
+                Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             Validator validator = new Validator(replica, log);
             app.insert(0, 20);
@@ -46,7 +46,8 @@ class ValidatorTest {
             assertEquals(Validator.Outcome.OK, validator.validate());
             assertEquals(2, validator.okCount());
 
-            WalSegmentInfo first = client.walSegments(db.position().generation()).get(0);
+            WalSegmentInfo first =
+                    client.walSegments(db.position().generation()).get(0);
             client.deleteWalSegments(java.util.List.of(first.pos()));
             app.insert(310, 320);
             db.sync();
@@ -61,14 +62,15 @@ class ValidatorTest {
         Path dbPath = dir.resolve("busy.db");
         FileReplicaClient client = new FileReplicaClient(dir.resolve("busy-replica"));
         try (AppDb app = new AppDb(dbPath);
-             Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
+                Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             Validator validator = new Validator(replica, log);
             app.insert(0, 10);
             db.sync();
             replica.sync();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Thread writer = new Thread(() -> {
                 int i = 10;
                 try {

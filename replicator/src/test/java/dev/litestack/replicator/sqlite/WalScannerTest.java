@@ -48,8 +48,10 @@ class WalScannerTest {
             assertEquals(f + 1, s.committedFrames());
         }
         ByteBuffer bb = ByteBuffer.wrap(wal);
-        assertEquals(new Checksum(bb.getInt(frameOffset(5) + 16), bb.getInt(frameOffset(5) + 20)),
-                s.committedChecksum(), "chain at the last commit is the last frame's stored checksum");
+        assertEquals(
+                new Checksum(bb.getInt(frameOffset(5) + 16), bb.getInt(frameOffset(5) + 20)),
+                s.committedChecksum(),
+                "chain at the last commit is the last frame's stored checksum");
     }
 
     @Test

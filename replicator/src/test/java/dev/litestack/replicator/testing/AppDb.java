@@ -80,7 +80,7 @@ public final class AppDb implements AutoCloseable {
 
     private static List<Integer> ids(String url) throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
                 if (!"ok".equals(rs.getString(1))) {

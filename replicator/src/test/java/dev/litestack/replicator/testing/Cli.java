@@ -23,8 +23,7 @@ public final class Cli {
         }
     }
 
-    private Cli() {
-    }
+    private Cli() {}
 
     /** In-process: parses and runs {@code args}, capturing the command's own writers. */
     public static Result run(String... args) {
@@ -40,7 +39,8 @@ public final class Cli {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
         cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc and lz4 load native code (the jar's manifest says so)
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // sqlite-jdbc and lz4 load native code (the jar's manifest says
+        // so)
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
@@ -81,7 +81,9 @@ public final class Cli {
             p.destroyForcibly();
             throw new AssertionError("CLI did not exit within 60 s:\n" + output(logDir));
         }
-        return new Result(p.exitValue(), Files.readString(logDir.resolve("cli.out")),
+        return new Result(
+                p.exitValue(),
+                Files.readString(logDir.resolve("cli.out")),
                 Files.readString(logDir.resolve("cli.err")));
     }
 

@@ -22,7 +22,10 @@ public final class EngineReplica {
     /** The generation written and, per WAL index, the row count committed once that index is applied. */
     public record Built(String generation, Map<Long, Integer> rowsThroughIndex, List<WalSegmentInfo> segments) {
         public long lastIndex() {
-            return rowsThroughIndex.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+            return rowsThroughIndex.keySet().stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElseThrow();
         }
 
         public int rows() {
@@ -30,8 +33,7 @@ public final class EngineReplica {
         }
     }
 
-    private EngineReplica() {
-    }
+    private EngineReplica() {}
 
     /** Writes {@code batches} batches of {@code rowsPerBatch} rows, with a checkpoint between batches. */
     public static Built build(Path db, Path replicaDir, int batches, int rowsPerBatch) throws Exception {
@@ -39,7 +41,8 @@ public final class EngineReplica {
         FileReplicaClient client = new FileReplicaClient(replicaDir);
         Map<Long, Integer> through = new LinkedHashMap<>();
         String gen;
-        try (AppDb app = new AppDb(db); Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
+        try (AppDb app = new AppDb(db);
+                Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
             Replica replica = new Replica(d, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
             d.sync();
             replica.sync();

@@ -15,8 +15,7 @@ import org.sqlite.SQLiteConfig;
  */
 public final class JdbcWriterMain {
 
-    private JdbcWriterMain() {
-    }
+    private JdbcWriterMain() {}
 
     public static void main(String[] args) throws Exception {
         Path db = Path.of(args[0]);

@@ -20,9 +20,16 @@ import java.util.concurrent.TimeUnit;
 public final class Litestream {
 
     /** Environment variables removed from every run, so only what a test passes counts. */
-    private static final List<String> SCRUBBED = List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "LITESTREAM_ACCESS_KEY_ID",
-            "LITESTREAM_SECRET_ACCESS_KEY", "LITESTREAM_CONFIG");
+    private static final List<String> SCRUBBED = List.of(
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "LITESTREAM_ACCESS_KEY_ID",
+            "LITESTREAM_SECRET_ACCESS_KEY",
+            "LITESTREAM_CONFIG");
 
     /** What a finished run did. */
     public record Result(int exitCode, String output) {
@@ -43,7 +50,8 @@ public final class Litestream {
      */
     public Litestream(Path logDir, Map<String, String> env) {
         String prop = System.getProperty("litestream.bin");
-        assertTrue(prop != null && Files.isExecutable(Path.of(prop)),
+        assertTrue(
+                prop != null && Files.isExecutable(Path.of(prop)),
                 "Litestream v0.3.13 binary not found (system property litestream.bin = " + prop
                         + "); bin/test installs it, or: npm install --prefix .tools @flydotio/litestream-linux-x64@1.0.1");
         this.bin = Path.of(prop);
@@ -108,7 +116,9 @@ public final class Litestream {
         List<String> cmd = new ArrayList<>();
         cmd.add(bin.toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         SCRUBBED.forEach(pb.environment()::remove);
         pb.environment().putAll(env);

@@ -29,19 +29,34 @@ import java.util.List;
  */
 public final class ReplicatorMain {
 
-    private ReplicatorMain() {
-    }
+    private ReplicatorMain() {}
 
     public static void main(String[] args) throws IOException {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Log log = new Log(Log.Level.INFO, false, System.err);
         Path db = Path.of(args[0]);
         Database.Options d = Database.Options.defaults(db);
-        Database database = new Database(new Database.Options(d.path(), d.metaPath(), Duration.ofMillis(200),
-                Duration.ofSeconds(1), Integer.parseInt(args[2]), d.maxCheckpointPageCount()), Clock.systemUTC(), log);
-        Replica replica = new Replica(database, new FileReplicaClient(Path.of(args[1])),
-                new Replica.Options("file", Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(3),
-                        Duration.ofSeconds(1)), Clock.systemUTC(), log);
+        Database database = new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(1),
+                        Integer.parseInt(args[2]),
+                        d.maxCheckpointPageCount()),
+                Clock.systemUTC(),
+                log);
+        Replica replica = new Replica(
+                database,
+                new FileReplicaClient(Path.of(args[1])),
+                new Replica.Options(
+                        "file",
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(1)),
+                Clock.systemUTC(),
+                log);
         ReplicationService service = new ReplicationService(
                 List.of(new ReplicationService.Entry(database, List.of(replica))), Clock.systemUTC(), log);
         service.start(Duration.ofSeconds(30));

@@ -37,15 +37,24 @@ public final class ReplicatorProcess {
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", cp,
-                ReplicatorMain.class.getName(), db.toString(), replica.toString(), String.valueOf(minCheckpointPages)))
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                        java,
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        cp,
+                        ReplicatorMain.class.getName(),
+                        db.toString(),
+                        replica.toString(),
+                        String.valueOf(minCheckpointPages)))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderrLog.toFile()));
         return new ReplicatorProcess(pb.start());
     }
 
     private void pump() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 lines.add(line);

@@ -13,8 +13,7 @@ import org.sqlite.SQLiteConfig;
 /** Real WAL bytes written by SQLite (through sqlite-jdbc) with automatic checkpoints off. */
 public final class SqliteWal {
 
-    private SqliteWal() {
-    }
+    private SqliteWal() {}
 
     /**
      * Creates {@code db} in WAL mode, runs {@code transactions} single-row inserts (one commit
@@ -23,7 +22,8 @@ public final class SqliteWal {
     public static byte[] write(Path db, int transactions) throws SQLException, IOException {
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        try (Connection c = cfg.createConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+        try (Connection c = cfg.createConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA wal_autocheckpoint=0");
             st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
             for (int i = 0; i < transactions; i++) {

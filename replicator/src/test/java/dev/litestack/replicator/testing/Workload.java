@@ -111,7 +111,8 @@ public final class Workload implements AutoCloseable {
                 }
             }
             if (blobBytes > 0) {
-                try (PreparedStatement ps = conn.prepareStatement("INSERT INTO big (id, b) VALUES (?, randomblob(?))")) {
+                try (PreparedStatement ps =
+                        conn.prepareStatement("INSERT INTO big (id, b) VALUES (?, randomblob(?))")) {
                     ps.setInt(1, first);
                     ps.setInt(2, blobBytes);
                     ps.executeUpdate();
@@ -140,11 +141,13 @@ public final class Workload implements AutoCloseable {
      */
     public int[] checkpoint(String mode, int busyTimeoutMs) throws SQLException {
         exec("PRAGMA busy_timeout = " + busyTimeoutMs);
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
             return new int[] {rs.getInt(1), rs.getInt(2), rs.getInt(3)};
         } catch (SQLException e) {
-            if (String.valueOf(e.getMessage()).contains("BUSY") || String.valueOf(e.getMessage()).contains("locked")) {
+            if (String.valueOf(e.getMessage()).contains("BUSY")
+                    || String.valueOf(e.getMessage()).contains("locked")) {
                 return null;
             }
             throw e;
@@ -175,7 +178,8 @@ public final class Workload implements AutoCloseable {
     }
 
     private static Content read(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
                 assertEquals("ok", rs.getString(1), "integrity_check of " + url);

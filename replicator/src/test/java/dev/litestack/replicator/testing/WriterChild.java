@@ -12,8 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class WriterChild {
 
-    private WriterChild() {
-    }
+    private WriterChild() {}
 
     public static void main(String[] args) throws Exception {
         Path db = Path.of(args[0]);

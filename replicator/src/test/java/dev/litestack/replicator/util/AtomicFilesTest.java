@@ -48,10 +48,12 @@ class AtomicFilesTest {
         Path f = dir.resolve("generation");
         AtomicFiles.write(f, "old\n".getBytes());
         IOException boom = new IOException("disk full");
-        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
-            out.write("half of the new cont".getBytes());
-            throw boom;
-        }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(f, out -> {
+                    out.write("half of the new cont".getBytes());
+                    throw boom;
+                }));
         assertSame(boom, e);
         assertEquals("old\n", Files.readString(f));
         assertEquals(List.of("generation"), names());
@@ -60,10 +62,12 @@ class AtomicFilesTest {
     @Test
     void aRuntimeFailureAlsoCleansUp() throws Exception {
         Path f = dir.resolve("x");
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
-            out.write(1);
-            throw new IllegalStateException("bug");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> AtomicFiles.write(f, out -> {
+                    out.write(1);
+                    throw new IllegalStateException("bug");
+                }));
         assertEquals(List.of(), names(), "neither target nor temp exists");
     }
 

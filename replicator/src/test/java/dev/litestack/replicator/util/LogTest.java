@@ -28,7 +28,8 @@ class LogTest {
         assertTrue(info.endsWith("db=/data/app.db error=\"put s3://b/k: connection refused\""), info);
         out.reset();
         String debug = logError(Log.Level.DEBUG, e);
-        assertTrue(debug.contains("error=\"put s3://b/k: connection refused\" stack=\"java.io.IOException: put s3://b/k"),
+        assertTrue(
+                debug.contains("error=\"put s3://b/k: connection refused\" stack=\"java.io.IOException: put s3://b/k"),
                 debug);
         assertTrue(debug.contains("Caused by: java.nio.file.NoSuchFileException: /x"), debug);
         assertEquals(1, debug.lines().count(), "still one line per event");

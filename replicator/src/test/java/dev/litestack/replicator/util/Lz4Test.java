@@ -36,6 +36,7 @@ class Lz4Test {
             + "f502205052494d415259204b45592c207365716f00f9011f0106170f0f012f7461626c657474025200ef742876290d000000"
             + "0101ec0001ec7d01780f0200ff45a61201022d68656c6c6f2068026f0d00000000027001ff440f0200910f0002ffda000200"
             + "000200c00000000000000000000000000000000099427cb1";
+
     private static final String LITESTREAM_SNAPSHOT_SHA256 =
             "ef39be96e06b6a85876c962ab5585a22bd18392f97b3e89c0da0a5661c0b8a78";
 
@@ -72,7 +73,9 @@ class Lz4Test {
     void frameHeaderIsLitestreamCompatible() throws Exception {
         byte[] f = compress("hello".getBytes(StandardCharsets.US_ASCII));
         // magic 0x184D2204 (LE), FLG 0x64 = version 01 | block independence | content checksum, no block checksum
-        assertArrayEquals(new byte[] {0x04, 0x22, 0x4D, 0x18, 0x64, 0x50}, Arrays.copyOf(f, 6),
+        assertArrayEquals(
+                new byte[] {0x04, 0x22, 0x4D, 0x18, 0x64, 0x50},
+                Arrays.copyOf(f, 6),
                 "magic, FLG 0x64, BD 0x50 (256 KiB blocks)");
         assertEquals(0, f[4] & 0x10, "block checksum bit must be off: Litestream's reader rejects it");
         assertEquals(0, f[4] & 0x08, "no content size");
@@ -115,7 +118,8 @@ class Lz4Test {
         byte[] raw = decompress(HexFormat.of().parseHex(LITESTREAM_SNAPSHOT));
         assertEquals(2048, raw.length);
         assertEquals("SQLite format 3\0", new String(raw, 0, 16, StandardCharsets.US_ASCII));
-        assertEquals(LITESTREAM_SNAPSHOT_SHA256,
+        assertEquals(
+                LITESTREAM_SNAPSHOT_SHA256,
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw)));
     }
 
@@ -133,8 +137,8 @@ class Lz4Test {
         byte[] b = compress(compressible(7000));
         byte[] both = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, both, a.length, b.length);
-        assertThrows(IOException.class, () -> decompress(both),
-                "Litestream silently drops the second frame; we refuse it");
+        assertThrows(
+                IOException.class, () -> decompress(both), "Litestream silently drops the second frame; we refuse it");
     }
 
     @Test
@@ -142,8 +146,9 @@ class Lz4Test {
         byte[] raw = random(BLOCK + 5000, 7);
         byte[] f = compress(raw);
         int afterFirstBlock = 7 + 4 + BLOCK;
-        for (int cut : new int[] {3, 6, 9, 100, afterFirstBlock, afterFirstBlock + 2, f.length - 8, f.length - 4,
-                f.length - 1}) {
+        for (int cut :
+                new int[] {3, 6, 9, 100, afterFirstBlock, afterFirstBlock + 2, f.length - 8, f.length - 4, f.length - 1
+                }) {
             byte[] t = Arrays.copyOf(f, cut);
             assertThrows(IOException.class, () -> decompress(t), "truncated at " + cut + " of " + f.length);
         }

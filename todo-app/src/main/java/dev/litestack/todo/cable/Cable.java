@@ -2,9 +2,6 @@ package dev.litestack.todo.cable;
 
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pub/sub over its own SQLite file (cable.db), litecable style. {@link #publish} calls this process's subscribers
@@ -31,11 +30,9 @@ public final class Cable implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Cable.class);
     private static final int INSERT_TRIES = 3;
 
-    private record Outgoing(String channel, String payload, long createdAt) {
-    }
+    private record Outgoing(String channel, String payload, long createdAt) {}
 
-    private record Incoming(long id, String channel, String payload, String origin) {
-    }
+    private record Incoming(long id, String channel, String payload, String origin) {}
 
     private final CableSettings settings;
     private final SqliteStore store;
@@ -47,6 +44,7 @@ public final class Cable implements AutoCloseable {
     private final Thread listener;
     /** Failures of the writer and listener threads: each kind logged once, then counted (a full disk would fail every poll). */
     private final QuietLog failures;
+
     private volatile boolean running = true;
     private long lastSeen;
     private long nextTrim;
@@ -172,12 +170,16 @@ public final class Cable implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 if (attempt >= INSERT_TRIES) {
-                    failures.error("cable could not write " + batch.size() + " messages to " + store.path() + " after "
-                            + attempt + " tries; other processes miss them: " + e.getMessage(), e);
+                    failures.error(
+                            "cable could not write " + batch.size() + " messages to " + store.path() + " after "
+                                    + attempt + " tries; other processes miss them: " + e.getMessage(),
+                            e);
                     return;
                 }
-                failures.warn("cable write retry", "cable write to " + store.path() + " failed (try " + attempt
-                        + "), retrying: " + e.getMessage());
+                failures.warn(
+                        "cable write retry",
+                        "cable write to " + store.path() + " failed (try " + attempt + "), retrying: "
+                                + e.getMessage());
                 Thread.sleep(10L * (1L << (2 * attempt)));
             }
         }
@@ -207,12 +209,19 @@ public final class Cable implements AutoCloseable {
         List<Incoming> rows;
         do {
             long after = lastSeen;
-            rows = store.read(s -> s.query("since", rs -> new Incoming(rs.getLong(1), rs.getString(2),
-                    rs.getString(3), rs.getString(4)), after, settings.batchSize()));
+            rows = store.read(s -> s.query(
+                    "since",
+                    rs -> new Incoming(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)),
+                    after,
+                    settings.batchSize()));
             for (Incoming m : rows) {
                 if (m.id() > lastSeen + 1) {
-                    LOG.warn("cable: messages {}..{} were trimmed before this process read them (paused longer than "
-                            + "app.cable.retention {}?)", lastSeen + 1, m.id() - 1, settings.retention());
+                    LOG.warn(
+                            "cable: messages {}..{} were trimmed before this process read them (paused longer than "
+                                    + "app.cable.retention {}?)",
+                            lastSeen + 1,
+                            m.id() - 1,
+                            settings.retention());
                 }
                 lastSeen = m.id();
                 if (!origin.equals(m.origin())) {

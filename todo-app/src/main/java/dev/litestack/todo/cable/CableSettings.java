@@ -1,7 +1,6 @@
 package dev.litestack.todo.cable;
 
 import dev.litestack.todo.sqlite.StoreSettings;
-
 import java.time.Duration;
 
 /**
@@ -13,8 +12,8 @@ import java.time.Duration;
  * @param retention    how long messages stay in cable.db (a process paused longer misses them, and logs it)
  * @param trimInterval how often messages older than the retention are deleted
  */
-public record CableSettings(StoreSettings store, Duration pollInterval, int batchSize, Duration retention,
-                            Duration trimInterval) {
+public record CableSettings(
+        StoreSettings store, Duration pollInterval, int batchSize, Duration retention, Duration trimInterval) {
 
     public static CableSettings defaults(StoreSettings store) {
         return new CableSettings(store, Duration.ofMillis(20), 500, Duration.ofMinutes(5), Duration.ofSeconds(30));

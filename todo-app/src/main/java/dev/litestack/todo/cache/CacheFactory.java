@@ -4,7 +4,6 @@ import dev.litestack.todo.sqlite.DataDirectory;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-
 import java.time.Clock;
 
 /** Provides the {@link SqliteCache} bean. */

@@ -1,7 +1,6 @@
 package dev.litestack.todo.cache;
 
 import dev.litestack.todo.sqlite.StoreSettings;
-
 import java.time.Duration;
 
 /**
@@ -14,12 +13,17 @@ import java.time.Duration;
  * @param pruneInterval how often expired keys are deleted and the caps enforced
  * @param touchInterval how often recorded reads are written to {@code last_used}
  */
-public record CacheSettings(StoreSettings store, Duration defaultTtl, long maxBytes, long maxEntries,
-                            Duration pruneInterval, Duration touchInterval) {
+public record CacheSettings(
+        StoreSettings store,
+        Duration defaultTtl,
+        long maxBytes,
+        long maxEntries,
+        Duration pruneInterval,
+        Duration touchInterval) {
 
     public static CacheSettings defaults(StoreSettings store) {
-        return new CacheSettings(store, Duration.ofDays(30), 128L * 1024 * 1024, 0, Duration.ofSeconds(30),
-                Duration.ofSeconds(1));
+        return new CacheSettings(
+                store, Duration.ofDays(30), 128L * 1024 * 1024, 0, Duration.ofSeconds(30), Duration.ofSeconds(1));
     }
 
     public CacheSettings withCaps(long bytes, long entries) {

@@ -2,9 +2,6 @@ package dev.litestack.todo.cache;
 
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A key-value cache in its own SQLite file (cache.db): get/set/delete/increment with per-key expiry, a size cap
@@ -34,8 +33,7 @@ public final class SqliteCache implements AutoCloseable {
     private static final double LOW_WATER = 0.9;
 
     /** What one prune did. */
-    public record PruneResult(int expired, int evicted) {
-    }
+    public record PruneResult(int expired, int evicted) {}
 
     private final CacheSettings settings;
     private final SqliteStore store;
@@ -73,8 +71,10 @@ public final class SqliteCache implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                failures.error("cache " + store.path() + " maintenance failed, will try again at the next interval: "
-                        + e.getMessage(), e);
+                failures.error(
+                        "cache " + store.path() + " maintenance failed, will try again at the next interval: "
+                                + e.getMessage(),
+                        e);
             }
         };
     }
@@ -83,7 +83,8 @@ public final class SqliteCache implements AutoCloseable {
     public Optional<byte[]> get(String key) {
         Objects.requireNonNull(key, "key");
         long now = clock.millis();
-        Optional<byte[]> value = store.read(s -> s.queryOne("get", rs -> rs.getLong(2) > now ? rs.getBytes(1) : null, key));
+        Optional<byte[]> value =
+                store.read(s -> s.queryOne("get", rs -> rs.getLong(2) > now ? rs.getBytes(1) : null, key));
         if (value.isPresent() && touched.size() < TOUCH_LIMIT) {
             touched.put(key, Boolean.TRUE);
         }
@@ -169,7 +170,8 @@ public final class SqliteCache implements AutoCloseable {
         } while (n == BATCH);
         int evicted = 0;
         while (true) {
-            long[] size = store.read(s -> s.queryOne("size", rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElseThrow());
+            long[] size = store.read(s -> s.queryOne("size", rs -> new long[] {rs.getLong(1), rs.getLong(2)})
+                    .orElseThrow());
             long count = size[0];
             long bytes = size[1];
             boolean overEntries = settings.maxEntries() > 0 && count > settings.maxEntries();

@@ -17,7 +17,6 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -37,8 +36,14 @@ public class ConfigValidation {
 
     @Singleton
     ConstraintValidator<MinDuration, Duration> minDuration() {
-        return (value, annotation, context) -> value == null || (!value.isNegative() && !value.isZero()
-                && annotation.stringValue().filter(min -> !min.isEmpty()).map(min -> value.compareTo(parse(min)) >= 0).orElse(true));
+        return (value, annotation, context) -> value == null
+                || (!value.isNegative()
+                        && !value.isZero()
+                        && annotation
+                                .stringValue()
+                                .filter(min -> !min.isEmpty())
+                                .map(min -> value.compareTo(parse(min)) >= 0)
+                                .orElse(true));
     }
 
     private static Duration parse(String duration) {
@@ -80,9 +85,10 @@ public class ConfigValidation {
             }
             Annotation constraint = context.getConstraintDescriptor().getAnnotation();
             String rule = constraint instanceof MinDuration d && !d.value().isEmpty()
-                    ? "must be a positive duration of at least " + d.value() : range(type, name, constraint);
-            return properties.value() + "." + NameUtils.hyphenate(name) + " " + (rule == null ? text : rule)
-                    + ", got " + shown(context.getValidatedValue());
+                    ? "must be a positive duration of at least " + d.value()
+                    : range(type, name, constraint);
+            return properties.value() + "." + NameUtils.hyphenate(name) + " " + (rule == null ? text : rule) + ", got "
+                    + shown(context.getValidatedValue());
         }
 
         private static Object shown(Object value) {
@@ -103,7 +109,9 @@ public class ConfigValidation {
 
         /** "must be between MIN and MAX" when the key has both bounds; null for other constraints. */
         private static String range(Class<?> type, String name, Annotation constraint) {
-            if (!(constraint instanceof Min || constraint instanceof Max || constraint instanceof DecimalMin
+            if (!(constraint instanceof Min
+                    || constraint instanceof Max
+                    || constraint instanceof DecimalMin
                     || constraint instanceof DecimalMax)) {
                 return null;
             }
@@ -146,8 +154,11 @@ public class ConfigValidation {
             }
             String message = String.valueOf(t.getMessage());
             if (message.contains("Validation failed for bean definition")) {
-                List<String> violations = message.lines().map(VIOLATION::matcher).filter(Matcher::matches)
-                        .map(m -> m.group(1)).toList();
+                List<String> violations = message.lines()
+                        .map(VIOLATION::matcher)
+                        .filter(Matcher::matches)
+                        .map(m -> m.group(1))
+                        .toList();
                 if (!violations.isEmpty()) {
                     return Optional.of(String.join("; ", violations));
                 }

@@ -3,9 +3,6 @@ package dev.litestack.todo.jobs;
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.Session;
 import dev.litestack.todo.sqlite.SqliteStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +16,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claims due jobs in batches (one UPDATE ... RETURNING that sets a lease), hands them to the worker pool and
@@ -29,8 +28,7 @@ final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final int MAX_ERROR_CHARS = 4000;
 
-    record Claimed(long id, String queue, String handler, String payload, int attempts, int maxAttempts) {
-    }
+    record Claimed(long id, String queue, String handler, String payload, int attempts, int maxAttempts) {}
 
     private final QueueSettings settings;
     private final SqliteStore store;
@@ -45,11 +43,17 @@ final class Dispatcher {
     private final Object signal = new Object();
     /** Claim failures: each kind logged once, then counted (a full disk would fail every poll). */
     private final QuietLog failures;
+
     private boolean signalled;
     private volatile boolean running = true;
 
-    Dispatcher(QueueSettings settings, SqliteStore store, Map<String, JobHandler<?>> handlers, PayloadCodec codec,
-               Clock clock, String workerId) {
+    Dispatcher(
+            QueueSettings settings,
+            SqliteStore store,
+            Map<String, JobHandler<?>> handlers,
+            PayloadCodec codec,
+            Clock clock,
+            String workerId) {
         this.settings = settings;
         this.store = store;
         this.handlers = handlers;
@@ -58,8 +62,8 @@ final class Dispatcher {
         this.failures = new QuietLog(LOG, clock, Duration.ofMinutes(1), 20);
         this.workerId = workerId;
         AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        this.pool = new ThreadPoolExecutor(
+                settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "jobs-worker-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -127,8 +131,20 @@ final class Dispatcher {
         }
         return store.write(s -> {
             ack(s);
-            return due ? s.query("claim", rs -> new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3),
-                    rs.getString(4), rs.getInt(5), rs.getInt(6)), workerId, now, settings.lease().toMillis(), capacity)
+            return due
+                    ? s.query(
+                            "claim",
+                            rs -> new Claimed(
+                                    rs.getLong(1),
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    rs.getInt(5),
+                                    rs.getInt(6)),
+                            workerId,
+                            now,
+                            settings.lease().toMillis(),
+                            capacity)
                     : List.of();
         });
     }
@@ -177,17 +193,33 @@ final class Dispatcher {
                 if (job.attempts() < job.maxAttempts()) {
                     Duration delay = settings.backoff(job.attempts());
                     store.write(s -> s.update("retry", job.id(), workerId, now + delay.toMillis(), error));
-                    LOG.warn("job {} ({}) attempt {}/{} failed, retrying in {} ms: {}", job.id(), job.handler(),
-                            job.attempts(), job.maxAttempts(), delay.toMillis(), error);
+                    LOG.warn(
+                            "job {} ({}) attempt {}/{} failed, retrying in {} ms: {}",
+                            job.id(),
+                            job.handler(),
+                            job.attempts(),
+                            job.maxAttempts(),
+                            delay.toMillis(),
+                            error);
                 } else {
                     store.write(s -> s.update("bury", job.id(), workerId, error, now) == 1
-                            ? s.update("complete", job.id(), workerId) : 0);
-                    LOG.error("job {} ({}) failed {} times, moved to the dead store", job.id(), job.handler(),
-                            job.attempts(), t);
+                            ? s.update("complete", job.id(), workerId)
+                            : 0);
+                    LOG.error(
+                            "job {} ({}) failed {} times, moved to the dead store",
+                            job.id(),
+                            job.handler(),
+                            job.attempts(),
+                            t);
                 }
             } catch (RuntimeException e) {
-                LOG.error("job {} ({}) failed and its failure could not be recorded; its lease will expire and it "
-                        + "will run again: {}", job.id(), job.handler(), e.getMessage(), t);
+                LOG.error(
+                        "job {} ({}) failed and its failure could not be recorded; its lease will expire and it "
+                                + "will run again: {}",
+                        job.id(),
+                        job.handler(),
+                        e.getMessage(),
+                        t);
             }
         }
     }

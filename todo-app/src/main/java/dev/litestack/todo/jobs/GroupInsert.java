@@ -2,7 +2,6 @@ package dev.litestack.todo.jobs;
 
 import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.sqlite.SqliteStoreException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,9 +21,8 @@ final class GroupInsert {
     static final int MAX_BATCH = 256;
 
     /** The values of one {@code enqueue} statement. */
-    record Row(String queue, int priority, String handler, String payload, long runAt, int maxAttempts,
-               long createdAt) {
-    }
+    record Row(
+            String queue, int priority, String handler, String payload, long runAt, int maxAttempts, long createdAt) {}
 
     private static final class Pending {
         private final Row row;
@@ -74,14 +72,21 @@ final class GroupInsert {
             store.write(s -> {
                 for (Pending p : batch) {
                     Row r = p.row;
-                    p.id = s.queryLong("enqueue", r.queue(), r.priority(), r.handler(), r.payload(), r.runAt(),
-                            r.maxAttempts(), r.createdAt());
+                    p.id = s.queryLong(
+                            "enqueue",
+                            r.queue(),
+                            r.priority(),
+                            r.handler(),
+                            r.payload(),
+                            r.runAt(),
+                            r.maxAttempts(),
+                            r.createdAt());
                 }
                 return null;
             });
         } catch (Throwable e) {
-            RuntimeException error = e instanceof RuntimeException re ? re
-                    : new SqliteStoreException("job insert failed: " + e, e);
+            RuntimeException error =
+                    e instanceof RuntimeException re ? re : new SqliteStoreException("job insert failed: " + e, e);
             for (Pending p : batch) {
                 p.error = error;
             }

@@ -8,5 +8,4 @@ package dev.litestack.todo.jobs;
  * @param attempt     1 for the first run, 2 for the first retry, ...
  * @param maxAttempts attempts allowed before the job moves to the dead store
  */
-public record JobContext(long id, String queue, int attempt, int maxAttempts) {
-}
+public record JobContext(long id, String queue, int attempt, int maxAttempts) {}

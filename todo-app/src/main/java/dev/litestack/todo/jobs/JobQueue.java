@@ -2,9 +2,6 @@ package dev.litestack.todo.jobs;
 
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.sqlite.SqliteStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +14,8 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable job queue in its own SQLite file (queue.db): enqueue (after the surrounding data transaction commits),
@@ -28,7 +27,9 @@ public final class JobQueue implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
     /** Maintenance failures (reaping, pruning): each kind logged once, then counted. */
-    private static final QuietLog MAINTENANCE_FAILURES = new QuietLog(LOG, Clock.systemUTC(), Duration.ofMinutes(1), 20);
+    private static final QuietLog MAINTENANCE_FAILURES =
+            new QuietLog(LOG, Clock.systemUTC(), Duration.ofMinutes(1), 20);
+
     private static final int GC_BATCH = 500;
 
     private final QueueSettings settings;
@@ -43,17 +44,23 @@ public final class JobQueue implements AutoCloseable {
     private final ScheduledExecutorService maintenance;
     private volatile boolean closed;
 
-    private JobQueue(QueueSettings settings, SqliteStore store, SqliteStore surrounding,
-                     Map<String, JobHandler<?>> handlers, PayloadCodec codec, Clock clock) {
+    private JobQueue(
+            QueueSettings settings,
+            SqliteStore store,
+            SqliteStore surrounding,
+            Map<String, JobHandler<?>> handlers,
+            PayloadCodec codec,
+            Clock clock) {
         this.settings = settings;
         this.store = store;
         this.surrounding = surrounding;
         this.handlers = handlers;
         this.codec = codec;
         this.clock = clock;
-        this.workerId = ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        this.dispatcher = settings.workers() > 0
-                ? new Dispatcher(settings, store, handlers, codec, clock, workerId) : null;
+        this.workerId = ProcessHandle.current().pid() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
+        this.dispatcher =
+                settings.workers() > 0 ? new Dispatcher(settings, store, handlers, codec, clock, workerId) : null;
         this.inserts = new GroupInsert(store);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jobs-maintenance");
@@ -67,8 +74,12 @@ public final class JobQueue implements AutoCloseable {
      *
      * @param surrounding the data store whose open write transaction delays an enqueue until commit; may be null
      */
-    public static JobQueue start(QueueSettings settings, Collection<? extends JobHandler<?>> handlers,
-                                 PayloadCodec codec, Clock clock, SqliteStore surrounding) {
+    public static JobQueue start(
+            QueueSettings settings,
+            Collection<? extends JobHandler<?>> handlers,
+            PayloadCodec codec,
+            Clock clock,
+            SqliteStore surrounding) {
         Map<String, JobHandler<?>> byName = new HashMap<>();
         for (JobHandler<?> h : handlers) {
             JobHandler<?> previous = byName.put(h.name(), h);
@@ -85,7 +96,8 @@ public final class JobQueue implements AutoCloseable {
 
     private void begin() {
         long heartbeat = settings.heartbeatInterval().toMillis();
-        maintenance.scheduleWithFixedDelay(guard("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(
+                guard("heartbeat", this::heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long reap = settings.reapInterval().toMillis();
         maintenance.scheduleWithFixedDelay(guard("reaper", this::reapExpired), 0, reap, TimeUnit.MILLISECONDS);
         long gc = settings.gcInterval().toMillis();
@@ -93,8 +105,12 @@ public final class JobQueue implements AutoCloseable {
         if (dispatcher != null) {
             dispatcher.start();
         }
-        LOG.info("job queue {} started: worker {}, {} workers, queues {}", store.path(), workerId,
-                settings.workers(), settings.queues());
+        LOG.info(
+                "job queue {} started: worker {}, {} workers, queues {}",
+                store.path(),
+                workerId,
+                settings.workers(),
+                settings.queues());
     }
 
     private static Runnable guard(String what, Runnable task) {
@@ -102,8 +118,8 @@ public final class JobQueue implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                MAINTENANCE_FAILURES.error("job queue " + what + " failed, will try again at the next interval: "
-                        + e.getMessage(), e);
+                MAINTENANCE_FAILURES.error(
+                        "job queue " + what + " failed, will try again at the next interval: " + e.getMessage(), e);
             }
         };
     }
@@ -136,8 +152,15 @@ public final class JobQueue implements AutoCloseable {
         int maxAttempts = options.maxAttempts() > 0 ? options.maxAttempts() : settings.maxAttempts();
         int count = store.write(s -> {
             for (Object payload : payloads) {
-                s.queryLong("enqueue", options.queue(), priority, handler, codec.encode(payload),
-                        options.runAtMillis(now), maxAttempts, now);
+                s.queryLong(
+                        "enqueue",
+                        options.queue(),
+                        priority,
+                        handler,
+                        codec.encode(payload),
+                        options.runAtMillis(now),
+                        maxAttempts,
+                        now);
             }
             return payloads.size();
         });
@@ -150,7 +173,8 @@ public final class JobQueue implements AutoCloseable {
             throw new IllegalStateException("job queue " + store.path() + " is closed");
         }
         if (!handlers.containsKey(handler)) {
-            throw new IllegalArgumentException("no job handler named '" + handler + "' (known: " + handlers.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "no job handler named '" + handler + "' (known: " + handlers.keySet() + ")");
         }
         Integer priority = settings.queues().get(options.queue());
         if (priority == null) {
@@ -163,8 +187,8 @@ public final class JobQueue implements AutoCloseable {
     private long insert(String handler, String json, EnqueueOptions options, int priority) {
         long now = clock.millis();
         int maxAttempts = options.maxAttempts() > 0 ? options.maxAttempts() : settings.maxAttempts();
-        long id = inserts.insert(new GroupInsert.Row(options.queue(), priority, handler, json,
-                options.runAtMillis(now), maxAttempts, now));
+        long id = inserts.insert(new GroupInsert.Row(
+                options.queue(), priority, handler, json, options.runAtMillis(now), maxAttempts, now));
         wake();
         return id;
     }
@@ -198,8 +222,10 @@ public final class JobQueue implements AutoCloseable {
             return new int[] {s.update("requeue_expired", now), buried};
         });
         if (counts[0] > 0 || counts[1] > 0) {
-            LOG.warn("job queue: {} jobs with expired leases returned to the queue, {} moved to the dead store",
-                    counts[0], counts[1]);
+            LOG.warn(
+                    "job queue: {} jobs with expired leases returned to the queue, {} moved to the dead store",
+                    counts[0],
+                    counts[1]);
             wake();
         }
         return counts[0];
@@ -222,15 +248,27 @@ public final class JobQueue implements AutoCloseable {
 
     public QueueStats stats() {
         long now = clock.millis();
-        return store.read(s -> new QueueStats(s.queryLong("count_ready", now), s.queryLong("count_scheduled", now),
-                s.queryLong("count_claimed"), s.queryLong("count_dead")));
+        return store.read(s -> new QueueStats(
+                s.queryLong("count_ready", now),
+                s.queryLong("count_scheduled", now),
+                s.queryLong("count_claimed"),
+                s.queryLong("count_dead")));
     }
 
     /** The most recently dead jobs, newest first. */
     public List<DeadJob> deadJobs(int limit) {
-        return store.read(s -> s.query("list_dead", rs -> new DeadJob(rs.getLong(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getInt(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)),
-                Instant.ofEpochMilli(rs.getLong(8))), limit));
+        return store.read(s -> s.query(
+                "list_dead",
+                rs -> new DeadJob(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        rs.getString(6),
+                        Instant.ofEpochMilli(rs.getLong(7)),
+                        Instant.ofEpochMilli(rs.getLong(8))),
+                limit));
     }
 
     /** The id under which this process claims jobs ({@code claimed_by}). */

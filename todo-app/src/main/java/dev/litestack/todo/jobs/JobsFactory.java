@@ -9,7 +9,6 @@ import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -27,7 +26,8 @@ class JobsFactory {
                 try {
                     return json.writeValueAsString(payload);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot encode job payload " + payload.getClass().getName(), e);
+                    throw new UncheckedIOException(
+                            "cannot encode job payload " + payload.getClass().getName(), e);
                 }
             }
 
@@ -44,8 +44,13 @@ class JobsFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    JobQueue jobQueue(DataDirectory dataDir, QueueProperties properties, List<JobHandler<?>> handlers,
-                      PayloadCodec codec, Clock clock, @Named("data") SqliteStore data) {
+    JobQueue jobQueue(
+            DataDirectory dataDir,
+            QueueProperties properties,
+            List<JobHandler<?>> handlers,
+            PayloadCodec codec,
+            Clock clock,
+            @Named("data") SqliteStore data) {
         return JobQueue.start(properties.toQueueSettings(dataDir.path()), handlers, codec, clock, data);
     }
 }

@@ -1,7 +1,6 @@
 package dev.litestack.todo.jobs;
 
 import dev.litestack.todo.sqlite.StoreSettings;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,11 +25,23 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param shutdownTimeout   how long shutdown waits for running jobs before returning them to the queue
  * @param queues            queue name to priority; higher priorities are claimed first
  */
-public record QueueSettings(StoreSettings store, int workers, int prefetch, Duration pollInterval, Duration lease,
-                            Duration heartbeatInterval, Duration reapInterval, int maxAttempts,
-                            Duration backoffBase, double backoffMultiplier, Duration backoffMax,
-                            double backoffJitter, Duration deadRetention, Duration gcInterval,
-                            Duration shutdownTimeout, Map<String, Integer> queues) {
+public record QueueSettings(
+        StoreSettings store,
+        int workers,
+        int prefetch,
+        Duration pollInterval,
+        Duration lease,
+        Duration heartbeatInterval,
+        Duration reapInterval,
+        int maxAttempts,
+        Duration backoffBase,
+        double backoffMultiplier,
+        Duration backoffMax,
+        double backoffJitter,
+        Duration deadRetention,
+        Duration gcInterval,
+        Duration shutdownTimeout,
+        Map<String, Integer> queues) {
 
     public QueueSettings {
         queues = Map.copyOf(queues);
@@ -38,31 +49,103 @@ public record QueueSettings(StoreSettings store, int workers, int prefetch, Dura
 
     /** The defaults of {@link QueueProperties}, for tests and tools. */
     public static QueueSettings defaults(StoreSettings store) {
-        return new QueueSettings(store, 4, 8, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(15),
-                Duration.ofSeconds(15), 5, Duration.ofSeconds(5), 4.0, Duration.ofHours(1), 0.15,
-                Duration.ofDays(10), Duration.ofHours(1), Duration.ofSeconds(10), Map.of(EnqueueOptions.DEFAULT_QUEUE, 1));
+        return new QueueSettings(
+                store,
+                4,
+                8,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(15),
+                5,
+                Duration.ofSeconds(5),
+                4.0,
+                Duration.ofHours(1),
+                0.15,
+                Duration.ofDays(10),
+                Duration.ofHours(1),
+                Duration.ofSeconds(10),
+                Map.of(EnqueueOptions.DEFAULT_QUEUE, 1));
     }
 
     public QueueSettings withWorkers(int count, int ahead) {
-        return new QueueSettings(store, count, ahead, pollInterval, lease, heartbeatInterval, reapInterval, maxAttempts,
-                backoffBase, backoffMultiplier, backoffMax, backoffJitter, deadRetention, gcInterval, shutdownTimeout, queues);
+        return new QueueSettings(
+                store,
+                count,
+                ahead,
+                pollInterval,
+                lease,
+                heartbeatInterval,
+                reapInterval,
+                maxAttempts,
+                backoffBase,
+                backoffMultiplier,
+                backoffMax,
+                backoffJitter,
+                deadRetention,
+                gcInterval,
+                shutdownTimeout,
+                queues);
     }
 
     public QueueSettings withTimings(Duration poll, Duration leaseTime, Duration shutdown) {
-        return new QueueSettings(store, workers, prefetch, poll, leaseTime, leaseTime.dividedBy(4), leaseTime.dividedBy(4),
-                maxAttempts, backoffBase, backoffMultiplier, backoffMax, backoffJitter, deadRetention, gcInterval,
-                shutdown, queues);
+        return new QueueSettings(
+                store,
+                workers,
+                prefetch,
+                poll,
+                leaseTime,
+                leaseTime.dividedBy(4),
+                leaseTime.dividedBy(4),
+                maxAttempts,
+                backoffBase,
+                backoffMultiplier,
+                backoffMax,
+                backoffJitter,
+                deadRetention,
+                gcInterval,
+                shutdown,
+                queues);
     }
 
     public QueueSettings withRetries(int attempts, Duration base, double multiplier, Duration max, double jitter) {
-        return new QueueSettings(store, workers, prefetch, pollInterval, lease, heartbeatInterval, reapInterval, attempts,
-                base, multiplier, max, jitter, deadRetention, gcInterval, shutdownTimeout, queues);
+        return new QueueSettings(
+                store,
+                workers,
+                prefetch,
+                pollInterval,
+                lease,
+                heartbeatInterval,
+                reapInterval,
+                attempts,
+                base,
+                multiplier,
+                max,
+                jitter,
+                deadRetention,
+                gcInterval,
+                shutdownTimeout,
+                queues);
     }
 
     public QueueSettings withQueues(Map<String, Integer> namedQueues) {
-        return new QueueSettings(store, workers, prefetch, pollInterval, lease, heartbeatInterval, reapInterval,
-                maxAttempts, backoffBase, backoffMultiplier, backoffMax, backoffJitter, deadRetention, gcInterval,
-                shutdownTimeout, namedQueues);
+        return new QueueSettings(
+                store,
+                workers,
+                prefetch,
+                pollInterval,
+                lease,
+                heartbeatInterval,
+                reapInterval,
+                maxAttempts,
+                backoffBase,
+                backoffMultiplier,
+                backoffMax,
+                backoffJitter,
+                deadRetention,
+                gcInterval,
+                shutdownTimeout,
+                namedQueues);
     }
 
     /** Delay before the retry that follows failed attempt {@code attempt} (1-based), with jitter. */

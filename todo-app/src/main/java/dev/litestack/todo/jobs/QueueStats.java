@@ -4,5 +4,4 @@ import io.micronaut.serde.annotation.Serdeable;
 
 /** Row counts of queue.db: due and unclaimed, waiting for a later time, running (claimed), dead. */
 @Serdeable
-public record QueueStats(long ready, long scheduled, long claimed, long dead) {
-}
+public record QueueStats(long ready, long scheduled, long claimed, long dead) {}

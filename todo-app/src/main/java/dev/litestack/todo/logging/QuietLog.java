@@ -1,7 +1,5 @@
 package dev.litestack.todo.logging;
 
-import org.slf4j.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
@@ -9,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
 
 /**
  * A log that stays short however often the same thing fails. The first failure of a kind (exception class and
@@ -53,7 +52,8 @@ public final class QuietLog {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = failure == root ? String.valueOf(failure.getMessage())
+        String message = failure == root
+                ? String.valueOf(failure.getMessage())
                 : failure.getMessage() + " / " + root.getMessage();
         return failure.getClass().getName() + ": " + DIGITS.matcher(message).replaceAll("#");
     }

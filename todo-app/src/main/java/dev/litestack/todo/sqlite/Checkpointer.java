@@ -1,14 +1,13 @@
 package dev.litestack.todo.sqlite;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code PRAGMA wal_checkpoint(PASSIVE)} for one store on its own thread and connection, so that commits do
@@ -80,12 +79,15 @@ final class Checkpointer implements AutoCloseable {
     /** One PASSIVE checkpoint; returns the WAL frames still not copied (a reader may hold older ones). */
     int checkpoint() {
         try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             return rs.next() ? Math.max(0, rs.getInt(2) - rs.getInt(3)) : 0;
         } catch (SQLException e) {
             if (running) {
-                LOG.warn("background checkpoint of {} failed (the next one retries; commits still checkpoint past "
-                        + "the backstop): {}", file, e.getMessage());
+                LOG.warn(
+                        "background checkpoint of {} failed (the next one retries; commits still checkpoint past "
+                                + "the backstop): {}",
+                        file,
+                        e.getMessage());
             }
             return 0;
         }

@@ -4,14 +4,13 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one folder that holds the four SQLite files ({@code app.data-dir}, env {@code DATA_DIR}, default
@@ -26,8 +25,9 @@ public final class DataDirectory {
     private final Path path;
     private final boolean temporary;
 
-    public DataDirectory(@Value("${app.data-dir:./data}") String dataDir,
-                         @Value("${app.data-dir-temporary:false}") boolean temporary) {
+    public DataDirectory(
+            @Value("${app.data-dir:./data}") String dataDir,
+            @Value("${app.data-dir-temporary:false}") boolean temporary) {
         this.temporary = temporary;
         try {
             if (temporary) {
@@ -40,7 +40,8 @@ public final class DataDirectory {
                 Files.createDirectories(path);
             }
         } catch (IOException e) {
-            throw new ConfigurationException("app.data-dir: cannot create data folder " + dataDir + ": " + e.getMessage(), e);
+            throw new ConfigurationException(
+                    "app.data-dir: cannot create data folder " + dataDir + ": " + e.getMessage(), e);
         }
         if (!Files.isWritable(path)) {
             throw new ConfigurationException("app.data-dir: data folder " + path + " is not writable");

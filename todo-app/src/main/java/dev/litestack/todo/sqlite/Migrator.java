@@ -19,11 +19,9 @@ final class Migrator {
 
     private static final Pattern FILE = Pattern.compile("V(\\d+)__[A-Za-z0-9_]+\\.sql");
 
-    record Migration(int version, String name, List<String> statements) {
-    }
+    record Migration(int version, String name, List<String> statements) {}
 
-    private Migrator() {
-    }
+    private Migrator() {}
 
     static List<Migration> load(String concern) {
         String index = "db/" + concern + "/migrations.txt";
@@ -43,7 +41,8 @@ final class Migrator {
             }
             int version = Integer.parseInt(m.group(1));
             if (version != result.size() + 1) {
-                throw new SqliteStoreException(index + ": expected version " + (result.size() + 1) + " but found " + line);
+                throw new SqliteStoreException(
+                        index + ": expected version " + (result.size() + 1) + " but found " + line);
             }
             String sql = read("db/" + concern + "/" + line);
             if (sql == null) {
@@ -88,7 +87,8 @@ final class Migrator {
                     try {
                         session.execute(statement);
                     } catch (SQLException e) {
-                        throw new SQLException("migration " + concern + "/" + migration.name() + " failed: " + e.getMessage(), e);
+                        throw new SQLException(
+                                "migration " + concern + "/" + migration.name() + " failed: " + e.getMessage(), e);
                     }
                 }
                 session.execute("PRAGMA user_version = " + migration.version());

@@ -80,8 +80,8 @@ final class NamedStatements {
     public String get(String name) {
         String sql = statements.get(name);
         if (sql == null) {
-            throw new SqliteStoreException("no statement named '" + name + "' in " + resource
-                    + " (known: " + statements.keySet() + ")");
+            throw new SqliteStoreException(
+                    "no statement named '" + name + "' in " + resource + " (known: " + statements.keySet() + ")");
         }
         return sql;
     }

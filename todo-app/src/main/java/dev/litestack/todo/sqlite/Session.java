@@ -85,7 +85,8 @@ public final class Session {
 
     /** Runs a literal query returning one value as text, e.g. a PRAGMA. */
     public String pragma(String sql) throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }

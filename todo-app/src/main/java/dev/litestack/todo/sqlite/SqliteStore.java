@@ -1,11 +1,5 @@
 package dev.litestack.todo.sqlite;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +12,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * One SQLite file in WAL mode: a single writer connection guarded by a lock (so this process never competes
@@ -76,8 +75,8 @@ public final class SqliteStore implements AutoCloseable {
         }
         writer = new Session(openConnection(false), statements);
         if (settings.walAutocheckpoint() > 0) {
-            checkpointer = new Checkpointer(openConnection(false), settings.path().getFileName().toString(),
-                    settings.walAutocheckpoint() / 4);
+            checkpointer = new Checkpointer(
+                    openConnection(false), settings.path().getFileName().toString(), settings.walAutocheckpoint() / 4);
             checkpointer.start();
         }
         for (int i = 0; i < settings.readers(); i++) {
@@ -89,14 +88,17 @@ public final class SqliteStore implements AutoCloseable {
 
     private Connection openConnection(boolean readOnly) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, settings.busyTimeout().toMillis()));
+        config.setBusyTimeout(
+                (int) Math.min(Integer.MAX_VALUE, settings.busyTimeout().toMillis()));
         try {
-            Connection c = config.createConnection("jdbc:sqlite:" + settings.path().toAbsolutePath());
+            Connection c =
+                    config.createConnection("jdbc:sqlite:" + settings.path().toAbsolutePath());
             Session s = new Session(c, statements);
             if (!readOnly) {
                 String mode = s.pragma("PRAGMA journal_mode = WAL");
                 if (!"wal".equalsIgnoreCase(mode)) {
-                    throw new SqliteStoreException("cannot switch " + settings.path() + " to WAL, journal_mode is " + mode);
+                    throw new SqliteStoreException(
+                            "cannot switch " + settings.path() + " to WAL, journal_mode is " + mode);
                 }
                 // Checkpoints run on the Checkpointer's thread; a commit checkpoints only past 4x the threshold.
                 s.execute("PRAGMA wal_autocheckpoint = " + backstop(settings.walAutocheckpoint()));
@@ -175,7 +177,8 @@ public final class SqliteStore implements AutoCloseable {
             throw new SqliteStoreException("interrupted waiting for a reader of " + settings.path(), e);
         }
         if (reader == null) {
-            throw new SqliteStoreException("no reader of " + settings.path() + " free within " + settings.busyRetryTimeout());
+            throw new SqliteStoreException(
+                    "no reader of " + settings.path() + " free within " + settings.busyRetryTimeout());
         }
         try {
             return run(reader, work, "read");
@@ -260,8 +263,8 @@ public final class SqliteStore implements AutoCloseable {
         if (e instanceof Error err) {
             throw err;
         }
-        return new SqliteStoreException(concern + " store (" + settings.path().getFileName() + ") " + what
-                + " failed: " + e.getMessage(), e);
+        return new SqliteStoreException(
+                concern + " store (" + settings.path().getFileName() + ") " + what + " failed: " + e.getMessage(), e);
     }
 
     private void ensureOpen() {

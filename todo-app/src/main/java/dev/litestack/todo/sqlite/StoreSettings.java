@@ -19,15 +19,24 @@ import java.util.Locale;
  * @param walAutocheckpoint PRAGMA wal_autocheckpoint in pages
  * @param readers           number of read-only connections in the pool
  */
-public record StoreSettings(Path path, String synchronous, Duration busyTimeout, Duration busyRetryTimeout,
-                            long mmapSize, int cacheSize, long journalSizeLimit, int walAutocheckpoint,
-                            int readers) {
+public record StoreSettings(
+        Path path,
+        String synchronous,
+        Duration busyTimeout,
+        Duration busyRetryTimeout,
+        long mmapSize,
+        int cacheSize,
+        long journalSizeLimit,
+        int walAutocheckpoint,
+        int readers) {
 
     /** The {@code file} key: a plain name inside {@code app.data-dir}, so the four files stay beside each other. */
     public static final String FILE_NAME = "(?!\\.\\.?$)[^/\\\\]+";
+
     public static final String FILE_NAME_RULE = "must be a plain file name inside app.data-dir";
     /** The {@code synchronous} key, in any case. */
     public static final String SYNCHRONOUS = "(?i)OFF|NORMAL|FULL|EXTRA";
+
     public static final String SYNCHRONOUS_RULE = "must be one of OFF, NORMAL, FULL, EXTRA";
 
     public StoreSettings {
@@ -35,12 +44,28 @@ public record StoreSettings(Path path, String synchronous, Duration busyTimeout,
     }
 
     public static StoreSettings defaults(Path path) {
-        return new StoreSettings(path, "NORMAL", Duration.ofSeconds(5), Duration.ofSeconds(60),
-                128L * 1024 * 1024, 2000, 64L * 1024 * 1024, 1000, 2);
+        return new StoreSettings(
+                path,
+                "NORMAL",
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
+                128L * 1024 * 1024,
+                2000,
+                64L * 1024 * 1024,
+                1000,
+                2);
     }
 
     public StoreSettings withBusy(Duration timeout, Duration retryTimeout) {
-        return new StoreSettings(path, synchronous, timeout, retryTimeout, mmapSize, cacheSize,
-                journalSizeLimit, walAutocheckpoint, readers);
+        return new StoreSettings(
+                path,
+                synchronous,
+                timeout,
+                retryTimeout,
+                mmapSize,
+                cacheSize,
+                journalSizeLimit,
+                walAutocheckpoint,
+                readers);
     }
 }

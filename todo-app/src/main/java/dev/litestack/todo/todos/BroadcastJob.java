@@ -6,7 +6,6 @@ import dev.litestack.todo.jobs.JobHandler;
 import dev.litestack.todo.sqlite.SqliteStore;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-
 import java.util.List;
 
 /**
@@ -42,8 +41,11 @@ class BroadcastJob implements JobHandler<TodoChange> {
     @Override
     public void perform(TodoChange change, JobContext context) {
         String user = change.userId();
-        Outcome now = data.read(s -> new Outcome(change,
-                change.kind() == TodoChange.Kind.DELETED ? List.of() : TodoRepository.findAll(s, user, change.todoIds()),
+        Outcome now = data.read(s -> new Outcome(
+                change,
+                change.kind() == TodoChange.Kind.DELETED
+                        ? List.of()
+                        : TodoRepository.findAll(s, user, change.todoIds()),
                 TodoRepository.summary(s, user)));
         cable.publish(TodoStreams.channel(user), streams.change(now));
     }

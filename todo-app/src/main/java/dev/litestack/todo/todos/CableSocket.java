@@ -12,12 +12,11 @@ import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /cable/<signed stream name>}: the websocket of {@code <turbo-stream-source>}. The handshake must come from
@@ -51,8 +50,8 @@ class CableSocket {
         this.cable = cable;
         this.snapshots = snapshots;
         this.settings = settings;
-        this.caps = new LiveConnection.Caps(settings.maxQueuedBytesPerSocket(), new AtomicLong(),
-                settings.maxQueuedBytes());
+        this.caps = new LiveConnection.Caps(
+                settings.maxQueuedBytesPerSocket(), new AtomicLong(), settings.maxQueuedBytes());
     }
 
     @OnOpen
@@ -118,7 +117,8 @@ class CableSocket {
     }
 
     private static void closeFromServer(WebSocketSession session, CloseReason reason) {
-        LiveConnection connection = session.get(CONNECTION, LiveConnection.class).orElse(null);
+        LiveConnection connection =
+                session.get(CONNECTION, LiveConnection.class).orElse(null);
         if (connection != null) {
             connection.close(reason);
         } else if (session.isOpen()) {
@@ -128,9 +128,10 @@ class CableSocket {
 
     @OnClose
     public void close(CloseReason reason, WebSocketSession session) {
-        LiveConnection connection = session.get(CONNECTION, LiveConnection.class).orElse(null);
-        boolean serverClosed = session.get(REFUSED, Boolean.class).orElse(false)
-                || connection != null && connection.closedByServer();
+        LiveConnection connection =
+                session.get(CONNECTION, LiveConnection.class).orElse(null);
+        boolean serverClosed =
+                session.get(REFUSED, Boolean.class).orElse(false) || connection != null && connection.closedByServer();
         if (connection != null) {
             connection.stop();
             release(connection.user);

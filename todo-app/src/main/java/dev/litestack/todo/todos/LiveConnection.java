@@ -4,7 +4,6 @@ import dev.litestack.todo.cable.Subscription;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.exceptions.WebSocketSessionException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,8 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LiveConnection {
 
     /** The queued-text caps: {@code total} is shared by every socket of the process. */
-    record Caps(long perSocket, AtomicLong total, long maxTotal) {
-    }
+    record Caps(long perSocket, AtomicLong total, long maxTotal) {}
 
     final String user;
     private final WebSocketSession session;

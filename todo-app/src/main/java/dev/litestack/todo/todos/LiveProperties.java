@@ -1,5 +1,7 @@
 package dev.litestack.todo.todos;
 
+import static dev.litestack.todo.config.ConfigValidation.require;
+
 import dev.litestack.todo.config.MinDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
@@ -7,10 +9,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.ReadableBytes;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-
 import java.time.Duration;
-
-import static dev.litestack.todo.config.ConfigValidation.require;
 
 /**
  * {@code app.live.*}: what the live websockets may cost. Each user has at most {@code max-sockets-per-user} open
@@ -25,12 +24,19 @@ record LiveProperties(
         @Bindable(defaultValue = "8") @Min(1) @Max(1000) int maxSocketsPerUser,
         @Bindable(defaultValue = "2") @Min(1) @Max(64) int snapshotThreads,
         @Bindable(defaultValue = "500ms") @MinDuration Duration snapshotInterval,
-        @Bindable(defaultValue = "8MB") @ReadableBytes @Min(64L << 10) @Max(1L << 30) long maxQueuedBytesPerSocket,
-        @Bindable(defaultValue = "48MB") @ReadableBytes @Max(4L << 30) long maxQueuedBytes) {
+
+        @Bindable(defaultValue = "8MB") @ReadableBytes @Min(64L << 10) @Max(1L << 30)
+        long maxQueuedBytesPerSocket,
+
+        @Bindable(defaultValue = "48MB") @ReadableBytes @Max(4L << 30)
+        long maxQueuedBytes) {
 
     public LiveProperties {
-        require(maxQueuedBytes >= maxQueuedBytesPerSocket, "app.live.max-queued-bytes must be between "
-                + maxQueuedBytesPerSocket + " (app.live.max-queued-bytes-per-socket) and " + (4L << 30) + ", got "
-                + maxQueuedBytes);
+        require(
+                maxQueuedBytes >= maxQueuedBytesPerSocket,
+                "app.live.max-queued-bytes must be between "
+                        + maxQueuedBytesPerSocket + " (app.live.max-queued-bytes-per-socket) and " + (4L << 30)
+                        + ", got "
+                        + maxQueuedBytes);
     }
 }

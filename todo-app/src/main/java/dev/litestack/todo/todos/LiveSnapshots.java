@@ -6,8 +6,6 @@ import dev.litestack.todo.web.RenderBudget;
 import io.micronaut.websocket.CloseReason;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The snapshots of live sockets, rendered on {@code app.live.snapshot-threads} threads of their own (never on a
@@ -121,7 +120,9 @@ class LiveSnapshots {
         try {
             snapshot = streams.snapshot(user);
         } catch (RenderBudget.Busy e) {
-            log.warn("snapshot busy", "live sockets closed with 1013: the render budget stayed taken for the whole wait");
+            log.warn(
+                    "snapshot busy",
+                    "live sockets closed with 1013: the render budget stayed taken for the whole wait");
             open.forEach(s -> s.close(CloseReason.TRY_AGAIN_LATER));
             return;
         } catch (RuntimeException | OutOfMemoryError e) {

@@ -8,5 +8,4 @@ import java.util.List;
  * @param listVersion the list version read before the rows: every todo that existed at that version is in
  *                    {@code todos}, so a browser can drop older fragments of todos it does not show
  */
-public record Snapshot(List<Todo> todos, long listVersion, Summary summary) {
-}
+public record Snapshot(List<Todo> todos, long listVersion, Summary summary) {}

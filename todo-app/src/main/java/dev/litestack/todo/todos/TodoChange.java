@@ -1,7 +1,6 @@
 package dev.litestack.todo.todos;
 
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.util.List;
 
 /**

@@ -17,7 +17,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.exceptions.HttpStatusException;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.net.URI;
 import java.util.regex.Pattern;
 
@@ -49,37 +48,54 @@ class TodoController {
         String user = sessions.userOrIssue(request);
         String nonce = request.getAttribute(WebFilter.NONCE, String.class).orElseThrow();
         String html = streams.page(user, nonce, "/cable/" + sessions.streamName(user));
-        return HttpResponse.ok(html).contentType(MediaType.TEXT_HTML + ";charset=utf-8")
+        return HttpResponse.ok(html)
+                .contentType(MediaType.TEXT_HTML + ";charset=utf-8")
                 .header("Cache-Control", "no-store");
     }
 
-    @Post(value = "/todos", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
+    @Post(
+            value = "/todos",
+            consumes = FORM,
+            produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> create(HttpRequest<?> request, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
         return answer(request, todos.create(caller.user, caller.required("title")));
     }
 
-    @Patch(value = "/todos/{id}", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
+    @Patch(
+            value = "/todos/{id}",
+            consumes = FORM,
+            produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> update(HttpRequest<?> request, String id, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
         String title = caller.form.get("title");
         String completed = caller.form.get("completed");
-        return answer(request, todos.update(caller.user, parseId(id), title, completed == null ? null : bool(completed)));
+        return answer(
+                request, todos.update(caller.user, parseId(id), title, completed == null ? null : bool(completed)));
     }
 
-    @Delete(value = "/todos/{id}", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
+    @Delete(
+            value = "/todos/{id}",
+            consumes = FORM,
+            produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> delete(HttpRequest<?> request, String id, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
         return answer(request, todos.delete(caller.user, parseId(id)));
     }
 
-    @Patch(value = "/todos", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
+    @Patch(
+            value = "/todos",
+            consumes = FORM,
+            produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> toggleAll(HttpRequest<?> request, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
         return answer(request, todos.toggleAll(caller.user, bool(caller.required("completed"))));
     }
 
-    @Delete(value = "/todos/completed", consumes = FORM, produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
+    @Delete(
+            value = "/todos/completed",
+            consumes = FORM,
+            produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> clearCompleted(HttpRequest<?> request, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
         return answer(request, todos.clearCompleted(caller.user));
@@ -105,8 +121,8 @@ class TodoController {
         if (!sessions.originAllowed(request, false)) {
             throw new HttpStatusException(HttpStatus.FORBIDDEN, "cross-origin request");
         }
-        String user = sessions.user(request)
-                .orElseThrow(() -> new HttpStatusException(HttpStatus.FORBIDDEN, "no session"));
+        String user =
+                sessions.user(request).orElseThrow(() -> new HttpStatusException(HttpStatus.FORBIDDEN, "no session"));
         String token = request.getHeaders().get("X-CSRF-Token");
         if (token == null) {
             token = form.get("_csrf");
@@ -118,12 +134,13 @@ class TodoController {
     }
 
     private HttpResponse<String> answer(HttpRequest<?> request, Outcome outcome) {
-        boolean turbo = request.getHeaders().accept().stream()
-                .anyMatch(type -> TodoStreams.MEDIA_TYPE.equals(type.getName()));
+        boolean turbo =
+                request.getHeaders().accept().stream().anyMatch(type -> TodoStreams.MEDIA_TYPE.equals(type.getName()));
         if (!turbo) {
             return HttpResponse.seeOther(URI.create("/"));
         }
-        return HttpResponse.ok(streams.change(outcome)).contentType(TodoStreams.MEDIA_TYPE + ";charset=utf-8")
+        return HttpResponse.ok(streams.change(outcome))
+                .contentType(TodoStreams.MEDIA_TYPE + ";charset=utf-8")
                 .header("Cache-Control", "no-store");
     }
 

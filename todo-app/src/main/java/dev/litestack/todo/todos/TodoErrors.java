@@ -12,8 +12,7 @@ import jakarta.inject.Singleton;
 /** Maps the todo exceptions to 422 and 404 answers, with bodies from the app's {@link ErrorResponseProcessor}. */
 final class TodoErrors {
 
-    private TodoErrors() {
-    }
+    private TodoErrors() {}
 
     /** 422 for input that breaks a rule. */
     @Singleton

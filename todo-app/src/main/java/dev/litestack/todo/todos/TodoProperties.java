@@ -14,6 +14,8 @@ import jakarta.validation.constraints.Min;
 @Context
 @ConfigurationProperties("app.todos")
 record TodoProperties(
-        @Bindable(defaultValue = "1000") @Min(1) @Max(10_000) int maxTitleLength,
-        @Bindable(defaultValue = "1000") @Min(1) @Max(100_000) int maxTodosPerUser) {
-}
+        @Bindable(defaultValue = "1000") @Min(1) @Max(10_000)
+        int maxTitleLength,
+
+        @Bindable(defaultValue = "1000") @Min(1) @Max(100_000)
+        int maxTodosPerUser) {}

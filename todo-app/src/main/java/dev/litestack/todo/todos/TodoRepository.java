@@ -1,7 +1,6 @@
 package dev.litestack.todo.todos;
 
 import dev.litestack.todo.sqlite.Session;
-
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -10,8 +9,7 @@ import java.util.Optional;
 /** The named statements of sql/data.sql, each scoped to one user. Used inside the store's read or write. */
 final class TodoRepository {
 
-    private TodoRepository() {
-    }
+    private TodoRepository() {}
 
     static Todo row(ResultSet rs) throws SQLException {
         return new Todo(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4));

@@ -6,7 +6,6 @@ import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.todos.TodoChange.Kind;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-
 import java.sql.SQLException;
 import java.text.Normalizer;
 import java.time.Clock;
@@ -122,7 +121,9 @@ class TodoService {
         String normal = Normalizer.normalize(raw, Normalizer.Form.NFC);
         normal.codePoints().forEach(c -> {
             int type = Character.getType(c);
-            if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+            if (type == Character.CONTROL
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 throw new InvalidTodoException("title must not contain control characters or line breaks");
             }
             if (c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069) {

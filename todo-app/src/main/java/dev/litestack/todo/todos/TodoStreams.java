@@ -6,7 +6,6 @@ import dev.litestack.todo.web.Sessions;
 import dev.litestack.todo.web.Views;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -57,7 +56,8 @@ class TodoStreams {
 
     /** The fragments of a change: append / replace / remove per todo, then the counts. */
     public String change(Outcome outcome) {
-        long titleChars = outcome.rows().stream().mapToLong(t -> t.title().length()).sum();
+        long titleChars =
+                outcome.rows().stream().mapToLong(t -> t.title().length()).sum();
         return budget.render(cost(outcome.change().todoIds().size(), titleChars), () -> renderChange(outcome));
     }
 
@@ -100,8 +100,8 @@ class TodoStreams {
     /** The full page of the user's list. */
     public String page(String user, String nonce, String streamPath) {
         ListSize size = data.read(s -> TodoRepository.size(s, user));
-        return budget.render(cost(size.todos(), size.titleChars()),
-                () -> renderPage(user, load(user), nonce, streamPath));
+        return budget.render(
+                cost(size.todos(), size.titleChars()), () -> renderPage(user, load(user), nonce, streamPath));
     }
 
     private Snapshot load(String user) {
@@ -109,8 +109,17 @@ class TodoStreams {
     }
 
     private String renderPage(String user, Snapshot snapshot, String nonce, String streamPath) {
-        return views.render("todos/page.jte", Map.of("snapshot", snapshot, "csrf", sessions.csrfToken(user),
-                "nonce", nonce, "streamPath", streamPath));
+        return views.render(
+                "todos/page.jte",
+                Map.of(
+                        "snapshot",
+                        snapshot,
+                        "csrf",
+                        sessions.csrfToken(user),
+                        "nonce",
+                        nonce,
+                        "streamPath",
+                        streamPath));
     }
 
     private String item(Todo todo, String csrf) {
@@ -124,7 +133,12 @@ class TodoStreams {
     }
 
     private static void stream(StringBuilder out, String action, String target, String html) {
-        out.append("<turbo-stream action=\"").append(action).append("\" target=\"").append(target)
-                .append("\"><template>").append(html).append("</template></turbo-stream>\n");
+        out.append("<turbo-stream action=\"")
+                .append(action)
+                .append("\" target=\"")
+                .append(target)
+                .append("\"><template>")
+                .append(html)
+                .append("</template></turbo-stream>\n");
     }
 }

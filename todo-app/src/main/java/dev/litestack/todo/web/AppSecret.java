@@ -6,9 +6,6 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.annotation.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The key behind every signature (session cookie, CSRF token, stream name): {@code app.secret}, env
@@ -32,8 +31,8 @@ final class AppSecret {
 
     private final byte[] key;
 
-    public AppSecret(@Value("${app.secret:}") @Nullable String configured, Environment environment,
-                     DataDirectory dataDir) {
+    public AppSecret(
+            @Value("${app.secret:}") @Nullable String configured, Environment environment, DataDirectory dataDir) {
         String secret = configured == null ? "" : configured.strip();
         if (secret.isEmpty()) {
             if (environment.getActiveNames().contains("prod")) {
@@ -43,8 +42,8 @@ final class AppSecret {
             secret = loadOrCreate(dataDir.path().resolve(FILE));
         }
         if (secret.length() < MIN_LENGTH) {
-            throw new ConfigurationException("app.secret must be at least " + MIN_LENGTH + " characters, got "
-                    + secret.length());
+            throw new ConfigurationException(
+                    "app.secret must be at least " + MIN_LENGTH + " characters, got " + secret.length());
         }
         this.key = secret.getBytes(StandardCharsets.UTF_8);
     }
@@ -72,8 +71,8 @@ final class AppSecret {
             LOG.info("generated a signing secret in {} (set app.secret / APP_SECRET in production)", file);
             return secret;
         } catch (IOException e) {
-            throw new ConfigurationException("app.secret is not set and " + file + " cannot be read or written: "
-                    + e.getMessage(), e);
+            throw new ConfigurationException(
+                    "app.secret is not set and " + file + " cannot be read or written: " + e.getMessage(), e);
         }
     }
 }

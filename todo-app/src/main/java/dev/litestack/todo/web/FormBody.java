@@ -2,7 +2,6 @@ package dev.litestack.todo.web;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -43,7 +42,9 @@ public final class FormBody {
 
     /** Parses {@code body} (null or empty: no fields) sent with {@code contentType}. */
     public static FormBody parse(@Nullable byte[] body, @Nullable MediaType contentType) {
-        String charset = contentType == null ? null : contentType.getParameters().get("charset").orElse(null);
+        String charset = contentType == null
+                ? null
+                : contentType.getParameters().get("charset").orElse(null);
         if (charset != null && !isUtf8(charset)) {
             throw new Refused("form bodies must be UTF-8, not charset=" + shorten(charset));
         }
@@ -95,7 +96,8 @@ public final class FormBody {
                 int hi = i + 2 < to ? Character.digit(body[i + 1], 16) : -1;
                 int lo = hi >= 0 ? Character.digit(body[i + 2], 16) : -1;
                 if (lo < 0) {
-                    throw new Malformed("malformed percent-encoding in the form body: '%' must be followed by two hex digits");
+                    throw new Malformed(
+                            "malformed percent-encoding in the form body: '%' must be followed by two hex digits");
                 }
                 out.write(hi << 4 | lo);
                 i += 2;
@@ -104,17 +106,22 @@ public final class FormBody {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+                    .decode(ByteBuffer.wrap(out.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new Malformed("the form body is not valid UTF-8");
         }
     }
 
     private static String shorten(String text) {
-        String printable = text.codePoints().filter(c -> c >= 0x20 && c < 0x7f)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String printable = text.codePoints()
+                .filter(c -> c >= 0x20 && c < 0x7f)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
         return printable.length() > 40 ? printable.substring(0, 40) + "…" : printable;
     }
 

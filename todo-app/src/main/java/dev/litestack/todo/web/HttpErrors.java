@@ -19,8 +19,7 @@ import jakarta.inject.Singleton;
  */
 final class HttpErrors {
 
-    private HttpErrors() {
-    }
+    private HttpErrors() {}
 
     /** 400 for a body that is not valid urlencoded UTF-8. */
     @Singleton
@@ -36,8 +35,10 @@ final class HttpErrors {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, FormBody.Malformed exception) {
-            log.warn("malformed form body", "rejected a malformed form body (" + request.getMethod() + " "
-                    + request.getPath() + "): " + exception.getMessage());
+            log.warn(
+                    "malformed form body",
+                    "rejected a malformed form body (" + request.getMethod() + " " + request.getPath() + "): "
+                            + exception.getMessage());
             return PlainErrorResponses.answer(processor, request, HttpStatus.BAD_REQUEST, exception);
         }
     }
@@ -72,8 +73,10 @@ final class HttpErrors {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, RenderBudget.Busy exception) {
-            log.warn("render budget", "answered 503: the render budget stayed taken for the whole wait ("
-                    + request.getMethod() + " " + request.getPath() + ")");
+            log.warn(
+                    "render budget",
+                    "answered 503: the render budget stayed taken for the whole wait (" + request.getMethod() + " "
+                            + request.getPath() + ")");
             return PlainErrorResponses.answer(processor, request, HttpStatus.SERVICE_UNAVAILABLE, exception)
                     .header(HttpHeaders.RETRY_AFTER, "2");
         }
@@ -100,8 +103,10 @@ final class HttpErrors {
             if (failure instanceof OutOfMemoryError) {
                 health.outOfMemory();
             }
-            log.error("unexpected failure answering " + request.getMethod() + " " + request.getPath() + ": "
-                    + failure.getMessage(), failure);
+            log.error(
+                    "unexpected failure answering " + request.getMethod() + " " + request.getPath() + ": "
+                            + failure.getMessage(),
+                    failure);
             return PlainErrorResponses.answer(processor, request, HttpStatus.INTERNAL_SERVER_ERROR, failure);
         }
     }

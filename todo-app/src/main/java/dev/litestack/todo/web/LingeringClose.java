@@ -13,7 +13,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
-
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +33,7 @@ final class LingeringClose implements BeanCreatedEventListener<NettyServerCustom
 
     /** How long a closing websocket waits for the client to close its side (the close frame needs one trip). */
     static final Duration LINGER = Duration.ofSeconds(2);
+
     private static final String NAME = "todo-lingering-close";
 
     @Override
@@ -68,14 +68,17 @@ final class LingeringClose implements BeanCreatedEventListener<NettyServerCustom
                 channel.closeFuture().addListener(closed -> promise.trySuccess());
                 return;
             }
-            if (!(channel instanceof DuplexChannel duplex) || !channel.isActive() || duplex.isInputShutdown()
-                    || duplex.isOutputShutdown() || ctx.pipeline().get(WebSocketFrameDecoder.class) == null) {
+            if (!(channel instanceof DuplexChannel duplex)
+                    || !channel.isActive()
+                    || duplex.isInputShutdown()
+                    || duplex.isOutputShutdown()
+                    || ctx.pipeline().get(WebSocketFrameDecoder.class) == null) {
                 ctx.close(promise);
                 return;
             }
             lingering = true;
-            ScheduledFuture<?> deadline = ctx.executor().schedule((Runnable) ctx::close, LINGER.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline =
+                    ctx.executor().schedule((Runnable) ctx::close, LINGER.toMillis(), TimeUnit.MILLISECONDS);
             channel.closeFuture().addListener(closed -> {
                 deadline.cancel(false);
                 promise.trySuccess();

@@ -25,15 +25,18 @@ public final class PlainErrorResponses implements ErrorResponseProcessor<String>
     }
 
     /** The answer with {@code status} for {@code cause}, through {@code processor}. */
-    public static MutableHttpResponse<?> answer(ErrorResponseProcessor<?> processor, HttpRequest<?> request, HttpStatus status,
-                                                Throwable cause) {
-        return processor.processResponse(ErrorContext.builder(request).cause(cause).build(), HttpResponse.status(status));
+    public static MutableHttpResponse<?> answer(
+            ErrorResponseProcessor<?> processor, HttpRequest<?> request, HttpStatus status, Throwable cause) {
+        return processor.processResponse(
+                ErrorContext.builder(request).cause(cause).build(), HttpResponse.status(status));
     }
 
     @Override
     public MutableHttpResponse<String> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
-        StringBuilder body = new StringBuilder().append(response.code()).append(' ').append(response.reason());
-        context.getRootCause().filter(PublicMessage.class::isInstance)
+        StringBuilder body =
+                new StringBuilder().append(response.code()).append(' ').append(response.reason());
+        context.getRootCause()
+                .filter(PublicMessage.class::isInstance)
                 .ifPresent(e -> body.append(": ").append(e.getMessage()));
         body.append('\n');
         return response.contentType(MediaType.TEXT_PLAIN + ";charset=utf-8").body(body.toString());

@@ -1,7 +1,6 @@
 package dev.litestack.todo.web;
 
 import jakarta.inject.Singleton;
-
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

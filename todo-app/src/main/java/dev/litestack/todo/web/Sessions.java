@@ -5,7 +5,6 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.http.cookie.SameSite;
 import jakarta.inject.Singleton;
-
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -26,6 +25,7 @@ public final class Sessions {
     static final String USER = "todo.user";
     /** Request attribute: set when this request issued a new user id, so the response sets the cookie. */
     static final String ISSUED = "todo.user-issued";
+
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
     private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
@@ -107,7 +107,10 @@ public final class Sessions {
      */
     Cookie cookie(String user, HttpRequest<?> request) {
         return Cookie.of(cookieName(request), user + "." + signer.sign("session", user))
-                .httpOnly(true).sameSite(SameSite.Lax).path("/").secure(secureCookie(request))
+                .httpOnly(true)
+                .sameSite(SameSite.Lax)
+                .path("/")
+                .secure(secureCookie(request))
                 .maxAge(settings.cookieMaxAge());
     }
 
@@ -166,6 +169,7 @@ public final class Sessions {
 
     /** Whether the request came over HTTPS, directly or through a proxy that says so in {@code X-Forwarded-Proto}. */
     static boolean isHttps(HttpRequest<?> request) {
-        return request.isSecure() || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));
+        return request.isSecure()
+                || "https".equalsIgnoreCase(request.getHeaders().get("X-Forwarded-Proto"));
     }
 }

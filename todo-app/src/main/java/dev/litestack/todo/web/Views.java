@@ -4,7 +4,6 @@ import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
 import jakarta.inject.Singleton;
-
 import java.util.Map;
 
 /**

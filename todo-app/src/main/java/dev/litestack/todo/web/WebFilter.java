@@ -6,7 +6,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
-
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
@@ -30,6 +29,7 @@ public final class WebFilter {
      * {@code csp-nonce} meta tag, which would also let Turbo activate scripts inside stream fragments.
      */
     static final String TURBO_PROGRESS_BAR_STYLE = "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='";
+
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?");
 
     private final Sessions sessions;
@@ -49,7 +49,8 @@ public final class WebFilter {
     @ResponseFilter
     public void after(HttpRequest<?> request, MutableHttpResponse<?> response) {
         String nonce = request.getAttribute(NONCE, String.class).orElse("none");
-        response.header("Content-Security-Policy", policy(nonce, request.getHeaders().get(HttpHeaders.HOST)));
+        response.header(
+                "Content-Security-Policy", policy(nonce, request.getHeaders().get(HttpHeaders.HOST)));
         response.header("X-Content-Type-Options", "nosniff");
         response.header("X-Frame-Options", "DENY");
         response.header("Referrer-Policy", "same-origin");
@@ -66,7 +67,8 @@ public final class WebFilter {
 
     static String policy(String nonce, String host) {
         String sockets = host != null && HOST.matcher(host).matches() ? " ws://" + host + " wss://" + host : "";
-        return "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self' " + TURBO_PROGRESS_BAR_STYLE + "; img-src 'self' data:; "
+        return "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self' " + TURBO_PROGRESS_BAR_STYLE
+                + "; img-src 'self' data:; "
                 + "connect-src 'self'" + sockets + "; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
                 + "object-src 'none'";
     }

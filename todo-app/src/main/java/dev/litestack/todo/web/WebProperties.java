@@ -1,5 +1,7 @@
 package dev.litestack.todo.web;
 
+import static dev.litestack.todo.config.ConfigValidation.require;
+
 import dev.litestack.todo.config.MinDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
@@ -9,13 +11,10 @@ import io.micronaut.core.convert.format.ReadableBytes;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
-
-import static dev.litestack.todo.config.ConfigValidation.require;
 
 /**
  * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, and the heap rendering may use
@@ -24,12 +23,17 @@ import static dev.litestack.todo.config.ConfigValidation.require;
 @Context
 @ConfigurationProperties("app.web")
 record WebProperties(
-        @Bindable(defaultValue = "todo_session") @Pattern(regexp = "[A-Za-z0-9_]{1,64}",
-                message = "must be 1-64 letters, digits or _") String cookieName,
+        @Bindable(defaultValue = "todo_session")
+        @Pattern(regexp = "[A-Za-z0-9_]{1,64}", message = "must be 1-64 letters, digits or _")
+        String cookieName,
+
         @Bindable(defaultValue = "AUTO") CookieSecure cookieSecure,
         @Bindable(defaultValue = "365d") @MinDuration("1m") Duration cookieMaxAge,
         @Nullable List<String> allowedOrigins,
-        @Bindable(defaultValue = "48MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40) long renderBudget,
+
+        @Bindable(defaultValue = "48MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
+        long renderBudget,
+
         @Bindable(defaultValue = "10s") @MinDuration Duration renderWait) {
 
     /** When the session cookie gets the Secure flag. */
@@ -49,7 +53,10 @@ record WebProperties(
             } catch (URISyntaxException e) {
                 uri = URI.create("invalid:");
             }
-            require(uri.getScheme() != null && uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty()),
+            require(
+                    uri.getScheme() != null
+                            && uri.getHost() != null
+                            && (uri.getPath() == null || uri.getPath().isEmpty()),
                     "app.web.allowed-origins entries must look like https://host[:port], got " + origin);
         }
     }

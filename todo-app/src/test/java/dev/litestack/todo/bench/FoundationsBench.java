@@ -13,7 +13,6 @@ import dev.litestack.todo.jobs.QueueSettings;
 import dev.litestack.todo.support.JsonCodec;
 import dev.litestack.todo.support.TodoPayload;
 import io.micronaut.context.ApplicationContext;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -47,8 +46,7 @@ public final class FoundationsBench {
 
     private static ApplicationContext app;
 
-    private FoundationsBench() {
-    }
+    private FoundationsBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("cable-subscriber")) {
@@ -65,7 +63,10 @@ public final class FoundationsBench {
             }
         }
         Report report = new Report(runs);
-        report.add("jobs", "no-op jobs/s, enqueued one by one while 4 workers run (end to end)", median(runs, () -> jobsEndToEnd()));
+        report.add(
+                "jobs",
+                "no-op jobs/s, enqueued one by one while 4 workers run (end to end)",
+                median(runs, () -> jobsEndToEnd()));
         report.add("jobs", "no-op jobs/s, draining a backlog of " + JOBS, median(runs, () -> jobsDrain()));
         report.add("jobs", "enqueues/s, one transaction each", median(runs, () -> enqueueSingles()));
         report.add("cache", "reads/s, 1 thread, 100 B values, 10K keys", median(runs, () -> cacheReads(1)));
@@ -91,7 +92,10 @@ public final class FoundationsBench {
 
     private static double median(int runs, DoubleSupplier run) {
         run.getAsDouble();
-        double[] values = IntStream.range(0, runs).mapToDouble(i -> run.getAsDouble()).sorted().toArray();
+        double[] values = IntStream.range(0, runs)
+                .mapToDouble(i -> run.getAsDouble())
+                .sorted()
+                .toArray();
         return values[values.length / 2];
     }
 
@@ -150,7 +154,8 @@ public final class FoundationsBench {
     private static double jobsEndToEnd() {
         NoOp noop = new NoOp();
         noop.finished = new CountDownLatch(JOBS);
-        try (JobQueue queue = JobQueue.start(queueSettings(tempDir()), List.of(noop), new JsonCodec(), Clock.systemUTC(), null)) {
+        try (JobQueue queue =
+                JobQueue.start(queueSettings(tempDir()), List.of(noop), new JsonCodec(), Clock.systemUTC(), null)) {
             long start = System.nanoTime();
             for (int i = 0; i < JOBS; i++) {
                 queue.enqueue("noop", new TodoPayload("u", i));
@@ -163,8 +168,11 @@ public final class FoundationsBench {
     private static double jobsDrain() {
         NoOp noop = new NoOp();
         QueueSettings settings = queueSettings(tempDir());
-        try (JobQueue producer = JobQueue.start(settings.withWorkers(0, 0), List.of(noop), new JsonCodec(), Clock.systemUTC(), null)) {
-            List<TodoPayload> batch = IntStream.range(0, 1000).mapToObj(i -> new TodoPayload("u", i)).toList();
+        try (JobQueue producer =
+                JobQueue.start(settings.withWorkers(0, 0), List.of(noop), new JsonCodec(), Clock.systemUTC(), null)) {
+            List<TodoPayload> batch = IntStream.range(0, 1000)
+                    .mapToObj(i -> new TodoPayload("u", i))
+                    .toList();
             for (int i = 0; i < JOBS / 1000; i++) {
                 producer.enqueueAll("noop", batch, EnqueueOptions.now());
             }
@@ -254,11 +262,21 @@ public final class FoundationsBench {
         Path dir = tempDir();
         Path db = dir.resolve("cable.db");
         try (Cable cable = Cable.open(appDefaults(CableProperties.class).toCableSettings(dir), Clock.systemUTC())) {
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), FoundationsBench.class.getName(), "cable-subscriber",
-                    db.toString(), String.valueOf(subscribers), String.valueOf(subscribers * rounds));
-            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            List<String> command = List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    FoundationsBench.class.getName(),
+                    "cable-subscriber",
+                    db.toString(),
+                    String.valueOf(subscribers),
+                    String.valueOf(subscribers * rounds));
+            Process child = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null && !line.equals("READY")) {
                 // wait for the subscriptions
@@ -276,7 +294,9 @@ public final class FoundationsBench {
             if (line == null) {
                 throw new IllegalStateException("cable subscriber process gave no result");
             }
-            return Arrays.stream(line.substring(7).split(" ")).mapToDouble(Double::parseDouble).toArray();
+            return Arrays.stream(line.substring(7).split(" "))
+                    .mapToDouble(Double::parseDouble)
+                    .toArray();
         }
     }
 
@@ -284,7 +304,8 @@ public final class FoundationsBench {
         long[] latencies = new long[expected];
         AtomicLong count = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
-        try (Cable cable = Cable.open(appDefaults(CableProperties.class).toCableSettings(db.getParent()), Clock.systemUTC())) {
+        try (Cable cable =
+                Cable.open(appDefaults(CableProperties.class).toCableSettings(db.getParent()), Clock.systemUTC())) {
             for (int s = 0; s < subscribers; s++) {
                 cable.subscribe("bench:" + s, payload -> {
                     long latency = System.nanoTime() - Long.parseLong(payload);
@@ -308,7 +329,8 @@ public final class FoundationsBench {
         }
         Collections.sort(sorted);
         double mean = sorted.stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
-        System.out.printf("RESULT %.2f %.2f %.2f%n", sorted.get(n / 2) / 1e6, sorted.get((int) (n * 0.99)) / 1e6, mean / 1e6);
+        System.out.printf(
+                "RESULT %.2f %.2f %.2f%n", sorted.get(n / 2) / 1e6, sorted.get((int) (n * 0.99)) / 1e6, mean / 1e6);
         System.out.flush();
     }
 

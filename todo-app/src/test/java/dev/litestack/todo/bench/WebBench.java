@@ -2,7 +2,6 @@ package dev.litestack.todo.bench;
 
 import dev.litestack.todo.support.LiveSocket;
 import dev.litestack.todo.support.WebClient;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +44,7 @@ public final class WebBench {
     private static final int SOCKET_CLIENTS = 4;
     /** The JVM options of the production exec line (config/litestream*.yml) without the CDS archive. */
     private static final String APP_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k";
+
     private static final Pattern LABEL = Pattern.compile("<label>(b\\d+-\\d+)</label>");
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -57,14 +57,19 @@ public final class WebBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new java.util.HashMap<>(Map.of("--users", "100", "--concurrency", "32",
-                "--seconds", "15", "--warmup", "5", "--app-opts", APP_OPTS));
+        Map<String, String> o = new java.util.HashMap<>(Map.of(
+                "--users", "100", "--concurrency", "32", "--seconds", "15", "--warmup", "5", "--app-opts", APP_OPTS));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
-        new WebBench(o.get("--app-opts")).run(Path.of(o.get("--jar")), Path.of(o.get("--out")), Integer.parseInt(o.get("--users")),
-                Integer.parseInt(o.get("--concurrency")), Integer.parseInt(o.get("--seconds")),
-                Integer.parseInt(o.get("--warmup")));
+        new WebBench(o.get("--app-opts"))
+                .run(
+                        Path.of(o.get("--jar")),
+                        Path.of(o.get("--out")),
+                        Integer.parseInt(o.get("--users")),
+                        Integer.parseInt(o.get("--concurrency")),
+                        Integer.parseInt(o.get("--seconds")),
+                        Integer.parseInt(o.get("--warmup")));
     }
 
     void run(Path jar, Path out, int users, int concurrency, int seconds, int warmup) throws Exception {
@@ -80,15 +85,26 @@ public final class WebBench {
         command.addAll(List.of("-jar", jar.toString()));
         System.out.println("app: " + String.join(" ", command) + " (data and app.log in " + dataDir + ")");
         ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve("app.log").toFile());
-        pb.environment().putAll(Map.of("PORT", String.valueOf(port), "DATA_DIR", dataDir.toString(),
-                "APP_SECRET", Base64.getEncoder().encodeToString(secret), "LOG_LEVEL", "warn"));
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("app.log").toFile());
+        pb.environment()
+                .putAll(Map.of(
+                        "PORT",
+                        String.valueOf(port),
+                        "DATA_DIR",
+                        dataDir.toString(),
+                        "APP_SECRET",
+                        Base64.getEncoder().encodeToString(secret),
+                        "LOG_LEVEL",
+                        "warn"));
         Process app = pb.start();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         try {
             URI base = URI.create("http://127.0.0.1:" + port + "/");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             awaitHealth(http, base);
             List<HttpClient> socketClients = new ArrayList<>();
             for (int i = 0; i < SOCKET_CLIENTS; i++) {
@@ -142,14 +158,14 @@ public final class WebBench {
                 }
             }
         };
-        WebSocket.Builder b = client.newWebSocketBuilder().header("Cookie", c.cookie)
-                .header("Origin", c.origin());
-        socket.socket = b.buildAsync(URI.create("ws://" + c.base().getRawAuthority() + c.streamPath), socket).join();
+        WebSocket.Builder b =
+                client.newWebSocketBuilder().header("Cookie", c.cookie).header("Origin", c.origin());
+        socket.socket = b.buildAsync(URI.create("ws://" + c.base().getRawAuthority() + c.streamPath), socket)
+                .join();
         return socket;
     }
 
-    private record Result(long count, double seconds, List<Long> latencies, long errors) {
-    }
+    private record Result(long count, double seconds, List<Long> latencies, long errors) {}
 
     private Result phase(ExecutorService pool, List<WebClient> clients, int concurrency, int seconds, boolean measure)
             throws InterruptedException {
@@ -167,7 +183,8 @@ public final class WebBench {
                         WebClient c = clients.get((int) ((worker + seq * concurrency) % clients.size()));
                         String title = "b" + worker + "-" + seq;
                         HttpRequest req = c.formRequest("POST", "/todos", Map.of("title", title))
-                                .header("X-CSRF-Token", c.csrf).build();
+                                .header("X-CSRF-Token", c.csrf)
+                                .build();
                         long t0 = System.nanoTime();
                         if (measure) {
                             sentAt.put(title, t0);
@@ -195,8 +212,8 @@ public final class WebBench {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -225,7 +242,8 @@ public final class WebBench {
         double t50 = pct(t2t, 50);
         double t99 = pct(t2t, 99);
         String text = "# Benchmark: todo-app web (HTTP + jobs + cable + websocket)\n\n"
-                + "Run " + LocalDate.now() + " by `bench/todo-app-web/run.sh` (`dev.litestack.todo.bench.WebBench`) on this "
+                + "Run " + LocalDate.now()
+                + " by `bench/todo-app-web/run.sh` (`dev.litestack.todo.bench.WebBench`) on this "
                 + "machine (" + Runtime.getRuntime().availableProcessors() + " cores, shared with the load generator, "
                 + "loopback only). The app is the fat jar started with `" + String.join(" ", appOpts)
                 + "`, default settings.\n\n"
@@ -239,7 +257,8 @@ public final class WebBench {
                 + row("create p99 latency ms", p99, "<= 50", p99 <= 50)
                 + row("tab-to-tab p50 ms", t50, "<= 50", t50 <= 50)
                 + row("tab-to-tab p99 ms", t99, "<= 150", t99 <= 150)
-                + "\nCreates measured: " + r.count + " (errors: " + r.errors + "); fragments seen on tab B: " + t2t.size()
+                + "\nCreates measured: " + r.count + " (errors: " + r.errors + "); fragments seen on tab B: "
+                + t2t.size()
                 + " (" + (r.count - t2t.size()) + " not seen within 5 s after the run).\n";
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text);

@@ -1,22 +1,21 @@
 package dev.litestack.todo.cable;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.litestack.todo.sqlite.StoreSettings;
 import dev.litestack.todo.support.ChildJvm;
 import dev.litestack.todo.support.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Pub/sub on a real temp-file WAL database: in-process, two instances on one file, and two processes. */
 class CableTest {
@@ -25,6 +24,7 @@ class CableTest {
 
     @TempDir
     Path dir;
+
     private final MutableClock clock = new MutableClock();
     private final List<Cable> open = new ArrayList<>();
 
@@ -34,8 +34,10 @@ class CableTest {
     }
 
     private Cable open(String file) {
-        Cable cable = Cable.open(CableSettings.defaults(StoreSettings.defaults(dir.resolve(file)))
-                .withPollInterval(Duration.ofMillis(10)), clock);
+        Cable cable = Cable.open(
+                CableSettings.defaults(StoreSettings.defaults(dir.resolve(file)))
+                        .withPollInterval(Duration.ofMillis(10)),
+                clock);
         open.add(cable);
         return cable;
     }
@@ -87,8 +89,12 @@ class CableTest {
     @Test
     void aMessagePublishedInThisProcessReachesASubscriberInAnotherProcess() throws Exception {
         Cable cable = open("cable.db");
-        try (ChildJvm child = ChildJvm.start(dir.resolve("child.log"), "cable-subscribe",
-                dir.resolve("cable.db").toString(), "todos:u9", "50")) {
+        try (ChildJvm child = ChildJvm.start(
+                dir.resolve("child.log"),
+                "cable-subscribe",
+                dir.resolve("cable.db").toString(),
+                "todos:u9",
+                "50")) {
             child.awaitLine("READY", 60);
             for (String m : expected(50)) {
                 cable.publish("todos:u9", m);
@@ -109,8 +115,12 @@ class CableTest {
         Cable cable = open("cable.db");
         List<String> got = new CopyOnWriteArrayList<>();
         cable.subscribe("todos:u3", got::add);
-        try (ChildJvm child = ChildJvm.start(dir.resolve("child.log"), "cable-publish",
-                dir.resolve("cable.db").toString(), "todos:u3", "40")) {
+        try (ChildJvm child = ChildJvm.start(
+                dir.resolve("child.log"),
+                "cable-publish",
+                dir.resolve("cable.db").toString(),
+                "todos:u3",
+                "40")) {
             child.awaitLine("PUBLISHED", 60);
             assertEquals(0, child.waitFor(30));
         }

@@ -1,20 +1,5 @@
 package dev.litestack.todo.cache;
 
-import dev.litestack.todo.sqlite.StoreSettings;
-import dev.litestack.todo.support.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,11 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.todo.sqlite.StoreSettings;
+import dev.litestack.todo.support.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 /** The cache on a real temp-file WAL database; a second instance on the same file plays another process. */
 class SqliteCacheTest {
 
     @TempDir
     Path dir;
+
     private final MutableClock clock = new MutableClock();
     private final List<SqliteCache> open = new ArrayList<>();
     private SqliteCache cache;
@@ -75,11 +75,13 @@ class SqliteCacheTest {
     void incrementIsAtomicAcrossThreadsAndRestartsAfterExpiry() {
         assertEquals(5, cache.increment("hits", 5, Duration.ofMinutes(1)));
         assertEquals(3, cache.increment("hits", -2));
-        List<CompletableFuture<Void>> workers = IntStream.range(0, 4).mapToObj(t -> CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < 250; i++) {
-                cache.increment("hits", 1);
-            }
-        })).toList();
+        List<CompletableFuture<Void>> workers = IntStream.range(0, 4)
+                .mapToObj(t -> CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        cache.increment("hits", 1);
+                    }
+                }))
+                .toList();
         workers.forEach(CompletableFuture::join);
         assertEquals(Optional.of("1003"), cache.getString("hits"), "counters read back as decimal text");
         clock.advance(Duration.ofMinutes(1));
@@ -88,8 +90,9 @@ class SqliteCacheTest {
 
     @Test
     void pruneEvictsLeastRecentlyUsedAboveTheEntryCap() {
-        SqliteCache capped = open(withoutPeriodicPrune(
-                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("capped.db")))).withCaps(1L << 30, 10));
+        SqliteCache capped =
+                open(withoutPeriodicPrune(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("capped.db"))))
+                        .withCaps(1L << 30, 10));
         for (int i = 0; i < 15; i++) {
             capped.setString("k" + i, "v" + i);
             clock.advance(Duration.ofSeconds(1));
@@ -112,8 +115,8 @@ class SqliteCacheTest {
     void pruneEvictsAboveTheByteCap() {
         // Another process (a second instance, uncapped) writes the keys, so no write of the capped instance queues an
         // early prune: the explicit prune below starts from all 20 keys of 1 006 bytes.
-        CacheSettings file = withoutPeriodicPrune(
-                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("bytes.db"))));
+        CacheSettings file =
+                withoutPeriodicPrune(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("bytes.db"))));
         SqliteCache writer = open(file);
         SqliteCache capped = open(file.withCaps(10_000, 0));
         writeTwentyKilobyteKeys(writer);
@@ -129,8 +132,9 @@ class SqliteCacheTest {
 
     @Test
     void writesOfATenthOfTheByteCapPruneInTheBackground() {
-        SqliteCache capped = open(withoutPeriodicPrune(
-                CacheSettings.defaults(StoreSettings.defaults(dir.resolve("early.db")))).withCaps(10_000, 0));
+        SqliteCache capped =
+                open(withoutPeriodicPrune(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("early.db"))))
+                        .withCaps(10_000, 0));
         writeTwentyKilobyteKeys(capped);
         // No explicit prune: every write (1 006 bytes, over a tenth of the cap) queues one on the pruner thread, and
         // the one queued by the last write sees it. Where they leave the cache between 8 keys (90 %) and 9 keys
@@ -151,8 +155,13 @@ class SqliteCacheTest {
 
     /** {@code settings} with the periodic prune an hour away: only explicit prunes and those queued by writes run. */
     private static CacheSettings withoutPeriodicPrune(CacheSettings settings) {
-        return new CacheSettings(settings.store(), settings.defaultTtl(), settings.maxBytes(), settings.maxEntries(),
-                Duration.ofHours(1), settings.touchInterval());
+        return new CacheSettings(
+                settings.store(),
+                settings.defaultTtl(),
+                settings.maxBytes(),
+                settings.maxEntries(),
+                Duration.ofHours(1),
+                settings.touchInterval());
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.litestack.todo.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.sqlite.SqliteStoreException;
 import dev.litestack.todo.sqlite.StoreSettings;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Group commit of job inserts: concurrent callers share transactions, and each returns its own committed id. */
 class GroupInsertTest {
@@ -54,10 +53,13 @@ class GroupInsertTest {
                 f.get();
             }
             assertEquals(threads * each, ids.size(), "every caller got its own id");
-            assertEquals((long) threads * each, (long) store.read(s -> s.queryLong("count_ready", 1L)), "every row committed");
+            assertEquals(
+                    (long) threads * each,
+                    (long) store.read(s -> s.queryLong("count_ready", 1L)),
+                    "every row committed");
             long payloads = store.read(s -> {
                 try (var st = s.connection().createStatement();
-                     var rs = st.executeQuery("SELECT count(DISTINCT payload) FROM jobs")) {
+                        var rs = st.executeQuery("SELECT count(DISTINCT payload) FROM jobs")) {
                     rs.next();
                     return rs.getLong(1);
                 }

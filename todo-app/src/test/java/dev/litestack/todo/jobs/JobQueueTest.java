@@ -1,15 +1,16 @@
 package dev.litestack.todo.jobs;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.sqlite.StoreSettings;
 import dev.litestack.todo.support.JsonCodec;
 import dev.litestack.todo.support.MutableClock;
 import dev.litestack.todo.support.RecordingHandler;
 import dev.litestack.todo.support.TodoPayload;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,11 +25,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The job queue on a real temp-file WAL database; time is a clock the tests advance. */
 class JobQueueTest {
@@ -37,6 +36,7 @@ class JobQueueTest {
 
     @TempDir
     Path dir;
+
     private final MutableClock clock = new MutableClock();
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -66,7 +66,8 @@ class JobQueueTest {
     }
 
     private static long single(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -90,7 +91,10 @@ class JobQueueTest {
         RecordingHandler handler = new RecordingHandler("render", 0);
         JobQueue queue = start(settings(), null, handler);
         queue.enqueue("render", new TodoPayload("u", 1), EnqueueOptions.now().delay(Duration.ofHours(1)));
-        queue.enqueue("render", new TodoPayload("u", 2), EnqueueOptions.now().at(clock.instant().plus(Duration.ofHours(2))));
+        queue.enqueue(
+                "render",
+                new TodoPayload("u", 2),
+                EnqueueOptions.now().at(clock.instant().plus(Duration.ofHours(2))));
         assertEquals(new QueueStats(0, 2, 0, 0), queue.stats());
         clock.advance(Duration.ofHours(1));
         queue.wake();
@@ -106,15 +110,20 @@ class JobQueueTest {
     void higherPriorityQueuesAreClaimedFirst() {
         QueueSettings settings = settings().withQueues(Map.of("default", 1, "urgent", 10, "bulk", -5));
         RecordingHandler handler = new RecordingHandler("render", 0);
-        try (JobQueue producer = JobQueue.start(settings.withWorkers(0, 0), List.of(handler), new JsonCodec(), clock, null)) {
-            producer.enqueue("render", new TodoPayload("bulk", 1), EnqueueOptions.now().queue("bulk"));
+        try (JobQueue producer =
+                JobQueue.start(settings.withWorkers(0, 0), List.of(handler), new JsonCodec(), clock, null)) {
+            producer.enqueue(
+                    "render", new TodoPayload("bulk", 1), EnqueueOptions.now().queue("bulk"));
             producer.enqueue("render", new TodoPayload("default", 2));
-            producer.enqueue("render", new TodoPayload("urgent", 3), EnqueueOptions.now().queue("urgent"));
+            producer.enqueue(
+                    "render", new TodoPayload("urgent", 3), EnqueueOptions.now().queue("urgent"));
             producer.enqueue("render", new TodoPayload("default", 4));
         }
         start(settings.withWorkers(1, 0), null, handler);
         await().atMost(WAIT).until(() -> handler.done.size() == 4);
-        assertEquals(List.of(3L, 2L, 4L, 1L), handler.done.stream().map(TodoPayload::todoId).toList());
+        assertEquals(
+                List.of(3L, 2L, 4L, 1L),
+                handler.done.stream().map(TodoPayload::todoId).toList());
     }
 
     @Test
@@ -122,13 +131,15 @@ class JobQueueTest {
         RecordingHandler handler = new RecordingHandler("render", Integer.MAX_VALUE);
         JobQueue queue = start(settings(), null, handler);
         queue.enqueue("render", new TodoPayload("u", 9));
-        await().atMost(WAIT).until(() -> handler.attempts.size() == 1 && queue.stats().scheduled() == 1);
+        await().atMost(WAIT)
+                .until(() -> handler.attempts.size() == 1 && queue.stats().scheduled() == 1);
         clock.advance(Duration.ofSeconds(59));
         queue.wake();
         assertEquals(1, queue.stats().scheduled(), "first retry is 1 minute later");
         clock.advance(Duration.ofSeconds(1));
         queue.wake();
-        await().atMost(WAIT).until(() -> handler.attempts.size() == 2 && queue.stats().scheduled() == 1);
+        await().atMost(WAIT)
+                .until(() -> handler.attempts.size() == 2 && queue.stats().scheduled() == 1);
         clock.advance(Duration.ofMinutes(4));
         queue.wake();
         await().atMost(WAIT).until(() -> queue.stats().dead() == 1);
@@ -161,10 +172,13 @@ class JobQueueTest {
         try (SqliteStore data = SqliteStore.open("data", StoreSettings.defaults(dir.resolve("todos.db")))) {
             JobQueue queue = start(settings(), data, handler);
             Connection other = second();
-            assertThrows(IllegalStateException.class, () -> data.write(s -> {
-                assertTrue(queue.enqueue("render", new TodoPayload("u", 1)).isEmpty());
-                throw new IllegalStateException("roll back");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> data.write(s -> {
+                        assertTrue(
+                                queue.enqueue("render", new TodoPayload("u", 1)).isEmpty());
+                        throw new IllegalStateException("roll back");
+                    }));
             data.write(s -> {
                 assertTrue(queue.enqueue("render", new TodoPayload("u", 2)).isEmpty(), "deferred until commit");
                 assertEquals(0, single(other, "SELECT count(*) FROM jobs"));
@@ -182,9 +196,10 @@ class JobQueueTest {
         try (Statement st = second().createStatement()) {
             JobQueue queue = start(settings().withWorkers(1, 0), null, handler);
             long now = clock.millis();
-            st.execute("INSERT INTO jobs (queue, priority, handler, payload, run_at, attempts, max_attempts, claimed_by, "
-                    + "lease_expires_at, created_at) VALUES ('default', 1, 'render', '{\"userId\":\"u\",\"todoId\":42}', "
-                    + now + ", 1, 5, 'gone-process', " + (now + 1000) + ", " + now + ")");
+            st.execute(
+                    "INSERT INTO jobs (queue, priority, handler, payload, run_at, attempts, max_attempts, claimed_by, "
+                            + "lease_expires_at, created_at) VALUES ('default', 1, 'render', '{\"userId\":\"u\",\"todoId\":42}', "
+                            + now + ", 1, 5, 'gone-process', " + (now + 1000) + ", " + now + ")");
             assertEquals(0, queue.reapExpired(), "lease still valid");
             clock.advance(Duration.ofSeconds(2));
             assertEquals(1, queue.reapExpired());
@@ -212,7 +227,8 @@ class JobQueueTest {
                 release.await();
             }
         };
-        QueueSettings settings = settings().withTimings(Duration.ofMillis(10), Duration.ofSeconds(30), Duration.ofMillis(200));
+        QueueSettings settings =
+                settings().withTimings(Duration.ofMillis(10), Duration.ofSeconds(30), Duration.ofMillis(200));
         JobQueue queue = JobQueue.start(settings, List.of(blocking), new JsonCodec(), clock, null);
         try {
             queue.enqueue("block", new TodoPayload("u", 1));
@@ -262,8 +278,10 @@ class JobQueueTest {
         JobQueue queue = start(settings(), null, new RecordingHandler("render", 0));
         IllegalArgumentException h = assertThrows(IllegalArgumentException.class, () -> queue.enqueue("nope", "x"));
         assertTrue(h.getMessage().contains("no job handler named 'nope'"), h.getMessage());
-        IllegalArgumentException q = assertThrows(IllegalArgumentException.class,
-                () -> queue.enqueue("render", new TodoPayload("u", 1), EnqueueOptions.now().queue("mail")));
+        IllegalArgumentException q = assertThrows(
+                IllegalArgumentException.class,
+                () -> queue.enqueue(
+                        "render", new TodoPayload("u", 1), EnqueueOptions.now().queue("mail")));
         assertTrue(q.getMessage().contains("unknown queue 'mail'"), q.getMessage());
     }
 

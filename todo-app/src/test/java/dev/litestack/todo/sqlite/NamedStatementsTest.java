@@ -1,12 +1,11 @@
 package dev.litestack.todo.sqlite;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class NamedStatementsTest {
 
@@ -28,9 +27,14 @@ class NamedStatementsTest {
 
     @Test
     void rejectsDuplicatesEmptyStatementsAndUnknownNames() {
-        assertThrows(SqliteStoreException.class, () -> NamedStatements.parse("t.sql", "-- name: a\nSELECT 1;\n-- name: a\nSELECT 2;"));
-        assertThrows(SqliteStoreException.class, () -> NamedStatements.parse("t.sql", "-- name: a\n-- name: b\nSELECT 1;"));
-        SqliteStoreException e = assertThrows(SqliteStoreException.class, () -> NamedStatements.parse("t.sql", "-- name: a\nSELECT 1;").get("b"));
+        assertThrows(
+                SqliteStoreException.class,
+                () -> NamedStatements.parse("t.sql", "-- name: a\nSELECT 1;\n-- name: a\nSELECT 2;"));
+        assertThrows(
+                SqliteStoreException.class, () -> NamedStatements.parse("t.sql", "-- name: a\n-- name: b\nSELECT 1;"));
+        SqliteStoreException e = assertThrows(
+                SqliteStoreException.class,
+                () -> NamedStatements.parse("t.sql", "-- name: a\nSELECT 1;").get("b"));
         assertTrue(e.getMessage().contains("no statement named 'b' in t.sql"), e.getMessage());
     }
 
@@ -43,7 +47,8 @@ class NamedStatementsTest {
 
     @Test
     void migrationScriptsSplitOnLineEndingSemicolons() {
-        assertEquals(List.of("CREATE TABLE a (x);", "CREATE INDEX i\nON a (x);"),
+        assertEquals(
+                List.of("CREATE TABLE a (x);", "CREATE INDEX i\nON a (x);"),
                 Migrator.split("-- c\nCREATE TABLE a (x);\n\nCREATE INDEX i\nON a (x);\n"));
     }
 }

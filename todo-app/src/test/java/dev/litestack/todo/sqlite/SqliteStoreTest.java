@@ -1,9 +1,9 @@
 package dev.litestack.todo.sqlite;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,24 +16,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The store on a real temp-file WAL database, checked through a second, independent connection. */
 class SqliteStoreTest {
 
     @TempDir
     Path dir;
+
     private SqliteStore store;
     private Path file;
 
     @BeforeEach
     void open() {
         file = dir.resolve("cable.db");
-        store = SqliteStore.open("cable", StoreSettings.defaults(file).withBusy(Duration.ofMillis(20), Duration.ofSeconds(30)));
+        store = SqliteStore.open(
+                "cable", StoreSettings.defaults(file).withBusy(Duration.ofMillis(20), Duration.ofSeconds(30)));
     }
 
     @AfterEach
@@ -46,7 +47,8 @@ class SqliteStoreTest {
     }
 
     private static long count(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM messages")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM messages")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -94,7 +96,8 @@ class SqliteStoreTest {
             store.write(s -> {
                 insert(s, "a");
                 assertEquals(0L, count(other), "uncommitted row must not be visible to a second connection");
-                assertEquals(1L, (long) store.read(r -> r.queryLong("count")), "a read inside the write sees its own rows");
+                assertEquals(
+                        1L, (long) store.read(r -> r.queryLong("count")), "a read inside the write sees its own rows");
                 return null;
             });
             assertEquals(1L, count(other));
@@ -104,11 +107,13 @@ class SqliteStoreTest {
     @Test
     void failedWriteRollsBackAndSkipsAfterCommitHooks() throws SQLException {
         List<String> ran = new ArrayList<>();
-        assertThrows(IllegalStateException.class, () -> store.write(s -> {
-            insert(s, "a");
-            store.afterCommit(() -> ran.add("rolled-back"));
-            throw new IllegalStateException("boom");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.write(s -> {
+                    insert(s, "a");
+                    store.afterCommit(() -> ran.add("rolled-back"));
+                    throw new IllegalStateException("boom");
+                }));
         store.write(s -> {
             insert(s, "b");
             store.afterCommit(() -> ran.add("committed:" + store.inTransaction()));
@@ -125,7 +130,8 @@ class SqliteStoreTest {
 
     @Test
     void writeWaitsForAnotherProcessWriterInsteadOfFailingWithBusy() throws Exception {
-        try (Connection other = second(); Statement st = other.createStatement()) {
+        try (Connection other = second();
+                Statement st = other.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             st.execute("INSERT INTO messages (channel, payload, origin, created_at) VALUES ('x', 'y', 'other', 1)");
             CompletableFuture<Long> write = CompletableFuture.supplyAsync(() -> store.write(s -> {
@@ -140,14 +146,16 @@ class SqliteStoreTest {
 
     @Test
     void nestedWritesJoinTheOuterTransaction() throws SQLException {
-        assertThrows(IllegalStateException.class, () -> store.write(s -> {
-            insert(s, "outer");
-            store.write(inner -> {
-                insert(inner, "inner");
-                return null;
-            });
-            throw new IllegalStateException("undo both");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.write(s -> {
+                    insert(s, "outer");
+                    store.write(inner -> {
+                        insert(inner, "inner");
+                        return null;
+                    });
+                    throw new IllegalStateException("undo both");
+                }));
         try (Connection c = second()) {
             assertEquals(0L, count(c));
         }
@@ -163,7 +171,8 @@ class SqliteStoreTest {
     @Test
     void checkpointsRunInTheBackgroundNotInCommits() throws Exception {
         store.write(s -> {
-            assertEquals("4000", s.pragma("PRAGMA wal_autocheckpoint"), "commits only checkpoint past 4x the threshold");
+            assertEquals(
+                    "4000", s.pragma("PRAGMA wal_autocheckpoint"), "commits only checkpoint past 4x the threshold");
             return null;
         });
         long before = java.nio.file.Files.size(file);
@@ -173,7 +182,8 @@ class SqliteStoreTest {
         for (int i = 0; i < 300; i++) {
             store.write(s -> s.update("insert", "c", page, "test", 1L));
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
                 .until(() -> java.nio.file.Files.size(file) > before + 250L * 4096);
     }
 }

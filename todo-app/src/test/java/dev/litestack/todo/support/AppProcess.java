@@ -23,8 +23,8 @@ import java.util.Map;
 public final class AppProcess implements AutoCloseable {
 
     /** The JVM options of bin/run (the production exec line). */
-    public static final List<String> PRODUCTION_OPTS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Xmx192m", "-Xss512k");
+    public static final List<String> PRODUCTION_OPTS =
+            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-Xss512k");
 
     private final Process process;
     public final URI base;
@@ -46,24 +46,42 @@ public final class AppProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(PRODUCTION_OPTS);
-        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.litestack.todo.Application"));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        command.addAll(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.litestack.todo.Application"));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("app.log").toFile());
-        pb.environment().putAll(Map.of("PORT", String.valueOf(port), "DATA_DIR", dataDir.toString(),
-                "APP_SECRET", Base64.getEncoder().encodeToString(secret), "MICRONAUT_ENVIRONMENTS", "prod",
-                "LOG_LEVEL", "warn"));
+        pb.environment()
+                .putAll(Map.of(
+                        "PORT",
+                        String.valueOf(port),
+                        "DATA_DIR",
+                        dataDir.toString(),
+                        "APP_SECRET",
+                        Base64.getEncoder().encodeToString(secret),
+                        "MICRONAUT_ENVIRONMENTS",
+                        "prod",
+                        "LOG_LEVEL",
+                        "warn"));
         AppProcess app = new AppProcess(pb.start(), URI.create("http://127.0.0.1:" + port + "/"), dataDir);
         app.awaitUp(Duration.ofSeconds(60));
         return app;
     }
 
     private void awaitUp(Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(base.resolve("/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }

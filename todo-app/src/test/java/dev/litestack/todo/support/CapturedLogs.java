@@ -4,10 +4,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
 
 /** Every log event of the JVM while open (root logger), as the console would print it: message plus stack trace. */
 public final class CapturedLogs extends AppenderBase<ILoggingEvent> implements AutoCloseable {
@@ -41,7 +40,9 @@ public final class CapturedLogs extends AppenderBase<ILoggingEvent> implements A
 
     /** The lines whose message or stack trace contains {@code text}. */
     public List<Line> containing(String text) {
-        return lines.stream().filter(l -> l.message().contains(text) || l.stackTrace().contains(text)).toList();
+        return lines.stream()
+                .filter(l -> l.message().contains(text) || l.stackTrace().contains(text))
+                .toList();
     }
 
     /** Characters logged (messages and stack traces) by the lines that contain {@code text}. */

@@ -7,7 +7,6 @@ import dev.litestack.todo.jobs.JobHandler;
 import dev.litestack.todo.jobs.JobQueue;
 import dev.litestack.todo.jobs.QueueSettings;
 import dev.litestack.todo.sqlite.StoreSettings;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 /** The second process of the cross-process tests. Prints protocol lines on stdout. */
 public final class ChildMain {
 
-    private ChildMain() {
-    }
+    private ChildMain() {}
 
     public static void main(String[] args) throws Exception {
         Path db = Path.of(args[1]);
@@ -51,7 +49,8 @@ public final class ChildMain {
                 Runtime.getRuntime().halt(137);
             }
         };
-        QueueSettings settings = QueueSettings.defaults(StoreSettings.defaults(db)).withWorkers(1, 0)
+        QueueSettings settings = QueueSettings.defaults(StoreSettings.defaults(db))
+                .withWorkers(1, 0)
                 .withTimings(Duration.ofMillis(10), Duration.ofSeconds(30), Duration.ofSeconds(1));
         JobQueue.start(settings, List.of(dies), new JsonCodec(), Clock.systemUTC(), null);
         new CountDownLatch(1).await(2, TimeUnit.MINUTES);
@@ -60,7 +59,8 @@ public final class ChildMain {
 
     private static void cableSubscribe(Path db, String channel, int count) throws InterruptedException {
         CountDownLatch remaining = new CountDownLatch(count);
-        try (Cable cable = Cable.open(CableSettings.defaults(StoreSettings.defaults(db)).withPollInterval(Duration.ofMillis(10)),
+        try (Cable cable = Cable.open(
+                CableSettings.defaults(StoreSettings.defaults(db)).withPollInterval(Duration.ofMillis(10)),
                 Clock.systemUTC())) {
             cable.subscribe(channel, payload -> {
                 System.out.println("GOT " + payload);

@@ -3,7 +3,6 @@ package dev.litestack.todo.support;
 import dev.litestack.todo.jobs.PayloadCodec;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

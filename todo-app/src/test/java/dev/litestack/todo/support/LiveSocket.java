@@ -16,6 +16,7 @@ public final class LiveSocket implements WebSocket.Listener {
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
     /** Called with each whole message as it arrives (on the client's thread), if set. */
     public volatile java.util.function.Consumer<String> onMessage;
+
     public WebSocket socket;
     public Throwable failed;
     private final StringBuilder partial = new StringBuilder();

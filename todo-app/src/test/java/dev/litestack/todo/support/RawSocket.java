@@ -61,10 +61,16 @@ public final class RawSocket implements AutoCloseable {
             byte[] key = new byte[16];
             new SecureRandom().nextBytes(key);
             StringBuilder request = new StringBuilder()
-                    .append("GET ").append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(base.getRawAuthority()).append("\r\n")
+                    .append("GET ")
+                    .append(path)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(base.getRawAuthority())
+                    .append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n")
+                    .append("Sec-WebSocket-Key: ")
+                    .append(Base64.getEncoder().encodeToString(key))
+                    .append("\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n");
             if (cookie != null) {
                 request.append("Cookie: ").append(cookie).append("\r\n");

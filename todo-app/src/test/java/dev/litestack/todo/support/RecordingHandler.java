@@ -2,7 +2,6 @@ package dev.litestack.todo.support;
 
 import dev.litestack.todo.jobs.JobContext;
 import dev.litestack.todo.jobs.JobHandler;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,5 +1,8 @@
 package dev.litestack.todo.support;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -7,10 +10,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.function.Function;
 
 /** The TodoMVC page in one browser window, with TodoMVC's selectors. Every wait has a deadline. */
 public final class TodoPage {
@@ -79,7 +78,9 @@ public final class TodoPage {
 
     /** The titles the tab shows, read again if a stream message replaces a row meanwhile. */
     public List<String> visibleTitles() {
-        return until(d -> visibleItems().stream().map(li -> li.findElement(By.cssSelector("label")).getText()).toList());
+        return until(d -> visibleItems().stream()
+                .map(li -> li.findElement(By.cssSelector("label")).getText())
+                .toList());
     }
 
     /** Whether row {@code index} has {@code cssClass}, read again if a stream message replaces the row meanwhile. */
@@ -155,6 +156,7 @@ public final class TodoPage {
 
     public <T> T within(Duration timeout, Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, timeout, Duration.ofMillis(20))
-                .ignoring(StaleElementReferenceException.class).until(condition::apply);
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 }

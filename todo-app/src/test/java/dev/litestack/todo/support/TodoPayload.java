@@ -4,5 +4,4 @@ import io.micronaut.serde.annotation.Serdeable;
 
 /** A job payload as the app will use them: ids only. */
 @Serdeable
-public record TodoPayload(String userId, long todoId) {
-}
+public record TodoPayload(String userId, long todoId) {}

@@ -71,12 +71,15 @@ public final class WebClient {
 
     /** A form submission as Turbo sends it: stream Accept, CSRF header, own Origin, urlencoded body. */
     public HttpResponse<String> form(String method, String path, Map<String, String> fields) {
-        return send(formRequest(method, path, fields).header("X-CSRF-Token", csrf).build());
+        return send(
+                formRequest(method, path, fields).header("X-CSRF-Token", csrf).build());
     }
 
     /** The same submission without the CSRF header, for tests to add their own headers. */
     public HttpRequest.Builder formRequest(String method, String path, Map<String, String> fields) {
-        return request(path).header("Accept", STREAM).header("Origin", origin())
+        return request(path)
+                .header("Accept", STREAM)
+                .header("Origin", origin())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .method(method, HttpRequest.BodyPublishers.ofString(encode(fields)));
     }
@@ -124,10 +127,11 @@ public final class WebClient {
     }
 
     public static String encode(Map<String, String> fields) {
-        return new LinkedHashMap<>(fields).entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
+        return new LinkedHashMap<>(fields)
+                .entrySet().stream()
+                        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                        .collect(Collectors.joining("&"));
     }
 
     public static String find(Pattern pattern, String text) {

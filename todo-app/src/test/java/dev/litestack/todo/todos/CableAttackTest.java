@@ -1,5 +1,11 @@
 package dev.litestack.todo.todos;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.LiveSocket;
 import dev.litestack.todo.support.RawSocket;
 import dev.litestack.todo.support.WebClient;
@@ -7,20 +13,13 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The live websocket against clients that write raw frames: fragments that never end, close frames, socket floods. */
 @MicronautTest
@@ -77,7 +76,8 @@ class CableAttackTest {
             stray.send(true, RawSocket.CONTINUATION, bytes(10));
             RawSocket.Frame close = stray.awaitClose(WAIT);
             assertNotNull(close);
-            assertTrue(close.closeCode() == 1009 || close.closeCode() == 1002, "stray continuation: " + close.closeCode());
+            assertTrue(
+                    close.closeCode() == 1009 || close.closeCode() == 1002, "stray continuation: " + close.closeCode());
         }
         await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 0);
     }
@@ -102,8 +102,8 @@ class CableAttackTest {
      */
     private static void assertKeepsReadingUntilTheClientCloses(RawSocket socket) {
         for (int i = 0; i < 1000; i++) {
-            assertTrue(socket.send(false, RawSocket.CONTINUATION, bytes(1000)),
-                    "write " + i + " after the close frame");
+            assertTrue(
+                    socket.send(false, RawSocket.CONTINUATION, bytes(1000)), "write " + i + " after the close frame");
         }
         assertTrue(socket.endsWithin(WAIT), "the server's side ends with a clean end of stream");
     }

@@ -1,19 +1,18 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.LiveSocket;
 import dev.litestack.todo.support.WebClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The live websocket: who may connect, what a connection receives, and garbage from clients. */
 @MicronautTest
@@ -56,7 +55,8 @@ class CableSocketTest {
         assertTrue(created.contains("<strong>2</strong> items left"), "fresh counter with every change");
 
         alice.form("PATCH", "/todos/" + id, Map.of("completed", "true"));
-        assertTrue(tab.nextContaining("action=\"replace\" target=\"todo_" + id + "\"", WAIT).contains("completed"));
+        assertTrue(tab.nextContaining("action=\"replace\" target=\"todo_" + id + "\"", WAIT)
+                .contains("completed"));
         alice.form("DELETE", "/todos/" + id, Map.of());
         String removed = tab.nextContaining("action=\"remove\" target=\"todo_" + id + "\"", WAIT);
         assertTrue(removed.contains("<strong>1</strong> item left"), "deletes reach other tabs, with the counter");
@@ -64,7 +64,8 @@ class CableSocketTest {
         bob.create("bob's own");
         tab.close();
         assertTrue(otherUser.nextContaining("bob", WAIT).contains("append"));
-        assertTrue(otherUser.messages.stream().noneMatch(m -> m.contains("todo_" + id)), "bob never sees alice's todos");
+        assertTrue(
+                otherUser.messages.stream().noneMatch(m -> m.contains("todo_" + id)), "bob never sees alice's todos");
         otherUser.close();
     }
 

@@ -1,5 +1,9 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.support.CapturedLogs;
 import dev.litestack.todo.support.WebClient;
@@ -7,19 +11,14 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * What an attacker sends over plain HTTP: malformed form bodies, odd titles, repeated fields, foreign charsets and
@@ -47,8 +46,11 @@ class HostileInputTest {
     }
 
     private HttpResponse<String> raw(WebClient who, String method, String path, String contentType, byte[] body) {
-        HttpRequest.Builder b = who.request(path).header("Accept", WebClient.STREAM).header("Origin", who.origin())
-                .header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b = who.request(path)
+                .header("Accept", WebClient.STREAM)
+                .header("Origin", who.origin())
+                .header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (who.csrf != null && who.cookie != null) {
             b.header("X-CSRF-Token", who.csrf);
         }
@@ -63,8 +65,13 @@ class HostileInputTest {
     void badPercentEncodingIsA400WithAtMostOneShortLogLine() {
         long id = alice.create("keep");
         WebClient anonymous = new WebClient(server.getURI());
-        String[][] routes = {{"POST", "/todos"}, {"PATCH", "/todos/" + id}, {"DELETE", "/todos/" + id},
-            {"PATCH", "/todos"}, {"DELETE", "/todos/completed"}};
+        String[][] routes = {
+            {"POST", "/todos"},
+            {"PATCH", "/todos/" + id},
+            {"DELETE", "/todos/" + id},
+            {"PATCH", "/todos"},
+            {"DELETE", "/todos/completed"}
+        };
         try (CapturedLogs logs = CapturedLogs.capture()) {
             int requests = 0;
             for (String body : new String[] {"title=%zz", "abc%", "%", "title=%4", "completed=%E9"}) {
@@ -79,8 +86,9 @@ class HostileInputTest {
             }
             assertTrue(logs.lines.stream().allMatch(l -> l.stackTrace().isEmpty()), "no stack traces: " + logs.lines);
             assertTrue(logs.lines.stream().allMatch(l -> l.message().length() < 200), "short lines: " + logs.lines);
-            assertTrue(logs.lines.size() <= 5, requests + " bad requests logged " + logs.lines.size() + " lines: "
-                    + logs.lines);
+            assertTrue(
+                    logs.lines.size() <= 5,
+                    requests + " bad requests logged " + logs.lines.size() + " lines: " + logs.lines);
         }
         assertTrue(alice.open().body().contains("<label>keep</label>"));
     }
@@ -100,7 +108,9 @@ class HostileInputTest {
             assertTrue(r.body().contains(e.getValue()), r.body());
         }
         long id = alice.create("fine");
-        assertEquals(422, alice.form("PATCH", "/todos/" + id, Map.of("title", "x\u202Ey")).statusCode());
+        assertEquals(
+                422,
+                alice.form("PATCH", "/todos/" + id, Map.of("title", "x\u202Ey")).statusCode());
         String page = alice.open().body();
         assertEquals(1, page.split("<li id=").length - 1, "only 'fine': " + page);
     }
@@ -110,8 +120,11 @@ class HostileInputTest {
         long id = alice.create("\u00A0\u200Bcafe\u0301\u00A0");
         String page = alice.open().body();
         assertTrue(page.contains("<label>caf\u00e9</label>"), page);
-        assertTrue(alice.form("PATCH", "/todos/" + id, Map.of("title", "\u00A0")).body()
-                .contains("action=\"remove\""), "an invisible-only edit deletes, like an empty one");
+        assertTrue(
+                alice.form("PATCH", "/todos/" + id, Map.of("title", "\u00A0"))
+                        .body()
+                        .contains("action=\"remove\""),
+                "an invisible-only edit deletes, like an empty one");
     }
 
     @Test
@@ -120,7 +133,10 @@ class HostileInputTest {
         assertEquals(422, r.statusCode(), r.body());
         assertTrue(r.body().contains("title"), r.body());
         long id = alice.create("x");
-        assertEquals(422, raw(alice, "PATCH", "/todos/" + id, "completed=true&completed=false").statusCode());
+        assertEquals(
+                422,
+                raw(alice, "PATCH", "/todos/" + id, "completed=true&completed=false")
+                        .statusCode());
         assertFalse(alice.open().body().contains("a,b"));
     }
 
@@ -132,7 +148,11 @@ class HostileInputTest {
         assertTrue(declared.body().contains("UTF-8"), declared.body());
         HttpResponse<String> undeclared = raw(alice, "POST", "/todos", FORM, latin1);
         assertEquals(400, undeclared.statusCode(), "%E9 alone is not UTF-8: " + undeclared.body());
-        HttpResponse<String> utf8 = raw(alice, "POST", "/todos", FORM + "; charset=UTF-8",
+        HttpResponse<String> utf8 = raw(
+                alice,
+                "POST",
+                "/todos",
+                FORM + "; charset=UTF-8",
                 "title=caf%C3%A9+au+lait".getBytes(StandardCharsets.US_ASCII));
         assertEquals(200, utf8.statusCode(), utf8.body());
         assertTrue(alice.open().body().contains("<label>caf\u00e9 au lait</label>"));
@@ -144,7 +164,8 @@ class HostileInputTest {
         int failures = 300;
         try (CapturedLogs logs = CapturedLogs.capture()) {
             for (int i = 0; i < failures; i++) {
-                HttpResponse<String> r = alice.send(alice.request("/test-only/disk-full/" + tag).GET().build());
+                HttpResponse<String> r = alice.send(
+                        alice.request("/test-only/disk-full/" + tag).GET().build());
                 assertEquals(500, r.statusCode());
                 TodoSecurityTest.assertNoInternals(r.body());
             }
@@ -153,10 +174,13 @@ class HostileInputTest {
             httpErrors.flush();
             List<CapturedLogs.Line> lines = logs.containing(tag);
             assertEquals(2, lines.size(), "then one line with the count: " + lines);
-            assertTrue(lines.get(1).message().contains((failures - 1) + " more times"), lines.get(1).message());
+            assertTrue(
+                    lines.get(1).message().contains((failures - 1) + " more times"),
+                    lines.get(1).message());
             assertTrue(lines.get(1).stackTrace().isEmpty());
-            assertTrue(logs.charsContaining(tag) < 12_000, failures + " failures logged " + logs.charsContaining(tag)
-                    + " characters");
+            assertTrue(
+                    logs.charsContaining(tag) < 12_000,
+                    failures + " failures logged " + logs.charsContaining(tag) + " characters");
         }
     }
 
@@ -164,30 +188,39 @@ class HostileInputTest {
     void theOriginMustHaveTheRequestsScheme() {
         String host = server.getURI().getRawAuthority();
         HttpRequest https = alice.formRequest("POST", "/todos", Map.of("title", "scheme"))
-                .setHeader("Origin", "https://" + host).header("X-CSRF-Token", alice.csrf).build();
+                .setHeader("Origin", "https://" + host)
+                .header("X-CSRF-Token", alice.csrf)
+                .build();
         assertEquals(403, alice.send(https).statusCode(), "https Origin on a plain HTTP request");
         HttpRequest downgraded = alice.formRequest("POST", "/todos", Map.of("title", "scheme"))
-                .setHeader("Origin", "http://" + host).header("X-Forwarded-Proto", "https")
-                .header("X-CSRF-Token", alice.csrf).build();
+                .setHeader("Origin", "http://" + host)
+                .header("X-Forwarded-Proto", "https")
+                .header("X-CSRF-Token", alice.csrf)
+                .build();
         assertEquals(403, alice.send(downgraded).statusCode(), "http Origin on an https request");
         assertFalse(alice.open().body().contains("scheme</label>"));
-        assertEquals(200, alice.form("POST", "/todos", Map.of("title", "same scheme")).statusCode());
+        assertEquals(
+                200,
+                alice.form("POST", "/todos", Map.of("title", "same scheme")).statusCode());
     }
 
     @Test
     void overHttpsTheCookieIsHostPrefixedAndHstsIsSent() {
         WebClient proxied = new WebClient(server.getURI());
-        HttpResponse<String> page = proxied.send(proxied.request("/").header("X-Forwarded-Proto", "https").GET().build());
+        HttpResponse<String> page = proxied.send(
+                proxied.request("/").header("X-Forwarded-Proto", "https").GET().build());
         String cookie = page.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(cookie.startsWith("__Host-todo_session="), cookie);
         assertTrue(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"), cookie);
         String hsts = page.headers().firstValue("Strict-Transport-Security").orElseThrow();
-        assertTrue(hsts.startsWith("max-age=") && Long.parseLong(hsts.replaceAll("max-age=(\\d+).*", "$1")) >= 15_552_000,
+        assertTrue(
+                hsts.startsWith("max-age=") && Long.parseLong(hsts.replaceAll("max-age=(\\d+).*", "$1")) >= 15_552_000,
                 hsts);
         proxied.cookie = cookie.substring(0, cookie.indexOf(';'));
-        String csrf = WebClient.find(java.util.regex.Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\""),
-                page.body());
-        HttpResponse<String> again = proxied.send(proxied.request("/").header("X-Forwarded-Proto", "https").GET().build());
+        String csrf = WebClient.find(
+                java.util.regex.Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\""), page.body());
+        HttpResponse<String> again = proxied.send(
+                proxied.request("/").header("X-Forwarded-Proto", "https").GET().build());
         assertTrue(again.headers().firstValue("Set-Cookie").isEmpty(), "the __Host- cookie is recognised");
         assertTrue(again.body().contains(csrf), "same user");
 
@@ -197,12 +230,15 @@ class HostileInputTest {
 
     @Test
     void everyAnswerHasAPermissionsPolicyAndTheProgressBarStyleIsAllowed() {
-        for (HttpResponse<String> r : List.of(alice.open(), alice.send(alice.request("/no/such").GET().build()),
+        for (HttpResponse<String> r : List.of(
+                alice.open(),
+                alice.send(alice.request("/no/such").GET().build()),
                 alice.send(alice.request("/health").GET().build()))) {
             String policy = r.headers().firstValue("Permissions-Policy").orElseThrow();
             assertTrue(policy.contains("camera=()") && policy.contains("geolocation=()"), policy);
         }
-        String csp = alice.open().headers().firstValue("Content-Security-Policy").orElseThrow();
+        String csp =
+                alice.open().headers().firstValue("Content-Security-Policy").orElseThrow();
         assertTrue(csp.contains("style-src 'self' 'sha256-"), "Turbo's progress bar stylesheet by hash: " + csp);
         assertFalse(csp.contains("unsafe-inline"), csp);
     }

@@ -1,12 +1,11 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.AppProcess;
 import dev.litestack.todo.support.RawSocket;
 import dev.litestack.todo.support.WebClient;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
-
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The snapshot storm, against the app in its own JVM with the production flags (-Xmx192m, SerialGC): one visitor
@@ -56,7 +55,10 @@ class LiveStormTest {
             HttpResponse<String> ownPage = attacker.open();
             assertEquals(200, ownPage.statusCode(), "the attacker's own page at the limits");
             assertEquals(LIMIT, ownPage.body().split("<li id=").length - 1);
-            assertEquals(422, attacker.form("POST", "/todos", Map.of("title", "one more")).statusCode(), "the limit");
+            assertEquals(
+                    422,
+                    attacker.form("POST", "/todos", Map.of("title", "one more")).statusCode(),
+                    "the limit");
 
             WebClient victim = new WebClient(app.base);
             victim.open();
@@ -83,7 +85,8 @@ class LiveStormTest {
                     while (storming.get()) {
                         try (RawSocket s = RawSocket.open(fragmenter)) {
                             boolean first = true;
-                            while (storming.get() && s.send(false, first ? RawSocket.TEXT : RawSocket.CONTINUATION, chunk)) {
+                            while (storming.get()
+                                    && s.send(false, first ? RawSocket.TEXT : RawSocket.CONTINUATION, chunk)) {
                                 first = false;
                             }
                         }
@@ -93,16 +96,21 @@ class LiveStormTest {
             }
             // RSS sampled every 100 ms, and another visitor creating a todo every 50 ms, for the whole storm
             ScheduledExecutorService pacer = Executors.newScheduledThreadPool(2);
-            pacer.scheduleAtFixedRate(() -> maxRss.accumulateAndGet(app.rssMib(), Math::max), 0, 100,
-                    TimeUnit.MILLISECONDS);
+            pacer.scheduleAtFixedRate(
+                    () -> maxRss.accumulateAndGet(app.rssMib(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
             List<Long> createMillis = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger n = new AtomicInteger();
-            ScheduledFuture<?> creates = pacer.scheduleWithFixedDelay(() -> {
-                long t0 = System.nanoTime();
-                HttpResponse<String> r = victim.form("POST", "/todos", Map.of("title", "victim " + n.getAndIncrement()));
-                assertEquals(200, r.statusCode(), "another visitor's create during the storm: " + r.body());
-                createMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-            }, 0, 50, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> creates = pacer.scheduleWithFixedDelay(
+                    () -> {
+                        long t0 = System.nanoTime();
+                        HttpResponse<String> r =
+                                victim.form("POST", "/todos", Map.of("title", "victim " + n.getAndIncrement()));
+                        assertEquals(200, r.statusCode(), "another visitor's create during the storm: " + r.body());
+                        createMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                    },
+                    0,
+                    50,
+                    TimeUnit.MILLISECONDS);
             try {
                 creates.get(STORM.toMillis(), TimeUnit.MILLISECONDS);
                 throw new AssertionError("the creates stopped early");
@@ -125,15 +133,18 @@ class LiveStormTest {
             List<Long> sorted = new ArrayList<>(createMillis);
             Collections.sort(sorted);
             long median = sorted.get(sorted.size() / 2);
-            System.out.printf("storm: %d sockets opened and closed, %d creates by another visitor (median %d ms, "
-                    + "max %d ms), max RSS %d MiB%n", opened.get(), sorted.size(), median, sorted.get(sorted.size() - 1),
-                    maxRss.get());
+            System.out.printf(
+                    "storm: %d sockets opened and closed, %d creates by another visitor (median %d ms, "
+                            + "max %d ms), max RSS %d MiB%n",
+                    opened.get(), sorted.size(), median, sorted.get(sorted.size() - 1), maxRss.get());
             assertTrue(opened.get() > 100, "the storm happened: " + opened.get());
             assertTrue(maxRss.get() < RSS_LIMIT_MIB, "RSS peaked at " + maxRss.get() + " MiB");
             assertTrue(median < 2000, "other visitors keep being answered; median create " + median + " ms");
             assertEquals(200, attacker.open().statusCode(), "the attacker's page after the storm");
             assertTrue(app.isAlive());
-            assertTrue(app.log().length() < 200_000, "the log stays short: " + app.log().length() + " characters");
+            assertTrue(
+                    app.log().length() < 200_000,
+                    "the log stays short: " + app.log().length() + " characters");
         }
     }
 
@@ -142,7 +153,8 @@ class LiveStormTest {
         List<Future<Integer>> answers = new ArrayList<>();
         for (int i = 0; i < LIMIT; i++) {
             String t = i + title.substring(String.valueOf(i).length());
-            answers.add(pool.submit(() -> visitor.form("POST", "/todos", Map.of("title", t)).statusCode()));
+            answers.add(pool.submit(
+                    () -> visitor.form("POST", "/todos", Map.of("title", t)).statusCode()));
         }
         for (Future<Integer> a : answers) {
             assertEquals(200, a.get(60, TimeUnit.SECONDS));

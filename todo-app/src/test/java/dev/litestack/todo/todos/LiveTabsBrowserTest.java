@@ -1,5 +1,9 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.support.Chrome;
 import dev.litestack.todo.support.TodoPage;
@@ -7,23 +11,18 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.interactions.Actions;
-
-import java.time.Duration;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two windows of one user see each other's changes within a second; a window of another user sees nothing. The
@@ -38,6 +37,7 @@ class LiveTabsBrowserTest {
 
     @Inject
     EmbeddedServer server;
+
     @Inject
     @Named("data")
     SqliteStore data;
@@ -62,7 +62,9 @@ class LiveTabsBrowserTest {
         for (String handle : chrome.driver.getWindowHandles().stream().skip(1).toList()) {
             chrome.driver.switchTo().window(handle).close();
         }
-        chrome.driver.switchTo().window(chrome.driver.getWindowHandles().iterator().next());
+        chrome.driver
+                .switchTo()
+                .window(chrome.driver.getWindowHandles().iterator().next());
         chrome.driver.manage().deleteAllCookies();
         String own = "http://127.0.0.1:" + server.getPort() + "/";
         tabA = new TodoPage(chrome.driver).open(own);
@@ -80,9 +82,12 @@ class LiveTabsBrowserTest {
         assertEquals("2 items left", tabB.count());
 
         tabB.click(() -> tabB.toggleOf(0));
-        tabA.focus().within(LIVE, d -> tabA.hasClass(0, "completed") && tabA.count().equals("1 item left"));
+        tabA.focus()
+                .within(LIVE, d -> tabA.hasClass(0, "completed") && tabA.count().equals("1 item left"));
 
-        new Actions(chrome.driver).doubleClick(tabA.item(1).findElement(By.cssSelector("label"))).perform();
+        new Actions(chrome.driver)
+                .doubleClick(tabA.item(1).findElement(By.cssSelector("label")))
+                .perform();
         tabA.until(d -> tabA.hasClass(1, "editing"));
         tabA.item(1).findElement(By.cssSelector(".edit")).sendKeys(" and butter" + Keys.ENTER);
         tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("milk", "bread and butter")));
@@ -127,7 +132,9 @@ class LiveTabsBrowserTest {
         tabA.focus().add("<script>window.pwned = 2</script>", img);
         tabB.focus().within(LIVE, d -> tabB.visibleTitles().size() == 2);
         assertEquals(List.of("<script>window.pwned = 2</script>", img), tabB.visibleTitles());
-        assertTrue(chrome.driver.findElements(By.cssSelector(".todo-list img, .todo-list script")).isEmpty());
+        assertTrue(chrome.driver
+                .findElements(By.cssSelector(".todo-list img, .todo-list script"))
+                .isEmpty());
         assertEquals(null, tabB.script("return window.pwned;"));
     }
 
@@ -135,7 +142,8 @@ class LiveTabsBrowserTest {
     void aTabThatReconnectsCatchesUpOnWhatItMissed() {
         tabA.focus().add("seen live");
         tabB.focus().within(LIVE, d -> tabB.visibleTitles().equals(List.of("seen live")));
-        String user = chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
+        String user =
+                chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
         data.write(s -> {
             long version = TodoRepository.bumpVersion(s, user);
             return TodoRepository.insert(s, user, "written while away", version, System.currentTimeMillis());

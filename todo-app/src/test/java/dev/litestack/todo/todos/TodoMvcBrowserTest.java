@@ -1,26 +1,25 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.Chrome;
 import dev.litestack.todo.support.TodoPage;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Tag;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * TodoMVC's behaviours S1–S9 (app-reference.md §3, ported from TodoMVC's Cypress spec) in headless Chromium. Every
@@ -79,10 +78,12 @@ class TodoMvcBrowserTest {
     void s3_toggleAllSetsEveryTodoAndFollowsSingleItems() {
         page.add("a", "b", "c");
         page.click(page::toggleAllLabel);
-        page.until(d -> page.items().stream().allMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
+        page.until(d -> page.items().stream()
+                .allMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
         assertTrue(page.toggleAll().isSelected());
         page.click(page::toggleAllLabel);
-        page.until(d -> page.items().stream().noneMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
+        page.until(d -> page.items().stream()
+                .noneMatch(li -> List.of(li.getAttribute("class").split(" ")).contains("completed")));
         assertFalse(page.toggleAll().isSelected());
         for (int i = 0; i < 3; i++) {
             int index = i;
@@ -106,7 +107,8 @@ class TodoMvcBrowserTest {
         assertFalse(page.hasClass(1, "completed"));
         page.click(() -> page.toggleOf(0));
         page.until(d -> !page.hasClass(0, "completed"));
-        assertFalse(page.read(() -> page.item(1).findElement(By.cssSelector(".destroy")).isDisplayed()));
+        assertFalse(page.read(
+                () -> page.item(1).findElement(By.cssSelector(".destroy")).isDisplayed()));
         page.click(() -> {
             new Actions(chrome.driver).moveToElement(page.item(1)).perform();
             return page.item(1).findElement(By.cssSelector(".destroy"));
@@ -144,7 +146,9 @@ class TodoMvcBrowserTest {
     void s6_theCounterIsPluralised() {
         page.add("one");
         assertEquals("1 item left", page.count());
-        assertEquals("1", chrome.driver.findElement(By.cssSelector(".todo-count strong")).getText());
+        assertEquals(
+                "1",
+                chrome.driver.findElement(By.cssSelector(".todo-count strong")).getText());
         page.add("two");
         page.until(d -> page.count().equals("2 items left"));
         page.click(page::toggleAllLabel);
@@ -210,7 +214,9 @@ class TodoMvcBrowserTest {
         page.add(script, img);
         page.reload();
         assertEquals(List.of(script, img), page.visibleTitles());
-        assertTrue(chrome.driver.findElements(By.cssSelector(".todo-list img, .todo-list script")).isEmpty());
+        assertTrue(chrome.driver
+                .findElements(By.cssSelector(".todo-list img, .todo-list script"))
+                .isEmpty());
         assertEquals(null, page.script("return window.pwned;"));
     }
 

@@ -1,19 +1,18 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.WebClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** One HTTP test per page and form: status, content type, and the fragments or page text they answer with. */
 @MicronautTest
@@ -67,7 +66,8 @@ class TodoPagesTest {
         assertTrue(r.body().contains("<label>buy milk</label>"), "S2: title trimmed");
         assertTrue(r.body().contains("<turbo-stream action=\"replace\" target=\"footer\">"));
         assertTrue(r.body().contains("<strong>1</strong> item left"));
-        assertTrue(alice.form("POST", "/todos", Map.of("title", "eggs")).body().contains("<strong>2</strong> items left"),
+        assertTrue(
+                alice.form("POST", "/todos", Map.of("title", "eggs")).body().contains("<strong>2</strong> items left"),
                 "S6: pluralised");
     }
 
@@ -80,23 +80,30 @@ class TodoPagesTest {
     @Test
     void toggleMarksOneTodoCompletedAndBack() {
         long id = alice.create("walk");
-        String done = alice.form("PATCH", "/todos/" + id, Map.of("completed", "true")).body();
+        String done =
+                alice.form("PATCH", "/todos/" + id, Map.of("completed", "true")).body();
         assertTrue(done.contains("<turbo-stream action=\"replace\" target=\"todo_" + id + "\">"));
         assertTrue(done.contains("class=\"completed\""));
         assertTrue(done.contains("<strong>0</strong> items left"));
-        assertTrue(done.contains("id=\"toggle-all\" class=\"toggle-all\" type=\"checkbox\" name=\"completed\" value=\"true\" checked"),
+        assertTrue(
+                done.contains(
+                        "id=\"toggle-all\" class=\"toggle-all\" type=\"checkbox\" name=\"completed\" value=\"true\" checked"),
                 "S3: toggle-all follows single items");
-        String undone = alice.form("PATCH", "/todos/" + id, Map.of("completed", "false")).body();
+        String undone = alice.form("PATCH", "/todos/" + id, Map.of("completed", "false"))
+                .body();
         assertFalse(undone.contains("class=\"completed\""));
     }
 
     @Test
     void editSavesTheTrimmedTitleAndAnEmptyTitleDeletes() {
         long id = alice.create("old");
-        String edited = alice.form("PATCH", "/todos/" + id, Map.of("title", "  new title ")).body();
+        String edited = alice.form("PATCH", "/todos/" + id, Map.of("title", "  new title "))
+                .body();
         assertTrue(edited.contains("<label>new title</label>"));
-        String emptied = alice.form("PATCH", "/todos/" + id, Map.of("title", "  ")).body();
-        assertTrue(emptied.startsWith("<turbo-stream action=\"remove\" target=\"todo_" + id + "\">"), "S5: empty deletes");
+        String emptied =
+                alice.form("PATCH", "/todos/" + id, Map.of("title", "  ")).body();
+        assertTrue(
+                emptied.startsWith("<turbo-stream action=\"remove\" target=\"todo_" + id + "\">"), "S5: empty deletes");
         assertFalse(alice.open().body().contains("todo_" + id));
     }
 
@@ -127,9 +134,11 @@ class TodoPagesTest {
 
     @Test
     void theHiddenFormFieldCarriesTheCsrfTokenWithoutJavaScript() {
-        HttpRequest request = alice.request("/todos").header("Origin", alice.origin())
+        HttpRequest request = alice.request("/todos")
+                .header("Origin", alice.origin())
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(WebClient.encode(Map.of("_csrf", alice.csrf, "title", "plain"))))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        WebClient.encode(Map.of("_csrf", alice.csrf, "title", "plain"))))
                 .build();
         HttpResponse<String> r = alice.send(request);
         assertEquals(303, r.statusCode(), "no Turbo Stream asked for: redirect to the page");
@@ -139,11 +148,18 @@ class TodoPagesTest {
 
     @Test
     void assetsAndHealthAreServed() {
-        for (String path : new String[] {"/assets/turbo-8.0.23.js", "/assets/app.js", "/assets/app.css",
-                "/assets/todomvc-app.css", "/assets/todomvc-base.css", "/health"}) {
+        for (String path : new String[] {
+            "/assets/turbo-8.0.23.js",
+            "/assets/app.js",
+            "/assets/app.css",
+            "/assets/todomvc-app.css",
+            "/assets/todomvc-base.css",
+            "/health"
+        }) {
             assertEquals(200, alice.send(alice.request(path).GET().build()).statusCode(), path);
         }
-        String turbo = alice.send(alice.request("/assets/turbo-8.0.23.js").GET().build()).body();
+        String turbo = alice.send(alice.request("/assets/turbo-8.0.23.js").GET().build())
+                .body();
         assertTrue(turbo.startsWith("/*!\nTurbo 8.0.23"), "vendored with its header");
     }
 }

@@ -1,22 +1,21 @@
 package dev.litestack.todo.todos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.litestack.todo.support.WebClient;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** app-reference.md §6 over HTTP: isolation, CSRF and Origin, cookies, headers, escaping, bad input. */
 @MicronautTest
@@ -48,7 +47,9 @@ class TodoSecurityTest {
             assertEquals(404, r.statusCode(), r.body());
         }
         String page = alice.open().body();
-        assertTrue(page.contains("<label>alice&#39;s secret</label>") || page.contains("<label>alice's secret</label>"), page);
+        assertTrue(
+                page.contains("<label>alice&#39;s secret</label>") || page.contains("<label>alice's secret</label>"),
+                page);
         assertTrue(page.contains("<strong>1</strong> item left"));
         assertFalse(mallory.open().body().contains("secret"));
     }
@@ -58,7 +59,8 @@ class TodoSecurityTest {
         long mine = alice.create("mine");
         alice.form("PATCH", "/todos/" + mine, Map.of("completed", "true"));
         long theirs = mallory.create("theirs");
-        String toggled = mallory.form("PATCH", "/todos", Map.of("completed", "true")).body();
+        String toggled =
+                mallory.form("PATCH", "/todos", Map.of("completed", "true")).body();
         assertFalse(toggled.contains("todo_" + mine));
         String cleared = mallory.form("DELETE", "/todos/completed", Map.of()).body();
         assertTrue(cleared.contains("todo_" + theirs));
@@ -69,8 +71,13 @@ class TodoSecurityTest {
     @Test
     void everyChangeNeedsTheSessionsOwnCsrfToken() {
         long id = alice.create("x");
-        String[][] forms = {{"POST", "/todos"}, {"PATCH", "/todos/" + id}, {"DELETE", "/todos/" + id},
-            {"PATCH", "/todos"}, {"DELETE", "/todos/completed"}};
+        String[][] forms = {
+            {"POST", "/todos"},
+            {"PATCH", "/todos/" + id},
+            {"DELETE", "/todos/" + id},
+            {"PATCH", "/todos"},
+            {"DELETE", "/todos/completed"}
+        };
         Map<String, String> fields = Map.of("title", "t", "completed", "true");
         for (String[] f : forms) {
             HttpRequest.Builder none = alice.formRequest(f[0], f[1], fields);
@@ -86,10 +93,14 @@ class TodoSecurityTest {
     @Test
     void changesFromAnotherOriginAreForbidden() {
         HttpRequest request = alice.formRequest("POST", "/todos", Map.of("title", "csrf"))
-                .setHeader("Origin", "http://evil.example").header("X-CSRF-Token", alice.csrf).build();
+                .setHeader("Origin", "http://evil.example")
+                .header("X-CSRF-Token", alice.csrf)
+                .build();
         assertEquals(403, alice.send(request).statusCode());
         HttpRequest opaque = alice.formRequest("POST", "/todos", Map.of("title", "csrf"))
-                .setHeader("Origin", "null").header("X-CSRF-Token", alice.csrf).build();
+                .setHeader("Origin", "null")
+                .header("X-CSRF-Token", alice.csrf)
+                .build();
         assertEquals(403, alice.send(opaque).statusCode());
         assertFalse(alice.open().body().contains("csrf</label>"));
     }
@@ -110,7 +121,8 @@ class TodoSecurityTest {
 
     @Test
     void theSessionCookieIsHttpOnlyLaxAndSecureBehindHttps() {
-        HttpResponse<String> plain = new WebClient(server.getURI()).send(new WebClient(server.getURI()).request("/").GET().build());
+        HttpResponse<String> plain = new WebClient(server.getURI())
+                .send(new WebClient(server.getURI()).request("/").GET().build());
         String cookie = plain.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(cookie.contains("HTTPOnly") || cookie.contains("HttpOnly"), cookie);
         assertTrue(cookie.contains("SameSite=Lax"), cookie);
@@ -118,8 +130,13 @@ class TodoSecurityTest {
         assertFalse(cookie.contains("Secure"), "plain HTTP in tests: " + cookie);
         assertFalse(cookie.contains("Domain"), cookie);
         WebClient proxied = new WebClient(server.getURI());
-        String secure = proxied.send(proxied.request("/").header("X-Forwarded-Proto", "https").GET().build())
-                .headers().firstValue("Set-Cookie").orElseThrow();
+        String secure = proxied.send(proxied.request("/")
+                        .header("X-Forwarded-Proto", "https")
+                        .GET()
+                        .build())
+                .headers()
+                .firstValue("Set-Cookie")
+                .orElseThrow();
         assertTrue(secure.contains("Secure"), secure);
     }
 
@@ -131,9 +148,16 @@ class TodoSecurityTest {
         assertTrue(page.body().contains("nonce=\"" + nonce + "\""), "scripts carry the response's nonce");
         assertFalse(csp.contains("unsafe-inline"));
         assertTrue(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
-        assertNotEquals(nonce, alice.open().headers().firstValue("Content-Security-Policy").orElseThrow()
-                .replaceAll(".*script-src 'nonce-([^']+)'.*", "$1"), "a fresh nonce per response");
-        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
+        assertNotEquals(
+                nonce,
+                alice.open()
+                        .headers()
+                        .firstValue("Content-Security-Policy")
+                        .orElseThrow()
+                        .replaceAll(".*script-src 'nonce-([^']+)'.*", "$1"),
+                "a fresh nonce per response");
+        assertEquals(
+                "nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
     }
 
     @Test
@@ -148,7 +172,9 @@ class TodoSecurityTest {
             assertFalse(html.contains("<img"), html);
             assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
             assertTrue(html.contains("<label>\"&gt;&lt;img src=x onerror=alert(1)&gt;</label>"), html);
-            assertTrue(html.contains("value=\"&#34;>&lt;img src=x onerror=alert(1)>\""), "attribute stays closed: " + html);
+            assertTrue(
+                    html.contains("value=\"&#34;>&lt;img src=x onerror=alert(1)>\""),
+                    "attribute stays closed: " + html);
         }
     }
 
@@ -167,11 +193,20 @@ class TodoSecurityTest {
             answers.add(expect(404, alice.form("PATCH", "/todos/" + bad, Map.of("completed", "true"))));
         }
         answers.add(expect(404, alice.form("PATCH", "/todos/" + (id + 1000), Map.of("completed", "true"))));
-        answers.add(expect(415, alice.send(alice.request("/todos").header("Origin", alice.origin())
-                .header("X-CSRF-Token", alice.csrf).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"json\"}")).build())));
+        answers.add(expect(
+                415,
+                alice.send(alice.request("/todos")
+                        .header("Origin", alice.origin())
+                        .header("X-CSRF-Token", alice.csrf)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"json\"}"))
+                        .build())));
         answers.add(expect(404, alice.send(alice.request("/no/such/page").GET().build())));
-        answers.add(expect(405, alice.send(alice.request("/todos").PUT(HttpRequest.BodyPublishers.noBody()).build())));
+        answers.add(expect(
+                405,
+                alice.send(alice.request("/todos")
+                        .PUT(HttpRequest.BodyPublishers.noBody())
+                        .build())));
         for (HttpResponse<String> r : answers) {
             assertNoInternals(r.body());
         }
@@ -182,7 +217,8 @@ class TodoSecurityTest {
 
     @Test
     void anUnexpectedFailureIsA500WithoutDetails() {
-        HttpResponse<String> r = expect(500, alice.send(alice.request("/test-only/boom").GET().build()));
+        HttpResponse<String> r =
+                expect(500, alice.send(alice.request("/test-only/boom").GET().build()));
         assertNoInternals(r.body());
         assertFalse(r.body().contains("internal detail"), r.body());
     }

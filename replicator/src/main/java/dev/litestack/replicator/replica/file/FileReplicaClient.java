@@ -86,13 +86,18 @@ public final class FileReplicaClient implements ReplicaClient {
         Path dir = resolve(ReplicaLayout.snapshotsKey(generation));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                OptionalLong index = ReplicaLayout.parseSnapshotName(p.getFileName().toString());
+                OptionalLong index =
+                        ReplicaLayout.parseSnapshotName(p.getFileName().toString());
                 if (index.isEmpty()) {
                     continue;
                 }
                 BasicFileAttributes a = attributes(p);
                 if (a != null && a.isRegularFile()) {
-                    out.add(new SnapshotInfo(generation, index.getAsLong(), a.size(), a.lastModifiedTime().toInstant()));
+                    out.add(new SnapshotInfo(
+                            generation,
+                            index.getAsLong(),
+                            a.size(),
+                            a.lastModifiedTime().toInstant()));
                 }
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
@@ -108,13 +113,20 @@ public final class FileReplicaClient implements ReplicaClient {
         Path dir = resolve(ReplicaLayout.walKey(generation));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                ReplicaLayout.SegmentName io = ReplicaLayout.parseWalSegmentName(p.getFileName().toString()).orElse(null);
+                ReplicaLayout.SegmentName io = ReplicaLayout.parseWalSegmentName(
+                                p.getFileName().toString())
+                        .orElse(null);
                 if (io == null) {
                     continue;
                 }
                 BasicFileAttributes a = attributes(p);
                 if (a != null && a.isRegularFile()) {
-                    out.add(new WalSegmentInfo(generation, io.index(), io.offset(), a.size(), a.lastModifiedTime().toInstant()));
+                    out.add(new WalSegmentInfo(
+                            generation,
+                            io.index(),
+                            io.offset(),
+                            a.size(),
+                            a.lastModifiedTime().toInstant()));
                 }
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
@@ -161,9 +173,12 @@ public final class FileReplicaClient implements ReplicaClient {
     @Override
     public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
         Path file = resolve(ReplicaLayout.snapshotKey(generation, index));
-        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+        java.nio.channels.FileChannel ch =
+                java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
         ch.position(offset);
-        return new BoundedInputStream(java.nio.channels.Channels.newInputStream(ch), length,
+        return new BoundedInputStream(
+                java.nio.channels.Channels.newInputStream(ch),
+                length,
                 "snapshot " + file + " range " + offset + "+" + length);
     }
 

@@ -40,8 +40,7 @@ final class S3Clients {
         String locationOf(String bucket) throws IOException;
     }
 
-    private S3Clients() {
-    }
+    private S3Clients() {}
 
     /**
      * Credentials, in Litestream 0.3.13's order:
@@ -61,13 +60,14 @@ final class S3Clients {
                     AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()));
         }
         boolean idFromLitestream = !env.containsKey(AWS_ACCESS_KEY_ID) && env.containsKey(LITESTREAM_ACCESS_KEY_ID);
-        boolean secretFromLitestream = !env.containsKey(AWS_SECRET_ACCESS_KEY)
-                && env.containsKey(LITESTREAM_SECRET_ACCESS_KEY);
+        boolean secretFromLitestream =
+                !env.containsKey(AWS_SECRET_ACCESS_KEY) && env.containsKey(LITESTREAM_SECRET_ACCESS_KEY);
         String id = idFromLitestream ? env.get(LITESTREAM_ACCESS_KEY_ID) : env.get(AWS_ACCESS_KEY_ID);
         String secret = secretFromLitestream ? env.get(LITESTREAM_SECRET_ACCESS_KEY) : env.get(AWS_SECRET_ACCESS_KEY);
         if ((idFromLitestream || secretFromLitestream) && notEmpty(id) && notEmpty(secret)) {
             String token = env.get(AWS_SESSION_TOKEN);
-            AwsCredentials creds = notEmpty(token) ? AwsSessionCredentials.create(id, secret, token)
+            AwsCredentials creds = notEmpty(token)
+                    ? AwsSessionCredentials.create(id, secret, token)
                     : AwsBasicCredentials.create(id, secret);
             return StaticCredentialsProvider.create(creds);
         }
@@ -105,24 +105,27 @@ final class S3Clients {
         UrlConnectionHttpClient.Builder b = UrlConnectionHttpClient.builder()
                 .connectionTimeout(settings.tuning().connectTimeout())
                 .socketTimeout(settings.tuning().socketTimeout());
-        if (settings.endpointUri().map(u -> "http".equalsIgnoreCase(u.getScheme())).orElse(false)) {
+        if (settings.endpointUri()
+                .map(u -> "http".equalsIgnoreCase(u.getScheme()))
+                .orElse(false)) {
             // A plain-HTTP endpoint: this client never makes a TLS handshake, so it need not load the
             // JDK's CA certificates at start (about 0.1 s of CPU of every restore).
             b.tlsTrustManagersProvider(() -> new javax.net.ssl.TrustManager[0]);
         }
         if (settings.skipVerify()) {
             return b.buildWithDefaults(AttributeMap.builder()
-                    .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
+                    .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE)
+                    .build());
         }
         return b.build();
     }
 
     /** A client for {@code region}; the HTTP client stays owned by the caller. */
-    static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials,
-            SdkHttpClient http) {
+    static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(settings.tuning().maxAttempts()).build())
+                        .maxAttempts(settings.tuning().maxAttempts())
+                        .build())
                 .apiCallAttemptTimeout(settings.tuning().attemptTimeout());
         Optional<URI> endpoint = settings.endpointUri();
         if (endpoint.isPresent() && isTigris(endpoint.get())) {
@@ -145,8 +148,10 @@ final class S3Clients {
 
     static boolean isTigris(URI endpoint) {
         String host = endpoint.getHost() == null ? "" : endpoint.getHost().toLowerCase(Locale.ROOT);
-        return host.equals("fly.storage.tigris.dev") || host.endsWith(".fly.storage.tigris.dev")
-                || host.equals("t3.storage.dev") || host.endsWith(".t3.storage.dev");
+        return host.equals("fly.storage.tigris.dev")
+                || host.endsWith(".fly.storage.tigris.dev")
+                || host.equals("t3.storage.dev")
+                || host.endsWith(".t3.storage.dev");
     }
 
     /** How the server is named in error messages. */
@@ -160,8 +165,7 @@ final class S3Clients {
             try (S3Client s3 = client(settings, Region.of(DEFAULT_REGION), credentials, http)) {
                 return s3.getBucketLocation(r -> r.bucket(bucket)).locationConstraintAsString();
             } catch (SdkException e) {
-                throw new S3Errors(bucket, "AWS S3 (region " + DEFAULT_REGION + ")")
-                        .map("find region of", "", e);
+                throw new S3Errors(bucket, "AWS S3 (region " + DEFAULT_REGION + ")").map("find region of", "", e);
             }
         };
     }

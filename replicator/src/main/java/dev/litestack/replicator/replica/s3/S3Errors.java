@@ -26,12 +26,17 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 final class S3Errors {
 
-    private static final Set<String> CREDENTIAL_CODES = Set.of("InvalidAccessKeyId", "SignatureDoesNotMatch",
-            "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidSecurity");
-    private static final Set<String> REGION_CODES = Set.of("PermanentRedirect", "AuthorizationHeaderMalformed",
-            "IllegalLocationConstraintException", "InvalidRegion");
-    private static final Set<String> THROTTLE_CODES = Set.of("SlowDown", "Throttling", "ThrottlingException",
-            "RequestLimitExceeded", "TooManyRequests");
+    private static final Set<String> CREDENTIAL_CODES = Set.of(
+            "InvalidAccessKeyId",
+            "SignatureDoesNotMatch",
+            "InvalidToken",
+            "ExpiredToken",
+            "TokenRefreshRequired",
+            "InvalidSecurity");
+    private static final Set<String> REGION_CODES = Set.of(
+            "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException", "InvalidRegion");
+    private static final Set<String> THROTTLE_CODES =
+            Set.of("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests");
 
     private final String bucket;
     private final String endpoint;
@@ -71,14 +76,17 @@ final class S3Errors {
             return iio;
         }
         if (e instanceof ApiCallAttemptTimeoutException || e instanceof ApiCallTimeoutException) {
-            return new S3ReplicaException(Reason.TIMEOUT, where + "no answer from " + endpoint + " in time ("
-                    + e.getMessage() + ")", e);
+            return new S3ReplicaException(
+                    Reason.TIMEOUT, where + "no answer from " + endpoint + " in time (" + e.getMessage() + ")", e);
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
         if (message.contains("Unable to load credentials")) {
-            return new S3ReplicaException(Reason.ACCESS_DENIED, where + "no credentials found (set access-key-id and "
-                    + "secret-access-key, LITESTREAM_ACCESS_KEY_ID and LITESTREAM_SECRET_ACCESS_KEY, or AWS "
-                    + "credentials)", e);
+            return new S3ReplicaException(
+                    Reason.ACCESS_DENIED,
+                    where + "no credentials found (set access-key-id and "
+                            + "secret-access-key, LITESTREAM_ACCESS_KEY_ID and LITESTREAM_SECRET_ACCESS_KEY, or AWS "
+                            + "credentials)",
+                    e);
         }
         return mapTransport(where, e);
     }
@@ -91,31 +99,38 @@ final class S3Errors {
             return new S3ReplicaException(Reason.BUCKET_NOT_FOUND, where + "bucket not found: " + bucket, e);
         }
         if (CREDENTIAL_CODES.contains(code)) {
-            return new S3ReplicaException(Reason.ACCESS_DENIED, where
-                    + "access denied (check access-key-id/secret-access-key): " + detail, e);
+            return new S3ReplicaException(
+                    Reason.ACCESS_DENIED,
+                    where + "access denied (check access-key-id/secret-access-key): " + detail,
+                    e);
         }
         if (status == 401 || status == 403) {
-            return new S3ReplicaException(Reason.ACCESS_DENIED, where + "access denied (check the credentials and "
-                    + "the permissions on bucket " + bucket + "): " + detail, e);
+            return new S3ReplicaException(
+                    Reason.ACCESS_DENIED,
+                    where + "access denied (check the credentials and " + "the permissions on bucket " + bucket + "): "
+                            + detail,
+                    e);
         }
         if (REGION_CODES.contains(code) || status == 301) {
-            return new S3ReplicaException(Reason.REQUEST_FAILED, where + "wrong region or endpoint for bucket "
-                    + bucket + " (set region): " + detail, e);
+            return new S3ReplicaException(
+                    Reason.REQUEST_FAILED,
+                    where + "wrong region or endpoint for bucket " + bucket + " (set region): " + detail,
+                    e);
         }
         if (THROTTLE_CODES.contains(code) || status == 429) {
             return new S3ReplicaException(Reason.THROTTLED, where + "throttled by " + endpoint + ": " + detail, e);
         }
         if (status >= 500) {
-            return new S3ReplicaException(Reason.SERVER_ERROR, where + "server error from " + endpoint + ": "
-                    + detail, e);
+            return new S3ReplicaException(
+                    Reason.SERVER_ERROR, where + "server error from " + endpoint + ": " + detail, e);
         }
         return new S3ReplicaException(Reason.REQUEST_FAILED, where + "request rejected: " + detail, e);
     }
 
     private IOException mapTransport(String where, SdkException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof InterruptedException || c instanceof InterruptedIOException
-                    && !(c instanceof SocketTimeoutException)) {
+            if (c instanceof InterruptedException
+                    || c instanceof InterruptedIOException && !(c instanceof SocketTimeoutException)) {
                 InterruptedIOException iio = new InterruptedIOException(where + "interrupted");
                 iio.initCause(e);
                 return iio;
@@ -127,19 +142,24 @@ final class S3Errors {
                 return unreachable(where, lower(c.getMessage(), "connection failed"), e);
             }
             if (c instanceof SocketTimeoutException) {
-                return new S3ReplicaException(Reason.TIMEOUT, where + "timed out talking to " + endpoint + ": "
-                        + lower(c.getMessage(), "read timed out"), e);
+                return new S3ReplicaException(
+                        Reason.TIMEOUT,
+                        where + "timed out talking to " + endpoint + ": " + lower(c.getMessage(), "read timed out"),
+                        e);
             }
             if (c instanceof SSLException) {
-                return unreachable(where, "TLS failure (" + c.getMessage() + "; skip-verify turns certificate "
-                        + "checks off, at a security cost)", e);
+                return unreachable(
+                        where,
+                        "TLS failure (" + c.getMessage() + "; skip-verify turns certificate "
+                                + "checks off, at a security cost)",
+                        e);
             }
             if (c instanceof SocketException) {
                 return unreachable(where, lower(c.getMessage(), "connection error"), e);
             }
         }
-        return new S3ReplicaException(Reason.UNREACHABLE, where + "request to " + endpoint + " failed: "
-                + e.getMessage(), e);
+        return new S3ReplicaException(
+                Reason.UNREACHABLE, where + "request to " + endpoint + " failed: " + e.getMessage(), e);
     }
 
     private S3ReplicaException unreachable(String where, String what, SdkException e) {

@@ -2,8 +2,8 @@ package dev.litestack.replicator.replica.s3;
 
 import dev.litestack.replicator.replica.Lease;
 import dev.litestack.replicator.replica.LeaseStore;
-import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.OperationStats.Operation;
+import dev.litestack.replicator.replica.ReplicaLayout;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Consumer;
@@ -75,10 +75,15 @@ final class S3LeaseStore implements LeaseStore {
         byte[] body = lease.encode();
         PutObjectResponse res;
         try {
-            res = s3.putObject(r -> {
-                r.bucket(settings.bucket()).key(key).contentLength((long) body.length).contentType("text/plain");
-                condition.accept(r);
-            }, RequestBody.fromBytes(body));
+            res = s3.putObject(
+                    r -> {
+                        r.bucket(settings.bucket())
+                                .key(key)
+                                .contentLength((long) body.length)
+                                .contentType("text/plain");
+                        condition.accept(r);
+                    },
+                    RequestBody.fromBytes(body));
         } catch (S3Exception e) {
             if (e.statusCode() == 412 || e.statusCode() == 409) {
                 return null;

@@ -2,12 +2,12 @@ package dev.litestack.replicator.replica.s3;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.OperationStats;
+import dev.litestack.replicator.replica.OperationStats.Operation;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
-import dev.litestack.replicator.replica.OperationStats.Operation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -109,7 +109,9 @@ public final class S3ReplicaClient implements ReplicaClient {
     public void verify() throws IOException {
         String root = settings.root();
         try {
-            s3.listObjectsV2(r -> r.bucket(settings.bucket()).prefix(root.isEmpty() ? null : root + "/").maxKeys(1));
+            s3.listObjectsV2(r -> r.bucket(settings.bucket())
+                    .prefix(root.isEmpty() ? null : root + "/")
+                    .maxKeys(1));
             stats.countOperation(Operation.LIST);
         } catch (SdkException e) {
             throw errors.map("list", root, e);
@@ -154,8 +156,9 @@ public final class S3ReplicaClient implements ReplicaClient {
         List<WalSegmentInfo> out = new ArrayList<>();
         list(prefix, true, page -> {
             for (S3Object o : page.contents()) {
-                ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length())).ifPresent(io ->
-                        out.add(new WalSegmentInfo(generation, io.index(), io.offset(), o.size(), o.lastModified())));
+                ReplicaLayout.parseWalSegmentName(o.key().substring(prefix.length()))
+                        .ifPresent(io -> out.add(
+                                new WalSegmentInfo(generation, io.index(), io.offset(), o.size(), o.lastModified())));
             }
         });
         out.sort(Comparator.comparingLong(WalSegmentInfo::index).thenComparingLong(WalSegmentInfo::offset));
@@ -167,7 +170,9 @@ public final class S3ReplicaClient implements ReplicaClient {
         String token = null;
         do {
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-                    .bucket(settings.bucket()).prefix(prefix).continuationToken(token);
+                    .bucket(settings.bucket())
+                    .prefix(prefix)
+                    .continuationToken(token);
             if (delimited) {
                 request.delimiter("/");
             }
@@ -215,7 +220,8 @@ public final class S3ReplicaClient implements ReplicaClient {
     public InputStream openSnapshotRange(String generation, long index, long offset, long length) throws IOException {
         String key = settings.key(ReplicaLayout.snapshotKey(generation, index));
         return new dev.litestack.replicator.util.BoundedInputStream(
-                get(key, "bytes=" + offset + "-" + (offset + length - 1)), length,
+                get(key, "bytes=" + offset + "-" + (offset + length - 1)),
+                length,
                 "snapshot " + key + " range " + offset + "+" + length);
     }
 
@@ -268,20 +274,28 @@ public final class S3ReplicaClient implements ReplicaClient {
     private void deleteKeys(List<String> keys) throws IOException {
         for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH));
-            List<ObjectIdentifier> ids = batch.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+            List<ObjectIdentifier> ids = batch.stream()
+                    .map(k -> ObjectIdentifier.builder().key(k).build())
+                    .toList();
             DeleteObjectsResponse response;
             try {
-                response = s3.deleteObjects(r -> r.bucket(settings.bucket()).delete(d -> d.objects(ids).quiet(true)));
+                response = s3.deleteObjects(r ->
+                        r.bucket(settings.bucket()).delete(d -> d.objects(ids).quiet(true)));
             } catch (SdkException e) {
                 throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
             }
             stats.countOperation(Operation.DELETE);
-            List<S3Error> failed = response.errors().stream().filter(err -> !"NoSuchKey".equals(err.code())).toList();
+            List<S3Error> failed = response.errors().stream()
+                    .filter(err -> !"NoSuchKey".equals(err.code()))
+                    .toList();
             if (!failed.isEmpty()) {
                 S3Error first = failed.get(0);
-                throw new S3ReplicaException(Reason.REQUEST_FAILED, "delete " + errors.object(first.key()) + ": "
-                        + failed.size() + " of " + batch.size() + " objects not deleted; first: " + first.code()
-                        + ": " + first.message(), null);
+                throw new S3ReplicaException(
+                        Reason.REQUEST_FAILED,
+                        "delete " + errors.object(first.key()) + ": "
+                                + failed.size() + " of " + batch.size() + " objects not deleted; first: " + first.code()
+                                + ": " + first.message(),
+                        null);
             }
         }
     }

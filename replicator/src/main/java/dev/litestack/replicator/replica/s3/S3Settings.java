@@ -24,11 +24,20 @@ import java.util.Optional;
  * @param secretAccessKey static credentials; never printed by {@link #toString()}
  * @param tuning          part size, retries and timeouts
  */
-public record S3Settings(String bucket, String prefix, String region, String endpoint, boolean forcePathStyle,
-        boolean skipVerify, String accessKeyId, String secretAccessKey, Tuning tuning) {
+public record S3Settings(
+        String bucket,
+        String prefix,
+        String region,
+        String endpoint,
+        boolean forcePathStyle,
+        boolean skipVerify,
+        String accessKeyId,
+        String secretAccessKey,
+        Tuning tuning) {
 
     /** S3's smallest part size for every part but the last. */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
     public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
 
     /**
@@ -42,11 +51,11 @@ public record S3Settings(String bucket, String prefix, String region, String end
      * @param attemptTimeout upper bound of one attempt of one call, including the request body
      *                       (stops a stalled upload); not applied while the caller reads a download
      */
-    public record Tuning(int partSize, int maxAttempts, Duration connectTimeout, Duration socketTimeout,
-            Duration attemptTimeout) {
+    public record Tuning(
+            int partSize, int maxAttempts, Duration connectTimeout, Duration socketTimeout, Duration attemptTimeout) {
 
-        public static final Tuning DEFAULTS = new Tuning(8 * 1024 * 1024, 3, Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofMinutes(5));
+        public static final Tuning DEFAULTS =
+                new Tuning(8 * 1024 * 1024, 3, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5));
 
         public Tuning {
             if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
@@ -106,23 +115,39 @@ public record S3Settings(String bucket, String prefix, String region, String end
     }
 
     public S3Settings withEndpoint(String newEndpoint, boolean newForcePathStyle) {
-        return new S3Settings(bucket, prefix, region, newEndpoint, newForcePathStyle, skipVerify, accessKeyId,
-                secretAccessKey, tuning);
+        return new S3Settings(
+                bucket,
+                prefix,
+                region,
+                newEndpoint,
+                newForcePathStyle,
+                skipVerify,
+                accessKeyId,
+                secretAccessKey,
+                tuning);
     }
 
     public S3Settings withCredentials(String newAccessKeyId, String newSecretAccessKey) {
-        return new S3Settings(bucket, prefix, region, endpoint, forcePathStyle, skipVerify, newAccessKeyId,
-                newSecretAccessKey, tuning);
+        return new S3Settings(
+                bucket,
+                prefix,
+                region,
+                endpoint,
+                forcePathStyle,
+                skipVerify,
+                newAccessKeyId,
+                newSecretAccessKey,
+                tuning);
     }
 
     public S3Settings withRegion(String newRegion) {
-        return new S3Settings(bucket, prefix, newRegion, endpoint, forcePathStyle, skipVerify, accessKeyId,
-                secretAccessKey, tuning);
+        return new S3Settings(
+                bucket, prefix, newRegion, endpoint, forcePathStyle, skipVerify, accessKeyId, secretAccessKey, tuning);
     }
 
     public S3Settings withTuning(Tuning newTuning) {
-        return new S3Settings(bucket, prefix, region, endpoint, forcePathStyle, skipVerify, accessKeyId,
-                secretAccessKey, newTuning);
+        return new S3Settings(
+                bucket, prefix, region, endpoint, forcePathStyle, skipVerify, accessKeyId, secretAccessKey, newTuning);
     }
 
     /**

@@ -59,7 +59,12 @@ final class S3Stats {
     public String toString() {
         StringBuilder sb = new StringBuilder("S3Stats[");
         for (Operation op : Operation.values()) {
-            sb.append(op).append('=').append(operations(op)).append('/').append(bytes(op)).append("B ");
+            sb.append(op)
+                    .append('=')
+                    .append(operations(op))
+                    .append('/')
+                    .append(bytes(op))
+                    .append("B ");
         }
         return sb.append(']').toString();
     }

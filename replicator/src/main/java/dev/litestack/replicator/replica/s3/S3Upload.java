@@ -1,7 +1,7 @@
 package dev.litestack.replicator.replica.s3;
 
-import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
 import dev.litestack.replicator.replica.OperationStats.Operation;
+import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,9 +65,10 @@ final class S3Upload {
 
     private void putObject(String key, byte[] buffer, int length) throws IOException {
         try {
-            s3.putObject(r -> r.bucket(bucket).key(key).contentLength((long) length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
-                            "application/octet-stream"));
+            s3.putObject(
+                    r -> r.bucket(bucket).key(key).contentLength((long) length),
+                    RequestBody.fromContentProvider(
+                            () -> new ByteArrayInputStream(buffer, 0, length), length, "application/octet-stream"));
         } catch (SdkException e) {
             throw errors.map("put", key, e);
         }
@@ -78,8 +79,8 @@ final class S3Upload {
     private long multipart(String key, InputStream body, byte[] buffer, int lookAhead) throws IOException {
         String uploadId;
         try {
-            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key)
-                    .contentType("application/octet-stream")).uploadId();
+            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType("application/octet-stream"))
+                    .uploadId();
         } catch (SdkException e) {
             throw errors.map("start multipart upload of", key, e);
         }
@@ -91,8 +92,10 @@ final class S3Upload {
             while (true) {
                 int partNumber = parts.size() + 1;
                 if (partNumber > MAX_PARTS) {
-                    throw new S3ReplicaException(Reason.REQUEST_FAILED, "put " + errors.object(key)
-                            + ": body exceeds " + MAX_PARTS + " parts of " + partSize + " bytes (raise part-size)",
+                    throw new S3ReplicaException(
+                            Reason.REQUEST_FAILED,
+                            "put " + errors.object(key) + ": body exceeds " + MAX_PARTS + " parts of " + partSize
+                                    + " bytes (raise part-size)",
                             null);
                 }
                 parts.add(uploadPart(key, uploadId, partNumber, buffer, length));
@@ -105,8 +108,8 @@ final class S3Upload {
                 next = length < partSize ? -1 : body.read();
             }
             try {
-                s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(parts)));
+                s3.completeMultipartUpload(
+                        r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
             } catch (SdkException e) {
                 throw errors.map("complete multipart upload of", key, e);
             }
@@ -120,10 +123,17 @@ final class S3Upload {
     private CompletedPart uploadPart(String key, String uploadId, int partNumber, byte[] buffer, int length)
             throws IOException {
         try {
-            String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
-                            .contentLength((long) length),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
-                            "application/octet-stream")).eTag();
+            String etag = s3.uploadPart(
+                            r -> r.bucket(bucket)
+                                    .key(key)
+                                    .uploadId(uploadId)
+                                    .partNumber(partNumber)
+                                    .contentLength((long) length),
+                            RequestBody.fromContentProvider(
+                                    () -> new ByteArrayInputStream(buffer, 0, length),
+                                    length,
+                                    "application/octet-stream"))
+                    .eTag();
             stats.countBytes(Operation.PUT, length);
             return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
         } catch (SdkException e) {

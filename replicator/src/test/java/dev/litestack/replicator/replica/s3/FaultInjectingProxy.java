@@ -31,7 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FaultInjectingProxy implements AutoCloseable {
 
     /** What every request gets while the fault is on. */
-    enum Fault { NONE, SLOW_DOWN, INTERNAL_ERROR, MIXED }
+    enum Fault {
+        NONE,
+        SLOW_DOWN,
+        INTERNAL_ERROR,
+        MIXED
+    }
 
     static final int MAX_CONNECTIONS = 16;
     private static final int MAX_HEAD = 64 * 1024;
@@ -163,7 +168,8 @@ final class FaultInjectingProxy implements AutoCloseable {
         int n = faulted.incrementAndGet();
         boolean slowDown = fault == Fault.SLOW_DOWN || (fault == Fault.MIXED && n % 2 == 1);
         String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
-                + (slowDown ? "SlowDown</Code><Message>Please reduce your request rate."
+                + (slowDown
+                        ? "SlowDown</Code><Message>Please reduce your request rate."
                         : "InternalError</Code><Message>We encountered an internal error. Please try again.")
                 + "</Message><RequestId>fault-" + n + "</RequestId></Error>";
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -190,7 +196,8 @@ final class FaultInjectingProxy implements AutoCloseable {
                 throw new IOException("request head too long");
             }
             matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (c == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (c == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.US_ASCII);
     }

@@ -21,9 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -46,15 +46,20 @@ class S3BacklogTest {
     void fiftyMegabyteBacklogShipsAsStreamedSegments() throws Exception {
         int partSize = S3Settings.MIN_PART_SIZE;
         try (S3ProxyServer server = S3ProxyServer.start();
-             S3Client raw = server.sdkClient()) {
+                S3Client raw = server.sdkClient()) {
             S3Settings settings = server.settings(server.createBucket(), "app");
             settings = settings.withTuning(settings.tuning().withPartSize(partSize));
             try (S3ReplicationHarness h = new S3ReplicationHarness(dir, settings, CHECKPOINT_PAGES)) {
                 ReplicaRunner runner = h.runner();
                 h.app.insert(0, 10);
-                await("first rows replicated").atMost(Duration.ofSeconds(20))
-                        .until(() -> runner.healthy() && runner.lagSeconds() == 0
-                                && h.replica().db().position().equals(h.replica().position()));
+                await("first rows replicated")
+                        .atMost(Duration.ofSeconds(20))
+                        .until(() -> runner.healthy()
+                                && runner.lagSeconds() == 0
+                                && h.replica()
+                                        .db()
+                                        .position()
+                                        .equals(h.replica().position()));
                 Pos before = h.replica().position();
 
                 server.stop();
@@ -63,33 +68,45 @@ class S3BacklogTest {
                 h.app.exec("CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, b BLOB NOT NULL)");
                 writeBlobs(h.app.connection());
                 h.app.insert(11, 20);
-                await("backlog in the shadow WAL").atMost(Duration.ofSeconds(30))
+                await("backlog in the shadow WAL")
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> shadowBytes(h) >= (long) BLOBS * BLOB_SIZE);
                 Pos backlogEnd = h.replica().db().position();
 
                 server.restart();
-                await("backlog shipped").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> runner.healthy() && h.replica().position() != null
+                await("backlog shipped")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> runner.healthy()
+                                && h.replica().position() != null
                                 && h.replica().position().compareInGeneration(backlogEnd) >= 0);
 
                 List<WalSegmentInfo> shipped = h.client.walSegments(before.generation()).stream()
-                        .filter(s -> s.pos().compareInGeneration(before) >= 0).toList();
+                        .filter(s -> s.pos().compareInGeneration(before) >= 0)
+                        .toList();
                 long big = 0;
                 for (WalSegmentInfo s : shipped) {
                     if (s.size() > partSize) {
                         big++;
                         String key = settings.key(ReplicaLayout.walSegmentKey(s.generation(), s.index(), s.offset()));
-                        String etag = raw.headObject(r -> r.bucket(h.client.settings().bucket()).key(key)).eTag();
+                        String etag = raw.headObject(r ->
+                                        r.bucket(h.client.settings().bucket()).key(key))
+                                .eTag();
                         long parts = (s.size() + partSize - 1) / partSize;
-                        assertTrue(etag.replace("\"", "").endsWith("-" + parts),
+                        assertTrue(
+                                etag.replace("\"", "").endsWith("-" + parts),
                                 "segment " + s.pos() + " (" + s.size() + " bytes) was uploaded in " + parts
                                         + " parts, etag " + etag);
                     }
                 }
                 // One segment per WAL index (one or more, depending on when the checkpoints ran).
                 assertTrue(big >= 1, "large backlog segments: " + shipped);
-                assertEquals(backlogEnd.index() - before.index() + 1, shipped.stream().filter(s -> s.pos()
-                        .compareInGeneration(backlogEnd) < 0).count(), "one segment per WAL index: " + shipped);
+                assertEquals(
+                        backlogEnd.index() - before.index() + 1,
+                        shipped.stream()
+                                .filter(s -> s.pos().compareInGeneration(backlogEnd) < 0)
+                                .count(),
+                        "one segment per WAL index: " + shipped);
                 assertTrue(shipped.stream().mapToLong(WalSegmentInfo::size).sum() >= (long) BLOBS * BLOB_SIZE);
                 assertEquals(1, h.logLines("replica sync recovered").size(), h.logText());
 
@@ -118,8 +135,8 @@ class S3BacklogTest {
         Random random = new Random(42);
         byte[] want = new byte[BLOB_SIZE];
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toUri() + "?immutable=1");
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT id, b FROM blobs ORDER BY id")) {
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT id, b FROM blobs ORDER BY id")) {
             int n = 0;
             while (rs.next()) {
                 random.nextBytes(want);
@@ -135,7 +152,9 @@ class S3BacklogTest {
     private static long shadowBytes(S3ReplicationHarness h) throws Exception {
         Path meta = h.dir.resolve(".app.db-litestream");
         try (Stream<Path> files = Files.walk(meta)) {
-            return files.filter(p -> p.toString().endsWith(".wal")).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(p -> p.toString().endsWith(".wal"))
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 }

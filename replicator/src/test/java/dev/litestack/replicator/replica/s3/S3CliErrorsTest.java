@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * A misconfigured S3 replica stops {@code replicate} and {@code restore} at once with a non-zero
@@ -43,14 +43,13 @@ class S3CliErrorsTest {
     }
 
     /** The result of one CLI run. */
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     private static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+        int code = assertTimeoutPreemptively(
+                Duration.ofSeconds(60), () -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
         return new Run(code, out.toString(), err.toString());
     }
 
@@ -94,30 +93,44 @@ class S3CliErrorsTest {
         Path cfg = config(bucket, server.endpoint(), "wrong-secret");
         new AppDb(dir.resolve("app.db")).close();
         Run run = cli("replicate", "-config", cfg.toString());
-        assertError(run, "replica offsite", dir.resolve("app.db").toString(), "s3://" + bucket + "/backups/app",
-                "access denied", "secret-access-key");
+        assertError(
+                run,
+                "replica offsite",
+                dir.resolve("app.db").toString(),
+                "s3://" + bucket + "/backups/app",
+                "access denied",
+                "secret-access-key");
         assertTrue(server.keys(bucket).isEmpty(), "nothing written");
     }
 
     @Test
     void replicateWithMissingBucketFailsAtStart() throws Exception {
-        Run run = cli("replicate", "-config", config("no-such-bucket", server.endpoint(), S3ProxyServer.SECRET_KEY)
-                .toString());
+        Run run = cli(
+                "replicate",
+                "-config",
+                config("no-such-bucket", server.endpoint(), S3ProxyServer.SECRET_KEY)
+                        .toString());
         assertError(run, "replica offsite", "bucket not found: no-such-bucket");
     }
 
     @Test
     void replicateWithClosedPortFailsAtStartNamingTheEndpoint() throws Exception {
         String endpoint = "http://127.0.0.1:" + closedPort();
-        Run run = cli("replicate", "-config", config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
-                .toString());
+        Run run = cli(
+                "replicate",
+                "-config",
+                config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
+                        .toString());
         assertError(run, "replica offsite", "cannot reach endpoint " + endpoint);
     }
 
     @Test
     void replicateWithUnknownHostFailsAtStart() throws Exception {
-        Run run = cli("replicate", "-config", config(server.createBucket(), "http://no-such-host.invalid:9000",
-                S3ProxyServer.SECRET_KEY).toString());
+        Run run = cli(
+                "replicate",
+                "-config",
+                config(server.createBucket(), "http://no-such-host.invalid:9000", S3ProxyServer.SECRET_KEY)
+                        .toString());
         assertError(run, "replica offsite", "cannot reach endpoint http://no-such-host.invalid:9000", "unknown host");
     }
 
@@ -125,8 +138,13 @@ class S3CliErrorsTest {
     void restoreWithWrongSecretFailsNamingTheReplica() throws Exception {
         String bucket = server.createBucket();
         Path out = dir.resolve("restored.db");
-        Run run = cli("restore", "-config", config(bucket, server.endpoint(), "wrong-secret").toString(),
-                "-o", out.toString(), dir.resolve("app.db").toString());
+        Run run = cli(
+                "restore",
+                "-config",
+                config(bucket, server.endpoint(), "wrong-secret").toString(),
+                "-o",
+                out.toString(),
+                dir.resolve("app.db").toString());
         assertError(run, "replica offsite", "s3://" + bucket + "/backups/app", "access denied");
         assertFalse(run.err().contains("Exception"), "no exception class names for the user: " + run.err());
         assertFalse(Files.exists(out));
@@ -136,16 +154,28 @@ class S3CliErrorsTest {
     void restoreWithClosedPortFailsNamingTheEndpoint() throws Exception {
         String endpoint = "http://127.0.0.1:" + closedPort();
         Path out = dir.resolve("restored.db");
-        Run run = cli("restore", "-config", config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
-                .toString(), "-o", out.toString(), dir.resolve("app.db").toString());
+        Run run = cli(
+                "restore",
+                "-config",
+                config(server.createBucket(), endpoint, S3ProxyServer.SECRET_KEY)
+                        .toString(),
+                "-o",
+                out.toString(),
+                dir.resolve("app.db").toString());
         assertError(run, "replica offsite", "cannot reach endpoint " + endpoint);
         assertFalse(Files.exists(out));
     }
 
     @Test
     void restoreFromAnEmptyBucketSaysNoBackups() throws Exception {
-        Run run = cli("restore", "-config", config(server.createBucket(), server.endpoint(), S3ProxyServer.SECRET_KEY)
-                .toString(), "-o", dir.resolve("restored.db").toString(), dir.resolve("app.db").toString());
+        Run run = cli(
+                "restore",
+                "-config",
+                config(server.createBucket(), server.endpoint(), S3ProxyServer.SECRET_KEY)
+                        .toString(),
+                "-o",
+                dir.resolve("restored.db").toString(),
+                dir.resolve("app.db").toString());
         assertError(run, "no matching backups found");
     }
 }

@@ -10,9 +10,9 @@ import dev.litestack.replicator.testing.AppDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * S3 answers every request with 503 SlowDown or 500 InternalError for a while (through a
@@ -30,31 +30,39 @@ class S3ErrorResponsesTest {
     @Test
     void throttlingAndServerErrorsAreRiddenThrough() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start();
-             FaultInjectingProxy proxy = new FaultInjectingProxy(server.port());
-             S3ReplicationHarness h = new S3ReplicationHarness(dir,
-                     server.settings(server.createBucket(), "app").withEndpoint(proxy.endpoint(), true), 1000)) {
+                FaultInjectingProxy proxy = new FaultInjectingProxy(server.port());
+                S3ReplicationHarness h = new S3ReplicationHarness(
+                        dir,
+                        server.settings(server.createBucket(), "app").withEndpoint(proxy.endpoint(), true),
+                        1000)) {
             ReplicaRunner runner = h.runner();
             h.startWriting(Duration.ofMillis(20));
-            await("replicating through the proxy").atMost(Duration.ofSeconds(20))
+            await("replicating through the proxy")
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> h.committed() > 20 && runner.lagSeconds() < 1 && runner.healthy());
 
             proxy.setFault(Fault.MIXED);
             Instant start = Instant.now();
             await("failure reported").atMost(Duration.ofSeconds(10)).until(() -> !runner.healthy());
             String error = runner.lastError();
-            assertTrue(error.contains("throttled by " + proxy.endpoint()) || error.contains("server error from "
-                    + proxy.endpoint()), error);
-            await("lag beyond the health bound").atMost(Duration.ofSeconds(10))
-                    .until(() -> h.healthStatus() == 503);
+            assertTrue(
+                    error.contains("throttled by " + proxy.endpoint())
+                            || error.contains("server error from " + proxy.endpoint()),
+                    error);
+            await("lag beyond the health bound").atMost(Duration.ofSeconds(10)).until(() -> h.healthStatus() == 503);
             assertEquals(0.0, h.metric("litestream_replica_healthy"));
-            await("fault period").atMost(FAULT_PERIOD.plusSeconds(5)).pollInterval(Duration.ofMillis(200))
+            await("fault period")
+                    .atMost(FAULT_PERIOD.plusSeconds(5))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> Duration.between(start, Instant.now()).compareTo(FAULT_PERIOD) >= 0);
             assertTrue(proxy.faultedRequests() >= 4, "faulted requests: " + proxy.faultedRequests());
             assertTrue(h.metric("litestream_replica_sync_error_count") >= 2);
             int committedDuringFault = h.committed();
 
             proxy.setFault(Fault.NONE);
-            await("caught up after the errors stop").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+            await("caught up after the errors stop")
+                    .atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> runner.healthy() && runner.lagSeconds() < 1);
             await("healthz ok again").atMost(Duration.ofSeconds(10)).until(() -> h.healthStatus() == 200);
 

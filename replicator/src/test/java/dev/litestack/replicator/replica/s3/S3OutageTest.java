@@ -12,9 +12,9 @@ import dev.litestack.replicator.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
  * S3 goes away for a minute while the application keeps committing: the replicator keeps the
@@ -36,8 +36,8 @@ class S3OutageTest {
     @Test
     void outageIsReportedOnceAndEverythingShipsAfterRecovery() throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start();
-             S3ReplicationHarness h = new S3ReplicationHarness(dir, oneAttempt(server.settings(server.createBucket(), "app")),
-                     1000, scheduler)) {
+                S3ReplicationHarness h = new S3ReplicationHarness(
+                        dir, oneAttempt(server.settings(server.createBucket(), "app")), 1000, scheduler)) {
             ReplicaRunner runner = h.runner();
             int rows = write(h, 0, 30);
             scheduler.advance(Duration.ofSeconds(1));
@@ -45,8 +45,11 @@ class S3OutageTest {
             assertEquals(200, h.healthStatus());
             assertEquals(1.0, h.metric("litestream_replica_healthy"));
             String text = h.metricsText();
-            assertTrue(text.lines().anyMatch(l -> l.startsWith("litestream_replica_operation_bytes{")
-                    && l.contains("operation=\"PUT\"") && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0),
+            assertTrue(
+                    text.lines()
+                            .anyMatch(l -> l.startsWith("litestream_replica_operation_bytes{")
+                                    && l.contains("operation=\"PUT\"")
+                                    && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0),
                     "Litestream's exact name, with the uploaded bytes:\n" + text);
             assertFalse(text.contains("litestream_replica_operation_bytes_total"), text);
             assertTrue(text.contains("litestream_replica_operation_total{"), text);
@@ -66,9 +69,11 @@ class S3OutageTest {
             }
             assertTrue(runner.lagSeconds() >= OUTAGE.toSeconds() - 1, "lag " + runner.lagSeconds());
             assertEquals(503, h.healthStatus());
-            assertTrue(h.metric("litestream_replica_lag_seconds") > S3ReplicationHarness.HEALTH_MAX_SYNC_AGE.toSeconds());
+            assertTrue(
+                    h.metric("litestream_replica_lag_seconds") > S3ReplicationHarness.HEALTH_MAX_SYNC_AGE.toSeconds());
             long errors = (long) h.metric("litestream_replica_sync_error_count");
-            assertTrue(errors >= 5 && errors <= 8, "retried with backoff (1, 2, 4, 8, 16, 30 s): " + errors + " attempts");
+            assertTrue(
+                    errors >= 5 && errors <= 8, "retried with backoff (1, 2, 4, 8, 16, 30 s): " + errors + " attempts");
             assertEquals(shipped.index(), h.metric("litestream_replica_wal_index"), "position gauges stay put");
             assertEquals(shipped.offset(), h.metric("litestream_replica_wal_offset"));
             assertTrue(shipped.offset() > 0);
@@ -90,7 +95,9 @@ class S3OutageTest {
             assertEquals(1, h.logLines("replica sync failed").size(), "one failure line:\n" + h.logText());
             assertEquals(1, h.logLines("replica sync recovered").size(), "one recovery line:\n" + h.logText());
             String failed = h.logLines("replica sync failed").get(0);
-            assertTrue(failed.contains("replica=s3") && failed.contains(server.endpoint()), "names the endpoint: " + failed);
+            assertTrue(
+                    failed.contains("replica=s3") && failed.contains(server.endpoint()),
+                    "names the endpoint: " + failed);
         }
     }
 

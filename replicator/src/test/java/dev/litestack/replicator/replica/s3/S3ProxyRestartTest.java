@@ -14,8 +14,8 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** A server that goes away and comes back: calls fail cleanly meanwhile and work again after. */
 @Tag("integration")
@@ -33,18 +33,28 @@ class S3ProxyRestartTest {
                 client.writeWalSegment(new Pos(GEN, 0, 0), new ByteArrayInputStream(before));
 
                 server.stop();
-                S3ReplicaException down = assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
-                        assertThrows(S3ReplicaException.class, () -> client.walSegments(GEN)));
+                S3ReplicaException down = assertTimeoutPreemptively(
+                        Duration.ofSeconds(60),
+                        () -> assertThrows(S3ReplicaException.class, () -> client.walSegments(GEN)));
                 assertEquals(Reason.UNREACHABLE, down.reason());
                 assertTrue(down.getMessage().contains(server.endpoint()), down.getMessage());
-                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(S3ReplicaException.class,
-                        () -> client.writeWalSegment(new Pos(GEN, 0, 3), new ByteArrayInputStream(new byte[5]))));
+                assertTimeoutPreemptively(
+                        Duration.ofSeconds(60),
+                        () -> assertThrows(
+                                S3ReplicaException.class,
+                                () -> client.writeWalSegment(
+                                        new Pos(GEN, 0, 3), new ByteArrayInputStream(new byte[5]))));
 
                 server.restart();
                 assertEquals(port, server.port());
-                await("writes after restart").atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-                        client.writeWalSegment(new Pos(GEN, 0, 3), new ByteArrayInputStream(new byte[5])));
-                assertEquals(List.of(0L, 3L), client.walSegments(GEN).stream().map(s -> s.offset()).toList());
+                await("writes after restart")
+                        .atMost(Duration.ofSeconds(30))
+                        .ignoreExceptions()
+                        .untilAsserted(() ->
+                                client.writeWalSegment(new Pos(GEN, 0, 3), new ByteArrayInputStream(new byte[5])));
+                assertEquals(
+                        List.of(0L, 3L),
+                        client.walSegments(GEN).stream().map(s -> s.offset()).toList());
                 try (InputStream in = client.openWalSegment(new Pos(GEN, 0, 0))) {
                     assertArrayEquals(before, in.readAllBytes());
                 }

@@ -53,7 +53,9 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Starts a server on a free port. */
     public static S3ProxyServer start() throws Exception {
         BlobStoreContext ctx = ContextBuilder.newBuilder("transient")
-                .credentials("unused", "unused").overrides(new Properties()).build(BlobStoreContext.class);
+                .credentials("unused", "unused")
+                .overrides(new Properties())
+                .build(BlobStoreContext.class);
         S3ProxyServer server = new S3ProxyServer(ctx);
         try {
             server.listen(0);
@@ -73,7 +75,9 @@ public final class S3ProxyServer implements AutoCloseable {
                 .ignoreUnknownHeaders(true)
                 .build();
         p.start();
-        await("s3proxy start").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+        await("s3proxy start")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> "STARTED".equals(p.getState()));
         proxy = p;
         port = p.getPort();
@@ -120,19 +124,26 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Stores an object directly in the blob store (no HTTP), e.g. to seed many keys quickly. */
     public void putBlob(String bucket, String key, byte[] body) {
         BlobStore store = context.getBlobStore();
-        store.putBlob(bucket, store.blobBuilder(key).payload(body).contentLength((long) body.length).build());
+        store.putBlob(
+                bucket,
+                store.blobBuilder(key)
+                        .payload(body)
+                        .contentLength((long) body.length)
+                        .build());
     }
 
     /** Every key in a bucket, read directly from the blob store. */
     public List<String> keys(String bucket) {
         return context.getBlobStore().list(bucket, ListContainerOptions.Builder.recursive()).stream()
-                .map(StorageMetadata::getName).sorted().toList();
+                .map(StorageMetadata::getName)
+                .sorted()
+                .toList();
     }
 
     /** Settings for this server: endpoint, path style and the right credentials. */
     public S3Settings settings(String bucket, String prefix) {
-        return new S3Settings(bucket, prefix, REGION, endpoint(), true, false, ACCESS_KEY, SECRET_KEY,
-                S3Settings.Tuning.DEFAULTS);
+        return new S3Settings(
+                bucket, prefix, REGION, endpoint(), true, false, ACCESS_KEY, SECRET_KEY, S3Settings.Tuning.DEFAULTS);
     }
 
     /** A plain SDK client for this server (the caller closes it), to write objects around our client. */
@@ -141,8 +152,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
-                        SECRET_KEY)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .forcePathStyle(true)
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** Failures come back as IOExceptions that say what is wrong and where. */
 @Tag("integration")
@@ -43,13 +43,14 @@ class S3ReplicaClientErrorTest {
 
     @Test
     void wrongSecretKeyIsAccessDenied() throws Exception {
-        S3Settings settings = server.settings(server.createBucket(), "p")
-                .withCredentials(S3ProxyServer.ACCESS_KEY, "wrong-secret");
+        S3Settings settings =
+                server.settings(server.createBucket(), "p").withCredentials(S3ProxyServer.ACCESS_KEY, "wrong-secret");
         try (S3ReplicaClient client = S3ReplicaClient.open(settings, Map.of())) {
             S3ReplicaException e = assertThrows(S3ReplicaException.class, client::verify);
             assertEquals(Reason.ACCESS_DENIED, e.reason());
             assertMentions(e, "s3://" + settings.bucket() + "/p", "access denied", "secret-access-key");
-            e = assertThrows(S3ReplicaException.class,
+            e = assertThrows(
+                    S3ReplicaException.class,
                     () -> client.writeWalSegment(new Pos(GEN, 0, 0), new ByteArrayInputStream(new byte[1])));
             assertMentions(e, "put s3://" + settings.bucket() + "/p/generations/" + GEN + "/wal/", "access denied");
         }
@@ -68,8 +69,11 @@ class S3ReplicaClientErrorTest {
     @Test
     void litestreamEnvCredentialsReachTheServer() throws Exception {
         S3Settings settings = server.settings(server.createBucket(), "").withCredentials(null, null);
-        Map<String, String> env = Map.of("LITESTREAM_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY,
-                "LITESTREAM_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+        Map<String, String> env = Map.of(
+                "LITESTREAM_ACCESS_KEY_ID",
+                S3ProxyServer.ACCESS_KEY,
+                "LITESTREAM_SECRET_ACCESS_KEY",
+                S3ProxyServer.SECRET_KEY);
         try (S3ReplicaClient client = S3ReplicaClient.open(settings, env)) {
             client.verify();
         }
@@ -92,7 +96,8 @@ class S3ReplicaClientErrorTest {
         S3Settings settings = server.settings(server.createBucket(), "p");
         try (S3ReplicaClient client = S3ReplicaClient.open(settings, Map.of())) {
             NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> client.openSnapshot(GEN, 5));
-            assertEquals("s3://" + settings.bucket() + "/p/generations/" + GEN + "/snapshots/00000005.snapshot.lz4",
+            assertEquals(
+                    "s3://" + settings.bucket() + "/p/generations/" + GEN + "/snapshots/00000005.snapshot.lz4",
                     e.getFile());
         }
     }
@@ -106,8 +111,8 @@ class S3ReplicaClientErrorTest {
         String endpoint = "http://127.0.0.1:" + port;
         S3Settings settings = server.settings("bkt", "p").withEndpoint(endpoint, true);
         try (S3ReplicaClient client = S3ReplicaClient.open(settings, Map.of())) {
-            S3ReplicaException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                    () -> assertThrows(S3ReplicaException.class, client::verify));
+            S3ReplicaException e = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60), () -> assertThrows(S3ReplicaException.class, client::verify));
             assertEquals(Reason.UNREACHABLE, e.reason());
             assertTrue(e.reason().isTransient());
             assertMentions(e, "cannot reach endpoint " + endpoint, "connection refused");

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Multipart uploads, listing pagination, DeleteObjects batching and the key layout. */
@@ -90,7 +90,8 @@ class S3ReplicaClientLargeTest {
                 b[off + i] = at(position + i);
             }
             position += n;
-            maxAhead = Math.max(maxAhead, position - client.operationStats().orElseThrow().bytes(Operation.PUT));
+            maxAhead = Math.max(
+                    maxAhead, position - client.operationStats().orElseThrow().bytes(Operation.PUT));
             return n;
         }
     }
@@ -117,8 +118,9 @@ class S3ReplicaClientLargeTest {
         assertEquals(1, client.operationStats().orElseThrow().operations(Operation.PUT));
         assertEquals(size, client.operationStats().orElseThrow().bytes(Operation.PUT));
         try (S3Client raw = server.sdkClient()) {
-            String etag = raw.headObject(r -> r.bucket(settings.bucket())
-                    .key(settings.key(ReplicaLayout.snapshotKey(GEN, 0)))).eTag();
+            String etag = raw.headObject(
+                            r -> r.bucket(settings.bucket()).key(settings.key(ReplicaLayout.snapshotKey(GEN, 0))))
+                    .eTag();
             assertTrue(etag.replace("\"", "").endsWith("-4"), "not a 4-part multipart ETag: " + etag);
         }
         assertEquals(size, client.snapshots(GEN).get(0).size());
@@ -132,8 +134,9 @@ class S3ReplicaClientLargeTest {
         body[PART - 1] = 42;
         client.writeSnapshot(GEN, 1, new ByteArrayInputStream(body));
         try (S3Client raw = server.sdkClient()) {
-            String etag = raw.headObject(r -> r.bucket(settings.bucket())
-                    .key(settings.key(ReplicaLayout.snapshotKey(GEN, 1)))).eTag();
+            String etag = raw.headObject(
+                            r -> r.bucket(settings.bucket()).key(settings.key(ReplicaLayout.snapshotKey(GEN, 1))))
+                    .eTag();
             assertTrue(!etag.contains("-"), "unexpected multipart ETag: " + etag);
         }
         assertArrayEquals(body, client.openSnapshot(GEN, 1).readAllBytes());
@@ -156,7 +159,9 @@ class S3ReplicaClientLargeTest {
         assertEquals("source failed", e.getMessage());
         assertEquals(List.of(), client.snapshots(GEN));
         try (S3Client raw = server.sdkClient()) {
-            assertEquals(List.of(), raw.listMultipartUploads(r -> r.bucket(settings.bucket())).uploads());
+            assertEquals(
+                    List.of(),
+                    raw.listMultipartUploads(r -> r.bucket(settings.bucket())).uploads());
         }
     }
 
@@ -166,7 +171,9 @@ class S3ReplicaClientLargeTest {
         for (int i = 0; i < 2100; i++) {
             Pos p = new Pos(GEN, i / 1000, (i % 1000) * 4152L);
             positions.add(p);
-            server.putBlob(settings.bucket(), settings.key(ReplicaLayout.walSegmentKey(GEN, p.index(), p.offset())),
+            server.putBlob(
+                    settings.bucket(),
+                    settings.key(ReplicaLayout.walSegmentKey(GEN, p.index(), p.offset())),
                     new byte[] {1, 2, 3});
         }
         assertEquals(2100, client.walSegments(GEN).size());
@@ -198,9 +205,10 @@ class S3ReplicaClientLargeTest {
     void objectsLandUnderThePrefixWithLitestreamNames() throws Exception {
         client.writeWalSegment(new Pos(GEN, 0, 0x60b0), new ByteArrayInputStream(new byte[3]));
         client.writeSnapshot(GEN, 0, new ByteArrayInputStream(new byte[3]));
-        assertEquals(List.of(
-                "backups/app.db/generations/0123456789abcdef/snapshots/00000000.snapshot.lz4",
-                "backups/app.db/generations/0123456789abcdef/wal/00000000_000060b0.wal.lz4"),
+        assertEquals(
+                List.of(
+                        "backups/app.db/generations/0123456789abcdef/snapshots/00000000.snapshot.lz4",
+                        "backups/app.db/generations/0123456789abcdef/wal/00000000_000060b0.wal.lz4"),
                 server.keys(settings.bucket()));
         assertEquals("s3://" + settings.bucket() + "/backups/app.db", client.describe());
         assertEquals("s3", client.type());

@@ -62,24 +62,39 @@ final class S3ReplicationHarness implements AutoCloseable {
      * @param scheduler where the replica's work runs and the clock it reads (a test's
      *                  {@code ManualScheduler}); null for a real thread on the system clock
      */
-    S3ReplicationHarness(Path dir, S3Settings settings, int minCheckpointPages,
-                         dev.litestack.replicator.util.Scheduler scheduler) throws Exception {
+    S3ReplicationHarness(
+            Path dir, S3Settings settings, int minCheckpointPages, dev.litestack.replicator.util.Scheduler scheduler)
+            throws Exception {
         this.dir = dir;
         this.dbPath = dir.resolve("app.db");
-        this.log = new Log(Log.Level.INFO, false, new PrintStream(new Tee(logBytes, System.out), true,
-                StandardCharsets.UTF_8));
+        this.log = new Log(
+                Log.Level.INFO, false, new PrintStream(new Tee(logBytes, System.out), true, StandardCharsets.UTF_8));
         this.app = new AppDb(dbPath);
         Database.Options d = Database.Options.defaults(dbPath);
-        Database db = new Database(new Database.Options(d.path(), d.metaPath(), d.monitorInterval(),
-                d.checkpointInterval(), minCheckpointPages, Math.max(minCheckpointPages * 2, 10_000)),
-                Clock.systemUTC(), log);
+        Database db = new Database(
+                new Database.Options(
+                        d.path(),
+                        d.metaPath(),
+                        d.monitorInterval(),
+                        d.checkpointInterval(),
+                        minCheckpointPages,
+                        Math.max(minCheckpointPages * 2, 10_000)),
+                Clock.systemUTC(),
+                log);
         this.client = S3ReplicaClient.open(settings, Map.of());
         client.verify();
         Clock clock = scheduler == null ? Clock.systemUTC() : scheduler.clock();
-        Replica replica = new Replica(db, client, new Replica.Options("s3", SYNC_INTERVAL, Duration.ZERO,
-                Duration.ofHours(24), Duration.ofHours(1)), clock, log);
-        this.service = new ReplicationService(List.of(new ReplicationService.Entry(db, List.of(replica))),
-                clock, log, scheduler == null ? null : r -> scheduler);
+        Replica replica = new Replica(
+                db,
+                client,
+                new Replica.Options("s3", SYNC_INTERVAL, Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1)),
+                clock,
+                log);
+        this.service = new ReplicationService(
+                List.of(new ReplicationService.Entry(db, List.of(replica))),
+                clock,
+                log,
+                scheduler == null ? null : r -> scheduler);
         service.start(Duration.ofSeconds(30));
         this.metrics = MetricsServer.start("127.0.0.1:0", service, HEALTH_MAX_SYNC_AGE);
     }
@@ -94,16 +109,20 @@ final class S3ReplicationHarness implements AutoCloseable {
 
     /** Starts committing one row every {@code every}. */
     void startWriting(Duration every) {
-        writer.scheduleWithFixedDelay(() -> {
-            int next = committed.get();
-            try {
-                app.insert(next, next + 1);
-                committed.set(next + 1);
-            } catch (Exception e) {
-                writerFailure.compareAndSet(null, e);
-                throw new IllegalStateException(e);
-            }
-        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        writer.scheduleWithFixedDelay(
+                () -> {
+                    int next = committed.get();
+                    try {
+                        app.insert(next, next + 1);
+                        committed.set(next + 1);
+                    } catch (Exception e) {
+                        writerFailure.compareAndSet(null, e);
+                        throw new IllegalStateException(e);
+                    }
+                },
+                0,
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Stops the writer and returns the number of committed rows (ids 0..n-1). */
@@ -125,7 +144,8 @@ final class S3ReplicationHarness implements AutoCloseable {
     /** Restores the latest state from the bucket into a new file and returns its path. */
     Path restore(String name) throws IOException {
         Path out = dir.resolve(name);
-        new Restorer(4, true, log).restore(RestorePlanner.plan(Map.of("s3", client), RestorePlanner.Target.latest()), out);
+        new Restorer(4, true, log)
+                .restore(RestorePlanner.plan(Map.of("s3", client), RestorePlanner.Target.latest()), out);
         return out;
     }
 
@@ -149,8 +169,11 @@ final class S3ReplicationHarness implements AutoCloseable {
     /** The value of a per-replica gauge on {@code /metrics}, e.g. {@code litestream_replica_healthy}. */
     double metric(String name) throws Exception {
         String body = get("/metrics").body();
-        return body.lines().filter(l -> l.startsWith(name + "{")).filter(l -> l.contains("name=\"s3\""))
-                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+        return body.lines()
+                .filter(l -> l.startsWith(name + "{"))
+                .filter(l -> l.contains("name=\"s3\""))
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " missing from /metrics:\n" + body));
     }
 
@@ -161,7 +184,8 @@ final class S3ReplicationHarness implements AutoCloseable {
 
     private HttpResponse<String> get(String path) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + path))
-                .timeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10))
+                .build();
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -32,9 +32,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -74,8 +74,8 @@ class S3RestoreChangesTest {
     void replicate() throws Exception {
         client = S3ReplicaClient.open(server.settings(server.createBucket(), "app"), Map.of());
         Path dbPath = dir.resolve("app.db");
-        try (AppDb app = new AppDb(dbPath); Database db = new Database(Database.Options.defaults(dbPath),
-                Clock.systemUTC(), log)) {
+        try (AppDb app = new AppDb(dbPath);
+                Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
             Replica replica = new Replica(db, client, Replica.Options.defaults("s3"), Clock.systemUTC(), log);
             for (int round = 0; round < 4; round++) {
                 app.insert(round * 10, round * 10 + 10);
@@ -102,7 +102,10 @@ class S3RestoreChangesTest {
     private RestoreException restoreFails(RestorePlan plan, Path out) {
         RestoreException e = assertThrows(RestoreException.class, () -> new Restorer(4, true, log).restore(plan, out));
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith("restored")).toList(),
+            assertEquals(
+                    List.of(),
+                    files.filter(p -> p.getFileName().toString().startsWith("restored"))
+                            .toList(),
                     "nothing left behind");
         } catch (IOException io) {
             throw new AssertionError(io);
@@ -135,7 +138,10 @@ class S3RestoreChangesTest {
         raw.deleteObject(r -> r.bucket(client.settings().bucket()).key(key(relative)));
 
         RestoreException e = restoreFails(plan, dir.resolve("restored.db"));
-        assertTrue(e.getMessage().contains("snapshot disappeared") && e.getMessage().contains(relative), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("snapshot disappeared")
+                        && e.getMessage().contains(relative),
+                e.getMessage());
     }
 
     @Test
@@ -147,7 +153,9 @@ class S3RestoreChangesTest {
         put(relative, other);
 
         RestoreException e = restoreFails(plan, dir.resolve("restored.db"));
-        assertTrue(e.getMessage().contains("changed during the restore") && e.getMessage().contains(relative),
+        assertTrue(
+                e.getMessage().contains("changed during the restore")
+                        && e.getMessage().contains(relative),
                 e.getMessage());
     }
 
@@ -160,8 +168,10 @@ class S3RestoreChangesTest {
             same = in.readAllBytes();
         }
         // Same bytes, written again later: LastModified moves on (S3 keeps whole seconds).
-        await("the next second").atMost(Duration.ofSeconds(5))
-                .until(() -> Instant.now().getEpochSecond() > plan.snapshot().createdAt().getEpochSecond());
+        await("the next second")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> Instant.now().getEpochSecond()
+                        > plan.snapshot().createdAt().getEpochSecond());
         put(relative, same);
 
         RestoreException e = restoreFails(plan, dir.resolve("restored.db"));
@@ -180,7 +190,8 @@ class S3RestoreChangesTest {
         put(ReplicaLayout.walSegmentKey(generation, victim.index(), victim.offset()), donorBytes);
 
         RestoreException e = restoreFails(plan, dir.resolve("restored.db"));
-        assertTrue(e.getMessage().contains(ReplicaLayout.walSegmentKey(generation, victim.index(), victim.offset())),
+        assertTrue(
+                e.getMessage().contains(ReplicaLayout.walSegmentKey(generation, victim.index(), victim.offset())),
                 e.getMessage());
     }
 

@@ -56,7 +56,8 @@ class LogServiceProviderTest {
         l.info("not shown");
         l.error("shown");
         assertEquals(1, lines().size(), lines().toString());
-        assertTrue(lines().get(0).contains("level=ERROR msg=shown logger=software.amazon.awssdk.core.RetryTest"),
+        assertTrue(
+                lines().get(0).contains("level=ERROR msg=shown logger=software.amazon.awssdk.core.RetryTest"),
                 lines().get(0));
     }
 
