@@ -13,21 +13,21 @@ final class WalChecksum {
     private WalChecksum() {}
 
     /**
-     * Continues the checksum {@code (s0, s1)} over {@code len} bytes (a multiple of 8) and returns
-     * the new pair as two longs holding unsigned 32-bit values.
+     * Continues the checksum {@code from} over {@code len} bytes (a multiple of 8) and returns the new
+     * pair (each sum wraps at 32 bits, as SQLite's unsigned arithmetic does).
      */
-    public static long[] compute(boolean bigEndian, byte[] b, int off, int len, int s0, int s1) {
+    static Checksum compute(boolean bigEndian, byte[] b, int off, int len, Checksum from) {
         if ((len & 7) != 0) {
             throw new IllegalArgumentException("checksum length must be a multiple of 8: " + len);
         }
         VarHandle vh = bigEndian ? BE : LE;
-        int a = s0;
-        int c = s1;
+        int a = from.s0();
+        int c = from.s1();
         int end = off + len;
         for (int i = off; i < end; i += 8) {
             a += (int) vh.get(b, i) + c;
             c += (int) vh.get(b, i + 4) + a;
         }
-        return new long[] {Integer.toUnsignedLong(a), Integer.toUnsignedLong(c)};
+        return new Checksum(a, c);
     }
 }

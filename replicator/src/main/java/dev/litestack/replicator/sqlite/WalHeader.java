@@ -33,8 +33,8 @@ public record WalHeader(
         if (ps < 512 || ps > 65536 || Integer.bitCount(ps) != 1) {
             throw new WalFormatException("invalid wal page size: " + ps);
         }
-        long[] sum = WalChecksum.compute(h.bigEndianChecksums(), b, off, 24, 0, 0);
-        if ((int) sum[0] != h.checksum1 || (int) sum[1] != h.checksum2) {
+        if (!WalChecksum.compute(h.bigEndianChecksums(), b, off, 24, new Checksum(0, 0))
+                .equals(h.checksum())) {
             throw new WalFormatException("wal header checksum mismatch");
         }
         return h;

@@ -45,14 +45,13 @@ public final class WalScanner {
             return false;
         }
         boolean be = header.bigEndianChecksums();
-        long[] sum = WalChecksum.compute(be, b, off, 8, s0, s1);
-        sum = WalChecksum.compute(
-                be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE, (int) sum[0], (int) sum[1]);
-        if ((int) sum[0] != fh.checksum1() || (int) sum[1] != fh.checksum2()) {
+        Checksum sum = WalChecksum.compute(be, b, off, 8, new Checksum(s0, s1));
+        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE, sum);
+        if (sum.s0() != fh.checksum1() || sum.s1() != fh.checksum2()) {
             return false;
         }
-        s0 = (int) sum[0];
-        s1 = (int) sum[1];
+        s0 = sum.s0();
+        s1 = sum.s1();
         frames++;
         if (fh.isCommit()) {
             lastCommitFrames = frames;

@@ -18,16 +18,16 @@ class WalChecksumTest {
     /** Walks every frame and checks its stored checksum equals the chain WalChecksum computes. */
     private static int checkChain(byte[] wal, boolean bigEndian) {
         ByteBuffer bb = ByteBuffer.wrap(wal);
-        long[] s = WalChecksum.compute(bigEndian, wal, 0, 24, 0, 0);
-        assertEquals(bb.getInt(24), (int) s[0], "header checksum-1");
-        assertEquals(bb.getInt(28), (int) s[1], "header checksum-2");
+        Checksum s = WalChecksum.compute(bigEndian, wal, 0, 24, new Checksum(0, 0));
+        assertEquals(bb.getInt(24), s.s0(), "header checksum-1");
+        assertEquals(bb.getInt(28), s.s1(), "header checksum-2");
         int frameSize = 24 + bb.getInt(8);
         int frames = 0;
         for (int off = 32; off + frameSize <= wal.length; off += frameSize) {
-            s = WalChecksum.compute(bigEndian, wal, off, 8, (int) s[0], (int) s[1]);
-            s = WalChecksum.compute(bigEndian, wal, off + 24, frameSize - 24, (int) s[0], (int) s[1]);
-            assertEquals(bb.getInt(off + 16), (int) s[0], "frame " + frames + " checksum-1");
-            assertEquals(bb.getInt(off + 20), (int) s[1], "frame " + frames + " checksum-2");
+            s = WalChecksum.compute(bigEndian, wal, off, 8, s);
+            s = WalChecksum.compute(bigEndian, wal, off + 24, frameSize - 24, s);
+            assertEquals(bb.getInt(off + 16), s.s0(), "frame " + frames + " checksum-1");
+            assertEquals(bb.getInt(off + 20), s.s1(), "frame " + frames + " checksum-2");
             frames++;
         }
         return frames;
@@ -56,28 +56,26 @@ class WalChecksumTest {
     }
 
     @Test
-    void returnsUnsignedValuesAndWrapsAt32Bits() {
+    void wrapsAt32Bits() {
         byte[] b = new byte[8];
         ByteBuffer.wrap(b).putInt(0xFFFFFFFF).putInt(0x80000000);
-        long[] s = WalChecksum.compute(true, b, 0, 8, 1, 0);
+        Checksum s = WalChecksum.compute(true, b, 0, 8, new Checksum(1, 0));
         // s0 = 1 + 0xFFFFFFFF + 0 = 0 (wrap); s1 = 0 + 0x80000000 + 0 = 0x80000000
-        assertEquals(0L, s[0]);
-        assertEquals(0x80000000L, s[1]);
+        assertEquals(new Checksum(0, 0x80000000), s);
+        assertEquals(0x80000000L, Integer.toUnsignedLong(s.s1()), "the unsigned value SQLite stores");
     }
 
     @Test
     void littleEndianReadsWordsReversed() {
         byte[] b = {1, 0, 0, 0, 2, 0, 0, 0};
-        long[] le = WalChecksum.compute(false, b, 0, 8, 0, 0);
-        assertEquals(1L, le[0]);
-        assertEquals(3L, le[1]);
-        long[] be = WalChecksum.compute(true, b, 0, 8, 0, 0);
-        assertEquals(0x01000000L, be[0]);
-        assertEquals(0x03000000L, be[1]);
+        assertEquals(new Checksum(1, 3), WalChecksum.compute(false, b, 0, 8, new Checksum(0, 0)));
+        assertEquals(new Checksum(0x01000000, 0x03000000), WalChecksum.compute(true, b, 0, 8, new Checksum(0, 0)));
     }
 
     @Test
     void rejectsLengthsThatAreNotMultiplesOfEight() {
-        assertThrows(IllegalArgumentException.class, () -> WalChecksum.compute(false, new byte[16], 0, 12, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> WalChecksum.compute(false, new byte[16], 0, 12, new Checksum(0, 0)));
     }
 }
