@@ -27,6 +27,9 @@ final class DatabasesCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
+    @Mixin
+    LogLevelOption logLevel;
+
     @Option(
             names = {"-json", "--json"},
             description = "Print JSON instead of a table.")
@@ -37,6 +40,7 @@ final class DatabasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logLevel.configure(System.getenv());
         Config config = configOptions.load(System.getenv());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (DbConfig d : config.dbs()) {

@@ -37,6 +37,9 @@ final class ListingCommands {
         @Mixin
         ReplicaTargets targets;
 
+        @Mixin
+        LogLevelOption logLevel;
+
         @Option(
                 names = {"-json", "--json"},
                 description = "Print JSON instead of a table.")
@@ -53,12 +56,13 @@ final class ListingCommands {
 
         @Override
         public Integer call() throws Exception {
+            Log log = logLevel.configure(System.getenv());
             try (ReplicaTargets.Resolved r = targets.resolve(System.getenv())) {
                 for (Map.Entry<String, ReplicaClient> e : r.clients().entrySet()) {
                     try {
                         list(e.getKey(), e.getValue(), r);
                     } catch (IOException ex) {
-                        Log.get().error("cannot list replica", "replica", e.getKey(), "error", ex);
+                        log.error("cannot list replica", "replica", e.getKey(), "error", ex);
                     }
                 }
             }

@@ -2,19 +2,24 @@ package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.config.LoggingConfig;
 import dev.litestack.replicator.exec.ExitCodes;
+import dev.litestack.replicator.util.Log;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** {@code -log-level}: the level of the process log, over {@code $LOG_LEVEL} and the config's {@code logging.level}. */
+/**
+ * {@code -log-level}: the level of the process log, over {@code $LOG_LEVEL} and (for {@code replicate}) the
+ * config's {@code logging.level}. A mixin of every command that logs.
+ */
 final class LogLevelOption {
 
     @Option(
             names = {"-log-level", "--log-level"},
             paramLabel = "LEVEL",
             description =
-                    "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config, else info). "
+                    "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config for replicate, "
+                            + "else info). "
                             + "At debug, errors are logged with their stack traces.")
     String logLevel;
 
@@ -33,5 +38,15 @@ final class LogLevelOption {
                     ExitCodes.USAGE);
         }
         return new LoggingConfig(level, fromFile.type(), fromFile.stderr());
+    }
+
+    /**
+     * For the commands other than {@code replicate}, which log as text to stderr whatever the config says: sets
+     * the process log's level from -log-level, else $LOG_LEVEL, when either is given, and returns the process log.
+     */
+    Log configure(Map<String, String> env) throws CliException {
+        LoggingConfig stderrText = new LoggingConfig(LoggingConfig.DEFAULT_LEVEL, LoggingConfig.DEFAULT_TYPE, true);
+        LoggingConfig lc = apply(stderrText, env);
+        return lc == stderrText ? Log.get() : Main.configureLogging(lc);
     }
 }

@@ -31,6 +31,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ReplicaTargets targets;
 
+    @Mixin
+    LogLevelOption logLevel;
+
     @Option(
             names = {"-o", "--o"},
             paramLabel = "PATH",
@@ -80,7 +83,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Option(
             names = {"-v", "--v"},
-            description = "Verbose output: log each snapshot and WAL segment as it is applied.")
+            description = "Verbose output: log each snapshot and WAL segment as it is applied "
+                    + "(the restore's own log at debug; -log-level debug also shows stack traces).")
     boolean verbose;
 
     @Option(
@@ -109,7 +113,10 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Log log = verbose ? Log.get().withLevel(Log.Level.DEBUG) : Log.get();
+        Log log = logLevel.configure(System.getenv());
+        if (verbose) {
+            log = log.withLevel(Log.Level.DEBUG);
+        }
         if (follow || followInterval != null || addr != null || healthMaxLag != null) {
             return Following.run(this, log);
         }

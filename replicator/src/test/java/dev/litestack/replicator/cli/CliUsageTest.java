@@ -8,6 +8,7 @@ import dev.litestack.replicator.testing.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +23,9 @@ class CliUsageTest {
     Path dir;
 
     static Stream<Arguments> commands() {
-        List<String> config = List.of("-config", "-no-expand-env");
-        List<String> listing = List.of("-config", "-no-expand-env", "-replica", "-json", "DB_PATH|REPLICA_URL");
+        List<String> config = List.of("-config", "-no-expand-env", "-log-level");
+        List<String> listing =
+                List.of("-config", "-no-expand-env", "-replica", "-json", "-log-level", "DB_PATH|REPLICA_URL");
         return Stream.of(
                 Arguments.of(
                         "replicate",
@@ -51,7 +53,8 @@ class CliUsageTest {
                                 "-if-db-not-exists",
                                 "-if-replica-exists",
                                 "-no-integrity-check",
-                                "-v")),
+                                "-v",
+                                "-log-level")),
                 Arguments.of("generations", listing),
                 Arguments.of("snapshots", listing),
                 Arguments.of(
@@ -128,6 +131,49 @@ class CliUsageTest {
                 "error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
                         + System.lineSeparator(),
                 r.err());
+    }
+
+    @Test
+    void restoreAndTheListingCommandsTakeTheLogLevelAndLogLevelEnvToo() throws Exception {
+        Path cfg = dir.resolve("litestream.yml");
+        Files.writeString(cfg, "x-unknown: 1\ndbs:\n  - path: " + dir.resolve("a.db") + "\n");
+        for (String cmd : List.of("restore", "generations", "snapshots", "wal", "databases")) {
+            Cli.Result r = "databases".equals(cmd)
+                    ? Cli.run(cmd, "-log-level", "loud", "-config", cfg.toString())
+                    : Cli.run(cmd, "-log-level", "loud", "-config", cfg.toString(), dir.resolve("a.db").toString());
+            assertEquals(2, r.code(), cmd + ": " + r);
+            assertEquals(
+                    "error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
+                            + System.lineSeparator(),
+                    r.err(),
+                    cmd);
+        }
+        Cli.Result env = Cli.exec(dir, Map.of("LOG_LEVEL", "noisy"), "restore", "-config", cfg.toString(), dir.resolve("a.db").toString());
+        assertEquals(2, env.code(), env.toString());
+        assertTrue(env.err().contains("error: unknown log level \"noisy\" (from LOG_LEVEL;"), env.toString());
+
+        // The config's warning (an unknown key) and restore's "no matching backups" are logged at info/warn: the
+        // level given on the command line or in LOG_LEVEL silences them, nothing else does.
+        Path empty = dir.resolve("empty-replica");
+        Files.createDirectories(empty);
+        String url = "file://" + empty;
+        Path out = dir.resolve("out.db");
+        Cli.Result plain = Cli.exec(dir, Map.of(), "restore", "-if-replica-exists", "-o", out.toString(), url);
+        assertEquals(0, plain.code(), plain.toString());
+        assertTrue(plain.err().contains("msg=\"no matching backups found\""), plain.toString());
+        Cli.Result quiet = Cli.exec(
+                dir, Map.of(), "restore", "-log-level", "error", "-if-replica-exists", "-o", out.toString(), url);
+        assertEquals(0, quiet.code(), quiet.toString());
+        assertEquals("", quiet.err(), quiet.toString());
+        Cli.Result quietEnv =
+                Cli.exec(dir, Map.of("LOG_LEVEL", "warn"), "restore", "-if-replica-exists", "-o", out.toString(), url);
+        assertEquals(0, quietEnv.code(), quietEnv.toString());
+        assertEquals("", quietEnv.err(), quietEnv.toString());
+        Cli.Result db = Cli.exec(dir, Map.of(), "databases", "-config", cfg.toString());
+        assertTrue(db.err().contains("x-unknown: unknown key"), db.toString());
+        Cli.Result dbQuiet = Cli.exec(dir, Map.of(), "databases", "-log-level", "error", "-config", cfg.toString());
+        assertEquals(0, dbQuiet.code(), dbQuiet.toString());
+        assertEquals("", dbQuiet.err(), dbQuiet.toString());
     }
 
     @Test
