@@ -43,8 +43,8 @@ public record Config(
         public static final LeaseConfig DEFAULT = new LeaseConfig(true, DEFAULT_DURATION, "wait");
     }
 
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_HEALTH_MAX_SYNC_AGE = Duration.ofMinutes(1);
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_HEALTH_MAX_SYNC_AGE = Duration.ofMinutes(1);
 
     public Config {
         dbs = List.copyOf(dbs);

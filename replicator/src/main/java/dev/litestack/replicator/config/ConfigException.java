@@ -12,11 +12,11 @@ public final class ConfigException extends Exception {
     /** The key path the message is about ({@code dbs[0].path}), or null when about the whole file. */
     private final String key;
 
-    public ConfigException(String message) {
+    ConfigException(String message) {
         this(message, null, null);
     }
 
-    public ConfigException(String message, Throwable cause) {
+    ConfigException(String message, Throwable cause) {
         this(message, null, cause);
     }
 

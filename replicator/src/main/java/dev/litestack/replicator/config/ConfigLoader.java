@@ -29,7 +29,7 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
 
     /** Where the config is read from when neither {@code -config} nor {@code LITESTREAM_CONFIG} is given. */
-    public static final Path DEFAULT_PATH = Path.of("/etc/litestream.yml");
+    static final Path DEFAULT_PATH = Path.of("/etc/litestream.yml");
 
     private static final List<String> TOP_KEYS = List.of(
             "dbs",

@@ -32,7 +32,7 @@ public record DbConfig(
     public static final int DEFAULT_MIN_CHECKPOINT_PAGE_COUNT = 1000;
     public static final int DEFAULT_MAX_CHECKPOINT_PAGE_COUNT = 10_000;
     /** The suffix of the default meta directory name. */
-    public static final String META_DIR_SUFFIX = "-litestream";
+    static final String META_DIR_SUFFIX = "-litestream";
 
     public DbConfig {
         Objects.requireNonNull(path, "path");

@@ -68,7 +68,7 @@ public record ReplicaConfig(
     }
 
     /** A replica without age encryption. */
-    public ReplicaConfig(
+    ReplicaConfig(
             String name,
             String type,
             String url,
@@ -107,8 +107,8 @@ public record ReplicaConfig(
                 Age.NONE);
     }
 
-    public static final String TYPE_FILE = "file";
-    public static final String TYPE_S3 = "s3";
+    static final String TYPE_FILE = "file";
+    static final String TYPE_S3 = "s3";
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_RETENTION_CHECK_INTERVAL = Duration.ofHours(1);
@@ -150,7 +150,7 @@ public record ReplicaConfig(
         return TYPE_S3.equals(type);
     }
 
-    public boolean retentionEnabled() {
+    boolean retentionEnabled() {
         return retention.compareTo(Duration.ZERO) > 0;
     }
 

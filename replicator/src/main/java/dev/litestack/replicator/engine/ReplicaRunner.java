@@ -45,7 +45,7 @@ public final class ReplicaRunner implements AutoCloseable {
     private volatile String lastError;
 
     /** A runner on its own thread. */
-    public ReplicaRunner(Replica replica, Clock clock, Log log) {
+    ReplicaRunner(Replica replica, Clock clock, Log log) {
         this(
                 replica,
                 Scheduler.thread("replica-" + replica.db().path().getFileName() + "-" + replica.name(), clock),
@@ -53,7 +53,7 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     /** A runner whose work runs on {@code scheduler} and reads its clock. */
-    public ReplicaRunner(Replica replica, Scheduler scheduler, Log log) {
+    ReplicaRunner(Replica replica, Scheduler scheduler, Log log) {
         this.replica = replica;
         this.clock = scheduler.clock();
         this.log = log;
@@ -131,7 +131,7 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     /** Called when the database has new data: schedules an upload respecting the sync interval. */
-    public void onChange() {
+    void onChange() {
         pendingSince.compareAndSet(null, clock.instant());
         schedule(false);
     }
@@ -300,12 +300,12 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     /** Takes a snapshot on the replica's thread and waits for it; throws its failure. */
-    public SnapshotInfo snapshotNow(Duration timeout) throws IOException {
+    SnapshotInfo snapshotNow(Duration timeout) throws IOException {
         return runNow(replica::snapshot, timeout, "taking a snapshot");
     }
 
     /** Enforces retention on the replica's thread and waits for it; throws its failure. */
-    public void enforceRetentionNow(Duration timeout) throws IOException {
+    void enforceRetentionNow(Duration timeout) throws IOException {
         runNow(
                 () -> {
                     replica.enforceRetention();

@@ -3,8 +3,8 @@ package dev.litestack.replicator.follow;
 import java.io.IOException;
 
 /** {@code restore -f} cannot go on as asked; the message says what to do. */
-public final class FollowException extends IOException {
-    public FollowException(String message) {
+final class FollowException extends IOException {
+    FollowException(String message) {
         super(message);
     }
 }

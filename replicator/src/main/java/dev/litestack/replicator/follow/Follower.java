@@ -117,7 +117,7 @@ public final class Follower implements AutoCloseable {
         return errors.sum();
     }
 
-    public long restores() {
+    long restores() {
         return restores.sum();
     }
 

@@ -51,7 +51,7 @@ public record Lease(String holder, String host, long pid, Instant expires, boole
     }
 
     /** For logs: {@code holder 1a2b... on host web-1 (pid 42) until 2026-...}. */
-    public String who() {
+    String who() {
         return "holder " + holder + " on host " + host + " (pid " + pid + ")";
     }
 }

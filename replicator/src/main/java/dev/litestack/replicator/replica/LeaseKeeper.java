@@ -19,10 +19,10 @@ public final class LeaseKeeper {
     /** What an attempt to take the lease found. */
     public sealed interface Outcome permits Acquired, Held {}
 
-    public record Acquired() implements Outcome {}
+    record Acquired() implements Outcome {}
 
     /** Another holder's live lease. */
-    public record Held(Lease by) implements Outcome {}
+    record Held(Lease by) implements Outcome {}
 
     private final LeaseStore store;
     private final String holder;
@@ -55,13 +55,13 @@ public final class LeaseKeeper {
     }
 
     /** True while this keeper holds the lease and its expiry (on this clock) is ahead. */
-    public boolean valid() {
+    boolean valid() {
         Instant until = expiresAt;
         return version != null && until != null && clock.instant().isBefore(until);
     }
 
     /** True if the lease is not held, or a third of its duration has passed since it was taken or renewed. */
-    public boolean dueForRenewal() {
+    boolean dueForRenewal() {
         Instant after = renewAfter;
         return version == null || after == null || !clock.instant().isBefore(after);
     }
@@ -72,7 +72,7 @@ public final class LeaseKeeper {
     }
 
     /** Called by {@link FencedReplicaClient} before each write or delete, ahead of its {@link #valid()} check. */
-    public void beforeWrite() {
+    void beforeWrite() {
         beforeWrite.run();
     }
 
@@ -81,11 +81,11 @@ public final class LeaseKeeper {
     }
 
     /** The holder that took the lease away (null if none did). */
-    public Lease lostTo() {
+    Lease lostTo() {
         return lostTo;
     }
 
-    public boolean held() {
+    boolean held() {
         return version != null;
     }
 
@@ -128,7 +128,7 @@ public final class LeaseKeeper {
      * was lost: another holder's lease is stored, or the version moved on. Throws if the store
      * cannot be reached; the lease then stays valid until its expiry.
      */
-    public synchronized boolean renew() throws IOException {
+    synchronized boolean renew() throws IOException {
         if (closed) {
             return true; // released at shutdown: nothing to renew, nothing lost
         }
@@ -170,7 +170,7 @@ public final class LeaseKeeper {
     }
 
     /** True once {@link #release()} ran: the keeper takes and renews nothing any more. */
-    public boolean closed() {
+    boolean closed() {
         return closed;
     }
 

@@ -34,7 +34,7 @@ public final class Leases {
     }
 
     /** Another replicator holds a lease and {@code on-conflict} is {@code exit}. */
-    public static final class ConflictException extends IOException {
+    static final class ConflictException extends IOException {
         public ConflictException(String message) {
             super(message);
         }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class ReplicaLayout {
 
     public static final String GENERATIONS = "generations";
-    public static final String SNAPSHOTS = "snapshots";
+    static final String SNAPSHOTS = "snapshots";
     public static final String WAL = "wal";
     /**
      * The single-writer lease, beside {@code generations/} (a folder of versions on a file replica,
@@ -29,11 +29,11 @@ public final class ReplicaLayout {
 
     private ReplicaLayout() {}
 
-    public static String snapshotName(long index) {
+    static String snapshotName(long index) {
         return Pos.hex8(index) + ".snapshot.lz4";
     }
 
-    public static String walSegmentName(long index, long offset) {
+    static String walSegmentName(long index, long offset) {
         return Pos.hex8(index) + "_" + Pos.hex8(offset) + ".wal.lz4";
     }
 

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters and gauges of one replica, kept by the replica; others read a {@link Snapshot}. */
-public final class ReplicaStats {
+final class ReplicaStats {
 
     /**
      * The counters and gauges at one moment, read by metrics and health.

@@ -2,7 +2,7 @@ package dev.litestack.replicator.restore;
 
 /** No generation on any replica matches the request ("no matching backups found"). */
 public final class NoBackupsException extends RestoreException {
-    public NoBackupsException() {
+    NoBackupsException() {
         super("no matching backups found");
     }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /** WAL bytes that are not what SQLite writes: bad magic, checksum, salt or size. */
 public class WalFormatException extends IOException {
-    public WalFormatException(String message) {
+    WalFormatException(String message) {
         super(message);
     }
 }

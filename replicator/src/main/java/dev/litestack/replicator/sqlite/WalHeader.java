@@ -11,9 +11,9 @@ public record WalHeader(
         int magic, int version, int pageSize, int checkpointSeq, int salt1, int salt2, int checksum1, int checksum2) {
 
     public static final int SIZE = 32;
-    public static final int MAGIC_LE = 0x377f0682;
-    public static final int MAGIC_BE = 0x377f0683;
-    public static final int VERSION = 3007000;
+    static final int MAGIC_LE = 0x377f0682;
+    static final int MAGIC_BE = 0x377f0683;
+    static final int VERSION = 3007000;
 
     /** Parses a header; throws {@link WalFormatException} if it is not a valid SQLite WAL header. */
     public static WalHeader parse(byte[] b, int off) throws WalFormatException {
@@ -49,7 +49,7 @@ public record WalHeader(
         return new Checksum(checksum1, checksum2);
     }
 
-    public boolean bigEndianChecksums() {
+    boolean bigEndianChecksums() {
         return magic == MAGIC_BE;
     }
 

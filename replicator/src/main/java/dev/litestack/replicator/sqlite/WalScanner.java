@@ -73,7 +73,7 @@ public final class WalScanner {
     }
 
     /** Database size in pages after the last accepted commit (0 if none). */
-    public int lastCommitSize() {
+    int lastCommitSize() {
         return lastCommitSize;
     }
 

@@ -93,7 +93,7 @@ public final class AgeCodec {
         return !recipients.isEmpty();
     }
 
-    public boolean canDecrypt() {
+    boolean canDecrypt() {
         return !identities.isEmpty();
     }
 

@@ -10,11 +10,11 @@ import java.io.OutputStream;
  * age) and yields what it writes, a chunk at a time, so an upload can stream a snapshot or
  * segment of any size with memory bounded by one chunk. Closing the encoder ends the output.
  */
-public class EncodingInputStream extends InputStream {
+class EncodingInputStream extends InputStream {
 
     /** Wraps the sink the encoded bytes go to. */
     @FunctionalInterface
-    public interface Encoder {
+    interface Encoder {
         OutputStream wrap(OutputStream sink) throws IOException;
     }
 
@@ -28,7 +28,7 @@ public class EncodingInputStream extends InputStream {
     private boolean finished;
     private long rawBytes;
 
-    public EncodingInputStream(InputStream raw, Encoder encoder) throws IOException {
+    EncodingInputStream(InputStream raw, Encoder encoder) throws IOException {
         this.raw = raw;
         this.encoder = encoder.wrap(buf);
     }

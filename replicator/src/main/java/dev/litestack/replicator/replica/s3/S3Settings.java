@@ -36,9 +36,9 @@ public record S3Settings(
         Tuning tuning) {
 
     /** S3's smallest part size for every part but the last. */
-    public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+    static final int MIN_PART_SIZE = 5 * 1024 * 1024;
 
-    public static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
+    static final int MAX_PART_SIZE = 1024 * 1024 * 1024;
 
     /**
      * Client tuning.
@@ -114,7 +114,7 @@ public record S3Settings(
         return new S3Settings(bucket, prefix, null, null, false, false, null, null, Tuning.DEFAULTS);
     }
 
-    public S3Settings withEndpoint(String newEndpoint, boolean newForcePathStyle) {
+    S3Settings withEndpoint(String newEndpoint, boolean newForcePathStyle) {
         return new S3Settings(
                 bucket,
                 prefix,
@@ -127,7 +127,7 @@ public record S3Settings(
                 tuning);
     }
 
-    public S3Settings withCredentials(String newAccessKeyId, String newSecretAccessKey) {
+    S3Settings withCredentials(String newAccessKeyId, String newSecretAccessKey) {
         return new S3Settings(
                 bucket,
                 prefix,
@@ -140,12 +140,12 @@ public record S3Settings(
                 tuning);
     }
 
-    public S3Settings withRegion(String newRegion) {
+    S3Settings withRegion(String newRegion) {
         return new S3Settings(
                 bucket, prefix, newRegion, endpoint, forcePathStyle, skipVerify, accessKeyId, secretAccessKey, tuning);
     }
 
-    public S3Settings withTuning(Tuning newTuning) {
+    S3Settings withTuning(Tuning newTuning) {
         return new S3Settings(
                 bucket, prefix, region, endpoint, forcePathStyle, skipVerify, accessKeyId, secretAccessKey, newTuning);
     }
@@ -161,7 +161,7 @@ public record S3Settings(
     }
 
     /** The endpoint as a URI with a scheme, if one is set. */
-    public Optional<URI> endpointUri() {
+    Optional<URI> endpointUri() {
         return endpoint == null ? Optional.empty() : Optional.of(normalizeEndpoint(endpoint));
     }
 
