@@ -153,7 +153,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 throw new CliException(e.getMessage());
             } catch (RestoreException e) {
-                throw new CliException("restore failed: " + Log.describe(e));
+                throw new CliException("cannot restore " + out + " from " + source(null) + ": " + Log.describe(e));
             }
             log.info(
                     "restoring",
@@ -174,7 +174,8 @@ final class RestoreCommand implements Callable<Integer> {
             try {
                 res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
             } catch (RestoreException e) {
-                throw new CliException("restore from replica " + plan.replicaName() + " failed: " + Log.describe(e));
+                throw new CliException("cannot restore " + out + " from " + source(plan.replicaName()) + ", generation "
+                        + plan.generation() + ": " + Log.describe(e));
             }
             log.info(
                     "restore complete",
@@ -188,6 +189,19 @@ final class RestoreCommand implements Callable<Integer> {
                     (System.nanoTime() - t0) / 1_000_000);
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * Where the restore reads from, for an error: the replica URL as given, else the database's replicas (or the
+     * one named, by -replica or the plan) with the database path.
+     */
+    private String source(String replicaName) {
+        if (Wiring.isUrl(targets.target)) {
+            return targets.target;
+        }
+        Path db = Path.of(targets.target).toAbsolutePath().normalize();
+        String name = replicaName != null ? replicaName : targets.replica;
+        return name != null ? "replica " + name + " of " + db : "the replicas of " + db;
     }
 
     Long parseIndex() throws CliException {

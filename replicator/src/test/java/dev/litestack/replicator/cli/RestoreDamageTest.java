@@ -72,7 +72,10 @@ class RestoreDamageTest {
         Files.write(segment(s), b);
         Cli.Result r = restoreFails();
         assertTrue(
-                r.err().startsWith("error: restore from replica file failed: cannot decompress wal segment "), r.err());
+                r.err()
+                        .startsWith("error: cannot restore " + out + " from " + rep.toUri() + ", generation "
+                                + built.generation() + ": cannot decompress wal segment "),
+                r.err());
         assertTrue(r.err().contains(segment(s).getFileName().toString()), "names the object: " + r.err());
     }
 
@@ -128,7 +131,8 @@ class RestoreDamageTest {
         Cli.Result r = restoreFails();
         assertTrue(
                 r.err()
-                        .startsWith("error: restore failed: missing initial wal segment: generation="
+                        .startsWith("error: cannot restore " + out + " from " + rep.toUri()
+                                + ": missing initial wal segment: generation="
                                 + built.generation() + " index=00000002 offset="),
                 r.err());
     }
@@ -142,7 +146,8 @@ class RestoreDamageTest {
         }
         Cli.Result r = restoreFails();
         assertEquals(
-                "error: restore failed: missing WAL index: " + built.generation() + "/00000002"
+                "error: cannot restore " + out + " from " + rep.toUri() + ": missing WAL index: " + built.generation()
+                        + "/00000002"
                         + System.lineSeparator(),
                 r.err());
     }

@@ -145,7 +145,12 @@ class S3CliErrorsTest {
                 "-o",
                 out.toString(),
                 dir.resolve("app.db").toString());
-        assertError(run, "replica offsite", "s3://" + bucket + "/backups/app", "access denied");
+        assertError(
+                run,
+                "cannot restore " + out + " from the replicas of " + dir.resolve("app.db") + ": ",
+                "replica offsite",
+                "s3://" + bucket + "/backups/app",
+                "access denied");
         assertFalse(run.err().contains("Exception"), "no exception class names for the user: " + run.err());
         assertFalse(Files.exists(out));
     }
