@@ -70,6 +70,14 @@ final class ReplicaTargets {
         }
         Config config = configOptions.load(env);
         DbConfig db = Wiring.findDb(config, target);
+        List<String> names = db.replicas().stream().map(ReplicaConfig::name).toList();
+        if (names.isEmpty()) {
+            throw new CliException("database has no replicas: " + db.path() + " in " + config.file());
+        }
+        if (replica != null && !names.contains(replica)) {
+            throw new CliException("replica not found: " + replica + " (replicas of " + db.path() + ": "
+                    + String.join(", ", names) + ")");
+        }
         return new Resolved(Wiring.clients(db.replicas(), replica, env), db);
     }
 }
