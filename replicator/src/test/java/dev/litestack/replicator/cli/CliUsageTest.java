@@ -140,7 +140,13 @@ class CliUsageTest {
         for (String cmd : List.of("restore", "generations", "snapshots", "wal", "databases")) {
             Cli.Result r = "databases".equals(cmd)
                     ? Cli.run(cmd, "-log-level", "loud", "-config", cfg.toString())
-                    : Cli.run(cmd, "-log-level", "loud", "-config", cfg.toString(), dir.resolve("a.db").toString());
+                    : Cli.run(
+                            cmd,
+                            "-log-level",
+                            "loud",
+                            "-config",
+                            cfg.toString(),
+                            dir.resolve("a.db").toString());
             assertEquals(2, r.code(), cmd + ": " + r);
             assertEquals(
                     "error: unknown log level \"loud\" (from -log-level; want debug, info, warn or error)"
@@ -148,7 +154,13 @@ class CliUsageTest {
                     r.err(),
                     cmd);
         }
-        Cli.Result env = Cli.exec(dir, Map.of("LOG_LEVEL", "noisy"), "restore", "-config", cfg.toString(), dir.resolve("a.db").toString());
+        Cli.Result env = Cli.exec(
+                dir,
+                Map.of("LOG_LEVEL", "noisy"),
+                "restore",
+                "-config",
+                cfg.toString(),
+                dir.resolve("a.db").toString());
         assertEquals(2, env.code(), env.toString());
         assertTrue(env.err().contains("error: unknown log level \"noisy\" (from LOG_LEVEL;"), env.toString());
 

@@ -127,7 +127,8 @@ class RestoreCommandTest {
         assertEquals("error: replica not found: s3 (replicas of " + db + ": file)" + NL, noReplica.err());
         Path bare = dir.resolve("bare.yml");
         Files.writeString(bare, "dbs:\n  - path: " + db + "\n");
-        Cli.Result none = Cli.run("restore", "-config", bare.toString(), "-o", dir.resolve("x.db").toString(), db.toString());
+        Cli.Result none = Cli.run(
+                "restore", "-config", bare.toString(), "-o", dir.resolve("x.db").toString(), db.toString());
         assertEquals(1, none.code(), none.toString());
         assertEquals("error: database has no replicas: " + db + " in " + bare + NL, none.err());
     }
