@@ -163,18 +163,7 @@ public final class Follower implements AutoCloseable {
             state.write(stateFile);
             AtomicFiles.rename(restoreTmp, out);
             openDb();
-            applied = res.end().pos();
-            restores.increment();
-            log.info(
-                    "follow: restored",
-                    "output",
-                    out,
-                    "replica",
-                    plan.replicaName(),
-                    "position",
-                    applied,
-                    "transactions",
-                    res.transactions());
+            restored(plan, res);
         }
     }
 
@@ -362,6 +351,11 @@ public final class Follower implements AutoCloseable {
         }
         state = new FollowState(plan.replicaName(), res.end(), false);
         state.write(stateFile);
+        restored(plan, res);
+    }
+
+    /** Records a finished restore of {@code plan}: the applied position, the counter and one log line. */
+    private void restored(RestorePlan plan, Restorer.Result res) {
         applied = res.end().pos();
         restores.increment();
         log.info(
