@@ -6,6 +6,7 @@ import dev.litestack.replicator.exec.Signals;
 import dev.litestack.replicator.follow.FollowMetrics;
 import dev.litestack.replicator.follow.Follower;
 import dev.litestack.replicator.metrics.MetricsServer;
+import dev.litestack.replicator.restore.IntegrityCheck;
 import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class Following {
 
     private Following() {}
 
-    static int run(RestoreCommand cmd, Log log) throws Exception {
+    static int run(RestoreCommand cmd, IntegrityCheck check, Log log) throws Exception {
         if (!cmd.follow) {
             String flag =
                     cmd.followInterval != null ? "-follow-interval" : cmd.addr != null ? "-addr" : "-health-max-lag";
@@ -48,8 +49,7 @@ final class Following {
                 Follower follower = new Follower(
                         r.clients(),
                         out,
-                        new Follower.Options(
-                                interval, MAX_BACKOFF, BUSY_TIMEOUT, cmd.parallelism, !cmd.noIntegrityCheck),
+                        new Follower.Options(interval, MAX_BACKOFF, BUSY_TIMEOUT, cmd.parallelism, check),
                         log,
                         Clock.systemUTC())) {
             if (r.db() != null && r.db().path().toAbsolutePath().normalize().equals(out)) {

@@ -2,6 +2,7 @@ package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.exec.ExitCodes;
+import dev.litestack.replicator.restore.IntegrityCheck;
 import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.restore.RestorePlan;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
-            "The result passes PRAGMA integrity_check before it is moved into place; on failure nothing is left behind."
+            "The result passes PRAGMA integrity_check (see -integrity-check) before it is moved into place; on failure "
+                    + "nothing is left behind."
         })
 final class RestoreCommand implements Callable<Integer> {
 
@@ -77,8 +79,15 @@ final class RestoreCommand implements Callable<Integer> {
     boolean ifReplicaExists;
 
     @Option(
+            names = {"-integrity-check", "--integrity-check"},
+            paramLabel = "MODE",
+            description = "How the result is checked before it is moved into place: full (PRAGMA integrity_check, "
+                    + "the default), quick (PRAGMA quick_check: skips matching indexes to their tables) or none.")
+    String integrityCheck;
+
+    @Option(
             names = {"-no-integrity-check", "--no-integrity-check"},
-            description = "Skip PRAGMA integrity_check of the result (faster for very large databases).")
+            description = "Same as -integrity-check none.")
     boolean noIntegrityCheck;
 
     @Option(
@@ -117,8 +126,9 @@ final class RestoreCommand implements Callable<Integer> {
         if (verbose) {
             log = log.withLevel(Log.Level.DEBUG);
         }
+        IntegrityCheck check = integrityCheckMode();
         if (follow || followInterval != null || addr != null || healthMaxLag != null) {
-            return Following.run(this, log);
+            return Following.run(this, check, log);
         }
         Long idx = parseIndex();
         Instant ts = parseTimestamp();
@@ -172,7 +182,7 @@ final class RestoreCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             Restorer.Result res;
             try {
-                res = new Restorer(parallelism, !noIntegrityCheck, log).restore(plan, out);
+                res = new Restorer(parallelism, check, log).restore(plan, out);
             } catch (RestoreException e) {
                 throw new CliException("cannot restore " + out + " from " + source(plan.replicaName()) + ", generation "
                         + plan.generation() + ": " + Log.describe(e));
@@ -202,6 +212,23 @@ final class RestoreCommand implements Callable<Integer> {
         Path db = Path.of(targets.target).toAbsolutePath().normalize();
         String name = replicaName != null ? replicaName : targets.replica;
         return name != null ? "replica " + name + " of " + db : "the replicas of " + db;
+    }
+
+    /** The -integrity-check mode (full when not given); -no-integrity-check means none. */
+    IntegrityCheck integrityCheckMode() throws CliException {
+        if (integrityCheck == null) {
+            return noIntegrityCheck ? IntegrityCheck.NONE : IntegrityCheck.FULL;
+        }
+        IntegrityCheck mode = IntegrityCheck.parse(integrityCheck);
+        if (mode == null) {
+            throw new CliException(
+                    "invalid -integrity-check " + integrityCheck + ": want none, quick or full", ExitCodes.USAGE);
+        }
+        if (noIntegrityCheck && mode != IntegrityCheck.NONE) {
+            throw new CliException(
+                    "-no-integrity-check contradicts -integrity-check " + integrityCheck, ExitCodes.USAGE);
+        }
+        return mode;
     }
 
     Long parseIndex() throws CliException {

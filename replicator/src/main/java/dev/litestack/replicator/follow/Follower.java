@@ -4,6 +4,7 @@ import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.restore.IntegrityCheck;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
@@ -46,7 +47,11 @@ public final class Follower implements AutoCloseable {
 
     /** How to follow. */
     public record Options(
-            Duration interval, Duration maxBackoff, Duration busyTimeout, int parallelism, boolean integrityCheck) {}
+            Duration interval,
+            Duration maxBackoff,
+            Duration busyTimeout,
+            int parallelism,
+            IntegrityCheck integrityCheck) {}
 
     private final Map<String, ReplicaClient> clients;
     private final Path out;

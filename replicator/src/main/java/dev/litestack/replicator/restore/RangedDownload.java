@@ -48,9 +48,11 @@ final class RangedDownload extends InputStream {
             next += length;
             pending.add(pool.submit(() -> {
                 try (InputStream in = opener.open(offset, length)) {
-                    byte[] b = in.readNBytes(length);
-                    if (b.length != length) {
-                        throw new EOFException("object ended at " + (offset + b.length) + " of " + size
+                    // read straight into the chunk (readNBytes(int) would gather small buffers and copy them)
+                    byte[] b = new byte[length];
+                    int n = in.readNBytes(b, 0, length);
+                    if (n != length) {
+                        throw new EOFException("object ended at " + (offset + n) + " of " + size
                                 + " bytes (it changed during the restore)");
                     }
                     return b;

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -55,13 +54,18 @@ public final class Restorer {
     public record Result(Path output, long transactions, long segments, long bytes, WalCursor end) {}
 
     private final int parallelism;
-    private final boolean integrityCheck;
+    private final IntegrityCheck integrityCheck;
     private final Log log;
 
-    public Restorer(int parallelism, boolean integrityCheck, Log log) {
+    public Restorer(int parallelism, IntegrityCheck integrityCheck, Log log) {
         this.parallelism = Math.max(1, parallelism);
         this.integrityCheck = integrityCheck;
         this.log = log;
+    }
+
+    /** {@code integrityCheck} true is {@link IntegrityCheck#FULL}, false {@link IntegrityCheck#NONE}. */
+    public Restorer(int parallelism, boolean integrityCheck, Log log) {
+        this(parallelism, integrityCheck ? IntegrityCheck.FULL : IntegrityCheck.NONE, log);
     }
 
     public Result restore(RestorePlan plan, Path output) throws IOException {
@@ -92,6 +96,7 @@ public final class Restorer {
                 window.add(fetch(pool, plan, plan.segments().get(next++), spill));
             }
             long bytes;
+            long t0 = System.nanoTime();
             try (FileChannel ch = FileChannel.open(
                     tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
@@ -102,7 +107,10 @@ public final class Restorer {
                         "index",
                         RestorePlanner.hex(plan.snapshot().index()),
                         "bytes",
-                        bytes);
+                        bytes,
+                        "ms",
+                        millisSince(t0));
+                long t1 = System.nanoTime();
                 int pageSize = pageSizeOf(ch, plan);
                 WalApplier applier = new WalApplier(ch, pageSize);
                 for (WalSegmentInfo seg : plan.segments()) {
@@ -136,17 +144,49 @@ public final class Restorer {
                             Pos.start(plan.generation(), plan.snapshot().index()), null, 0, 0);
                 }
                 applier.endIndex();
-                verifyUnchanged(plan);
+                log.debug("wal applied", "segments", plan.segments().size(), "ms", millisSince(t1));
                 if (applier.droppedFrames() > 0) {
                     log.warn(
                             "restore: dropped frames of an uncommitted transaction at the end of a wal index",
                             "frames",
                             applier.droppedFrames());
                 }
-                ch.force(true);
-                if (integrityCheck) {
-                    checkIntegrity(tmp);
+                // The replica's listing (did anything change while we read it?) runs while this thread
+                // syncs and checks the file; both must pass before the rename.
+                // Three things must pass before the rename; they run at once: the replica's listing (did
+                // anything change while we read it?) and the fsync on the download threads, the check here.
+                Future<?> unchanged = pool.submit(() -> {
+                    verifyUnchanged(plan);
+                    return null;
+                });
+                long t2 = System.nanoTime();
+                Future<Long> synced = pool.submit(() -> {
+                    ch.force(true);
+                    return millisSince(t2);
+                });
+                long t3 = System.nanoTime();
+                RestoreException checkFailed = null;
+                try {
+                    checkIntegrity(tmp, integrityCheck);
+                } catch (RestoreException e) {
+                    checkFailed = e;
                 }
+                long checked = millisSince(t3);
+                await(
+                        unchanged,
+                        "cannot check that replica " + plan.replicaName() + " did not change during the restore");
+                long syncMs = await(synced, "cannot sync the restored file " + tmp);
+                if (checkFailed != null) {
+                    throw checkFailed;
+                }
+                log.debug(
+                        "restored file synced and checked",
+                        "fsync_ms",
+                        syncMs,
+                        "integrity_check",
+                        integrityCheck.flagValue(),
+                        "check_ms",
+                        checked);
                 AtomicFiles.rename(tmp, out);
                 done = true;
                 return new Result(out, applier.transactions(), plan.segments().size(), bytes, end);
@@ -168,6 +208,28 @@ public final class Restorer {
         }
     }
 
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** The task's result; its IOException as is, anything else as a RestoreException starting with {@code what}. */
+    private static <T> T await(Future<T> f, String what) throws IOException {
+        return await(f, c -> c instanceof IOException io ? io : new RestoreException(what + ": " + Log.describe(c), c));
+    }
+
+    /** The task's result; if it failed, the exception {@code failure} makes of its cause. */
+    private static <T> T await(Future<T> f, java.util.function.Function<Throwable, IOException> failure)
+            throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreException("restore interrupted");
+        } catch (ExecutionException e) {
+            throw failure.apply(e.getCause());
+        }
+    }
+
     private static Future<Fetched> fetch(ExecutorService pool, RestorePlan plan, WalSegmentInfo seg, Path spill) {
         return pool.submit(() -> {
             try (InputStream in = plan.client().openWalSegment(seg.pos())) {
@@ -177,20 +239,13 @@ public final class Restorer {
     }
 
     private static Fetched await(Future<Fetched> f, RestorePlan plan, WalSegmentInfo seg) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RestoreException("restore interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof NoSuchFileException) {
-                throw new RestoreException(
-                        "wal segment disappeared during restore (deleted by retention?): " + objectName(plan, seg));
-            }
-            throw new RestoreException(
-                    "cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c);
-        }
+        return await(
+                f,
+                c -> c instanceof NoSuchFileException
+                        ? new RestoreException("wal segment disappeared during restore (deleted by retention?): "
+                                + objectName(plan, seg))
+                        : new RestoreException(
+                                "cannot download wal segment " + objectName(plan, seg) + ": " + Log.describe(c), c));
     }
 
     private static long applySegment(WalApplier applier, RestorePlan plan, WalSegmentInfo seg, Fetched compressed)
@@ -251,12 +306,11 @@ public final class Restorer {
             throws IOException {
         String name = plan.client().describe() + "/"
                 + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
-        OutputStream os = Channels.newOutputStream(ch);
         long stored;
         long written;
         try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool, parallelism));
                 InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
-            written = in.transferTo(os);
+            written = copy(in, ch);
             raw.transferTo(OutputStream.nullOutputStream());
             stored = raw.count();
         } catch (NoSuchFileException e) {
@@ -273,6 +327,22 @@ public final class Restorer {
                     "it is " + stored + " bytes, planned " + plan.snapshot().size());
         }
         return written;
+    }
+
+    /** Copies {@code in} to the channel at its position in large writes; returns the bytes copied. */
+    private static long copy(InputStream in, FileChannel ch) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        long total = 0;
+        int n;
+        while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+            bb.clear().limit(n);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+            total += n;
+        }
+        return total;
     }
 
     /**
@@ -380,11 +450,14 @@ public final class Restorer {
                 + ReplicaLayout.walSegmentKey(seg.generation(), seg.index(), seg.offset());
     }
 
-    private static void checkIntegrity(Path db) throws IOException {
+    private static void checkIntegrity(Path db, IntegrityCheck mode) throws IOException {
+        if (mode.pragma() == null) {
+            return;
+        }
         String url = "jdbc:sqlite:" + db.toUri() + "?immutable=1";
         try (Connection c = DriverManager.getConnection(url);
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+                ResultSet rs = st.executeQuery("PRAGMA " + mode.pragma())) {
             StringBuilder problems = new StringBuilder();
             while (rs.next()) {
                 String row = rs.getString(1);
@@ -393,10 +466,10 @@ public final class Restorer {
                 }
             }
             if (problems.length() > 0) {
-                throw new RestoreException("restored database fails integrity_check: " + problems);
+                throw new RestoreException("restored database fails " + mode.pragma() + ": " + problems);
             }
         } catch (SQLException e) {
-            throw new RestoreException("restored database cannot be checked: " + e.getMessage(), e);
+            throw new RestoreException("restored database fails " + mode.pragma() + ": " + e.getMessage(), e);
         }
     }
 }

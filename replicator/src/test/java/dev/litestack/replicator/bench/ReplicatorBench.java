@@ -30,6 +30,11 @@ public final class ReplicatorBench {
     /** Where throughput and idle runs replicate to: s3 (default, an s3proxy in this JVM) or file. */
     final String replicaKind;
 
+    /** {@code --restore-mib 32,256}: the sizes of the restore-speed runs (default: 32, and 256 in a full run). */
+    List<Long> restoreMib;
+    /** {@code --restore-reps N}: restores per tool and size (default: 1 quick, 3 full; the 10 MiB cold restore 3 / 5). */
+    Integer restoreReps;
+
     private S3ProxyServer s3;
     private int dirs;
 
@@ -55,6 +60,8 @@ public final class ReplicatorBench {
         String javaOpts = System.getenv("REPLICATOR_JAVA_OPTS");
         Set<String> only = new LinkedHashSet<>();
         String replicaKind = "s3";
+        List<Long> restoreMib = null;
+        Integer restoreReps = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -67,6 +74,11 @@ public final class ReplicatorBench {
                         throw new IllegalArgumentException("--replica must be s3 or file, not " + replicaKind);
                     }
                 }
+                case "--restore-mib" ->
+                    restoreMib = java.util.Arrays.stream(args[++i].split(","))
+                            .map(Long::parseLong)
+                            .toList();
+                case "--restore-reps" -> restoreReps = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -94,6 +106,8 @@ public final class ReplicatorBench {
                 Tool.litestream(ls),
                 new Report(out, header),
                 replicaKind);
+        b.restoreMib = restoreMib;
+        b.restoreReps = restoreReps;
         try {
             b.runAll(only);
         } finally {

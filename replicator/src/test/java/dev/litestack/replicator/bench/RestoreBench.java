@@ -33,9 +33,11 @@ final class RestoreBench {
     private RestoreBench() {}
 
     static void run(ReplicatorBench b) throws Exception {
-        List<Long> bigSizes = b.quick ? List.of(32L << 20) : List.of(32L << 20, 256L << 20);
-        int bigReps = b.quick ? 1 : 3;
-        int smallReps = b.quick ? 3 : 5;
+        List<Long> bigSizes = b.restoreMib != null
+                ? b.restoreMib.stream().map(m -> m << 20).toList()
+                : b.quick ? List.of(32L << 20) : List.of(32L << 20, 256L << 20);
+        int bigReps = b.restoreReps != null ? b.restoreReps : b.quick ? 1 : 3;
+        int smallReps = b.restoreReps != null ? Math.max(3, b.restoreReps) : b.quick ? 3 : 5;
         try (S3ProxyServer s3 = S3ProxyServer.start();
                 S3Client sdk = s3.sdkClient()) {
             List<Replicated> small = prepare(b, s3, 10L << 20);
@@ -84,9 +86,10 @@ final class RestoreBench {
                     "Restore from S3 (s3proxy in the bench JVM, loopback)",
                     "Each tool replicates its own copy of the database (a snapshot, then ~2% more rows as WAL segments) "
                             + "into its own bucket, is stopped, and then restores it with `restore -config … -o OUT DB` "
-                            + "(ours verifies the result with `PRAGMA integrity_check` by default; `-no-integrity-check` "
-                            + "is shown separately). \"raw\" = GET every object of that generation, 8 at a time, and "
-                            + "LZ4-decode it to nowhere, in the bench JVM. Times are process start to exit; runs interleaved. "
+                            + "(ours verifies the result with `PRAGMA integrity_check` by default; `-integrity-check quick` "
+                            + "and `none` are shown separately). \"raw\" = GET every object of that generation, 8 at a "
+                            + "time, and LZ4-decode it to nowhere, in the bench JVM (after one unmeasured warm-up GET of "
+                            + "the bucket, so the bench JVM's own JIT warm-up is not counted). Times are process start to exit; runs interleaved. "
                             + "MiB/s = database size / time; ratio = raw time / tool time of the same replica.\n\n"
                             + Report.table(
                                     List.of("database", "what", "seconds median (min–max, n)", "MiB/s", "ratio to raw"),
@@ -150,13 +153,18 @@ final class RestoreBench {
             }
             for (Replicated r : order) {
                 String name = r.tool().label();
+                if (withRaw && rep == 0) {
+                    raw(s3, sdk, r.bucket());
+                }
                 if (withRaw) {
                     t.computeIfAbsent("raw " + name, k -> new ArrayList<>()).add(raw(s3, sdk, r.bucket()));
                 }
                 t.computeIfAbsent(name, k -> new ArrayList<>()).add(restore(b, r));
                 if (withRaw && r.tool().isOurs()) {
-                    t.computeIfAbsent("ours -no-integrity-check", k -> new ArrayList<>())
-                            .add(restore(b, r, "-no-integrity-check"));
+                    t.computeIfAbsent("ours -integrity-check quick", k -> new ArrayList<>())
+                            .add(restore(b, r, "-integrity-check", "quick"));
+                    t.computeIfAbsent("ours -integrity-check none", k -> new ArrayList<>())
+                            .add(restore(b, r, "-integrity-check", "none"));
                 }
             }
         }

@@ -52,6 +52,7 @@ class CliUsageTest {
                                 "-parallelism",
                                 "-if-db-not-exists",
                                 "-if-replica-exists",
+                                "-integrity-check",
                                 "-no-integrity-check",
                                 "-v",
                                 "-log-level")),

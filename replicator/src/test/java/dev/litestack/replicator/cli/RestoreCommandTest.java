@@ -80,6 +80,13 @@ class RestoreCommandTest {
         Cli.Result gen = Cli.run("restore", "-generation", "ABC", "-o", out, rep);
         assertEquals(2, gen.code());
         assertTrue(gen.err().startsWith("error: invalid -generation ABC"), gen.err());
+        Cli.Result check = Cli.run("restore", "-integrity-check", "fast", "-o", out, rep);
+        assertEquals(2, check.code());
+        assertEquals("error: invalid -integrity-check fast: want none, quick or full" + NL, check.err());
+        Cli.Result contradiction =
+                Cli.run("restore", "-no-integrity-check", "-integrity-check", "full", "-o", out, rep);
+        assertEquals(2, contradiction.code());
+        assertEquals("error: -no-integrity-check contradicts -integrity-check full" + NL, contradiction.err());
         Cli.Result cfg = Cli.run("restore", "-config", dir.resolve("l.yml").toString(), "-o", out, rep);
         assertEquals(2, cfg.code());
         assertEquals("error: cannot specify a replica URL and the -config flag" + NL, cfg.err());
@@ -238,5 +245,27 @@ class RestoreCommandTest {
         Cli.Result q = Cli.exec(dir, "restore", "-o", quiet.toString(), url(dir.resolve("rep")));
         assertEquals(0, q.code(), q.toString());
         assertFalse(q.err().contains("level=DEBUG"), q.err());
+    }
+
+    @Test
+    void everyIntegrityCheckModeRestoresAndSaysWhichRan() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        for (String mode : List.of("full", "quick", "none", "QUICK")) {
+            Path out = dir.resolve("out-" + mode + ".db");
+            Cli.Result r = Cli.exec(
+                    dir, "restore", "-v", "-integrity-check", mode, "-o", out.toString(), url(dir.resolve("rep")));
+            assertEquals(0, r.code(), r.toString());
+            assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+            assertTrue(r.err().contains("integrity_check=" + mode.toLowerCase(java.util.Locale.ROOT) + " "), r.err());
+        }
+        Path dflt = dir.resolve("out-default.db");
+        Cli.Result r = Cli.exec(dir, "restore", "-v", "-o", dflt.toString(), url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("integrity_check=full "), r.err());
+        Path off = dir.resolve("out-off.db");
+        Cli.Result old =
+                Cli.exec(dir, "restore", "-v", "-no-integrity-check", "-o", off.toString(), url(dir.resolve("rep")));
+        assertEquals(0, old.code(), old.toString());
+        assertTrue(old.err().contains("integrity_check=none "), old.err());
     }
 }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.replica.WalSegmentInfo;
+import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.Cli;
 import dev.litestack.replicator.testing.EngineReplica;
+import dev.litestack.replicator.util.Lz4;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +53,14 @@ class RestoreDamageTest {
     }
 
     private Cli.Result restoreFails() throws Exception {
-        Cli.Result r = Cli.run("restore", "-o", out.toString(), rep.toUri().toString());
+        return restoreFails(rep);
+    }
+
+    private Cli.Result restoreFails(Path replica, String... flags) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("restore", "-o", out.toString()));
+        args.addAll(List.of(flags));
+        args.add(replica.toUri().toString());
+        Cli.Result r = Cli.run(args.toArray(String[]::new));
         assertNotEquals(0, r.code(), r.toString());
         try (Stream<Path> s = Files.list(out.getParent())) {
             assertEquals(
@@ -159,5 +168,53 @@ class RestoreDamageTest {
         Files.write(segment(s), java.util.Arrays.copyOf(b, b.length / 2));
         Cli.Result r = restoreFails();
         assertTrue(r.err().contains(segment(s).getFileName().toString()), r.err());
+    }
+
+    /**
+     * A snapshot whose LZ4 frame and WAL are intact but whose database is not (a b-tree page claims
+     * 65535 cells): only the integrity check can notice, and both the full and the quick one do;
+     * with -integrity-check none the damaged file is restored as it is.
+     */
+    @Test
+    void aDamagedSnapshotFailsTheFullAndQuickChecks() throws Exception {
+        Path db = dir.resolve("big.db");
+        try (AppDb app = new AppDb(db)) {
+            // rows below the ids EngineReplica adds, so its WAL never rewrites the first leaves
+            app.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                    + "INSERT INTO t (id, v) SELECT i - 2001, printf('row-%d-%.*c', i, i % 300, 'x') FROM n");
+        }
+        Path bigRep = dir.resolve("big-rep");
+        EngineReplica.build(db, bigRep, 1, 2);
+        Path snapshot;
+        try (Stream<Path> s = Files.walk(bigRep)) {
+            snapshot = s.filter(p -> p.toString().endsWith(".snapshot.lz4"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        byte[] raw;
+        try (var in = Lz4.decompress(Files.newInputStream(snapshot))) {
+            raw = in.readAllBytes();
+        }
+        int pageSize = ((raw[16] & 0xff) << 8) | (raw[17] & 0xff);
+        int page3 = 2 * pageSize;
+        assertEquals(0x0d, raw[page3], "page 3 is a table leaf");
+        raw[page3 + 3] = (byte) 0xff;
+        raw[page3 + 4] = (byte) 0xff;
+        try (var os = Lz4.compress(Files.newOutputStream(snapshot))) {
+            os.write(raw);
+        }
+        Cli.Result full = restoreFails(bigRep);
+        assertTrue(full.err().contains("restored database fails integrity_check: "), full.err());
+        Cli.Result quick = restoreFails(bigRep, "-integrity-check", "quick");
+        assertTrue(quick.err().contains("restored database fails quick_check: "), quick.err());
+        Cli.Result none = Cli.run(
+                "restore",
+                "-integrity-check",
+                "none",
+                "-o",
+                out.toString(),
+                bigRep.toUri().toString());
+        assertEquals(0, none.code(), none.toString());
+        assertTrue(Files.exists(out));
     }
 }

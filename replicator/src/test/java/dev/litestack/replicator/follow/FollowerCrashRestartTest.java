@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.replica.file.FileReplicaClient;
+import dev.litestack.replicator.restore.IntegrityCheck;
 import dev.litestack.replicator.testing.Litestream;
 import dev.litestack.replicator.util.Log;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +40,8 @@ class FollowerCrashRestartTest {
         return new Follower(
                 Map.of("file", new FileReplicaClient(replica)),
                 out,
-                new Follower.Options(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5), 2, true),
+                new Follower.Options(
+                        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5), 2, IntegrityCheck.FULL),
                 log,
                 Clock.systemUTC());
     }
