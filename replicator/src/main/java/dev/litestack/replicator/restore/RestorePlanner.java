@@ -9,6 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Picks the replica, generation, snapshot and WAL segments for a restore, following Litestream
@@ -35,9 +39,11 @@ public final class RestorePlanner {
             List<String> gens = target.generation() != null
                     ? List.of(target.generation())
                     : listing(e.getKey(), client::generations);
-            for (String g : gens) {
-                List<SnapshotInfo> snaps = listing(e.getKey(), () -> client.snapshots(g));
-                List<WalSegmentInfo> segs = listing(e.getKey(), () -> client.walSegments(g));
+            Listings listings = Listings.start(e.getKey(), client, gens);
+            for (int i = 0; i < gens.size(); i++) {
+                String g = gens.get(i);
+                List<SnapshotInfo> snaps = listings.snapshots(i);
+                List<WalSegmentInfo> segs = listings.walSegments(i);
                 Instant created = null;
                 Instant updated = null;
                 for (SnapshotInfo s : snaps) {
@@ -68,6 +74,65 @@ public final class RestorePlanner {
             throw new NoBackupsException();
         }
         return best;
+    }
+
+    /**
+     * The snapshot and WAL listings of a replica's generations, all requested at once (at most
+     * {@link #AT_ONCE} in flight) on daemon threads: each is a LIST round trip or more on S3, and a
+     * replica with several generations would otherwise wait for them one by one.
+     */
+    private static final class Listings {
+        static final int AT_ONCE = 8;
+
+        private final List<Future<List<SnapshotInfo>>> snapshots = new ArrayList<>();
+        private final List<Future<List<WalSegmentInfo>>> walSegments = new ArrayList<>();
+        private final ExecutorService pool;
+
+        private Listings(ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        static Listings start(String replica, ReplicaClient client, List<String> gens) {
+            Listings l =
+                    new Listings(Executors.newFixedThreadPool(Math.max(1, Math.min(AT_ONCE, 2 * gens.size())), r -> {
+                        Thread t = new Thread(r, "restore-list");
+                        t.setDaemon(true);
+                        return t;
+                    }));
+            for (String g : gens) {
+                l.snapshots.add(l.pool.submit(() -> listing(replica, () -> client.snapshots(g))));
+                l.walSegments.add(l.pool.submit(() -> listing(replica, () -> client.walSegments(g))));
+            }
+            l.pool.shutdown();
+            return l;
+        }
+
+        List<SnapshotInfo> snapshots(int i) throws RestoreException {
+            return result(snapshots.get(i));
+        }
+
+        List<WalSegmentInfo> walSegments(int i) throws RestoreException {
+            return result(walSegments.get(i));
+        }
+
+        private <T> List<T> result(Future<List<T>> f) throws RestoreException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+                throw new RestoreException("restore interrupted");
+            } catch (ExecutionException e) {
+                pool.shutdownNow();
+                if (e.getCause() instanceof RestoreException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new RestoreException(String.valueOf(e.getCause()), e.getCause());
+            }
+        }
     }
 
     /** A listing call of the replica's client. */
