@@ -151,8 +151,6 @@ public final class Restorer {
                             "frames",
                             applier.droppedFrames());
                 }
-                // The replica's listing (did anything change while we read it?) runs while this thread
-                // syncs and checks the file; both must pass before the rename.
                 // Three things must pass before the rename; they run at once: the replica's listing (did
                 // anything change while we read it?) and the fsync on the download threads, the check here.
                 Future<?> unchanged = pool.submit(() -> {
