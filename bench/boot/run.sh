@@ -29,7 +29,9 @@ if [ "$mode" = image ] && [ ${#images[@]} = 0 ]; then
   images=(lite-stack-todo:bench)
 fi
 cp=$(./mvnw -q -B -o -pl system-tests dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
-java -Dreplicator.jar=replicator/target/replicator-0.1.0-SNAPSHOT-all.jar \
+# the jars run with the JVM flags of bin/lib/java.sh (and its malloc setting), as bin/run and the image do
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java -Dreplicator.jar=replicator/target/replicator-0.1.0-SNAPSHOT-all.jar \
      -Dapp.jar=todo-app/target/todo-app-0.1.0-SNAPSHOT.jar \
+     -Dreplicator.opts="$lite_replicator_opts" -Dapp.opts="$lite_app_opts" \
      -cp "system-tests/target/test-classes:$cp" dev.litestack.system.ColdStartBench "$mode" "$runs" "$todos" "$out" \
      "${images[@]}"

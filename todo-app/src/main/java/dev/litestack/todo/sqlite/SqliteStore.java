@@ -20,7 +20,7 @@ import org.sqlite.SQLiteException;
 
 /**
  * One SQLite file in WAL mode: a single writer connection guarded by a lock (so this process never competes
- * with itself for the write lock) and a small pool of read-only connections. Writes run in
+ * with itself for the write lock) and a small pool of read-only connections (opened on first use). Writes run in
  * {@code BEGIN IMMEDIATE} transactions; {@code SQLITE_BUSY} caused by another process is retried (SQLite's
  * busy_timeout first, then this class's retry loop up to busy-retry-timeout) and never reaches the caller as
  * such. Schema migrations run when the store opens. WAL checkpoints run on a background thread with a connection of
@@ -35,8 +35,11 @@ public final class SqliteStore implements AutoCloseable {
     private final NamedStatements statements;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ThreadLocal<List<Runnable>> transaction = new ThreadLocal<>();
+    /** Idle readers; a reader is opened only when a read finds none idle, up to {@code settings.readers()}. */
     private final BlockingQueue<Session> readers;
+    /** Every reader opened so far (guarded by itself); close() closes them all. */
     private final List<Session> allReaders = new ArrayList<>();
+
     private Session writer;
     private Checkpointer checkpointer;
     private volatile boolean closed;
@@ -79,10 +82,23 @@ public final class SqliteStore implements AutoCloseable {
                     openConnection(false), settings.path().getFileName().toString(), settings.walAutocheckpoint() / 4);
             checkpointer.start();
         }
-        for (int i = 0; i < settings.readers(); i++) {
+        // Readers open on first use (openReader): four stores with up to 4 readers each would otherwise
+        // open 16 connections, with their pragmas, before the app can serve its first page.
+    }
+
+    /**
+     * Opens one more reader if fewer than {@code settings.readers()} are open, and returns it (not pooled
+     * yet: the caller adds it back when done); null when the pool is full.
+     */
+    private Session openReader() {
+        synchronized (allReaders) {
+            if (allReaders.size() >= settings.readers()) {
+                return null;
+            }
+            ensureOpen();
             Session reader = new Session(openConnection(true), statements);
             allReaders.add(reader);
-            readers.add(reader);
+            return reader;
         }
     }
 
@@ -169,9 +185,14 @@ public final class SqliteStore implements AutoCloseable {
             return run(writer, work, "read");
         }
         ensureOpen();
-        Session reader;
+        Session reader = readers.poll();
+        if (reader == null) {
+            reader = openReader();
+        }
         try {
-            reader = readers.poll(settings.busyRetryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (reader == null) {
+                reader = readers.poll(settings.busyRetryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SqliteStoreException("interrupted waiting for a reader of " + settings.path(), e);
@@ -293,8 +314,10 @@ public final class SqliteStore implements AutoCloseable {
                 }
                 writer.close();
             }
-            for (Session reader : allReaders) {
-                reader.close();
+            synchronized (allReaders) {
+                for (Session reader : allReaders) {
+                    reader.close();
+                }
             }
         } finally {
             writeLock.unlock();

@@ -18,7 +18,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * multipart upload whose parts are sent one after the other as the buffer fills, and which is
  * aborted on any failure so that no object (and no stray part) is left behind. The buffer starts
  * small and doubles only while the body keeps coming, so the WAL segment of a few KB that most
- * syncs upload costs a few KB, not a whole part.
+ * syncs upload costs a few KB, not a whole part. The largest buffer so far (at most one part) is
+ * kept for the next upload: under a busy writer every segment of a few MB would otherwise allocate
+ * and copy its buffer anew (64 KB, 128 KB, ... 4 MB), and that garbage grew the heap to its ceiling
+ * (bench/replicator/results-memory.md). Uploads through one instance therefore run one at a time.
  */
 final class S3Upload {
 
@@ -32,6 +35,8 @@ final class S3Upload {
     private final int partSize;
     private final S3Stats stats;
     private final S3Errors errors;
+    /** The buffer of the previous upload (guarded by this), reused by the next; null before the first. */
+    private byte[] kept;
 
     S3Upload(S3Client s3, String bucket, int partSize, S3Stats stats, S3Errors errors) {
         this.s3 = s3;
@@ -42,8 +47,8 @@ final class S3Upload {
     }
 
     /** Uploads {@code body} (read to its end, not closed) to {@code key}; returns its size. */
-    long upload(String key, InputStream body) throws IOException {
-        byte[] buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+    synchronized long upload(String key, InputStream body) throws IOException {
+        byte[] buffer = kept != null ? kept : new byte[Math.min(FIRST_BUFFER, partSize)];
         int n = 0;
         while (true) {
             n += readFully(body, buffer, n);
@@ -52,6 +57,7 @@ final class S3Upload {
             }
             buffer = java.util.Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, partSize));
         }
+        kept = buffer;
         int next = n < partSize ? -1 : body.read();
         if (next < 0) {
             putObject(key, buffer, n);

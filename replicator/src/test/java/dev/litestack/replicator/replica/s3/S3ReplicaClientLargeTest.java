@@ -129,6 +129,21 @@ class S3ReplicaClientLargeTest {
     }
 
     @Test
+    void uploadsAfterALargeOneReuseItsBufferAndStoreOnlyTheirOwnBytes() throws Exception {
+        long large = PART + 12_345L;
+        client.writeSnapshot(GEN, 0, new GeneratedBody(large));
+        byte[] small = {9, 8, 7};
+        client.writeSnapshot(GEN, 1, new ByteArrayInputStream(small));
+        byte[] medium = new byte[300_000];
+        java.util.Arrays.fill(medium, (byte) 5);
+        client.writeSnapshot(GEN, 2, new ByteArrayInputStream(medium));
+
+        assertArrayEquals(sha256(new GeneratedBody(large)), sha256(client.openSnapshot(GEN, 0)));
+        assertArrayEquals(small, client.openSnapshot(GEN, 1).readAllBytes());
+        assertArrayEquals(medium, client.openSnapshot(GEN, 2).readAllBytes());
+    }
+
+    @Test
     void aBodyOfExactlyOnePartIsOnePutObject() throws Exception {
         byte[] body = new byte[PART];
         body[PART - 1] = 42;
