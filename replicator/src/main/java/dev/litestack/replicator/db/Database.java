@@ -360,10 +360,9 @@ public final class Database implements AutoCloseable {
      * @param refresh    move the read transaction onto the restarted WAL afterwards (see
      *                   {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
      *                   checkpoint, which keeps every checkpoint, the app's included, out of the file
-     * @param deferrable a page-count checkpoint: while the app is writing, the second step waits
-     *                   until {@link #WRITE_LOCK_SPACING} times its last write-lock time has passed
-     *                   (at most {@link #MAX_WRITE_LOCK_SPACING}; the first step still runs), so a
-     *                   max-rate writer keeps nearly all its speed
+     * @param deferrable a page-count checkpoint: while the app is writing, it waits until {@link
+     *                   #WRITE_LOCK_SPACING} times its last write-lock time has passed (at most {@link
+     *                   #MAX_WRITE_LOCK_SPACING}), so a max-rate writer keeps nearly all its speed
      */
     private boolean checkpointLocked(CheckpointMode mode, boolean refresh, boolean deferrable) throws IOException {
         if (!checkpointLock.writeLock().tryLock()) {
@@ -371,26 +370,25 @@ public final class Database implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         try {
+            long before = copy.walSize();
+            boolean moved = copyFrames();
+            if (deferrable && copy.walSize() != before && !writeLockDue()) {
+                // the app committed during the copy: it is writing. The read mark stays where it
+                // is, so the app's own automatic checkpoints stay no-ops (no fsyncs in its commits)
+                log.debug("checkpoint deferred: the app is writing", "db", path, "mode", mode);
+                return moved;
+            }
             // the bulk: backfill up to a read mark moved to the end of the WAL, again while the app
             // committed much during the last pass, so that little is left for the write lock
-            boolean moved = false;
-            boolean writing = false;
             for (int pass = 0; pass < BACKFILL_PASSES; pass++) {
                 long marked = copy.walSize();
                 moved |= moveReadMark();
-                SqliteConnections.CheckpointResult backfill = conns.checkpointPassive();
-                long grown = copy.walSize() - marked;
-                // the app committed meanwhile, or is running its own checkpoint after a commit
-                writing |= grown != 0 || backfill.busy() != 0;
-                if (grown < (long) SMALL_TAIL_FRAMES * (pageSize + 24)) {
+                conns.checkpointPassive();
+                if (copy.walSize() - marked < (long) SMALL_TAIL_FRAMES * (pageSize + 24)) {
                     break;
                 }
             }
             copyFrames();
-            if (deferrable && writing && !writeLockDue()) {
-                log.debug("checkpoint deferred: the app is writing", "db", path, "mode", mode);
-                return moved;
-            }
             if (!conns.beginWrite()) {
                 log.debug("checkpoint skipped: database busy", "db", path);
                 return false;
