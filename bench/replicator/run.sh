@@ -9,6 +9,9 @@
 #   --replica: where the throughput and idle runs replicate (default s3: the in-process s3proxy);
 #   lag and catch-up use file replicas (their watcher lists a folder), restore and s3ops S3.
 #   REPLICATOR_JAVA_OPTS=...: JVM flags for our replicator (default: bin/replicator's).
+#   BENCH_TP_SECONDS=N, BENCH_TP_REPS=N: length and repetitions of the throughput runs (default 4 s x 2
+#   with --quick, 8 s x 3 otherwise), for noisy machines.
+#   BENCH_LOG_DIR=DIR: keep the throughput runs' tool logs there (e.g. with LOG_LEVEL=debug).
 # Loopback only: file replicas in a temp folder and an in-process s3proxy on 127.0.0.1.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -41,6 +41,22 @@ public final class Database implements AutoCloseable {
     /** The TRUNCATE threshold of Litestream 0.3.13, in pages (not configurable there either). */
     static final long TRUNCATE_PAGE_N = 500_000;
 
+    /**
+     * While the app is writing, a page-count checkpoint takes the write lock again only after
+     * this many times as long as it held it the last time: the app loses at most about 1/20 of
+     * its time to the replicator's checkpoints (see {@link #maybeCheckpoint()}).
+     */
+    static final int WRITE_LOCK_SPACING = 20;
+
+    /** A page-count checkpoint waits at most this long for its write-lock step while the app writes. */
+    static final Duration MAX_WRITE_LOCK_SPACING = Duration.ofSeconds(5);
+    /** At most this many backfill passes before a checkpoint takes the write lock. */
+    static final int BACKFILL_PASSES = 3;
+    /** A pass after which the app has committed fewer frames than this is the last one. */
+    static final int SMALL_TAIL_FRAMES = 256;
+    /** How long a checkpoint under the write lock waits for another connection's checkpoint to end. */
+    static final Duration CHECKPOINT_BUSY_WAIT = Duration.ofMillis(200);
+
     /** Per-database settings. */
     public record Options(
             Path path,
@@ -88,6 +104,10 @@ public final class Database implements AutoCloseable {
     private int pageSize;
     private volatile Pos position;
     private volatile boolean closed;
+    /** When the last checkpoint released the write lock, and how long it held it (System.nanoTime). */
+    private long lastLockedEnd;
+
+    private long lastLockedNanos;
 
     public Database(Options options, Clock clock, Log log) {
         this.opt = options;
@@ -289,8 +309,10 @@ public final class Database implements AutoCloseable {
         long frames = copy.frames(pageSize);
         long walFrames = Math.max(0, (copy.walSize() - WalHeader.SIZE) / (pageSize + 24));
         CheckpointMode mode = null;
+        boolean deferrable = true;
         if (walFrames >= TRUNCATE_PAGE_N) {
             mode = CheckpointMode.TRUNCATE;
+            deferrable = false;
         } else if (opt.maxCheckpointPageCount() > 0 && frames >= opt.maxCheckpointPageCount()) {
             mode = CheckpointMode.RESTART;
         } else if (frames >= opt.minCheckpointPageCount()) {
@@ -300,7 +322,7 @@ public final class Database implements AutoCloseable {
                 && dbFileAge().compareTo(opt.checkpointInterval()) > 0) {
             mode = CheckpointMode.PASSIVE;
         }
-        return mode != null && checkpointLocked(mode);
+        return mode != null && checkpointLocked(mode, true, deferrable);
     }
 
     private Duration dbFileAge() throws IOException {
@@ -314,7 +336,7 @@ public final class Database implements AutoCloseable {
             if (conns == null || copy.generation() == null) {
                 return false;
             }
-            boolean changed = checkpointLocked(mode);
+            boolean changed = checkpointLocked(mode, true, false);
             return published(changed);
         } finally {
             lock.unlock();
@@ -322,42 +344,71 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The checkpoint procedure. Under the write lock, every committed frame is copied, then the
-     * read lock is released, the WAL is checkpointed and the read lock retaken, so no commit can
-     * slip between the last copy and a WAL restart. The restart itself happens at the next write
-     * (ours: the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
+     * The checkpoint procedure, in two steps.
+     *
+     * <p>First, with the app free to write: every committed frame is copied and the read
+     * transaction moves to the end of the WAL ({@link #moveReadMark()}), then a PASSIVE checkpoint
+     * copies the WAL into the database file up to that mark. That is the bulk of the work (two
+     * fsyncs and the page writes), and it is safe without the write lock: the read transaction,
+     * held throughout, keeps SQLite from restarting the WAL.
+     *
+     * <p>Then, under the write lock, the frames committed meanwhile are copied, the read lock is
+     * released, the WAL checkpointed to its end and the read lock retaken, so no commit can slip
+     * between the last copy and a WAL restart. The restart itself happens at the next write (ours:
+     * the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
+     *
+     * @param refresh    move the read transaction onto the restarted WAL afterwards (see
+     *                   {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
+     *                   checkpoint, which keeps every checkpoint, the app's included, out of the file
+     * @param deferrable a page-count checkpoint: while the app is writing, it waits until {@link
+     *                   #WRITE_LOCK_SPACING} times its last write-lock time has passed (at most {@link
+     *                   #MAX_WRITE_LOCK_SPACING}), so a max-rate writer keeps nearly all its speed
      */
-    private boolean checkpointLocked(CheckpointMode mode) throws IOException {
-        return checkpointLocked(mode, true);
-    }
-
-    /**
-     * @param refresh move the read transaction onto the restarted WAL afterwards (see
-     *                {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
-     *                checkpoint, which keeps every checkpoint, the app's included, out of the file
-     */
-    private boolean checkpointLocked(CheckpointMode mode, boolean refresh) throws IOException {
+    private boolean checkpointLocked(CheckpointMode mode, boolean refresh, boolean deferrable) throws IOException {
         if (!checkpointLock.writeLock().tryLock()) {
             return false;
         }
         long t0 = System.nanoTime();
         try {
+            long before = copy.walSize();
+            boolean moved = copyFrames();
+            if (deferrable && copy.walSize() != before && !writeLockDue()) {
+                // the app committed during the copy: it is writing. The read mark stays where it
+                // is, so the app's own automatic checkpoints stay no-ops (no fsyncs in its commits)
+                log.debug("checkpoint deferred: the app is writing", "db", path, "mode", mode);
+                return moved;
+            }
+            // the bulk: backfill up to a read mark moved to the end of the WAL, again while the app
+            // committed much during the last pass, so that little is left for the write lock
+            for (int pass = 0; pass < BACKFILL_PASSES; pass++) {
+                long marked = copy.walSize();
+                moved |= moveReadMark();
+                conns.checkpointPassive();
+                if (copy.walSize() - marked < (long) SMALL_TAIL_FRAMES * (pageSize + 24)) {
+                    break;
+                }
+            }
+            copyFrames();
             if (!conns.beginWrite()) {
                 log.debug("checkpoint skipped: database busy", "db", path);
                 return false;
             }
+            long locked = System.nanoTime();
             SqliteConnections.CheckpointResult result;
             try {
                 copyFrames();
                 conns.releaseReadLock();
                 try {
-                    result = conns.checkpointPassive();
+                    result = checkpointThroughBusy();
                 } finally {
                     conns.acquireReadLock();
                 }
             } finally {
                 conns.endWrite();
             }
+            conns.bumpSeq();
+            lastLockedEnd = System.nanoTime();
+            lastLockedNanos = lastLockedEnd - locked;
             stats.checkpoint(mode, System.nanoTime() - t0, false);
             log.debug(
                     "checkpoint",
@@ -366,8 +417,9 @@ public final class Database implements AutoCloseable {
                     "mode",
                     mode,
                     "result",
-                    result.busy() + "," + result.logFrames() + "," + result.checkpointedFrames());
-            conns.bumpSeq();
+                    result.busy() + "," + result.logFrames() + "," + result.checkpointedFrames(),
+                    "write_lock_ms",
+                    lastLockedNanos / 1_000_000);
             if (refresh) {
                 refreshReadMark();
             } else {
@@ -383,28 +435,73 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Copies the frames the WAL restart brought, then moves our read transaction onto the new WAL.
-     * After a checkpoint that backfilled everything, the read transaction taken under the write
+     * A PASSIVE checkpoint under the write lock. SQLite answers busy at once while another
+     * connection runs a checkpoint, typically the app's automatic one after its last commit; that
+     * one can only finish now (nothing can commit), so it is waited for, briefly.
+     */
+    private SqliteConnections.CheckpointResult checkpointThroughBusy() throws SQLException {
+        long deadline = System.nanoTime() + CHECKPOINT_BUSY_WAIT.toNanos();
+        SqliteConnections.CheckpointResult r = conns.checkpointPassive();
+        while (r.busy() != 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            r = conns.checkpointPassive();
+        }
+        return r;
+    }
+
+    /**
+     * True once {@link #WRITE_LOCK_SPACING} times the last checkpoint's write-lock time (the
+     * checkpoint and the sequence bump after it) has passed, or {@link #MAX_WRITE_LOCK_SPACING}.
+     */
+    private boolean writeLockDue() {
+        long spacing = Math.min(lastLockedNanos * WRITE_LOCK_SPACING, MAX_WRITE_LOCK_SPACING.toNanos());
+        return System.nanoTime() - lastLockedEnd >= spacing;
+    }
+
+    /**
+     * Moves the read transaction to the end of the WAL without ever leaving the WAL unprotected:
+     * a second reader opens a read transaction first, every committed frame is copied (at least
+     * up to where the new read transaction sees), and only then does the old one end. At every
+     * moment one of them holds a read mark, so SQLite cannot restart the WAL over frames not yet
+     * copied, and no write lock is needed. Returns true if frames were copied.
+     *
+     * <p>After a checkpoint that backfilled everything, the read transaction taken under the write
      * lock uses SQLite's read mark 0. That still blocks other checkpoints, so it is safe, but then
      * every app commit past {@code wal_autocheckpoint} makes SQLite build and sort an iterator over
      * the whole WAL before it finds out it cannot checkpoint: tens of microseconds per commit, which
-     * cut a max-rate writer to a third of its speed. Taken again now that the restarted WAL holds
+     * cut a max-rate writer to a third of its speed. Taken again once the restarted WAL holds
      * frames, the read transaction gets a read mark of at least 1, and the app's checkpoints become
-     * cheap no-ops again. This runs under the write lock after copying every committed frame, so
-     * nothing can commit, let alone restart the WAL, while the read transaction is released.
+     * cheap no-ops again.
      */
-    private void refreshReadMark() throws IOException, SQLException {
-        if (!conns.beginWrite()) {
-            syncLocked(); // an app transaction holds the write lock: the next checkpoint retries
-            return;
+    private boolean moveReadMark() throws IOException, SQLException {
+        if (!conns.holdsReadLock()) {
+            // lost after a failure to retake it: nothing protected the WAL meanwhile, so the copy
+            // checks continuity first, and the read transaction is taken under the write lock
+            if (!conns.beginWrite()) {
+                return syncLocked();
+            }
+            try {
+                boolean changed = syncLocked();
+                conns.acquireReadLock();
+                return changed;
+            } finally {
+                conns.endWrite();
+            }
         }
+        conns.beginHandOver();
+        boolean ok = false;
         try {
-            syncLocked();
-            conns.releaseReadLock();
-            conns.acquireReadLock();
+            boolean changed = syncLocked();
+            ok = true;
+            return changed;
         } finally {
-            conns.endWrite();
+            conns.endHandOver(ok);
         }
+    }
+
+    /** Copies the frames the WAL restart brought and moves the read transaction onto the new WAL. */
+    private void refreshReadMark() throws IOException, SQLException {
+        moveReadMark();
     }
 
     /** A snapshot being read: the database file's bytes and the position they belong to. */
@@ -482,7 +579,7 @@ public final class Database implements AutoCloseable {
         lock.lock();
         try {
             Pos before = position;
-            if (conns == null || before == null || !checkpointLocked(CheckpointMode.PASSIVE, false)) {
+            if (conns == null || before == null || !checkpointLocked(CheckpointMode.PASSIVE, false, false)) {
                 return null;
             }
             try {

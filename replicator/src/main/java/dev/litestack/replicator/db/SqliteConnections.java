@@ -8,13 +8,15 @@ import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 
 /**
- * The replicator's three connections to one database.
+ * The replicator's four connections to one database.
  * <ul>
  *   <li>{@code writer}: creates {@code _litestream_seq}, bumps it to force WAL writes, and takes
  *       the write lock around checkpoints;</li>
  *   <li>{@code checkpointer}: runs {@code PRAGMA wal_checkpoint} outside any transaction;</li>
- *   <li>{@code reader}: read-only, holds the long-running read transaction that stops anyone from
- *       restarting the WAL past frames not yet copied. Being read-only, closing it last never
+ *   <li>two read-only readers: one of them holds the long-running read transaction that stops
+ *       anyone from restarting the WAL past frames not yet copied; the other takes over when the
+ *       read transaction moves to the end of the WAL ({@link #beginHandOver()}), so that moving
+ *       it never leaves a moment without one. Being read-only, closing them last never
  *       checkpoints or deletes the WAL, so a restart can continue the same generation.</li>
  * </ul>
  */
@@ -24,19 +26,26 @@ final class SqliteConnections implements AutoCloseable {
 
     private final Connection writer;
     private final Connection checkpointer;
-    private final Connection reader;
-    private boolean readLocked;
+    /** The reader holding the read transaction (when {@link #readLocked}). */
+    private Connection reader;
+    /** The other reader: idle, or holding the new read transaction during a hand-over. */
+    private Connection spare;
 
-    private SqliteConnections(Connection writer, Connection checkpointer, Connection reader) {
+    private boolean readLocked;
+    private boolean handingOver;
+
+    private SqliteConnections(Connection writer, Connection checkpointer, Connection reader, Connection spare) {
         this.writer = writer;
         this.checkpointer = checkpointer;
         this.reader = reader;
+        this.spare = spare;
     }
 
     static SqliteConnections open(Path path) throws SQLException {
         Connection w = connect(path, false);
         Connection c = null;
         Connection r = null;
+        Connection r2 = null;
         try {
             try (Statement st = w.createStatement()) {
                 try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = wal")) {
@@ -46,6 +55,9 @@ final class SqliteConnections implements AutoCloseable {
                     }
                 }
                 st.execute("PRAGMA wal_autocheckpoint = 0");
+                // The _litestream_seq upserts need no durability of their own; a WAL restart
+                // still syncs the new WAL header (SQLite syncs it at every level but OFF).
+                st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)");
             }
             c = connect(path, false);
@@ -53,10 +65,12 @@ final class SqliteConnections implements AutoCloseable {
                 st.execute("PRAGMA wal_autocheckpoint = 0");
             }
             r = connect(path, true);
-            SqliteConnections conns = new SqliteConnections(w, c, r);
+            r2 = connect(path, true);
+            SqliteConnections conns = new SqliteConnections(w, c, r, r2);
             conns.acquireReadLock();
             return conns;
         } catch (SQLException e) {
+            closeQuietly(r2);
             closeQuietly(r);
             closeQuietly(c);
             closeQuietly(w);
@@ -93,15 +107,56 @@ final class SqliteConnections implements AutoCloseable {
         if (readLocked) {
             return;
         }
-        try (Statement st = reader.createStatement()) {
+        beginRead(reader);
+        readLocked = true;
+    }
+
+    /** Opens a read transaction on {@code c} and reads, so that it holds a WAL read mark. */
+    private static void beginRead(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
             st.execute("BEGIN");
             try (ResultSet rs = st.executeQuery("SELECT COUNT(1) FROM _litestream_seq")) {
                 rs.next();
             }
-            readLocked = true;
         } catch (SQLException e) {
-            rollbackQuietly(reader);
+            rollbackQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * First half of moving the read transaction to the end of the WAL without a gap: the spare
+     * reader opens a read transaction (on the WAL as it is now) while the current one stays open,
+     * so the WAL still cannot restart. Copy every committed frame, then call {@link
+     * #endHandOver(boolean)}: with true the old read transaction ends and the new one takes over.
+     */
+    void beginHandOver() throws SQLException {
+        if (!readLocked || handingOver) {
+            throw new IllegalStateException("no read transaction to hand over");
+        }
+        beginRead(spare);
+        handingOver = true;
+    }
+
+    /** Ends a hand-over: {@code commit} ends the old read transaction, otherwise the new one. */
+    void endHandOver(boolean commit) throws SQLException {
+        if (!handingOver) {
+            return;
+        }
+        handingOver = false;
+        if (!commit) {
+            rollback(spare);
+            return;
+        }
+        Connection old = reader;
+        reader = spare;
+        spare = old;
+        rollback(old);
+    }
+
+    private static void rollback(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK");
         }
     }
 
@@ -110,9 +165,7 @@ final class SqliteConnections implements AutoCloseable {
             return;
         }
         readLocked = false;
-        try (Statement st = reader.createStatement()) {
-            st.execute("ROLLBACK");
-        }
+        rollback(reader);
     }
 
     boolean holdsReadLock() {
@@ -151,9 +204,14 @@ final class SqliteConnections implements AutoCloseable {
         }
     }
 
-    /** Closes the writers first and the read-only reader last, so SQLite keeps the WAL file. */
+    /** Closes the writers first and the read-only readers last, so SQLite keeps the WAL file. */
     @Override
     public void close() {
+        try {
+            endHandOver(false);
+        } catch (SQLException e) {
+            // closing anyway
+        }
         try {
             releaseReadLock();
         } catch (SQLException e) {
@@ -161,6 +219,7 @@ final class SqliteConnections implements AutoCloseable {
         }
         closeQuietly(writer);
         closeQuietly(checkpointer);
+        closeQuietly(spare);
         closeQuietly(reader);
     }
 

@@ -23,9 +23,74 @@ final class ThroughputBench {
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 
+    /**
+     * A positive integer from the environment, or {@code dflt}: BENCH_TP_SECONDS and BENCH_TP_REPS
+     * lengthen the runs or add repetitions (noisy machines) without changing the defaults.
+     */
+    static int envInt(String name, int dflt) {
+        String v = System.getenv(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a positive integer, got '" + v + "'");
+    }
+
+    /** Copies a tool's log to $BENCH_LOG_DIR when set (the run's folder is deleted after each run). */
+    static void keepLog(Path log, String name) throws java.io.IOException {
+        String dir = System.getenv("BENCH_LOG_DIR");
+        if (dir != null && !dir.isBlank()) {
+            Path to = Path.of(dir);
+            java.nio.file.Files.createDirectories(to);
+            java.nio.file.Files.copy(log, to.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Samples the size of a database's WAL every 10 ms on a daemon thread and keeps the largest. */
+    static final class WalWatch implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread thread;
+        private volatile boolean stop;
+
+        WalWatch(Path db) {
+            Path wal = db.resolveSibling(db.getFileName() + "-wal");
+            thread = new Thread(
+                    () -> {
+                        while (!stop) {
+                            try {
+                                peak.accumulateAndGet(java.nio.file.Files.size(wal), Math::max);
+                            } catch (java.io.IOException e) {
+                                // no WAL yet
+                            }
+                            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                        }
+                    },
+                    "wal-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join();
+        }
+    }
+
     static void run(ReplicatorBench b) throws Exception {
-        Duration d = Duration.ofSeconds(b.quick ? 4 : 8);
-        int reps = b.quick ? 2 : 3;
+        Duration d = Duration.ofSeconds(envInt("BENCH_TP_SECONDS", b.quick ? 4 : 8));
+        int reps = envInt("BENCH_TP_REPS", b.quick ? 2 : 3);
         Path warm = b.dir("tp-warmup").resolve("db.sqlite");
         Writers.maxRate(warm, Duration.ofSeconds(1), 0); // JIT-warm the writer before measuring
         Map<String, List<Double>> rate = new HashMap<>();
@@ -51,19 +116,25 @@ final class ThroughputBench {
                     ReplicatorBench.sleep(Duration.ofMillis(500));
                 }
                 double c0 = p == null ? 0 : p.cpuSeconds();
-                Writers.Result r = Writers.maxRate(db, d, 0);
+                Writers.Result r;
+                long walPeak;
+                try (WalWatch wal = new WalWatch(db)) {
+                    r = Writers.maxRate(db, d, 0);
+                    walPeak = wal.peak();
+                }
                 if (p != null) {
                     cpu.computeIfAbsent(name, k -> new ArrayList<>()).add((p.cpuSeconds() - c0) / r.seconds() * 100);
                     rss.computeIfAbsent(name, k -> new ArrayList<>()).add(p.peakRssMiB());
                     int code = p.stop(Duration.ofSeconds(60));
+                    keepLog(p.log, "tp-" + rep + "-" + name + ".log");
                     if (code != 0) {
                         ReplicatorBench.log(name + " exited " + code + " after the throughput run: " + tail(p.log));
                     }
                 }
                 rate.computeIfAbsent(name, k -> new ArrayList<>()).add(r.rate());
                 ReplicatorBench.log(String.format(
-                        "throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms)",
-                        rep, name, r.rate(), r.errors(), r.stalledSeconds()));
+                        "throughput rep %d %s: %.0f txn/s (%d errors, %.2f s in commits over 1 ms, WAL peak %.1f MiB)",
+                        rep, name, r.rate(), r.errors(), r.stalledSeconds(), walPeak / 1048576.0));
                 FileTrees.delete(dir);
             }
         }

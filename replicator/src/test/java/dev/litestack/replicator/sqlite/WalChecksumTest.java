@@ -78,4 +78,25 @@ class WalChecksumTest {
                 IllegalArgumentException.class,
                 () -> WalChecksum.compute(false, new byte[16], 0, 12, new Checksum(0, 0)));
     }
+
+    @Test
+    void matchesAByteBufferReadingOfRandomBytesInBothOrders() {
+        byte[] b = new byte[4096 + 24];
+        new java.util.Random(12).nextBytes(b); // every byte value, high bits included
+        for (java.nio.ByteOrder order :
+                java.util.List.of(java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN)) {
+            ByteBuffer bb = ByteBuffer.wrap(b).order(order);
+            int s0 = 7;
+            int s1 = -3;
+            for (int i = 8; i < b.length; i += 8) {
+                s0 += bb.getInt(i) + s1;
+                s1 += bb.getInt(i + 4) + s0;
+            }
+            boolean big = order == java.nio.ByteOrder.BIG_ENDIAN;
+            assertEquals(
+                    new Checksum(s0, s1),
+                    WalChecksum.compute(big, b, 8, b.length - 8, new Checksum(7, -3)),
+                    order.toString());
+        }
+    }
 }
