@@ -9,8 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -49,11 +49,14 @@ public final class ReplicationService implements AutoCloseable {
         this.entries = List.copyOf(entries);
         this.clock = clock;
         this.log = log;
-        this.monitorThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor monitor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "db-monitor");
             t.setDaemon(true);
             return t;
         });
+        // at close, a poll waiting for its turn is dropped; a poll under way finishes (see close)
+        monitor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.monitorThread = monitor;
         for (Entry e : this.entries) {
             monitors.add(new DbMonitor(e.db(), log));
             for (Replica r : e.replicas()) {
@@ -223,9 +226,16 @@ public final class ReplicationService implements AutoCloseable {
             return;
         }
         closed = true;
-        monitorThread.shutdownNow();
+        // Not interrupted: an interrupt during a file read closes the channel being read (the
+        // database's one long-lived descriptor among them, whose close would drop SQLite's locks)
+        // and fails the sync under way. It ends on its own, and only then does the final sync run.
+        monitorThread.shutdown();
         try {
-            monitorThread.awaitTermination(5, TimeUnit.SECONDS);
+            if (!monitorThread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("the database monitor did not stop within 5 s; interrupting it");
+                monitorThread.shutdownNow();
+                monitorThread.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
