@@ -146,7 +146,9 @@ class FollowerCrashRestartTest {
                         }
                     });
             catchUp(f, out, (long) written[0] * ROWS);
-            assertEquals(2, f.restores(), logged.toString(StandardCharsets.UTF_8));
+            // the first restore and at least one more; with a 1 s retention and a busy machine,
+            // retention may overtake the follower again after that second restore
+            assertTrue(f.restores() >= 2, logged.toString(StandardCharsets.UTF_8));
             assertTrue(
                     logged.toString(StandardCharsets.UTF_8).contains("are gone (retention?), restoring again"),
                     logged.toString(StandardCharsets.UTF_8));
