@@ -358,7 +358,7 @@ public final class Database implements AutoCloseable {
      * the sequence bump) and is picked up by {@link #copyFrames()} as index+1.
      *
      * @param refresh    move the read transaction onto the restarted WAL afterwards (see
-     *                   {@link #refreshReadMark()}); false leaves it on read mark 0 after a complete
+     *                   {@link #moveReadMark()}); false leaves it on read mark 0 after a complete
      *                   checkpoint, which keeps every checkpoint, the app's included, out of the file
      * @param deferrable a page-count checkpoint: while the app is writing, it waits until {@link
      *                   #WRITE_LOCK_SPACING} times its last write-lock time has passed (at most {@link
@@ -421,7 +421,7 @@ public final class Database implements AutoCloseable {
                     "write_lock_ms",
                     lastLockedNanos / 1_000_000);
             if (refresh) {
-                refreshReadMark();
+                moveReadMark(); // copy what the WAL restart brought, read from the new WAL
             } else {
                 syncLocked();
             }
@@ -497,11 +497,6 @@ public final class Database implements AutoCloseable {
         } finally {
             conns.endHandOver(ok);
         }
-    }
-
-    /** Copies the frames the WAL restart brought and moves the read transaction onto the new WAL. */
-    private void refreshReadMark() throws IOException, SQLException {
-        moveReadMark();
     }
 
     /** A snapshot being read: the database file's bytes and the position they belong to. */
@@ -591,7 +586,7 @@ public final class Database implements AutoCloseable {
                 }
                 return new Checkpointed(before.generation(), before.index(), Fingerprint.of(files.channel()));
             } finally {
-                refreshReadMark();
+                moveReadMark(); // copy what the WAL restart brought, read from the new WAL
             }
         } catch (SQLException e) {
             throw new IOException("cannot move the read transaction after validation: " + Log.describe(e), e);
