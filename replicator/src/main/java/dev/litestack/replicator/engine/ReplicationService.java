@@ -23,8 +23,11 @@ public final class ReplicationService implements AutoCloseable {
 
     /** How often the WAL of every database is checked for changes. */
     static final Duration POLL = Duration.ofMillis(50);
-    /** The poll interval once a database has been idle for a few seconds (keeps idle CPU low). */
-    static final Duration IDLE_POLL = Duration.ofMillis(250);
+    /**
+     * The poll interval once a database has been idle for a few seconds, if its {@code
+     * monitor-interval} is longer (keeps idle CPU low: Litestream checks once a monitor interval).
+     */
+    static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
     /** A database and its replicas. */
     public record Entry(Database db, List<Replica> replicas) {}

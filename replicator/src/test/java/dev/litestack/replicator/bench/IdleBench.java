@@ -17,8 +17,11 @@ final class IdleBench {
     private IdleBench() {}
 
     static void run(ReplicatorBench b) throws Exception {
-        Duration d = Duration.ofSeconds(b.quick ? 12 : 30);
-        Duration warm = Duration.ofSeconds(5);
+        // idle is a steady state: after the warm-up both tools have left their start-up work behind
+        // (our JIT compiles the poll path in the first seconds), and the window is long enough for
+        // a few milliseconds of CPU to show
+        Duration d = Duration.ofSeconds(b.quick ? 30 : 60);
+        Duration warm = Duration.ofSeconds(10);
         int reps = b.quick ? 1 : 2;
         Map<String, List<Double>> cpu = new HashMap<>();
         Map<String, List<Double>> peak = new HashMap<>();
@@ -41,7 +44,7 @@ final class IdleBench {
                 ReplicatorBench.sleep(warm);
                 double[] c0 = new double[procs.size()];
                 for (int i = 0; i < procs.size(); i++) {
-                    c0[i] = procs.get(i).cpuSeconds();
+                    c0[i] = procs.get(i).cpuSecondsPrecise();
                 }
                 long t0 = System.nanoTime();
                 ReplicatorBench.sleep(d);
@@ -49,7 +52,7 @@ final class IdleBench {
                 for (int i = 0; i < procs.size(); i++) {
                     ToolProcess p = procs.get(i);
                     String n = p.tool.label();
-                    cpu.computeIfAbsent(n, k -> new ArrayList<>()).add((p.cpuSeconds() - c0[i]) / secs * 100);
+                    cpu.computeIfAbsent(n, k -> new ArrayList<>()).add((p.cpuSecondsPrecise() - c0[i]) / secs * 100);
                     peak.computeIfAbsent(n, k -> new ArrayList<>()).add(p.peakRssMiB());
                     now.computeIfAbsent(n, k -> new ArrayList<>()).add(p.rssMiB());
                 }
@@ -83,7 +86,9 @@ final class IdleBench {
         b.report.section(
                 "Idle CPU and memory (" + b.replicaKind + " replica, 4 MiB database, no writes)",
                 "Both tools run side by side on their own database; after the first snapshot and a "
-                        + warm.toSeconds() + " s warm-up, CPU (utime+stime) is measured over " + d.toSeconds() + " s; "
+                        + warm.toSeconds()
+                        + " s warm-up, CPU (the sum of the threads' `schedstat` run time, ns precision) is measured over "
+                        + d.toSeconds() + " s; "
                         + reps + " repetition(s).\n\n"
                         + Report.table(List.of("tool", "CPU % of a core", "RSS now MiB", "peak RSS MiB"), rows));
     }
