@@ -91,8 +91,12 @@ class DbMonitorTest {
         throw new AssertionError("every poll synced: " + count);
     }
 
-    @Test
-    void anUnchangedDatabaseIsSyncedOnlyAsASafetyNet() throws Exception {
+    /** A database with a few rows, a monitor on a clock the test moves, and the monitor's interval. */
+    private interface Scenario {
+        void run(AppDb app, Database db, DbMonitor m, AtomicLong nanos, Duration interval) throws Exception;
+    }
+
+    private void withMonitor(Scenario s) throws Exception {
         Path path = dir.resolve("app.db");
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
         Duration interval = Duration.ofSeconds(1);
@@ -100,6 +104,13 @@ class DbMonitorTest {
                 Database db = open(path, interval)) {
             app.insert(0, 5);
             DbMonitor m = new DbMonitor(db, log, nanos::get);
+            s.run(app, db, m, nanos, interval);
+        }
+    }
+
+    @Test
+    void anUnchangedDatabaseIsSyncedOnlyAsASafetyNet() throws Exception {
+        withMonitor((app, db, m, nanos, interval) -> {
             long first = settle(m, db);
             for (int i = 1; i < DbMonitor.IDLE_SYNC_FACTOR; i++) {
                 nanos.addAndGet(interval.toNanos());
@@ -112,18 +123,13 @@ class DbMonitorTest {
                     first + 1,
                     db.stats().syncCount(),
                     "the safety-net sync after " + DbMonitor.IDLE_SYNC_FACTOR + " intervals");
-        }
+        });
     }
 
     @Test
     void aChangedDatabaseFileIsSyncedWhenTheIntervalIsDue() throws Exception {
-        Path path = dir.resolve("app.db");
-        AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        Duration interval = Duration.ofSeconds(1);
-        try (AppDb app = new AppDb(path);
-                Database db = open(path, interval)) {
-            app.insert(0, 5);
-            DbMonitor m = new DbMonitor(db, log, nanos::get);
+        withMonitor((app, db, m, nanos, interval) -> {
+            Path path = db.path();
             long synced = settle(m, db);
             // the app checkpoints: the database file changes, the WAL file does not
             FileTime before = Files.getLastModifiedTime(path);
@@ -139,6 +145,6 @@ class DbMonitorTest {
             nanos.addAndGet(interval.toNanos() / 2);
             m.poll();
             assertEquals(synced + 1, db.stats().syncCount(), "the database file changed: a full sync");
-        }
+        });
     }
 }
