@@ -27,7 +27,26 @@ public final class AtomicFiles {
     public static long write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        return writeThrough(dir.resolve(target.getFileName() + ".tmp"), target, body);
+    }
+
+    /**
+     * Like {@link #write(Path, InputStream)} for a file that several processes may write at once:
+     * each writes a temp file of a name of its own, so each rename puts a whole copy in place.
+     */
+    public static long writeShared(Path target, InputStream in) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        try {
+            return writeThrough(tmp, target, out -> in.transferTo(out));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Writes {@code tmp} with {@code body}, fsyncs it, renames it to {@code target} and fsyncs the folder. */
+    private static long writeThrough(Path tmp, Path target, Body body) throws IOException {
         long size;
         try (FileChannel ch = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -41,7 +60,7 @@ public final class AtomicFiles {
             throw e;
         }
         move(tmp, target);
-        fsyncDirectory(dir);
+        fsyncDirectory(tmp.getParent());
         return size;
     }
 

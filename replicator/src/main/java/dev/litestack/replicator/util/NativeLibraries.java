@@ -2,12 +2,8 @@ package dev.litestack.replicator.util;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.xxhash.XXHashFactory;
@@ -97,7 +93,7 @@ public final class NativeLibraries {
                     if (in == null) {
                         return Optional.empty();
                     }
-                    copyAtomically(in, lib);
+                    AtomicFiles.writeShared(lib, in);
                 }
             }
             return Optional.of(dir);
@@ -121,26 +117,5 @@ public final class NativeLibraries {
             return Optional.empty();
         }
         return Optional.of("Linux/" + arch);
-    }
-
-    /**
-     * Copies {@code in} to {@code target} through a temp file of its own in the same folder (several
-     * processes may start at once), fsynced and renamed into place.
-     */
-    private static void copyAtomically(InputStream in, Path target) throws IOException {
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                OutputStream out = Channels.newOutputStream(ch);
-                in.transferTo(out);
-                out.flush();
-                ch.force(true);
-            }
-            AtomicFiles.rename(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -90,4 +90,20 @@ class AtomicFilesTest {
         assertEquals("data", Files.readString(b));
         assertEquals(List.of("b"), names());
     }
+
+    @Test
+    void writeSharedReplacesTheFileThroughATempFileOfItsOwn() throws Exception {
+        Path target = dir.resolve("sub").resolve("lib.so");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target.resolveSibling("lib.so.tmp"), "another writer's temp file");
+        AtomicFiles.writeShared(target, new ByteArrayInputStream("first".getBytes()));
+        AtomicFiles.writeShared(target, new ByteArrayInputStream("second".getBytes()));
+        assertEquals("second", Files.readString(target));
+        assertEquals("another writer's temp file", Files.readString(target.resolveSibling("lib.so.tmp")));
+        try (Stream<Path> s = Files.list(target.getParent())) {
+            assertEquals(
+                    List.of("lib.so", "lib.so.tmp"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
 }
