@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -116,6 +121,39 @@ class S3ReplicaClientErrorTest {
             assertEquals(Reason.UNREACHABLE, e.reason());
             assertTrue(e.reason().isTransient());
             assertMentions(e, "cannot reach endpoint " + endpoint, "connection refused");
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersFailsAfterTheSocketTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String endpoint = "http://127.0.0.1:" + silent.getLocalPort();
+            S3Settings base = server.settings("bkt", "p").withEndpoint(endpoint, true);
+            S3Settings settings = base.withTuning(new S3Settings.Tuning(
+                    base.tuning().partSize(), 1, Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofMinutes(5)));
+            try (S3ReplicaClient client = S3ReplicaClient.open(settings, Map.of())) {
+                // Without the read timeout the call would wait for the 5 minute attempt timeout.
+                S3ReplicaException e = assertTimeoutPreemptively(
+                        Duration.ofSeconds(30), () -> assertThrows(S3ReplicaException.class, client::verify));
+                assertTrue(e.reason().isTransient(), e.reason().toString());
+                assertMentions(e, endpoint, "timed out");
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
         }
     }
 }

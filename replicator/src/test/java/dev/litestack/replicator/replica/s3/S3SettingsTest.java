@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.replicator.config.S3Hosts;
 import java.net.URI;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -248,5 +249,17 @@ class S3SettingsTest {
         assertTrue(S3Clients.isTigris(URI.create("https://fly.storage.tigris.dev")));
         assertTrue(S3Clients.isTigris(URI.create("https://t3.storage.dev")));
         assertFalse(S3Clients.isTigris(URI.create("https://s3.us-east-1.amazonaws.com")));
+    }
+
+    @Test
+    void aProxyForPlainHttpIsSeenInThePropertyOrEitherVariable() {
+        Properties none = new Properties();
+        assertFalse(S3Clients.httpProxyConfigured(Map.of(), none));
+        assertFalse(S3Clients.httpProxyConfigured(Map.of("HTTPS_PROXY", "http://p:3128", "HTTP_PROXY", ""), none));
+        assertTrue(S3Clients.httpProxyConfigured(Map.of("HTTP_PROXY", "http://p:3128"), none));
+        assertTrue(S3Clients.httpProxyConfigured(Map.of("http_proxy", "http://p:3128"), none));
+        Properties host = new Properties();
+        host.setProperty("http.proxyHost", "p");
+        assertTrue(S3Clients.httpProxyConfigured(Map.of(), host));
     }
 }
