@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.Optional;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.xxhash.XXHashFactory;
@@ -51,6 +52,10 @@ public final class NativeLibraries {
                         .ifPresent(dir -> System.setProperty(SQLITE_LIB_PATH, dir.toString()));
             }
             SQLiteJDBCLoader.initialize();
+            // One in-memory connection: JDBC's driver registry and sqlite-jdbc's connection set-up
+            // run here, not on the first real open (a restore's integrity check, replicate's first
+            // database).
+            DriverManager.getConnection("jdbc:sqlite::memory:").close();
         } catch (Exception | LinkageError e) {
             // the first real use fails with its own message
         }
