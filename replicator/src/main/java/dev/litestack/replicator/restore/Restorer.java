@@ -56,11 +56,18 @@ public final class Restorer {
     private final int parallelism;
     private final IntegrityCheck integrityCheck;
     private final Log log;
+    private final long singleStreamMinRate;
 
     public Restorer(int parallelism, IntegrityCheck integrityCheck, Log log) {
+        this(parallelism, integrityCheck, log, RangedDownload.SINGLE_STREAM_MIN_RATE);
+    }
+
+    /** {@code singleStreamMinRate}: see {@link RangedDownload}; 0 keeps one stream, {@code Long.MAX_VALUE} forces ranges. */
+    Restorer(int parallelism, IntegrityCheck integrityCheck, Log log, long singleStreamMinRate) {
         this.parallelism = Math.max(1, parallelism);
         this.integrityCheck = integrityCheck;
         this.log = log;
+        this.singleStreamMinRate = singleStreamMinRate;
     }
 
     /** {@code integrityCheck} true is {@link IntegrityCheck#FULL}, false {@link IntegrityCheck#NONE}. */
@@ -99,7 +106,7 @@ public final class Restorer {
             long t0 = System.nanoTime();
             try (FileChannel ch = FileChannel.open(
                     tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                bytes = writeSnapshot(plan, ch, snapshotPool, parallelism);
+                bytes = writeSnapshot(plan, ch, snapshotPool);
                 log.debug(
                         "snapshot restored",
                         "generation",
@@ -280,13 +287,15 @@ public final class Restorer {
         }
     }
 
-    /** Snapshots above this size download as parallel ranges of {@link #RANGE_CHUNK} bytes. */
+    /**
+     * Snapshots above this size go through {@link RangedDownload}: one stream on a fast link,
+     * otherwise parallel ranges of {@link #RANGE_CHUNK} bytes.
+     */
     static final long RANGED_ABOVE = 8L << 20;
 
     static final int RANGE_CHUNK = 4 << 20;
 
-    private static InputStream openSnapshot(RestorePlan plan, ExecutorService pool, int parallelism)
-            throws IOException {
+    private InputStream openSnapshot(RestorePlan plan, ExecutorService pool) throws IOException {
         long size = plan.snapshot().size();
         if (size <= RANGED_ABOVE || parallelism < 2) {
             return plan.client().openSnapshot(plan.generation(), plan.snapshot().index());
@@ -297,16 +306,17 @@ public final class Restorer {
                         .openSnapshotRange(plan.generation(), plan.snapshot().index(), offset, length),
                 size,
                 RANGE_CHUNK,
-                parallelism);
+                parallelism,
+                singleStreamMinRate,
+                System::nanoTime);
     }
 
-    private static long writeSnapshot(RestorePlan plan, FileChannel ch, ExecutorService pool, int parallelism)
-            throws IOException {
+    private long writeSnapshot(RestorePlan plan, FileChannel ch, ExecutorService pool) throws IOException {
         String name = plan.client().describe() + "/"
                 + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         long stored;
         long written;
-        try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool, parallelism));
+        try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool));
                 InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
             written = copy(in, ch);
             raw.transferTo(OutputStream.nullOutputStream());

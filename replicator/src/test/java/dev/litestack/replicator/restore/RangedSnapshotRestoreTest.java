@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Snapshots above {@link Restorer#RANGED_ABOVE} download as parallel ranges, from a folder and from S3. */
+/**
+ * Snapshots above {@link Restorer#RANGED_ABOVE} go through {@link RangedDownload}: over one stream or as
+ * parallel ranges, from a folder and from S3.
+ */
 @Tag("integration")
 class RangedSnapshotRestoreTest {
 
@@ -35,7 +38,8 @@ class RangedSnapshotRestoreTest {
 
     private final Log log = new Log(Log.Level.WARN, false, new PrintStream(new ByteArrayOutputStream()));
 
-    private void restoreBigSnapshot(ReplicaClient client) throws Exception {
+    /** Restores a 14 MiB snapshot plus WAL with {@code restorer}; returns the number of WAL segments it read. */
+    private int restoreBigSnapshot(ReplicaClient client, Restorer restorer) throws Exception {
         Path dbPath = dir.resolve("app.db");
         try (AppDb app = new AppDb(dbPath)) {
             app.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB)");
@@ -54,8 +58,8 @@ class RangedSnapshotRestoreTest {
             }
         }
         Path out = dir.resolve("restored.db");
-        new Restorer(4, true, log)
-                .restore(RestorePlanner.plan(Map.of("r", client), RestorePlanner.Target.latest()), out);
+        RestorePlan plan = RestorePlanner.plan(Map.of("r", client), RestorePlanner.Target.latest());
+        restorer.restore(plan, out);
         assertEquals(AppDb.range(0, 60), AppDb.ids(out));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out);
                 ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(length(b)) FROM blobs")) {
@@ -69,25 +73,37 @@ class RangedSnapshotRestoreTest {
                         .map(p -> p.getFileName().toString())
                         .filter(n -> n.startsWith("restored") || n.startsWith(".restored"))
                         .toList());
+        return plan.segments().size();
     }
 
     @Test
     void fromAFolder() throws Exception {
-        restoreBigSnapshot(new FileReplicaClient(dir.resolve("replica")));
+        restoreBigSnapshot(new FileReplicaClient(dir.resolve("replica")), new Restorer(4, true, log));
     }
 
     @Test
-    void fromS3() throws Exception {
+    void fromS3AsRangesWhenTheFirstChunkIsSlow() throws Exception {
+        // a minimum rate no link reaches: the first chunk always counts as slow
+        long[] gets = restoreFromS3(new Restorer(4, IntegrityCheck.FULL, log, Long.MAX_VALUE));
+        assertTrue(gets[0] - gets[1] >= 4, "the whole-object GET plus at least 3 ranges: " + gets[0] + " GETs");
+    }
+
+    @Test
+    void fromS3OverOneStreamWhenTheFirstChunkIsFast() throws Exception {
+        long[] gets = restoreFromS3(new Restorer(4, IntegrityCheck.FULL, log, 0));
+        assertEquals(1, gets[0] - gets[1], "one GET for the snapshot, one per WAL segment: " + gets[0] + " GETs");
+    }
+
+    /** {GETs in all, WAL segments restored}. */
+    private long[] restoreFromS3(Restorer restorer) throws Exception {
         try (S3ProxyServer server = S3ProxyServer.start();
                 S3ReplicaClient client =
                         S3ReplicaClient.open(server.settings(server.createBucket(), "big.db"), Map.of())) {
-            restoreBigSnapshot(client);
-            assertTrue(
-                    client.operationStats()
-                                    .orElseThrow()
-                                    .operations(dev.litestack.replicator.replica.OperationStats.Operation.GET)
-                            >= 4,
-                    "the snapshot came in several ranged GETs");
+            int segments = restoreBigSnapshot(client, restorer);
+            long gets = client.operationStats()
+                    .orElseThrow()
+                    .operations(dev.litestack.replicator.replica.OperationStats.Operation.GET);
+            return new long[] {gets, segments};
         }
     }
 }
