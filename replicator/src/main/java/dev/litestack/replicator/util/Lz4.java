@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
-import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
 
 /**
@@ -19,14 +18,7 @@ public final class Lz4 {
 
     /** A stream that writes one LZ4 frame to {@code out}; closing it ends the frame and closes {@code out}. */
     public static OutputStream compress(OutputStream out) throws IOException {
-        return new LZ4FrameOutputStream(
-                out,
-                LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB,
-                -1L,
-                LZ4Factory.fastestInstance().fastCompressor(),
-                XXHashFactory.fastestInstance().hash32(),
-                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
-                LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+        return new Lz4FrameWriter(out);
     }
 
     /**

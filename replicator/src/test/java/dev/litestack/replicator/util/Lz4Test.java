@@ -201,4 +201,76 @@ class Lz4Test {
         }
         assertArrayEquals(compress(raw), bos.toByteArray());
     }
+
+    /** What lz4-java's own frame stream writes with Litestream's settings: the reference for our writer. */
+    private static byte[] lz4JavaFrame(byte[] raw, int writeSize) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (OutputStream out = new net.jpountz.lz4.LZ4FrameOutputStream(
+                bos,
+                net.jpountz.lz4.LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB,
+                -1L,
+                net.jpountz.lz4.LZ4Factory.fastestInstance().fastCompressor(),
+                net.jpountz.xxhash.XXHashFactory.fastestInstance().hash32(),
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                net.jpountz.lz4.LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM)) {
+            writeIn(out, raw, writeSize);
+        }
+        return bos.toByteArray();
+    }
+
+    private static byte[] ourFrame(byte[] raw, int writeSize) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (OutputStream out = Lz4.compress(bos)) {
+            writeIn(out, raw, writeSize);
+        }
+        return bos.toByteArray();
+    }
+
+    private static void writeIn(OutputStream out, byte[] raw, int writeSize) throws IOException {
+        for (int off = 0; off < raw.length; off += writeSize) {
+            int n = Math.min(writeSize, raw.length - off);
+            if (n == 1) {
+                out.write(raw[off]);
+            } else {
+                out.write(raw, off, n);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 4096, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 12345})
+    void framesAreByteForByteWhatLz4JavaWrites(int n) throws Exception {
+        byte[] mixed = new byte[n];
+        Random r = new Random(n);
+        for (int i = 0; i < n; i += 4096) {
+            // alternate incompressible and compressible pages, so both block kinds occur
+            if ((i / 4096) % 3 == 0) {
+                byte[] page = new byte[Math.min(4096, n - i)];
+                r.nextBytes(page);
+                System.arraycopy(page, 0, mixed, i, page.length);
+            } else {
+                Arrays.fill(mixed, i, Math.min(n, i + 4096), (byte) (i / 4096));
+            }
+        }
+        for (byte[] raw : new byte[][] {mixed, random(n, 3), new byte[n]}) {
+            for (int writeSize : new int[] {Math.max(1, n), BLOCK, 1000, 1}) {
+                if (writeSize == 1 && n > BLOCK) {
+                    continue; // byte at a time over several blocks: slow, and covered by the smaller sizes
+                }
+                assertArrayEquals(
+                        lz4JavaFrame(raw, writeSize), ourFrame(raw, writeSize), "n=" + n + " writes of " + writeSize);
+                assertArrayEquals(raw, decompress(ourFrame(raw, writeSize)));
+            }
+        }
+    }
+
+    @Test
+    void aClosedFrameRefusesMoreData() throws Exception {
+        OutputStream out = Lz4.compress(new ByteArrayOutputStream());
+        out.write(1);
+        out.close();
+        out.close(); // a second close is a no-op
+        IOException e = assertThrows(IOException.class, () -> out.write(2));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
 }
