@@ -53,6 +53,7 @@ final class RangedDownload extends InputStream {
     private InputStream whole;
 
     private boolean closed;
+    private boolean rangesRequested;
 
     private long next;
     private long delivered;
@@ -80,9 +81,9 @@ final class RangedDownload extends InputStream {
         this.probe = pool.submit(() -> probe(nanos));
     }
 
-    /** Whether the object came as parallel ranges (known once the first byte was read). */
+    /** Whether ranges were requested after the first chunk (known once the first byte was read). */
     boolean ranged() {
-        return next > 0;
+        return rangesRequested;
     }
 
     private Probe probe(LongSupplier nanos) throws IOException {
@@ -141,6 +142,7 @@ final class RangedDownload extends InputStream {
             long offset = next;
             int length = (int) Math.min(chunk, size - offset);
             next += length;
+            rangesRequested = true;
             pending.add(pool.submit(() -> {
                 try (InputStream in = opener.open(offset, length)) {
                     return readExactly(in, offset, length);
