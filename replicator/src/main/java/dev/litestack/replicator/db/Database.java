@@ -116,8 +116,6 @@ public final class Database implements AutoCloseable {
     private long lastLockedEnd;
 
     private long lastLockedNanos;
-    /** When {@link #copyFrames()} last found new frames (System.nanoTime). */
-    private long lastCopiedNanos;
 
     public Database(Options options, Clock clock, Log log) {
         this.opt = options;
@@ -227,7 +225,6 @@ public final class Database implements AutoCloseable {
     private boolean copyFrames() throws IOException {
         boolean changed = copy.copyFrames();
         if (changed) {
-            lastCopiedNanos = System.nanoTime();
             publish();
         }
         return changed;
@@ -381,13 +378,11 @@ public final class Database implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         try {
+            long before = copy.walSize();
             boolean moved = copyFrames();
-            if (deferrable && lastCopiedNanos - lastLockedEnd > 0 && !writeLockDue()) {
-                // frames came since the last checkpoint: the app is writing (a commit during this
-                // very copy is too narrow a test: a busy app pauses for its own automatic
-                // checkpoints, and each pause let a checkpoint of ours through). The read mark stays
-                // where it is, so the app's own automatic checkpoints stay no-ops (no fsyncs in its
-                // commits)
+            if (deferrable && copy.walSize() != before && !writeLockDue()) {
+                // the app committed during the copy: it is writing. The read mark stays where it
+                // is, so the app's own automatic checkpoints stay no-ops (no fsyncs in its commits)
                 log.debug("checkpoint deferred: the app is writing", "db", path, "mode", mode);
                 return moved;
             }
