@@ -48,14 +48,6 @@ public final class Database implements AutoCloseable {
      */
     static final int WRITE_LOCK_SPACING = 20;
 
-    /**
-     * While the app is writing, page-count checkpoints come at least this far apart, as Litestream's
-     * do (it checks once per one-second sync): a checkpoint's backfill and fsyncs slow a busy writer
-     * far more than its short write-lock step, and fewer checkpoints write each hot page fewer times.
-     * The WAL then holds up to about a second of the app's writes.
-     */
-    static final Duration MIN_WRITE_LOCK_SPACING = Duration.ofSeconds(1);
-
     /** A page-count checkpoint waits at most this long for its write-lock step while the app writes. */
     static final Duration MAX_WRITE_LOCK_SPACING = Duration.ofSeconds(5);
     /** At most this many backfill passes before a checkpoint takes the write lock. */
@@ -457,21 +449,13 @@ public final class Database implements AutoCloseable {
         return r;
     }
 
-    private boolean writeLockDue() {
-        return writeLockDue(System.nanoTime(), lastLockedEnd, lastLockedNanos);
-    }
-
     /**
-     * True once, since the last checkpoint's write-lock step ended at {@code lastEnd} (it held the
-     * lock {@code lastHeld} ns: the checkpoint and the sequence bump after it), {@link
-     * #WRITE_LOCK_SPACING} times that long has passed, but at least {@link #MIN_WRITE_LOCK_SPACING}
-     * and at most {@link #MAX_WRITE_LOCK_SPACING}.
+     * True once {@link #WRITE_LOCK_SPACING} times the last checkpoint's write-lock time (the
+     * checkpoint and the sequence bump after it) has passed, or {@link #MAX_WRITE_LOCK_SPACING}.
      */
-    static boolean writeLockDue(long now, long lastEnd, long lastHeld) {
-        long spacing = Math.max(
-                MIN_WRITE_LOCK_SPACING.toNanos(),
-                Math.min(lastHeld * WRITE_LOCK_SPACING, MAX_WRITE_LOCK_SPACING.toNanos()));
-        return now - lastEnd >= spacing;
+    private boolean writeLockDue() {
+        long spacing = Math.min(lastLockedNanos * WRITE_LOCK_SPACING, MAX_WRITE_LOCK_SPACING.toNanos());
+        return System.nanoTime() - lastLockedEnd >= spacing;
     }
 
     /**
