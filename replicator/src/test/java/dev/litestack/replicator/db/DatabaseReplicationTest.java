@@ -28,9 +28,10 @@ class DatabaseReplicationTest {
 
     private final Log log = new Log(Log.Level.DEBUG, false, System.out);
 
+    /** A database whose page-count checkpoints run at each threshold: these tests write and sync in turns. */
     private Database open(Path db, int minPages) {
         Database.Options d = Database.Options.defaults(db);
-        return new Database(
+        Database database = new Database(
                 new Database.Options(
                         d.path(),
                         d.metaPath(),
@@ -40,6 +41,8 @@ class DatabaseReplicationTest {
                         d.maxCheckpointPageCount()),
                 Clock.systemUTC(),
                 log);
+        database.checkpointAtEveryThreshold();
+        return database;
     }
 
     private Path restore(FileReplicaClient client, String name) throws Exception {

@@ -47,6 +47,7 @@ final class Interop {
                         d.maxCheckpointPageCount()),
                 Clock.systemUTC(),
                 log);
+        database.checkpointAtEveryThreshold(); // the workloads write in bursts and count WAL indexes
         Replica replica = new Replica(
                 database,
                 client,
