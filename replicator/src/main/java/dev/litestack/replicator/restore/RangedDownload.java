@@ -60,10 +60,6 @@ final class RangedDownload extends InputStream {
     private byte[] current = new byte[0];
     private int pos;
 
-    RangedDownload(ExecutorService pool, RangeOpener opener, long size, int chunk, int window) {
-        this(pool, opener, size, chunk, window, SINGLE_STREAM_MIN_RATE, System::nanoTime);
-    }
-
     RangedDownload(
             ExecutorService pool,
             RangeOpener opener,

@@ -2,6 +2,7 @@ package dev.litestack.replicator.util;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Objects;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.xxhash.StreamingXXHash32;
@@ -54,7 +55,7 @@ final class Lz4FrameWriter extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         ensureOpen();
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         while (len > 0) {
             if (buffered == 0 && len >= BLOCK_SIZE) {
                 writeBlock(b, off, BLOCK_SIZE);
