@@ -8,6 +8,7 @@ public final class WalScanner {
 
     private final WalHeader header;
     private final int frameSize;
+    private final int[] words;
     private int s0;
     private int s1;
     private long frames;
@@ -25,6 +26,7 @@ public final class WalScanner {
     public WalScanner(WalHeader header, Checksum last) {
         this.header = header;
         this.frameSize = header.frameSize();
+        this.words = new int[(frameSize - FrameHeader.SIZE) / 4];
         this.s0 = last.s0();
         this.s1 = last.s1();
         this.lastCommitS0 = s0;
@@ -45,8 +47,8 @@ public final class WalScanner {
             return false;
         }
         boolean be = header.bigEndianChecksums();
-        Checksum sum = WalChecksum.compute(be, b, off, 8, new Checksum(s0, s1));
-        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE, sum);
+        Checksum sum = WalChecksum.compute(be, b, off, 8, new Checksum(s0, s1), words);
+        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, frameSize - FrameHeader.SIZE, sum, words);
         if (sum.s0() != fh.checksum1() || sum.s1() != fh.checksum2()) {
             return false;
         }

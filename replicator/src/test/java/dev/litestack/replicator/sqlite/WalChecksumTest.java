@@ -99,4 +99,23 @@ class WalChecksumTest {
                     order.toString());
         }
     }
+
+    @Test
+    void aReusedScratchArrayGivesTheSameSumsAsAFreshOne() {
+        byte[] b = new byte[4096 + 24];
+        new java.util.Random(5).nextBytes(b);
+        int[] words = new int[2048]; // larger than needed, and dirty from the previous call
+        for (boolean big : new boolean[] {true, false}) {
+            for (int off : new int[] {0, 8, 24}) {
+                int len = (b.length - off) & ~7;
+                assertEquals(
+                        WalChecksum.compute(big, b, off, len, new Checksum(1, 2)),
+                        WalChecksum.compute(big, b, off, len, new Checksum(1, 2), words),
+                        "big=" + big + " off=" + off);
+            }
+        }
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> WalChecksum.compute(false, b, 0, 4096, new Checksum(0, 0), new int[1023]));
+    }
 }
