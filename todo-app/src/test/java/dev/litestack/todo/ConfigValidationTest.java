@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,5 +100,13 @@ class ConfigValidationTest {
                         "cannot start, invalid configuration: app.queue.workers must be between 0 and 256, got -1"),
                 out);
         assertFalse(out.contains("\tat "), out);
+        // in the console format of logging.ConsoleLogging, the level as LOG_LEVEL would set it
+        assertTrue(
+                Pattern.compile(
+                                "(?m)^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR \\[main\\] dev\\.litestack\\.todo\\.Application"
+                                        + " - cannot start, invalid configuration: app\\.queue\\.workers")
+                        .matcher(out)
+                        .find(),
+                out);
     }
 }
