@@ -30,9 +30,15 @@ RUN ./mvnw -q -B -ntp -pl replicator,todo-app dependency:resolve dependency:reso
  && mv /opt/s3proxy/s3proxy-*.jar /opt/s3proxy/s3proxy.jar
 COPY replicator/src replicator/src
 COPY todo-app/src todo-app/src
+COPY bin/lib/java.sh bin/lib/java.sh
+# Each jar's SQLite library is copied out once here (lite_sqlite_native), not into /tmp at every
+# start; the *_JAVA_OPTS below point sqlite-jdbc at it.
 RUN ./mvnw -q -B -ntp -pl replicator,todo-app -DskipTests package \
  && cp replicator/target/replicator-*-all.jar /src/replicator.jar \
- && cp "$(ls todo-app/target/todo-app-*.jar | grep -v original)" /src/todo-app.jar
+ && cp "$(ls todo-app/target/todo-app-*.jar | grep -v original)" /src/todo-app.jar \
+ && . bin/lib/java.sh \
+ && lite_sqlite_native /src/replicator.jar /src/native/replicator \
+ && lite_sqlite_native /src/todo-app.jar /src/native/todo-app
 
 FROM ${RUNTIME_IMAGE} AS app
 RUN groupadd --system --gid 10001 app \
@@ -41,6 +47,7 @@ RUN groupadd --system --gid 10001 app \
  && chown app:app /data
 WORKDIR /app
 COPY --from=build /src/replicator.jar /src/todo-app.jar /app/
+COPY --from=build /src/native/ /app/native/
 COPY config/litestream.yml /etc/litestream.yml
 # JVM flags: docs/benchmarks.md, "JVM flags" (the same as bin/lib/java.sh), plus the AOT caches
 # made below. The replicator's go in the entrypoint, the app's in the config's exec.
@@ -51,8 +58,8 @@ ENV DATA_DIR=/data \
     METRICS_ADDR=:9090 \
     MALLOC_ARENA_MAX=2 \
     APP_JAR=/app/todo-app.jar \
-    APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData" \
-    REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000"
+    APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -Dorg.sqlite.lib.path=/app/native/todo-app -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData" \
+    REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -Dorg.sqlite.lib.path=/app/native/replicator -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000"
 
 # AOT caches (JEP 483/514/515), recorded from a real cold start (restore from a bucket, replicate,
 # requests served) with the flags above: bin/train-aot. Only the caches leave this stage.

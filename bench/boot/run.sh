@@ -32,6 +32,6 @@ cp=$(./mvnw -q -B -o -pl system-tests dependency:build-classpath -Dmdep.includeS
 # the jars run with the JVM flags of bin/lib/java.sh (and its malloc setting), as bin/run and the image do
 MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java -Dreplicator.jar=replicator/target/replicator-0.1.0-SNAPSHOT-all.jar \
      -Dapp.jar=todo-app/target/todo-app-0.1.0-SNAPSHOT.jar \
-     -Dreplicator.opts="$lite_replicator_opts" -Dapp.opts="$lite_app_opts" \
+     -Dreplicator.opts="$lite_replicator_opts" -Dapp.opts="$lite_app_opts$(lite_sqlite_opt "" "$PWD/todo-app/target/todo-app-0.1.0-SNAPSHOT.jar" "$PWD/todo-app/target/native")" \
      -cp "system-tests/target/test-classes:$cp" dev.litestack.system.ColdStartBench "$mode" "$runs" "$todos" "$out" \
      "${images[@]}"

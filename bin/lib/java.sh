@@ -68,3 +68,31 @@ lite_aot_opt() {
     printf ' -XX:AOTCache=%s' "$3"
   fi
 }
+
+# lite_sqlite_native JAR DIR: copies the native library of the sqlite-jdbc inside JAR, for this
+# machine (glibc Linux, x86_64 or aarch64), to DIR/libsqlitejdbc.so. Without it sqlite-jdbc copies
+# the library out of the jar into the temp folder on every start (about 50 ms of the app's start).
+# Does nothing where JAR has no library for this machine; sqlite-jdbc then keeps its own way.
+lite_sqlite_native() {
+  [ "$(uname -s)" = Linux ] || return 0
+  if ldd --version 2>&1 | grep -qi musl; then return 0; fi
+  entry=org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && jar xf "$1" "$entry") && [ -f "$tmp/$entry" ]; then
+    mkdir -p "$2"
+    mv "$tmp/$entry" "$2/libsqlitejdbc.so.tmp"
+    touch "$2/libsqlitejdbc.so.tmp"   # jar xf keeps the entry's date (1980 in a reproducible jar)
+    mv "$2/libsqlitejdbc.so.tmp" "$2/libsqlitejdbc.so"
+  fi
+  rm -rf "$tmp"
+}
+
+# lite_sqlite_opt OPTS JAR DIR: prints the flags that point sqlite-jdbc at DIR/libsqlitejdbc.so if
+# OPTS do not name a library of their own and that copy (lite_sqlite_native) is newer than JAR. A
+# copy that fails to load is not fatal: sqlite-jdbc falls back to the one in the jar.
+lite_sqlite_opt() {
+  case "$1" in *-Dorg.sqlite.lib.*) return 0 ;; esac
+  if [ -f "$3/libsqlitejdbc.so" ] && [ "$3/libsqlitejdbc.so" -nt "$2" ]; then
+    printf ' -Dorg.sqlite.lib.path=%s -Dorg.sqlite.lib.name=libsqlitejdbc.so' "$3"
+  fi
+}
