@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
@@ -148,15 +147,8 @@ final class RangedDownload extends InputStream {
     }
 
     private static <T> T await(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c);
-        }
+        return Tasks.await(
+                f, c -> c instanceof IOException io ? io : new IOException(String.valueOf(c.getMessage()), c));
     }
 
     /** Whether bytes remain; leaves them in {@code current}, or in {@code single} once it is exhausted. */

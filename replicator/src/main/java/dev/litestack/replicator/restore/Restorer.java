@@ -30,7 +30,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -219,20 +218,8 @@ public final class Restorer {
 
     /** The task's result; its IOException as is, anything else as a RestoreException starting with {@code what}. */
     private static <T> T await(Future<T> f, String what) throws IOException {
-        return await(f, c -> c instanceof IOException io ? io : new RestoreException(what + ": " + Log.describe(c), c));
-    }
-
-    /** The task's result; if it failed, the exception {@code failure} makes of its cause. */
-    private static <T> T await(Future<T> f, java.util.function.Function<Throwable, IOException> failure)
-            throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RestoreException("restore interrupted");
-        } catch (ExecutionException e) {
-            throw failure.apply(e.getCause());
-        }
+        return Tasks.await(
+                f, c -> c instanceof IOException io ? io : new RestoreException(what + ": " + Log.describe(c), c));
     }
 
     private static Future<Fetched> fetch(ExecutorService pool, RestorePlan plan, WalSegmentInfo seg, Path spill) {
@@ -244,7 +231,7 @@ public final class Restorer {
     }
 
     private static Fetched await(Future<Fetched> f, RestorePlan plan, WalSegmentInfo seg) throws IOException {
-        return await(
+        return Tasks.await(
                 f,
                 c -> c instanceof NoSuchFileException
                         ? new RestoreException("wal segment disappeared during restore (deleted by retention?): "
