@@ -29,5 +29,5 @@ cp_file="$root/replicator/target/bench-classpath.txt"
 ./mvnw -q -B -o -pl replicator test-compile dependency:build-classpath \
   -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
 cp="$root/replicator/target/test-classes:$root/replicator/target/classes:$(cat "$cp_file")"
-exec java -Xmx2g -cp "$cp" \
+exec java -Xmx8g -cp "$cp" \
   dev.litestack.replicator.bench.ReplicatorBench --litestream "$litestream" "$@"
