@@ -50,13 +50,15 @@ export PATH
 
 # The JVM flags of bin/replicator and of the app under bin/run (docs/benchmarks.md, "JVM flags"):
 # C1 only with one compiler thread and SerialGC for a fast start and little CPU; a heap that starts
-# at 8 MiB and grows only with live data and gives memory back after a burst (heap free ratios), a
+# at 8 MiB and grows only with live data and gives memory back after a burst (heap free ratios, in
+# one step at the full collection the replicator runs once it has gone quiet; glibc's free memory
+# trimmed every 30 s), a
 # 128 MiB ceiling (restore keeps at most -parallelism x 4 MiB of downloaded segments in memory,
 # larger ones go to temp files); small thread stacks, metaspace and code-cache caps; no hsperfdata
 # file; compact object headers (JEP 519, Java 25: 8-byte headers, a smaller heap); the monitor
 # deflation thread wakes every 2 s instead of 4 times a second (a third of an idle replicator's CPU).
 # The Dockerfile sets the same ones.
-lite_replicator_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000"
+lite_replicator_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000"
 lite_app_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData"
 
 # lite_aot_opt OPTS JAR CACHE: prints " -XX:AOTCache=CACHE" if OPTS name no cache of their own and

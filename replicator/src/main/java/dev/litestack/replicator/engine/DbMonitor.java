@@ -76,6 +76,11 @@ final class DbMonitor {
         this.lastChangeNanos = nanos.getAsLong();
     }
 
+    /** When a poll last saw the WAL change ({@link System#nanoTime()} scale; the monitor's start before any). */
+    long lastChangeNanos() {
+        return lastChangeNanos;
+    }
+
     /** False with {@code monitor-interval: 0}: as in Litestream, nothing syncs the database in the background. */
     boolean backgroundSync() {
         return !db.options().monitorInterval().isZero();

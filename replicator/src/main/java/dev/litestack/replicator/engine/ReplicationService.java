@@ -38,6 +38,7 @@ public final class ReplicationService implements AutoCloseable {
     private final Clock clock;
     private final Log log;
     private final ScheduledExecutorService monitorThread;
+    private final IdleHeapTrim idleTrim = new IdleHeapTrim(System::nanoTime, this::collectWhenIdle);
     private boolean closed;
 
     public ReplicationService(List<Entry> entries, Clock clock, Log log) {
@@ -139,10 +140,24 @@ public final class ReplicationService implements AutoCloseable {
 
     private void schedulePoll(DbMonitor m, Duration delay) {
         try {
-            monitorThread.schedule(() -> schedulePoll(m, m.pollAndNext()), delay.toMillis(), TimeUnit.MILLISECONDS);
+            monitorThread.schedule(
+                    () -> {
+                        Duration next = m.pollAndNext();
+                        idleTrim.afterPoll(m.lastChangeNanos());
+                        schedulePoll(m, next);
+                    },
+                    delay.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }
+    }
+
+    private void collectWhenIdle() {
+        Runtime rt = Runtime.getRuntime();
+        long before = rt.totalMemory();
+        System.gc();
+        log.debug("idle: heap collected", "heap_before", before, "heap_after", rt.totalMemory());
     }
 
     /**

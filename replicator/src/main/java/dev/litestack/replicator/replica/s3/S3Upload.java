@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.s3.S3ReplicaException.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -35,8 +36,13 @@ final class S3Upload {
     private final int partSize;
     private final S3Stats stats;
     private final S3Errors errors;
-    /** The buffer of the previous upload (guarded by this), reused by the next; null before the first. */
-    private byte[] kept;
+    /**
+     * The buffer of the previous upload (guarded by this), reused by the next; empty before the first.
+     * Weakly held: a full collection frees it, which the replicator runs once it has gone quiet
+     * (engine.IdleHeapTrim), so an idle replicator does not keep a part-sized buffer. Young
+     * collections under load do not clear it once it lives in the old generation.
+     */
+    private WeakReference<byte[]> kept = new WeakReference<>(null);
 
     S3Upload(S3Client s3, String bucket, int partSize, S3Stats stats, S3Errors errors) {
         this.s3 = s3;
@@ -48,7 +54,10 @@ final class S3Upload {
 
     /** Uploads {@code body} (read to its end, not closed) to {@code key}; returns its size. */
     synchronized long upload(String key, InputStream body) throws IOException {
-        byte[] buffer = kept != null ? kept : new byte[Math.min(FIRST_BUFFER, partSize)];
+        byte[] buffer = kept.get();
+        if (buffer == null) {
+            buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+        }
         int n = 0;
         while (true) {
             n += readFully(body, buffer, n);
@@ -57,7 +66,9 @@ final class S3Upload {
             }
             buffer = java.util.Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, partSize));
         }
-        kept = buffer;
+        if (buffer != kept.get()) {
+            kept = new WeakReference<>(buffer);
+        }
         int next = n < partSize ? -1 : body.read();
         if (next < 0) {
             putObject(key, buffer, n);
