@@ -38,7 +38,8 @@ public final class ReplicationService implements AutoCloseable {
     private final Clock clock;
     private final Log log;
     private final ScheduledExecutorService monitorThread;
-    private final IdleHeapTrim idleTrim = new IdleHeapTrim(System::nanoTime, this::collectWhenIdle);
+    private final IdleHeapTrim idleTrim =
+            new IdleHeapTrim(System::nanoTime, Runtime.getRuntime()::totalMemory, this::collectWhenIdle);
     private boolean closed;
 
     public ReplicationService(List<Entry> entries, Clock clock, Log log) {
