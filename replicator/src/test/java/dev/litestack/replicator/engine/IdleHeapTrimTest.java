@@ -24,6 +24,15 @@ class IdleHeapTrimTest {
         now.addAndGet(d.toNanos());
     }
 
+    /** The first snapshot grew the heap to 30 MiB; the quiet period after it collects. Returns its start. */
+    private long collectAfterTheFirstSnapshot() {
+        heap.set(30L << 20);
+        long start = now.get();
+        advance(IdleHeapTrim.QUIET);
+        assertTrue(trim.afterPoll(start)); // heap 30 -> 12 MiB
+        return start;
+    }
+
     @Test
     void collectsOnceAfterEveryDatabaseWasQuietLongEnough() {
         heap.set(30L << 20); // the first snapshot grew the heap
@@ -39,10 +48,7 @@ class IdleHeapTrimTest {
 
     @Test
     void aChangeInAnyDatabaseRestartsTheQuietPeriodAndReArmsIt() {
-        heap.set(30L << 20);
-        long start = now.get();
-        advance(IdleHeapTrim.QUIET);
-        assertTrue(trim.afterPoll(start));
+        long start = collectAfterTheFirstSnapshot();
         advance(Duration.ofSeconds(5));
         long write = now.get();
         heap.set(40L << 20); // a burst grew it again
@@ -57,10 +63,7 @@ class IdleHeapTrimTest {
 
     @Test
     void aQuietPeriodAfterWritesThatDidNotGrowTheHeapCostsNoCollection() {
-        heap.set(30L << 20);
-        long start = now.get();
-        advance(IdleHeapTrim.QUIET);
-        assertTrue(trim.afterPoll(start)); // heap 30 -> 12 MiB
+        collectAfterTheFirstSnapshot();
         for (int i = 0; i < 5; i++) {
             advance(Duration.ofMinutes(1));
             long write = now.get(); // a small write: the heap stays at 12 MiB, or grows a little
