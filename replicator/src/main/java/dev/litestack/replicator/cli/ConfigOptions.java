@@ -6,7 +6,7 @@ import dev.litestack.replicator.config.ConfigLoader;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Path;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code -config} and {@code -no-expand-env}, shared by every command that reads litestream.yml.
@@ -14,16 +14,22 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOptions {
 
-    @Option(
-            names = {"-config", "--config"},
-            paramLabel = "PATH",
-            description = "Configuration file (default: $LITESTREAM_CONFIG, else /etc/litestream.yml).")
     Path config;
-
-    @Option(
-            names = {"-no-expand-env", "--no-expand-env"},
-            description = "Do not expand $VAR and $${VAR} in the configuration file.")
     boolean noExpandEnv;
+
+    /** Adds the two options to a command. */
+    ConfigOptions addTo(CommandSpec s) {
+        Specs.option(
+                s,
+                "-config",
+                "PATH",
+                Path.class,
+                "Configuration file (default: $LITESTREAM_CONFIG, else /etc/litestream.yml).",
+                v -> config = v);
+        Specs.flag(
+                s, "-no-expand-env", "Do not expand $VAR and $${VAR} in the configuration file.", v -> noExpandEnv = v);
+        return this;
+    }
 
     boolean explicit() {
         return config != null;

@@ -11,32 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code databases}: the databases in the config and their replicas. */
-@Command(
-        name = "databases",
-        mixinStandardHelpOptions = true,
-        description = "List the databases in the configuration file.")
 final class DatabasesCommand implements Callable<Integer> {
 
-    @Mixin
-    ConfigOptions configOptions;
-
-    @Mixin
-    LogLevelOption logLevel;
-
-    @Option(
-            names = {"-json", "--json"},
-            description = "Print JSON instead of a table.")
+    final ConfigOptions configOptions = new ConfigOptions();
+    final LogLevelOption logLevel = new LogLevelOption();
     boolean json;
-
-    @Spec
     CommandSpec spec;
+
+    CommandSpec spec() {
+        spec = Specs.command(this, "databases", "List the databases in the configuration file.");
+        configOptions.addTo(spec);
+        logLevel.addTo(spec);
+        Specs.flag(spec, "-json", "Print JSON instead of a table.", v -> json = v);
+        return spec;
+    }
 
     @Override
     public Integer call() throws Exception {

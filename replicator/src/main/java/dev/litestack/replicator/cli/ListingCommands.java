@@ -17,11 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code generations}, {@code snapshots} and {@code wal}: Litestream's listings, plus {@code -json}. */
 final class ListingCommands {
@@ -34,19 +30,19 @@ final class ListingCommands {
 
     /** Shared plumbing: resolve targets, list per replica, print a table or JSON. A failing replica is reported and skipped. */
     abstract static class Base implements Callable<Integer> {
-        @Mixin
-        ReplicaTargets targets;
-
-        @Mixin
-        LogLevelOption logLevel;
-
-        @Option(
-                names = {"-json", "--json"},
-                description = "Print JSON instead of a table.")
+        final ReplicaTargets targets = new ReplicaTargets();
+        final LogLevelOption logLevel = new LogLevelOption();
         boolean json;
-
-        @Spec
         CommandSpec spec;
+
+        /** The command's model: its name and description, the targets, -log-level and -json. */
+        CommandSpec spec(String name, String description) {
+            spec = Specs.command(this, name, description);
+            targets.addTo(spec);
+            logLevel.addTo(spec);
+            Specs.flag(spec, "-json", "Print JSON instead of a table.", v -> json = v);
+            return spec;
+        }
 
         final List<Map<String, Object>> rows = new ArrayList<>();
 
@@ -89,11 +85,11 @@ final class ListingCommands {
         }
     }
 
-    @Command(
-            name = "generations",
-            mixinStandardHelpOptions = true,
-            description = "List the generations of a database's replicas, with their time range and lag.")
     static final class Generations extends Base {
+        CommandSpec spec() {
+            return spec("generations", "List the generations of a database's replicas, with their time range and lag.");
+        }
+
         @Override
         String[] columns() {
             return new String[] {"name", "generation", "lag", "start", "end"};
@@ -133,11 +129,12 @@ final class ListingCommands {
         }
     }
 
-    @Command(
-            name = "snapshots",
-            mixinStandardHelpOptions = true,
-            description = "List the snapshots of a database's replicas (size is the stored, compressed size).")
     static final class Snapshots extends Base {
+        CommandSpec spec() {
+            return spec(
+                    "snapshots", "List the snapshots of a database's replicas (size is the stored, compressed size).");
+        }
+
         @Override
         String[] columns() {
             return new String[] {"replica", "generation", "index", "size", "created"};
@@ -163,16 +160,15 @@ final class ListingCommands {
         }
     }
 
-    @Command(
-            name = "wal",
-            mixinStandardHelpOptions = true,
-            description = "List the WAL segments of a database's replicas (index and offset in decimal).")
     static final class Wal extends Base {
-        @Option(
-                names = {"-generation", "--generation"},
-                paramLabel = "NAME",
-                description = "Only this generation.")
         String generation;
+
+        CommandSpec spec() {
+            CommandSpec s =
+                    spec("wal", "List the WAL segments of a database's replicas (index and offset in decimal).");
+            Specs.option(s, "-generation", "NAME", String.class, "Only this generation.", v -> generation = v);
+            return s;
+        }
 
         @Override
         String[] columns() {

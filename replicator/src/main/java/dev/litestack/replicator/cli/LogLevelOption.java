@@ -6,22 +6,28 @@ import dev.litestack.replicator.util.Log;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code -log-level}: the level of the process log, over {@code $LOG_LEVEL} and (for {@code replicate}) the
- * config's {@code logging.level}. A mixin of every command that logs.
+ * config's {@code logging.level}. An option of every command that logs.
  */
 final class LogLevelOption {
 
-    @Option(
-            names = {"-log-level", "--log-level"},
-            paramLabel = "LEVEL",
-            description =
-                    "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config for replicate, "
-                            + "else info). "
-                            + "At debug, errors are logged with their stack traces.")
     String logLevel;
+
+    /** Adds -log-level to a command. */
+    LogLevelOption addTo(CommandSpec s) {
+        Specs.option(
+                s,
+                "-log-level",
+                "LEVEL",
+                String.class,
+                "debug, info, warn or error (default: $LOG_LEVEL, else logging.level in the config for replicate, "
+                        + "else info). At debug, errors are logged with their stack traces.",
+                v -> logLevel = v);
+        return this;
+    }
 
     /** The config's logging section with the level from -log-level, else $LOG_LEVEL, when either is given. */
     LoggingConfig apply(LoggingConfig fromFile, Map<String, String> env) throws CliException {

@@ -9,58 +9,68 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** The {@code replicator} command line: Litestream 0.3.13's commands and one-dash flags. */
-@Command(
-        name = "replicator",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        description = "Streams SQLite WAL changes to S3 or a folder, in Litestream 0.3.13's replica format.")
+/**
+ * The {@code replicator} command line: Litestream 0.3.13's commands and one-dash flags. Each command
+ * builds its picocli model in code ({@link Specs}: no annotations to reflect on at start).
+ */
 public final class Main implements Runnable {
 
     /** Commands that decode LZ4 or open SQLite: their native libraries load while the command line is parsed. */
     private static final java.util.Set<String> USES_NATIVE_LIBRARIES = java.util.Set.of("replicate", "restore");
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
     public static void main(String[] args) {
-        if (args.length > 0 && USES_NATIVE_LIBRARIES.contains(args[0])) {
-            NativeLibraries.preloadInBackground();
-        }
+        prepare(args);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** The subcommands, in the order of the usage help. */
-    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+    /** What a process does before its command line is parsed: starts loading what the command will need. */
+    static void prepare(String[] args) {
+        if (args.length > 0 && USES_NATIVE_LIBRARIES.contains(args[0])) {
+            NativeLibraries.preloadInBackground();
+        }
+        // picocli's documented switches: at its first parse it would look for Groovy on the class path
+        // and register converters for java.sql and java.time types by reflection; no option here takes
+        // those types, and the two cost a cold start about 10 ms
+        System.setProperty("picocli.disable.closures", "true");
+        System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+    }
 
-    private static Map<String, Supplier<Object>> commands() {
-        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("replicate", ReplicateCommand::new);
-        m.put("restore", RestoreCommand::new);
-        m.put("generations", ListingCommands.Generations::new);
-        m.put("snapshots", ListingCommands.Snapshots::new);
-        m.put("wal", ListingCommands.Wal::new);
-        m.put("databases", DatabasesCommand::new);
-        m.put("version", VersionCommand::new);
+    /** The subcommands, in the order of the usage help. */
+    private static final Map<String, Supplier<CommandSpec>> COMMANDS = commands();
+
+    private static Map<String, Supplier<CommandSpec>> commands() {
+        Map<String, Supplier<CommandSpec>> m = new LinkedHashMap<>();
+        m.put("replicate", () -> new ReplicateCommand().spec());
+        m.put("restore", () -> new RestoreCommand().spec());
+        m.put("generations", () -> new ListingCommands.Generations().spec());
+        m.put("snapshots", () -> new ListingCommands.Snapshots().spec());
+        m.put("wal", () -> new ListingCommands.Wal().spec());
+        m.put("databases", () -> new DatabasesCommand().spec());
+        m.put("version", () -> new VersionCommand().spec());
         return m;
     }
 
     /**
      * Runs the CLI with the given writers and returns the exit code (used by tests in-process too).
-     * When the first argument names a command, only that command's model is built: picocli reads
-     * every option's annotations by reflection, and building all seven took a good part of a cold
-     * restore's start. Anything else (help, a typo, no command) gets all of them, for the usage
-     * and the error messages.
+     * When the first argument names a command, only that command's model is built. Anything else
+     * (help, a typo, no command) gets all of them, for the usage and the error messages.
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
-        Supplier<Object> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
+        Main main = new Main();
+        main.spec = Specs.command(
+                main,
+                "replicator",
+                "Streams SQLite WAL changes to S3 or a folder, in Litestream 0.3.13's replica format.");
+        CommandLine cl = new CommandLine(main.spec);
+        Supplier<CommandSpec> only = args.length > 0 ? COMMANDS.get(args[0]) : null;
         if (only != null) {
-            cl.addSubcommand(only.get());
+            cl.addSubcommand(new CommandLine(only.get()));
         } else {
-            COMMANDS.values().forEach(c -> cl.addSubcommand(c.get()));
+            COMMANDS.values().forEach(c -> cl.addSubcommand(new CommandLine(c.get())));
         }
         cl.setOut(out);
         cl.setErr(err);

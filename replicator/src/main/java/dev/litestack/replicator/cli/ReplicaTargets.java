@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The replicas a listing or restore command works on: {@code DB_PATH} (its replicas from the
@@ -22,20 +20,23 @@ import picocli.CommandLine.Parameters;
  */
 final class ReplicaTargets {
 
-    @Mixin
-    ConfigOptions configOptions;
-
-    @Option(
-            names = {"-replica", "--replica"},
-            paramLabel = "NAME",
-            description = "Only this replica of the database.")
+    final ConfigOptions configOptions = new ConfigOptions();
     String replica;
-
-    @Parameters(
-            index = "0",
-            paramLabel = "DB_PATH|REPLICA_URL",
-            description = "Database path from the config, or a replica URL.")
     String target;
+
+    /** Adds -config, -no-expand-env, -replica and the DB_PATH|REPLICA_URL parameter to a command. */
+    ReplicaTargets addTo(CommandSpec s) {
+        configOptions.addTo(s);
+        Specs.option(s, "-replica", "NAME", String.class, "Only this replica of the database.", v -> replica = v);
+        Specs.positional(
+                s,
+                "0",
+                "1",
+                "DB_PATH|REPLICA_URL",
+                "Database path from the config, or a replica URL.",
+                v -> target = v);
+        return this;
+    }
 
     /** Resolved targets: the clients (by replica name) and, for a DB_PATH, its config entry. */
     record Resolved(Map<String, ReplicaClient> clients, DbConfig db) implements AutoCloseable {

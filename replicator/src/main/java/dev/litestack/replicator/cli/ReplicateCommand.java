@@ -30,60 +30,69 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code replicate}: watch every configured database and ship its WAL to its replicas until stopped. */
-@Command(
-        name = "replicate",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
-            "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
-            "With -once, every database and replica is synced once and the command exits."
-        })
 final class ReplicateCommand implements Callable<Integer> {
 
-    @Mixin
-    ConfigOptions configOptions;
-
-    @Mixin
-    LogLevelOption logLevel;
-
-    @Option(
-            names = {"-exec", "--exec"},
-            paramLabel = "CMD",
-            description = "Run this command as a child process and stop when it exits.")
+    final ConfigOptions configOptions = new ConfigOptions();
+    final LogLevelOption logLevel = new LogLevelOption();
     String exec;
-
-    @Option(
-            names = {"-restore-if-db-not-exists", "--restore-if-db-not-exists"},
-            description = "Before replicating, restore every database that is missing locally and has a replica.")
     boolean restoreIfMissing;
-
-    @Option(
-            names = {"-once", "--once"},
-            description =
-                    "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).")
     boolean once;
-
-    @Option(
-            names = {"-force-snapshot", "--force-snapshot"},
-            description = "With -once: also take a snapshot of every database on every replica.")
     boolean forceSnapshot;
-
-    @Option(
-            names = {"-enforce-retention", "--enforce-retention"},
-            description = "With -once: also delete snapshots and WAL older than each replica's retention.")
     boolean enforceRetention;
-
-    @Parameters(
-            paramLabel = "DB_PATH REPLICA_URL",
-            arity = "0..*",
-            description = "Database and replica URLs (instead of -config).")
     List<String> args = new ArrayList<>();
+
+    CommandSpec spec() {
+        CommandSpec s = Specs.command(
+                this,
+                "replicate",
+                "Continuously replicate databases: replicate [-config PATH] [-exec CMD], or replicate DB_PATH REPLICA_URL...",
+                "With -exec, the command starts once the databases are open (the first uploads continue meanwhile), receives SIGTERM/SIGINT, and its exit code becomes ours.",
+                "With -once, every database and replica is synced once and the command exits.");
+        configOptions.addTo(s);
+        logLevel.addTo(s);
+        Specs.option(
+                s,
+                "-exec",
+                "CMD",
+                String.class,
+                "Run this command as a child process and stop when it exits.",
+                v -> exec = v);
+        Specs.flag(
+                s,
+                "-restore-if-db-not-exists",
+                "Before replicating, restore every database that is missing locally and has a replica.",
+                v -> restoreIfMissing = v);
+        Specs.flag(
+                s,
+                "-once",
+                "Sync every database and replica once, then exit: 0 if everything was shipped, 1 if not (for cron-style backups).",
+                v -> once = v);
+        Specs.flag(
+                s,
+                "-force-snapshot",
+                "With -once: also take a snapshot of every database on every replica.",
+                v -> forceSnapshot = v);
+        Specs.flag(
+                s,
+                "-enforce-retention",
+                "With -once: also delete snapshots and WAL older than each replica's retention.",
+                v -> enforceRetention = v);
+        s.addPositional(Specs.bind(
+                        PositionalParamSpec.builder()
+                                .arity("0..*")
+                                .type(List.class)
+                                .auxiliaryTypes(String.class)
+                                .paramLabel("DB_PATH REPLICA_URL")
+                                .description("Database and replica URLs (instead of -config)."),
+                        () -> args,
+                        v -> args = Specs.strings(v))
+                .build());
+        return s;
+    }
 
     @Override
     public Integer call() throws Exception {

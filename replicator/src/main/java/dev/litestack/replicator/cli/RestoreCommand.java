@@ -15,110 +15,108 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code restore}: rebuild a database from a replica, at the latest state or a point in time. */
-@Command(
-        name = "restore",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
-            "The result passes PRAGMA integrity_check (see -integrity-check) before it is moved into place; on failure "
-                    + "nothing is left behind."
-        })
 final class RestoreCommand implements Callable<Integer> {
 
-    @Mixin
-    ReplicaTargets targets;
-
-    @Mixin
-    LogLevelOption logLevel;
-
-    @Option(
-            names = {"-o", "--o"},
-            paramLabel = "PATH",
-            description = "Output path (default: the database path from the config).")
+    final ReplicaTargets targets = new ReplicaTargets();
+    final LogLevelOption logLevel = new LogLevelOption();
     Path output;
-
-    @Option(
-            names = {"-generation", "--generation"},
-            paramLabel = "NAME",
-            description = "Restore from this generation.")
     String generation;
-
-    @Option(
-            names = {"-index", "--index"},
-            paramLabel = "HEX",
-            description = "Restore up to and including this WAL index (hex).")
     String index;
-
-    @Option(
-            names = {"-timestamp", "--timestamp"},
-            paramLabel = "RFC3339",
-            description =
-                    "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.")
     String timestamp;
-
-    @Option(
-            names = {"-parallelism", "--parallelism"},
-            paramLabel = "N",
-            defaultValue = "8",
-            description = "WAL downloads at once (default: ${DEFAULT-VALUE}).")
     int parallelism;
-
-    @Option(
-            names = {"-if-db-not-exists", "--if-db-not-exists"},
-            description = "Do nothing (exit 0) if the output already exists.")
     boolean ifDbNotExists;
-
-    @Option(
-            names = {"-if-replica-exists", "--if-replica-exists"},
-            description = "Do nothing (exit 0) if no backup exists.")
     boolean ifReplicaExists;
-
-    @Option(
-            names = {"-integrity-check", "--integrity-check"},
-            paramLabel = "MODE",
-            description = "How the result is checked before it is moved into place: full (PRAGMA integrity_check, "
-                    + "the default), quick (PRAGMA quick_check: skips matching indexes to their tables) or none.")
     String integrityCheck;
-
-    @Option(
-            names = {"-no-integrity-check", "--no-integrity-check"},
-            description = "Same as -integrity-check none.")
     boolean noIntegrityCheck;
-
-    @Option(
-            names = {"-v", "--v"},
-            description = "Verbose output: log each snapshot and WAL segment as it is applied "
-                    + "(the restore's own log at debug; -log-level debug also shows stack traces).")
     boolean verbose;
-
-    @Option(
-            names = {"-f", "--follow"},
-            description = "Follow: after the restore, keep applying new WAL segments to -o "
-                    + "so other processes can read it (read-only) as a replica; stops on SIGTERM/SIGINT.")
     boolean follow;
-
-    @Option(
-            names = {"-follow-interval", "--follow-interval"},
-            paramLabel = "DURATION",
-            description = "With -f: how often to look for new WAL segments (default: 1s).")
     String followInterval;
-
-    @Option(
-            names = {"-addr", "--addr"},
-            paramLabel = "HOST:PORT",
-            description = "With -f: serve Prometheus metrics at /metrics and the follower's health at /healthz.")
     String addr;
-
-    @Option(
-            names = {"-health-max-lag", "--health-max-lag"},
-            paramLabel = "DURATION",
-            description = "With -f -addr: /healthz answers 503 when the output lags more than this (default: 1m).")
     String healthMaxLag;
+
+    CommandSpec spec() {
+        CommandSpec s = Specs.command(
+                this,
+                "restore",
+                "Restore a database from its replica: the newest generation, or the state at -index/-timestamp.",
+                "The result passes PRAGMA integrity_check (see -integrity-check) before it is moved into place; on failure "
+                        + "nothing is left behind.");
+        targets.addTo(s);
+        logLevel.addTo(s);
+        Specs.option(
+                s,
+                "-o",
+                "PATH",
+                Path.class,
+                "Output path (default: the database path from the config).",
+                v -> output = v);
+        Specs.option(s, "-generation", "NAME", String.class, "Restore from this generation.", v -> generation = v);
+        Specs.option(
+                s, "-index", "HEX", String.class, "Restore up to and including this WAL index (hex).", v -> index = v);
+        Specs.option(
+                s,
+                "-timestamp",
+                "RFC3339",
+                String.class,
+                "Restore the state at this time (e.g. 2026-11-25T22:58:55Z); later than the newest backup means latest.",
+                v -> timestamp = v);
+        Specs.option(
+                s,
+                "-parallelism",
+                "N",
+                int.class,
+                "8",
+                "WAL downloads at once (default: ${DEFAULT-VALUE}).",
+                v -> parallelism = v);
+        Specs.flag(s, "-if-db-not-exists", "Do nothing (exit 0) if the output already exists.", v -> ifDbNotExists = v);
+        Specs.flag(s, "-if-replica-exists", "Do nothing (exit 0) if no backup exists.", v -> ifReplicaExists = v);
+        Specs.option(
+                s,
+                "-integrity-check",
+                "MODE",
+                String.class,
+                "How the result is checked before it is moved into place: full (PRAGMA integrity_check, the default), "
+                        + "quick (PRAGMA quick_check: skips matching indexes to their tables) or none.",
+                v -> integrityCheck = v);
+        Specs.flag(s, "-no-integrity-check", "Same as -integrity-check none.", v -> noIntegrityCheck = v);
+        Specs.flag(
+                s,
+                new String[] {"-v", "--v"},
+                "Verbose output: log each snapshot and WAL segment as it is applied "
+                        + "(the restore's own log at debug; -log-level debug also shows stack traces).",
+                v -> verbose = v);
+        Specs.flag(
+                s,
+                new String[] {"-f", "--follow"},
+                "Follow: after the restore, keep applying new WAL segments to -o "
+                        + "so other processes can read it (read-only) as a replica; stops on SIGTERM/SIGINT.",
+                v -> follow = v);
+        Specs.option(
+                s,
+                "-follow-interval",
+                "DURATION",
+                String.class,
+                "With -f: how often to look for new WAL segments (default: 1s).",
+                v -> followInterval = v);
+        Specs.option(
+                s,
+                "-addr",
+                "HOST:PORT",
+                String.class,
+                "With -f: serve Prometheus metrics at /metrics and the follower's health at /healthz.",
+                v -> addr = v);
+        Specs.option(
+                s,
+                "-health-max-lag",
+                "DURATION",
+                String.class,
+                "With -f -addr: /healthz answers 503 when the output lags more than this (default: 1m).",
+                v -> healthMaxLag = v);
+        return s;
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -2,16 +2,17 @@ package dev.litestack.replicator.cli;
 
 import dev.litestack.replicator.exec.ExitCodes;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code version}: prints the replicator's version. */
-@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the version.")
 final class VersionCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
+    private CommandSpec spec;
+
+    CommandSpec spec() {
+        spec = Specs.command(this, "version", "Print the version.");
+        return spec;
+    }
 
     static String version() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();

@@ -231,6 +231,21 @@ class CliUsageTest {
         assertTrue(r.out().startsWith(v.out().strip()), v.out());
     }
 
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandPrintsTheVersionWithCapitalV(String command, List<String> flags) {
+        Cli.Result v = Cli.run(command, "-V");
+        assertEquals(0, v.code(), v.toString());
+        assertEquals(VersionCommand.version() + System.lineSeparator(), v.out());
+    }
+
+    @Test
+    void aMissingTargetIsAUsageError() {
+        Cli.Result m = Cli.run("restore");
+        assertEquals(2, m.code(), m.toString());
+        assertTrue(m.err().startsWith("error: Missing required parameter: 'DB_PATH|REPLICA_URL'"), m.err());
+    }
+
     @Test
     void noCommandIsAUsageError() {
         Cli.Result r = Cli.run();
