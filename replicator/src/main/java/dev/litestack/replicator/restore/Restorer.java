@@ -303,11 +303,22 @@ public final class Restorer {
                 + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         long stored;
         long written;
-        try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool));
+        InputStream source = openSnapshot(plan, pool);
+        try (CountingInputStream raw = new CountingInputStream(source);
                 InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
             written = copy(in, ch);
             raw.transferTo(OutputStream.nullOutputStream());
             stored = raw.count();
+            if (source instanceof RangedDownload rd) {
+                log.debug(
+                        "snapshot downloaded",
+                        "bytes",
+                        stored,
+                        "first_chunk_mib_s",
+                        Math.round(rd.firstChunkRate() / (1 << 20)),
+                        "ranges",
+                        rd.ranged());
+            }
         } catch (NoSuchFileException e) {
             throw new RestoreException(
                     "snapshot disappeared during restore (replaced or deleted by retention): " + name);

@@ -42,16 +42,32 @@ class RangedDownloadTest {
         pool.shutdownNow();
     }
 
-    /** Serves ranges of {@code served}; opening the whole object costs {@code wholeNanos} on the clock. */
-    private RangedDownload.RangeOpener opener(byte[] served, long wholeNanos) {
+    /**
+     * Serves ranges of {@code served}. Opening the whole object costs {@code latencyNanos} on the
+     * clock (the request, up to the response's headers) and its first read {@code wholeNanos} (the
+     * body streaming in).
+     */
+    private RangedDownload.RangeOpener opener(byte[] served, long wholeNanos, long latencyNanos) {
         return (offset, length) -> {
             String range = offset + "+" + length;
             opened.add(range);
-            if (offset == 0 && length == SIZE) {
-                clock.addAndGet(wholeNanos);
+            boolean whole = offset == 0 && length == SIZE;
+            if (whole) {
+                clock.addAndGet(latencyNanos);
             }
             int end = (int) Math.min(served.length, offset + length);
             return new FilterInputStream(new ByteArrayInputStream(served, (int) offset, end - (int) offset)) {
+                private boolean charged = !whole;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (!charged) {
+                        charged = true;
+                        clock.addAndGet(wholeNanos);
+                    }
+                    return super.read(b, off, len);
+                }
+
                 @Override
                 public void close() throws IOException {
                     closed.add(range);
@@ -62,7 +78,21 @@ class RangedDownloadTest {
     }
 
     private RangedDownload download(byte[] served, long wholeNanos) {
-        return new RangedDownload(pool, opener(served, wholeNanos), SIZE, CHUNK, 3, MIN_RATE, clock::get);
+        return download(served, wholeNanos, 0);
+    }
+
+    private RangedDownload download(byte[] served, long wholeNanos, long latencyNanos) {
+        return new RangedDownload(
+                pool, opener(served, wholeNanos, latencyNanos), SIZE, CHUNK, 3, MIN_RATE, clock::get);
+    }
+
+    @Test
+    void theRequestsLatencyDoesNotCountAgainstTheOneStream() throws Exception {
+        try (RangedDownload in = download(object, 100_000, 50_000_000)) {
+            assertArrayEquals(object, in.readAllBytes());
+            assertFalse(in.ranged(), "50 ms to the headers, then the chunk at 640 MiB/s");
+        }
+        assertEquals(List.of("0+" + SIZE), opened);
     }
 
     @Test
