@@ -91,8 +91,8 @@ final class S3OpsBench {
                 "S3 PUT/h at 5 txn/s",
                 Stats.f(oPut, 0),
                 Stats.f(loaded.get("litestream").getOrDefault("PUT", 0.0), 0),
-                "≤ 3600 (one per 1 s sync interval)",
-                oPut <= 3600 * 1.02 ? "met" : "missed");
+                "≤ 3960 (one per 1 s sync, one per 10 s lease renewal)",
+                oPut <= 3960 * 1.02 ? "met" : "missed");
         List<List<String>> rows = new ArrayList<>();
         for (String phase : List.of("idle", "5 txn/s")) {
             Map<String, Map<String, Double>> src = phase.equals("idle") ? idle : loaded;
@@ -112,7 +112,9 @@ final class S3OpsBench {
                         + "first snapshot and 5 s, each tool's `litestream_replica_operation_total` is read before and "
                         + "after a " + d.toSeconds() + " s idle window and a " + d.toSeconds() + " s window of "
                         + Stats.f(rate, 0) + " single-row txn/s, and the difference is scaled to one hour. "
-                        + "Both tools ran at the same time (own bucket, database and writer).\n\n"
+                        + "Both tools ran at the same time (own bucket, database and writer). While writing, ours "
+                        + "also renews its replica's lease (one GET and one PUT once 10 s, a third of `lease.duration`, "
+                        + "have passed since the last renewal); Litestream has no lease.\n\n"
                         + Report.table(headers, rows));
     }
 
