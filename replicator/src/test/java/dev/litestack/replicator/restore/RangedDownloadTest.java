@@ -82,8 +82,7 @@ class RangedDownloadTest {
     }
 
     private RangedDownload download(byte[] served, long wholeNanos, long latencyNanos) {
-        return new RangedDownload(
-                pool, opener(served, wholeNanos, latencyNanos), SIZE, CHUNK, 3, MIN_RATE, clock::get);
+        return new RangedDownload(pool, opener(served, wholeNanos, latencyNanos), SIZE, CHUNK, 3, MIN_RATE, clock::get);
     }
 
     @Test
