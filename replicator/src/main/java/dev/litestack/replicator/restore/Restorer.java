@@ -303,13 +303,12 @@ public final class Restorer {
                 + ReplicaLayout.snapshotKey(plan.generation(), plan.snapshot().index());
         long stored;
         long written;
-        InputStream source = openSnapshot(plan, pool);
-        try (CountingInputStream raw = new CountingInputStream(source);
+        try (CountingInputStream raw = new CountingInputStream(openSnapshot(plan, pool));
                 InputStream in = Lz4.decompress(unseal(plan, raw, name))) {
             written = copy(in, ch);
             raw.transferTo(OutputStream.nullOutputStream());
             stored = raw.count();
-            if (source instanceof RangedDownload rd) {
+            if (raw.source() instanceof RangedDownload rd) {
                 log.debug(
                         "snapshot downloaded",
                         "bytes",
@@ -417,6 +416,10 @@ public final class Restorer {
 
         long count() {
             return count;
+        }
+
+        InputStream source() {
+            return in;
         }
 
         @Override
