@@ -57,8 +57,9 @@ export PATH
 # larger ones go to temp files); small thread stacks, metaspace and code-cache caps; no hsperfdata
 # file; compact object headers (JEP 519, Java 25: 8-byte headers, a smaller heap); the monitor
 # deflation thread wakes every 2 s instead of 4 times a second (a third of an idle replicator's CPU);
-# the AOT cache's method profiles are used but not replayed as compilations at start (the training
-# run's hot methods, compiled up front, kept the one compiler thread busy through a whole restore).
+# the AOT cache's training data (JEP 515 method profiles, used to compile the training run's hot
+# methods up front) is left unused: with C1 only it buys nothing but that up-front compilation,
+# which kept the one compiler thread busy through a whole restore. Classes still come from the cache.
 # The Dockerfile sets the same ones.
 lite_replicator_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
 lite_app_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:-UsePerfData"

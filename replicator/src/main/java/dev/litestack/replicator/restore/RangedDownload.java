@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  * the link calls for.
  *
  * <p>It starts with one GET of the whole object and reads its first {@code chunk} bytes. If they
- * arrived at {@code singleStreamMinRate} bytes/s or more, the rest comes from that same stream: on a fast link (loopback, a bucket in the same data centre) more
- * connections only add requests and CPU. Otherwise that stream is closed and the rest comes as
+ * arrived at {@code singleStreamMinRate} bytes/s or more, the rest comes from that same stream:
+ * on a fast link (loopback, a bucket in the same data centre) more connections only add requests
+ * and CPU. Otherwise that stream is closed and the rest comes as
  * consecutive ranges fetched in parallel (at most {@code window} at once, each {@code chunk}
  * bytes), as a single connection is the limit on S3 over a real network. Memory stays at
  * {@code window × chunk} either way.
