@@ -27,7 +27,10 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** What a process does before its command line is parsed: starts loading what the command will need. */
+    /**
+     * What a process does before its command line is parsed: starts loading the native libraries a
+     * command will need, and switches off two picocli start-up costs it does not need.
+     */
     static void prepare(String[] args) {
         if (args.length > 0 && USES_NATIVE_LIBRARIES.contains(args[0])) {
             NativeLibraries.preloadInBackground();

@@ -16,10 +16,9 @@ import java.util.function.LongSupplier;
  * <p>It starts with one GET of the whole object and reads its first {@code chunk} bytes. If they
  * arrived at {@code singleStreamMinRate} bytes/s or more, the rest comes from that same stream:
  * on a fast link (loopback, a bucket in the same data centre) more connections only add requests
- * and CPU. Otherwise that stream is closed and the rest comes as
- * consecutive ranges fetched in parallel (at most {@code window} at once, each {@code chunk}
- * bytes), as a single connection is the limit on S3 over a real network. Memory stays at
- * {@code window × chunk} either way.
+ * and CPU. Otherwise that stream is closed and the rest comes as consecutive ranges fetched in
+ * parallel (at most {@code window} at once, each {@code chunk} bytes), as a single connection is
+ * the limit on S3 over a real network. Memory stays at {@code window × chunk} either way.
  *
  * <p>The rate is timed from the response's start (the SDK returns the stream once the headers are
  * in) to the chunk's end: the request's latency is no measure of what one connection streams, and
