@@ -250,9 +250,10 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     /**
-     * Copies the WAL's newest commits into the shadow WAL just before an upload. The monitor polls
-     * every 50 ms, so without this a commit made in the last poll period before an upload would
-     * wait a whole sync interval for the next one. A failure here is the monitor's to report.
+     * Copies the WAL's newest commits into the shadow WAL just before an upload. While the WAL
+     * keeps changing, the monitor copies it once per {@code monitor-interval}, so without this a
+     * commit made since its last copy would wait a whole sync interval for the next upload. A
+     * failure here is the monitor's to report.
      */
     private void freshenShadow() {
         try {

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * When the monitor syncs a database: on every WAL change; while nothing changed, only as a safety
- * net every few intervals; never with {@code monitor-interval: 0}.
+ * When the monitor syncs a database: at once on the first WAL change after a quiet interval, then
+ * once per interval while the WAL keeps changing; while nothing changed, only as a safety net every
+ * few intervals; never with {@code monitor-interval: 0}.
  */
 class DbMonitorTest {
 
@@ -43,18 +44,46 @@ class DbMonitorTest {
     }
 
     @Test
-    void aWalChangeSyncs() throws Exception {
-        Path path = dir.resolve("app.db");
-        try (AppDb app = new AppDb(path);
-                Database db = open(path, Duration.ofSeconds(1))) {
-            DbMonitor m = new DbMonitor(db, log);
+    void aChangeAfterAQuietIntervalSyncsAtOnce() throws Exception {
+        withMonitor((app, db, m, nanos, interval) -> {
             assertTrue(m.backgroundSync());
+            long synced = settle(m, db, nanos, interval);
+            nanos.addAndGet(interval.toNanos() * 3 / 2);
             m.poll();
-            long before = db.stats().syncCount();
-            app.insert(0, 5);
+            assertEquals(synced, db.stats().syncCount(), "nothing changed: no sync");
+            app.insert(5, 6);
             m.poll();
-            assertEquals(before + 1, db.stats().syncCount());
-        }
+            assertEquals(synced + 1, db.stats().syncCount(), "the commit is copied at the next poll");
+            assertShadowHoldsTheWal(db);
+        });
+    }
+
+    @Test
+    void aWalThatKeepsChangingIsSyncedOncePerInterval() throws Exception {
+        withMonitor((app, db, m, nanos, interval) -> {
+            long synced = settle(m, db, nanos, interval);
+            nanos.addAndGet(interval.toNanos());
+            app.insert(5, 6);
+            m.poll();
+            assertEquals(++synced, db.stats().syncCount(), "the first commit after a quiet interval");
+            for (int i = 1; i < 10; i++) {
+                nanos.addAndGet(interval.toNanos() / 10);
+                app.insert(5 + i, 6 + i);
+                m.poll();
+                assertEquals(synced, db.stats().syncCount(), "no second sync within the interval (poll " + i + ")");
+            }
+            nanos.addAndGet(interval.toNanos() / 10);
+            m.poll();
+            assertEquals(synced + 1, db.stats().syncCount(), "one sync when the interval is up");
+            assertShadowHoldsTheWal(db);
+        });
+    }
+
+    /** Every commit in the WAL has been copied: the position is the WAL's end (no checkpoint ran). */
+    private static void assertShadowHoldsTheWal(Database db) throws Exception {
+        assertEquals(
+                Files.size(db.path().resolveSibling(db.path().getFileName() + "-wal")),
+                db.position().offset());
     }
 
     @Test
@@ -74,14 +103,16 @@ class DbMonitorTest {
     }
 
     /**
-     * Polls until a poll syncs no more: the first sync starts a generation, which writes to the
-     * WAL, and the next poll syncs again because of that. Returns the sync count then.
+     * Polls a monitor interval apart until a poll syncs no more: the first sync starts a
+     * generation, which writes to the WAL, and the next poll syncs again because of that. Returns
+     * the sync count then; the last sync ran one interval before the clock's time.
      */
-    private static long settle(DbMonitor m, Database db) {
+    private static long settle(DbMonitor m, Database db, AtomicLong nanos, Duration interval) {
         m.poll();
         long count = db.stats().syncCount();
         assertTrue(count >= 1, "the first poll syncs");
         for (int i = 0; i < 5; i++) {
+            nanos.addAndGet(interval.toNanos());
             m.poll();
             if (db.stats().syncCount() == count) {
                 return count;
@@ -111,8 +142,9 @@ class DbMonitorTest {
     @Test
     void anUnchangedDatabaseIsSyncedOnlyAsASafetyNet() throws Exception {
         withMonitor((app, db, m, nanos, interval) -> {
-            long first = settle(m, db);
-            for (int i = 1; i < DbMonitor.IDLE_SYNC_FACTOR; i++) {
+            long first = settle(m, db, nanos, interval);
+            // the last sync ran one interval ago
+            for (int i = 2; i < DbMonitor.IDLE_SYNC_FACTOR; i++) {
                 nanos.addAndGet(interval.toNanos());
                 m.poll();
             }
@@ -122,7 +154,7 @@ class DbMonitorTest {
             assertEquals(
                     first + 1,
                     db.stats().syncCount(),
-                    "the safety-net sync after " + DbMonitor.IDLE_SYNC_FACTOR + " intervals");
+                    "the safety-net sync " + DbMonitor.IDLE_SYNC_FACTOR + " intervals after the last");
         });
     }
 
@@ -130,7 +162,10 @@ class DbMonitorTest {
     void aChangedDatabaseFileIsSyncedWhenTheIntervalIsDue() throws Exception {
         withMonitor((app, db, m, nanos, interval) -> {
             Path path = db.path();
-            long synced = settle(m, db);
+            settle(m, db, nanos, interval);
+            app.insert(5, 6);
+            m.poll();
+            long synced = db.stats().syncCount();
             // the app checkpoints: the database file changes, the WAL file does not
             FileTime before = Files.getLastModifiedTime(path);
             long walSize = Files.size(path.resolveSibling("app.db-wal"));
