@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Decides when a database needs a sync: a cheap stat of the WAL every poll. A change after a
- * quiet {@code monitor-interval} is synced at once (a sporadic commit reaches the shadow WAL within
- * one poll); while the WAL keeps changing, a sync runs once per {@code monitor-interval}, the
- * cadence of Litestream; a database file that changed without the WAL (the app checkpointed) is
- * synced once the interval is due. While neither changed, the full sync runs only every {@link
+ * Decides when a database needs a sync: a cheap stat of the WAL every poll. A change is synced at
+ * once if the monitor has not synced in the last {@code monitor-interval} (a sporadic commit
+ * reaches the shadow WAL within one poll); otherwise when that interval is up, so while the WAL
+ * keeps changing a sync runs once per {@code monitor-interval}, the cadence of Litestream. A
+ * failed sync is retried the same way (and by each upload, which syncs first). A database file
+ * that changed without the WAL (the app checkpointed) is synced once the interval is due. While neither changed, the full sync runs only every {@link
  * #IDLE_SYNC_FACTOR} intervals, as a safety net (an idle replicator then costs almost no CPU).
  * With {@code monitor-interval: 0} it does nothing: syncs happen only when asked ({@code replicate
  * -once}, shutdown).
@@ -81,7 +82,10 @@ final class DbMonitor {
         this.lastChangeNanos = nanos.getAsLong();
     }
 
-    /** When a poll last saw the WAL change ({@link System#nanoTime()} scale; the monitor's start before any). */
+    /**
+     * When a poll last saw the WAL differ from its state at the last sync ({@link System#nanoTime()}
+     * scale; the monitor's start before any).
+     */
     long lastChangeNanos() {
         return lastChangeNanos;
     }
@@ -120,10 +124,10 @@ final class DbMonitor {
         long since = now - lastSyncNanos;
         if (changed) {
             lastChangeNanos = now;
-            // the first commit after a quiet interval is copied at once; while the WAL keeps
-            // changing, it is copied once per interval, as Litestream does (each copy ends with
-            // an fsync of the shadow WAL; one every poll cost a sixth more CPU under a max-rate
-            // writer); an upload copies the newest commits itself first
+            // copied at once if no sync ran in the last interval; while the WAL keeps changing,
+            // once per interval, as Litestream does (each copy ends with an fsync of the shadow
+            // WAL; one every poll cost a fifth more CPU under a max-rate writer); an upload copies
+            // the newest commits itself first
             if (synced && since < interval.toNanos()) {
                 return;
             }

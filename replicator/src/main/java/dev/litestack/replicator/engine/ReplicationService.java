@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Replicates a set of databases: one monitor thread syncs every database's shadow WAL as soon as
- * its WAL changes, and one runner per replica uploads. {@link #close(Duration)} performs the final
+ * Replicates a set of databases: one monitor thread syncs every database's shadow WAL when its WAL
+ * changes (see {@link DbMonitor} for the cadence), and one runner per replica uploads. {@link #close(Duration)} performs the final
  * sync of everything.
  */
 public final class ReplicationService implements AutoCloseable {

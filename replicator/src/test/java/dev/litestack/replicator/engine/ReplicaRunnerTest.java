@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.CheckpointMode;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.replica.Replica;
@@ -158,6 +159,31 @@ class ReplicaRunnerTest {
             }
         }
         throw new AssertionError("not reached within 100 s of the test clock:\n" + logText());
+    }
+
+    /**
+     * While the app keeps writing, the monitor copies the WAL only once per monitor-interval; an
+     * upload copies the commits made since then itself, so they are not left for the next one.
+     */
+    @Test
+    void anUploadCarriesCommitsTheMonitorHasNotCopiedYet() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"), clock);
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        assertEquals(db.position(), runner.replica().position(), "the first upload");
+        write(5); // copied by a sync, which schedules the next upload one sync-interval after the last
+        write0(7); // committed after that copy: nothing copies it before the upload runs
+        Pos copied = db.position();
+        scheduler.advance(Duration.ofSeconds(2));
+        assertEquals(copied.index(), runner.replica().position().index(), "no checkpoint in between");
+        assertTrue(
+                runner.replica().position().offset() > copied.offset(),
+                "the upload went past the last copy: " + runner.replica().position() + " vs " + copied);
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restore(client, "out.db")), "every commit is in the replica");
     }
 
     @Test
