@@ -19,10 +19,10 @@ import java.util.function.LongSupplier;
  * reaches the shadow WAL within one poll); otherwise when that interval is up, so while the WAL
  * keeps changing a sync runs once per {@code monitor-interval}, the cadence of Litestream. A
  * failed sync is retried the same way (and by each upload, which syncs first). A database file
- * that changed without the WAL (the app checkpointed) is synced once the interval is due. While neither changed, the full sync runs only every {@link
- * #IDLE_SYNC_FACTOR} intervals, as a safety net (an idle replicator then costs almost no CPU).
- * With {@code monitor-interval: 0} it does nothing: syncs happen only when asked ({@code replicate
- * -once}, shutdown).
+ * that changed without the WAL (the app checkpointed) is synced once the interval is due. While
+ * neither changed, the full sync runs only every {@link #IDLE_SYNC_FACTOR} intervals, as a safety
+ * net (an idle replicator then costs almost no CPU). With {@code monitor-interval: 0} it does
+ * nothing: syncs happen only when asked ({@code replicate -once}, shutdown).
  */
 final class DbMonitor {
 

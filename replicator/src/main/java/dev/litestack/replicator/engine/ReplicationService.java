@@ -16,8 +16,8 @@ import java.util.function.Function;
 
 /**
  * Replicates a set of databases: one monitor thread syncs every database's shadow WAL when its WAL
- * changes (see {@link DbMonitor} for the cadence), and one runner per replica uploads. {@link #close(Duration)} performs the final
- * sync of everything.
+ * changes (see {@link DbMonitor} for the cadence), and one runner per replica uploads. {@link
+ * #close(Duration)} performs the final sync of everything.
  */
 public final class ReplicationService implements AutoCloseable {
 
