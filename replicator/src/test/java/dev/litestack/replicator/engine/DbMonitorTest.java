@@ -3,8 +3,11 @@ package dev.litestack.replicator.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.Database;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.util.Log;
@@ -75,6 +78,44 @@ class DbMonitorTest {
             nanos.addAndGet(interval.toNanos() / 10);
             m.poll();
             assertEquals(synced + 1, db.stats().syncCount(), "one sync when the interval is up");
+            assertShadowHoldsTheWal(db);
+        });
+    }
+
+    @Test
+    void aFailedSyncIsRetriedOnceTheIntervalIsUp() throws Exception {
+        withMonitor((app, db, m, nanos, interval) -> {
+            long synced = settle(m, db, nanos, interval);
+            // the shadow WAL's place is taken by a folder: the next copy into it fails
+            Pos pos = db.position();
+            Path shadow = db.options()
+                    .metaPath()
+                    .resolve("generations")
+                    .resolve(pos.generation())
+                    .resolve("wal")
+                    .resolve(Pos.hex8(pos.index()) + ".wal");
+            Path aside = shadow.resolveSibling("aside");
+            Files.move(shadow, aside);
+            Files.createDirectory(shadow);
+            nanos.addAndGet(interval.toNanos());
+            app.insert(5, 6);
+            m.poll();
+            assertEquals(++synced, db.stats().syncCount(), "the commit is copied at once");
+            assertEquals(1, db.stats().syncErrors(), "and that copy fails");
+            assertNotNull(db.syncError());
+            for (int i = 1; i < 10; i++) {
+                nanos.addAndGet(interval.toNanos() / 10);
+                app.insert(5 + i, 6 + i);
+                m.poll();
+                assertEquals(synced, db.stats().syncCount(), "no retry within the interval (poll " + i + ")");
+            }
+            Files.delete(shadow);
+            Files.move(aside, shadow);
+            nanos.addAndGet(interval.toNanos() / 10);
+            m.poll();
+            assertEquals(synced + 1, db.stats().syncCount(), "the retry when the interval is up");
+            assertEquals(1, db.stats().syncErrors(), "succeeds");
+            assertNull(db.syncError());
             assertShadowHoldsTheWal(db);
         });
     }
