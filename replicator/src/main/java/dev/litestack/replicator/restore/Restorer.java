@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -78,6 +79,15 @@ public final class Restorer {
         Path out = output.toAbsolutePath().normalize();
         if (Files.exists(out)) {
             throw new RestoreException("cannot restore, output path already exists: " + out);
+        }
+        // A WAL or rollback journal without its database is left from an earlier one: the first open
+        // of the restored file would replay it (or roll it back) into a state no replica holds.
+        for (Path leftover : List.of(SqliteFiles.wal(out), SqliteFiles.journal(out))) {
+            if (Files.exists(leftover, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RestoreException("cannot restore to " + out + ": " + leftover
+                        + " is left from an earlier database, and SQLite would apply it to the restored one;"
+                        + " move it away or delete it first");
+            }
         }
         Path dir = out.getParent();
         Files.createDirectories(dir);

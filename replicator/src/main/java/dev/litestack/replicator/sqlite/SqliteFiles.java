@@ -2,7 +2,7 @@ package dev.litestack.replicator.sqlite;
 
 import java.nio.file.Path;
 
-/** The files SQLite keeps beside a database in WAL mode. */
+/** The files SQLite keeps beside a database. */
 public final class SqliteFiles {
 
     private SqliteFiles() {}
@@ -15,5 +15,10 @@ public final class SqliteFiles {
     /** The shared-memory index of the WAL: {@code app.db} → {@code app.db-shm}. */
     public static Path shm(Path db) {
         return db.resolveSibling(db.getFileName() + "-shm");
+    }
+
+    /** The rollback journal of a database not in WAL mode: {@code app.db} → {@code app.db-journal}. */
+    public static Path journal(Path db) {
+        return db.resolveSibling(db.getFileName() + "-journal");
     }
 }

@@ -50,6 +50,33 @@ class RestoreCommandTest {
     }
 
     @Test
+    void aWalOrJournalLeftAtTheOutputPathIsRefused() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        Path out = dir.resolve("out.db");
+        Path wal = dir.resolve("out.db-wal");
+        // another database's WAL, left behind when its file was deleted: valid frames SQLite would replay
+        try (AppDb other = new AppDb(dir.resolve("other.db"))) {
+            other.insert(100, 105);
+            Files.copy(dir.resolve("other.db-wal"), wal);
+        }
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(
+                r.err().contains(": " + wal + " is left from an earlier database, and SQLite would apply it"), r.err());
+        assertFalse(Files.exists(out));
+        Path journal = dir.resolve("out.db-journal");
+        Files.move(wal, journal);
+        Cli.Result j = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(1, j.code(), j.toString());
+        assertTrue(j.err().contains(": " + journal + " is left from an earlier database"), j.err());
+        assertFalse(Files.exists(out));
+        Files.delete(journal);
+        Cli.Result ok = Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, ok.code(), ok.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+    }
+
+    @Test
     void emptyReplica() throws Exception {
         Path out = dir.resolve("out.db");
         Files.createDirectories(dir.resolve("rep"));
