@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Scheduler;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,6 +137,9 @@ public final class ReplicationService implements AutoCloseable {
                         "replicas",
                         e.replicas().size());
             }
+            if (!Files.exists(e.db().path())) {
+                log.info("database does not exist yet: replicated once it is created", "db", e.db().path());
+            }
         }
     }
 
@@ -168,6 +172,13 @@ public final class ReplicationService implements AutoCloseable {
      */
     public void runOnce(Duration timeout, boolean forceSnapshot, boolean enforceRetention) throws IOException {
         IOException first = syncEverything(timeout, true);
+        for (Entry e : entries) {
+            // a cron backup of a path that does not exist (a typo, a volume not mounted) must not pass
+            if (!Files.exists(e.db().path())) {
+                log.error("database does not exist: nothing to replicate", "db", e.db().path());
+                first = first == null ? new IOException("database does not exist: " + e.db().path()) : first;
+            }
+        }
         for (ReplicaRunner r : runners) {
             try {
                 if (forceSnapshot) {

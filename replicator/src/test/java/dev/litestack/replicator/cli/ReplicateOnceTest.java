@@ -1,6 +1,7 @@
 package dev.litestack.replicator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.replica.file.FileReplicaClient;
@@ -94,6 +95,18 @@ class ReplicateOnceTest {
         assertEquals(1, noLease.code(), noLease.toString());
         assertTrue(noLease.out().contains("msg=\"replicate -once: not everything was shipped\""), noLease.out());
         assertEquals("a file where the replica folder should be", Files.readString(blocked));
+    }
+
+    @Test
+    void aDatabaseThatDoesNotExistFailsTheRun() throws Exception {
+        Path db = dir.resolve("missing.db");
+        Path rep = dir.resolve("rep");
+        Cli.Result r =
+                Cli.exec(dir, "replicate", "-once", db.toString(), rep.toUri().toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.out().contains("msg=\"database does not exist: nothing to replicate\" db=" + db), r.out());
+        assertTrue(r.out().contains("msg=\"replicate -once: not everything was shipped\""), r.out());
+        assertFalse(Files.exists(db), "nothing created in its place");
     }
 
     @Test
