@@ -102,8 +102,9 @@ public final class ConfigLoader {
                 new ReplicaReader.GlobalKeys(top.string("access-key-id"), top.string("secret-access-key"));
         List<DbConfig> dbs = new ArrayList<>();
         Map<Path, String> seen = new HashMap<>();
+        Map<String, String> locations = new HashMap<>();
         for (YamlMap m : top.listOfMaps("dbs")) {
-            DbConfig db = readDb(m, global, cwd, env);
+            DbConfig db = readDb(m, global, cwd, env, locations);
             String other = seen.putIfAbsent(db.path(), m.key("path"));
             if (other != null) {
                 throw ConfigException.at(
@@ -144,7 +145,13 @@ public final class ConfigLoader {
         }
     }
 
-    private static DbConfig readDb(YamlMap m, ReplicaReader.GlobalKeys global, Path cwd, Map<String, String> env)
+    /** {@code locations}: every replica location read so far, with where it was written, across databases. */
+    private static DbConfig readDb(
+            YamlMap m,
+            ReplicaReader.GlobalKeys global,
+            Path cwd,
+            Map<String, String> env,
+            Map<String, String> locations)
             throws ConfigException {
         m.allowOnly(DB_KEYS);
         Path path = localPath(m, "path", cwd, env);
@@ -174,6 +181,14 @@ public final class ConfigLoader {
                         rm.key("name"),
                         "duplicate replica name \"" + r.name() + "\" (also " + other
                                 + "); give each replica of a database its own name");
+            }
+            String shared = locations.putIfAbsent(r.location(), rm.path());
+            if (shared != null) {
+                throw ConfigException.at(
+                        rm.path(),
+                        "replica location " + r.location() + " is also used by " + shared
+                                + "; each replica needs a location of its own (two databases in one place would"
+                                + " restore as each other)");
             }
             replicas.add(r);
         }

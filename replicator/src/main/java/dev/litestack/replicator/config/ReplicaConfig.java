@@ -125,6 +125,17 @@ public record ReplicaConfig(
     }
 
     /** A file replica in {@code dir} with every interval at its default. */
+    /**
+     * Where the replica's objects live, as a key for comparing replicas: two replicas with the same
+     * location would write their generations into one another's.
+     */
+    public String location() {
+        if (TYPE_FILE.equals(type)) {
+            return "file://" + path;
+        }
+        return (endpoint == null ? "" : endpoint + " ") + "s3://" + bucket + "/" + prefix;
+    }
+
     public static ReplicaConfig file(Path dir) {
         return new ReplicaConfig(
                 TYPE_FILE,

@@ -130,6 +130,23 @@ class ConfigErrorsTest {
                         REPLICA + "name: x\n        path: /r1\n      - url: s3://b/p\n        name: x\n",
                         "dbs[0].replicas[1].name: duplicate replica name \"x\" (also dbs[0].replicas[0]); "
                                 + "give each replica of a database its own name"),
+                // one replica location, two writers: each database's generations would land in the other's
+                Arguments.of(
+                        REPLICA + "path: /r\n  - path: /b.db\n    replicas:\n      - url: file:///r/\n",
+                        "dbs[1].replicas[0]: replica location file:///r is also used by dbs[0].replicas[0]; each "
+                                + "replica needs a location of its own (two databases in one place would restore as "
+                                + "each other)"),
+                Arguments.of(
+                        REPLICA + "url: s3://bkt/app\n  - path: /b.db\n    replicas:\n      - type: s3\n"
+                                + "        bucket: bkt\n        path: /app/\n",
+                        "dbs[1].replicas[0]: replica location s3://bkt/app is also used by dbs[0].replicas[0]; each "
+                                + "replica needs a location of its own (two databases in one place would restore as "
+                                + "each other)"),
+                Arguments.of(
+                        REPLICA + "name: one\n        path: /r\n      - name: two\n        path: /r\n",
+                        "dbs[0].replicas[1]: replica location file:///r is also used by dbs[0].replicas[0]; each "
+                                + "replica needs a location of its own (two databases in one place would restore as "
+                                + "each other)"),
                 Arguments.of(
                         REPLICA + "type: ftp\n        path: /r\n",
                         "dbs[0].replicas[0].type: unknown replica type \"ftp\" (want file or s3)"),

@@ -48,6 +48,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void replicasOfSeveralDatabasesShareABucketUnderTheirOwnPrefixes() throws Exception {
+        Config c = load(
+                "dbs:\n  - path: /a.db\n    replicas:\n      - url: s3://bkt/a\n      - path: /r/a\n"
+                        + "  - path: /b.db\n    replicas:\n      - url: s3://bkt/b\n      - path: /r/b\n"
+                        + "  - path: /c.db\n    replicas:\n      - url: s3://bkt/a\n"
+                        + "        endpoint: http://127.0.0.1:9000\n",
+                Map.of());
+        assertEquals(
+                List.of("s3://bkt/a", "file:///r/a", "s3://bkt/b", "file:///r/b", "http://127.0.0.1:9000 s3://bkt/a"),
+                c.dbs().stream()
+                        .flatMap(d -> d.replicas().stream())
+                        .map(ReplicaConfig::location)
+                        .toList());
+    }
+
+    @Test
     void minimalDbAndFileReplicaGetEveryDefault() throws Exception {
         Config c = load("dbs:\n  - path: /data/app.db\n    replicas:\n      - path: /backups/app\n", Map.of());
         DbConfig db = c.dbs().get(0);
