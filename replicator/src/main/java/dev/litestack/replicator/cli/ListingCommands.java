@@ -1,5 +1,6 @@
 package dev.litestack.replicator.cli;
 
+import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.config.Durations;
 import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.replica.ReplicaClient;
@@ -28,7 +29,11 @@ final class ListingCommands {
         return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    /** Shared plumbing: resolve targets, list per replica, print a table or JSON. A failing replica is reported and skipped. */
+    /**
+     * Shared plumbing: resolve targets, list per replica, print a table or JSON. A failing replica is
+     * reported and skipped, and the command then exits 1 (Litestream exits 0), so a script can tell
+     * "no backups" from "cannot read the backups".
+     */
     abstract static class Base implements Callable<Integer> {
         final ReplicaTargets targets = new ReplicaTargets();
         final LogLevelOption logLevel = new LogLevelOption();
@@ -53,12 +58,15 @@ final class ListingCommands {
         @Override
         public Integer call() throws Exception {
             Log log = logLevel.configure(System.getenv());
+            check();
+            boolean failed = false;
             try (ReplicaTargets.Resolved r = targets.resolve(System.getenv())) {
                 for (Map.Entry<String, ReplicaClient> e : r.clients().entrySet()) {
                     try {
                         list(e.getKey(), e.getValue(), r);
                     } catch (IOException ex) {
                         log.error("cannot list replica", "replica", e.getKey(), "error", ex);
+                        failed = true;
                     }
                 }
             }
@@ -73,8 +81,11 @@ final class ListingCommands {
                 }
                 t.print(out);
             }
-            return ExitCodes.OK;
+            return failed ? ExitCodes.ERROR : ExitCodes.OK;
         }
+
+        /** Checks the command's own flags before anything is listed. */
+        void check() throws CliException {}
 
         void row(Object... kv) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -168,6 +179,14 @@ final class ListingCommands {
                     spec("wal", "List the WAL segments of a database's replicas (index and offset in decimal).");
             Specs.option(s, "-generation", "NAME", String.class, "Only this generation.", v -> generation = v);
             return s;
+        }
+
+        @Override
+        void check() throws CliException {
+            if (generation != null && !Pos.isGeneration(generation)) {
+                throw new CliException(
+                        "invalid -generation " + generation + ": want 16 lowercase hex characters", ExitCodes.USAGE);
+            }
         }
 
         @Override

@@ -160,6 +160,27 @@ class ListingCommandsTest {
                 "[]", Cli.run("wal", "-json", empty.toUri().toString()).out().strip());
     }
 
+    @Test
+    void aReplicaThatCannotBeReadFailsTheListing() throws Exception {
+        Path broken = dir.resolve("broken");
+        Files.createDirectories(broken);
+        // a symlink loop: reading the folder fails (ELOOP), as a permission error would for a user
+        Files.createSymbolicLink(broken.resolve("generations"), broken.resolve("generations"));
+        for (String cmd : List.of("generations", "snapshots", "wal")) {
+            Cli.Result r = Cli.run(cmd, broken.toUri().toString());
+            assertEquals(1, r.code(), cmd + ": " + r);
+            assertEquals(1, rows(r.out()).size(), cmd + ": only the header: " + r.out());
+        }
+    }
+
+    @Test
+    void walRefusesAGenerationThatIsNotOne() {
+        Cli.Result r = Cli.run("wal", "-generation", "zz", url);
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(
+                "error: invalid -generation zz: want 16 lowercase hex characters" + System.lineSeparator(), r.err());
+    }
+
     // ---- the real Litestream binary as the oracle ----
 
     private static List<List<String>> litestream(String... args) throws Exception {
