@@ -125,6 +125,9 @@ final class RestoreCommand implements Callable<Integer> {
             log = log.withLevel(Log.Level.DEBUG);
         }
         IntegrityCheck check = integrityCheckMode();
+        if (parallelism < 1) {
+            throw new CliException("invalid -parallelism " + parallelism + ": want 1 or more", ExitCodes.USAGE);
+        }
         if (follow || followInterval != null || addr != null || healthMaxLag != null) {
             return Following.run(this, check, log);
         }

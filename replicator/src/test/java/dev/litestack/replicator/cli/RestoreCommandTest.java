@@ -101,6 +101,9 @@ class RestoreCommandTest {
         Cli.Result ts = Cli.run("restore", "-timestamp", "2026-11-25", "-o", out, rep);
         assertEquals(2, ts.code());
         assertEquals("error: invalid -timestamp 2026-11-25: want RFC 3339, e.g. 2026-11-25T22:58:55Z" + NL, ts.err());
+        Cli.Result par = Cli.run("restore", "-parallelism", "0", "-o", out, rep);
+        assertEquals(2, par.code());
+        assertEquals("error: invalid -parallelism 0: want 1 or more" + NL, par.err());
         Cli.Result noOut = Cli.run("restore", rep);
         assertEquals(2, noOut.code());
         assertEquals("error: output path required" + NL, noOut.err());
