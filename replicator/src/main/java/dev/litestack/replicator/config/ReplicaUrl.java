@@ -31,7 +31,8 @@ public final class ReplicaUrl {
      * @param port   digits, or null
      * @param path   percent-decoded, as written otherwise (starts with {@code /} or is empty)
      */
-    record Parts(String scheme, String host, String port, String path) {}
+    /** {@code path} percent-decoded; {@code rawPath} as written. */
+    record Parts(String scheme, String host, String port, String path, String rawPath) {}
 
     private ReplicaUrl() {}
 
@@ -109,10 +110,15 @@ public final class ReplicaUrl {
                 throw new IllegalArgumentException("invalid port \"" + port + "\"");
             }
         }
-        return new Parts(scheme, decode(host), port, decode(path));
+        return new Parts(scheme, decode(host), port, decode(path), path);
     }
 
-    /** The directory of a {@code file://} URL: it must have no host and an absolute path. */
+    /**
+     * The directory of a {@code file://} URL: it must have no host and an absolute path. The folder is
+     * named as Litestream names it: by the path in its escaped form (Go's {@code URL.EscapedPath}),
+     * not decoded, so {@code file:///backups/my%20app} and {@code file:///backups/my app} both mean
+     * the folder {@code /backups/my%20app}, and both tools read and write the same one.
+     */
     static Path filePath(Parts parts) {
         if (!parts.host().isEmpty() || parts.port() != null) {
             throw new IllegalArgumentException("a file url has no host; write file:///absolute/dir (three slashes)");
@@ -120,7 +126,40 @@ public final class ReplicaUrl {
         if (parts.path().isEmpty()) {
             throw new IllegalArgumentException("no directory (want file:///absolute/dir)");
         }
-        return Path.of(parts.path()).normalize();
+        return Path.of(escapedPath(parts.rawPath())).normalize();
+    }
+
+    /** Go's {@code URL.EscapedPath} of a path written as {@code raw}: raw when it is validly escaped, else re-escaped. */
+    static String escapedPath(String raw) {
+        String decoded = decode(raw); // rejects a bad escape, as Go's parser does
+        boolean valid = true;
+        for (int i = 0; i < raw.length() && valid; i++) {
+            char c = raw.charAt(i);
+            valid = c == '%' || "!$&'()*+,;=:@[]".indexOf(c) >= 0 || !mustEscapeInPath(c);
+        }
+        if (valid) {
+            return raw;
+        }
+        StringBuilder out = new StringBuilder();
+        for (byte b : decoded.getBytes(StandardCharsets.UTF_8)) {
+            int v = b & 0xff;
+            if (v < 0x80 && !mustEscapeInPath((char) v)) {
+                out.append((char) v);
+            } else {
+                out.append('%').append(HEX.charAt(v >> 4)).append(HEX.charAt(v & 0xf));
+            }
+        }
+        return out.toString();
+    }
+
+    private static final String HEX = "0123456789ABCDEF";
+
+    /** Go's {@code shouldEscape(c, encodePath)}: all but letters, digits, {@code -_.~} and {@code $&+,/:;=@}. */
+    private static boolean mustEscapeInPath(char c) {
+        if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+            return false;
+        }
+        return "-_.~$&+,/:;=@".indexOf(c) < 0;
     }
 
     static ReplicaConfig fileReplica(String url, Path dir) {

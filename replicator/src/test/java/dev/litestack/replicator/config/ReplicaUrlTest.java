@@ -72,7 +72,14 @@ class ReplicaUrlTest {
         "file:///x/y/, /x/y",
         "file:///x/./z/../y, /x/y",
         "FILE:///var/backups, /var/backups",
-        "file:///tmp/my%20dir, /tmp/my dir",
+        // the folder is the escaped path, as Litestream names it (Go's URL.EscapedPath)
+        "file:///tmp/my%20dir, /tmp/my%20dir",
+        "file:///tmp/my dir, /tmp/my%20dir",
+        "file:///tmp/r%C3%A9p, /tmp/r%C3%A9p",
+        "file:///tmp/réplique, /tmp/r%C3%A9plique",
+        "file:///tmp/a%2Bb, /tmp/a%2Bb",
+        "file:///tmp/a+b(1), /tmp/a+b(1)",
+        "file:///tmp/50%25, /tmp/50%25",
     })
     void fileUrls(String url, String dir) throws ConfigException {
         ReplicaConfig r = ReplicaUrl.parse(url, ENV);

@@ -10,10 +10,13 @@ import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner.Target;
+import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
 import dev.litestack.replicator.testing.Litestream;
 import dev.litestack.replicator.testing.Workload;
 import dev.litestack.replicator.testing.Workload.Content;
 import dev.litestack.replicator.util.Log;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,6 +106,26 @@ class InteropFileTest {
         assertTrue(tooLate.output().contains("no matching backups found"), tooLate.output());
         Path oursLater = Interop.restore(client, new Target(null, null, later), dir.resolve("our-later.db"), log);
         Interop.assertSameBytes(ours, oursLater, "we restore the latest state for a timestamp after the newest object");
+    }
+
+    /**
+     * A {@code file://} URL with a space and an escape: Litestream names the folder by the escaped
+     * path ({@code my%20backups/r%C3%A9plique}), and restores with the same URL must find what we wrote.
+     */
+    @Test
+    void aFileUrlNamesTheFolderLitestreamReadsForIt() throws Exception {
+        Path db = dir.resolve("app.db");
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 10);
+        }
+        String url = "file://" + dir.toAbsolutePath() + "/my backups/r%C3%A9plique";
+        Cli.Result r = Cli.exec(dir, "replicate", "-once", db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.isDirectory(
+                dir.resolve("my%20backups").resolve("r%C3%A9plique").resolve("generations")));
+        Path theirs = dir.resolve("litestream-restored.db");
+        litestream.restore(theirs, url).requireSuccess("litestream restore with the same url");
+        assertEquals(AppDb.range(0, 10), AppDb.ids(theirs));
     }
 
     @Test
