@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * What the health check cannot see by asking: an {@link OutOfMemoryError} some thread ran into recently, and how
- * full the heap still is right after the last garbage collection (what is live, not what is merely allocated).
+ * full the old generation still is right after the last garbage collection (what is live, not what is merely
+ * allocated).
  */
 @Singleton
 public class HealthSignals {
@@ -40,7 +41,9 @@ public class HealthSignals {
             return Optional.of("out of heap memory " + since / 1000 + " s ago");
         }
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() != MemoryType.HEAP || !pool.isCollectionUsageThresholdSupported()) {
+            if (pool.getType() != MemoryType.HEAP
+                    || !pool.isCollectionUsageThresholdSupported()
+                    || !isOldGeneration(pool.getName())) {
                 continue;
             }
             MemoryUsage afterGc = pool.getCollectionUsage();
@@ -50,5 +53,13 @@ public class HealthSignals {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a heap pool holds what outlived young collections: a young pool (Eden, Survivor) is routinely full
+     * right after a young collection, which says nothing about live data.
+     */
+    static boolean isOldGeneration(String poolName) {
+        return !poolName.contains("Eden") && !poolName.contains("Survivor");
     }
 }
