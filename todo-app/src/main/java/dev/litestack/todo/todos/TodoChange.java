@@ -21,6 +21,7 @@ public record TodoChange(String userId, Kind kind, List<Long> todoIds) {
     }
 
     public TodoChange {
-        todoIds = List.copyOf(todoIds);
+        // the JSON of an empty list leaves the field out (Micronaut serde's default), which decodes as null
+        todoIds = todoIds == null ? List.of() : List.copyOf(todoIds);
     }
 }

@@ -106,7 +106,9 @@ class TodoService {
         TodoChange change = new TodoChange(user, kind, ids);
         List<Todo> rows = kind == Kind.DELETED ? List.of() : TodoRepository.findAll(s, user, ids);
         Summary summary = TodoRepository.summary(s, user);
-        jobs.enqueue(BroadcastJob.NAME, change);
+        if (!ids.isEmpty()) {
+            jobs.enqueue(BroadcastJob.NAME, change); // nothing changed (toggle-all of no todos): nothing to tell
+        }
         return new Outcome(change, rows, summary);
     }
 

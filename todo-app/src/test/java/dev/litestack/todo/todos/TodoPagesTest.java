@@ -10,6 +10,7 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,21 @@ class TodoPagesTest {
         assertFalse(cleared.contains("target=\"todo_" + b + "\""));
         assertFalse(cleared.contains("Clear completed"), "S7: hidden when nothing is completed");
         assertFalse(cleared.contains(" checked"), "S3: toggle-all cleared");
+    }
+
+    @Inject
+    dev.litestack.todo.jobs.PayloadCodec codec;
+
+    @Test
+    void aChangeOfNoTodosRoundTripsThroughTheJobCodec() {
+        // an empty list is left out of the JSON; the broadcast job must still decode it
+        TodoChange none = new TodoChange("u", TodoChange.Kind.DELETED, List.of());
+        assertEquals(none, codec.decode(codec.encode(none), TodoChange.class));
+        assertEquals(none, codec.decode("{\"userId\":\"u\",\"kind\":\"DELETED\"}", TodoChange.class));
+        String nothing = alice.form("DELETE", "/todos/completed", Map.of()).body();
+        assertFalse(nothing.contains("action=\"remove\""), nothing);
+        assertEquals(
+                200, alice.form("PATCH", "/todos", Map.of("completed", "true")).statusCode());
     }
 
     @Test
