@@ -13,6 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,14 +25,17 @@ import org.slf4j.LoggerFactory;
  * at once, on the publishing thread, and queues the message for a writer thread that inserts queued messages in
  * batches (one transaction per drain). A listener thread polls {@code id > last seen} every poll-interval and
  * delivers other processes' messages; messages this process published are skipped there, so no subscriber sees
- * a message twice. Messages older than the retention are trimmed. Callbacks must be quick and must not block.
+ * a message twice. Messages older than the retention are trimmed, and so are all but the newest max-messages.
+ * Memory and disk stay bounded whatever the publishers do: a message longer than max-stored-message-length, or
+ * one that would take the messages waiting for the writer past max-pending-bytes, reaches this process's
+ * subscribers only (logged, quietly). Callbacks must be quick and must not block.
  */
 public final class Cable implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cable.class);
     private static final int INSERT_TRIES = 3;
 
-    private record Outgoing(String channel, String payload, long createdAt) {}
+    private record Outgoing(String channel, String payload, long createdAt, long bytes) {}
 
     private record Incoming(long id, String channel, String payload, String origin) {}
 
@@ -40,6 +45,10 @@ public final class Cable implements AutoCloseable {
     private final String origin = UUID.randomUUID().toString();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<Handle>> subscribers = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
+    /** Heap bytes of the messages in {@link #outbox} and in the batch being written. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+
+    private final LongAdder notStored = new LongAdder();
     private final Thread writer;
     private final Thread listener;
     /** Failures of the writer and listener threads: each kind logged once, then counted (a full disk would fail every poll). */
@@ -78,7 +87,32 @@ public final class Cable implements AutoCloseable {
             throw new IllegalStateException("cable " + store.path() + " is closed");
         }
         deliver(channel, payload);
-        outbox.add(new Outgoing(channel, payload, clock.millis()));
+        if (payload.length() > settings.maxStoredMessageLength()) {
+            notStored.increment();
+            failures.warn(
+                    "cable message too long",
+                    "cable: a message of " + payload.length() + " characters on '" + channel + "' is longer than "
+                            + "app.cable.max-stored-message-length " + settings.maxStoredMessageLength()
+                            + "; delivered in this process only");
+            return;
+        }
+        long bytes = 2L * (payload.length() + channel.length()) + 64; // the two strings' UTF-16 arrays, roughly
+        if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes()) {
+            pendingBytes.addAndGet(-bytes);
+            notStored.increment();
+            failures.warn(
+                    "cable outbox full",
+                    "cable: messages waiting to be written to " + store.path() + " reached app.cable.max-pending-bytes "
+                            + settings.maxPendingBytes() + "; a message on '" + channel
+                            + "' was delivered in this process only");
+            return;
+        }
+        outbox.add(new Outgoing(channel, payload, clock.millis(), bytes));
+    }
+
+    /** Messages delivered in this process only, because they were too long or the writer was too far behind. */
+    public long notStoredMessages() {
+        return notStored.sum();
     }
 
     /** Calls {@code callback} with every message published to {@code channel} from now on, until closed. */
@@ -105,13 +139,21 @@ public final class Cable implements AutoCloseable {
         return origin;
     }
 
-    /** Deletes messages older than the retention; runs every trim-interval; public for tests and tools. */
+    /**
+     * Deletes messages older than the retention, then all but the newest max-messages; runs every trim-interval;
+     * public for tests and tools.
+     */
     public int trim() {
         long cutoff = clock.millis() - settings.retention().toMillis();
         int total = 0;
         int n;
         do {
             n = store.write(s -> s.update("trim", cutoff, settings.batchSize()));
+            total += n;
+        } while (n == settings.batchSize());
+        long keepAbove = store.read(s -> s.queryLong("last_id")) - settings.maxMessages();
+        do {
+            n = store.write(s -> s.update("trim_to", keepAbove, settings.batchSize()));
             total += n;
         } while (n == settings.batchSize());
         return total;
@@ -152,7 +194,14 @@ public final class Cable implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException | Error e) {
+                // this thread must outlive any failure (an out-of-memory error included): a dead writer would
+                // leave every later message in memory
+                failures.error("cable writer on " + store.path() + " failed, going on: " + e, e);
             } finally {
+                for (Outgoing m : batch) {
+                    pendingBytes.addAndGet(-m.bytes());
+                }
                 batch.clear();
             }
         }
@@ -195,9 +244,10 @@ public final class Cable implements AutoCloseable {
                     trim();
                 }
                 failures.flush();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // as for the writer: a dead listener would stop delivery from other processes and the trimming
                 if (running) {
-                    failures.error("cable listener on " + store.path() + " failed, retrying: " + e.getMessage(), e);
+                    failures.error("cable listener on " + store.path() + " failed, retrying: " + e, e);
                 }
             }
             LockSupport.parkNanos(pause);
@@ -213,7 +263,8 @@ public final class Cable implements AutoCloseable {
                     "since",
                     rs -> new Incoming(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)),
                     after,
-                    settings.batchSize()));
+                    settings.batchSize(),
+                    origin));
             for (Incoming m : rows) {
                 if (m.id() > lastSeen + 1) {
                     LOG.warn(

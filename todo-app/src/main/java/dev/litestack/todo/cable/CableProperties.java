@@ -49,7 +49,16 @@ public record CableProperties(
         int batchSize,
 
         @Bindable(defaultValue = "5m") @MinDuration("1s") Duration retention,
-        @Bindable(defaultValue = "30s") @MinDuration Duration trimInterval) {
+        @Bindable(defaultValue = "30s") @MinDuration Duration trimInterval,
+
+        @Bindable(defaultValue = "2000") @Min(1) @Max(10_000_000)
+        int maxMessages,
+
+        @Bindable(defaultValue = "65536") @Min(1) @Max(1 << 30)
+        int maxStoredMessageLength,
+
+        @Bindable(defaultValue = "16777216") @Min(1) @Max(1L << 40)
+        long maxPendingBytes) {
 
     public CableSettings toCableSettings(Path dataDir) {
         return new CableSettings(
@@ -66,6 +75,9 @@ public record CableProperties(
                 pollInterval,
                 batchSize,
                 retention,
-                trimInterval);
+                trimInterval,
+                maxMessages,
+                maxStoredMessageLength,
+                maxPendingBytes);
     }
 }

@@ -8,6 +8,9 @@ import dev.litestack.todo.sqlite.StoreSettings;
 import dev.litestack.todo.support.ChildJvm;
 import dev.litestack.todo.support.MutableClock;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,6 +142,73 @@ class CableTest {
         await().atMost(WAIT).until(() -> cable.storedMessages() == 2);
         assertEquals(1, cable.trim());
         assertEquals(1, cable.storedMessages());
+    }
+
+    private Cable openWithLimits(String file, int maxMessages, int maxStoredMessageLength, long maxPendingBytes) {
+        Cable cable = Cable.open(
+                CableSettings.defaults(StoreSettings.defaults(dir.resolve(file)))
+                        .withPollInterval(Duration.ofMillis(10))
+                        .withLimits(maxMessages, maxStoredMessageLength, maxPendingBytes),
+                clock);
+        open.add(cable);
+        return cable;
+    }
+
+    @Test
+    void onlyTheNewestMaxMessagesAreKept() {
+        Cable cable = openWithLimits("cable.db", 3, 1000, 1 << 20);
+        for (String m : expected(10)) {
+            cable.publish("ch", m);
+        }
+        await().atMost(WAIT).until(() -> cable.storedMessages() == 10);
+        assertEquals(7, cable.trim(), "none is older than the retention, but only three may stay");
+        assertEquals(3, cable.storedMessages());
+        Cable late = open("cable.db");
+        List<String> got = new CopyOnWriteArrayList<>();
+        late.subscribe("ch", got::add);
+        cable.publish("ch", "after");
+        await().atMost(WAIT).until(() -> got.contains("after"));
+    }
+
+    @Test
+    void aTooLongMessageReachesThisProcessOnly() {
+        Cable cable = openWithLimits("cable.db", 100, 10, 1 << 20);
+        Cable other = open("cable.db");
+        List<String> here = new CopyOnWriteArrayList<>();
+        List<String> there = new CopyOnWriteArrayList<>();
+        cable.subscribe("ch", here::add);
+        other.subscribe("ch", there::add);
+        cable.publish("ch", "x".repeat(11));
+        cable.publish("ch", "short");
+        assertEquals(List.of("x".repeat(11), "short"), here);
+        await().atMost(WAIT).until(() -> there.contains("short"));
+        assertEquals(List.of("short"), there, "the long one was never stored");
+        assertEquals(1, cable.storedMessages());
+        assertEquals(1, cable.notStoredMessages());
+    }
+
+    @Test
+    void messagesBeyondThePendingBudgetReachThisProcessOnly() throws Exception {
+        // the budget holds one 100-character message, not two; the writer is kept from writing by another
+        // connection's write transaction, so nothing leaves the queue meanwhile
+        Cable cable = openWithLimits("cable.db", 100, 1000, 300);
+        List<String> here = new CopyOnWriteArrayList<>();
+        cable.subscribe("ch", here::add);
+        String big = "y".repeat(100);
+        try (Connection blocker = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("cable.db"));
+                Statement st = blocker.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            for (int i = 0; i < 50; i++) {
+                cable.publish("ch", big);
+            }
+            assertEquals(50, here.size(), "every message reached this process's subscribers");
+            assertEquals(49, cable.notStoredMessages(), "only the first fit the budget");
+            st.execute("ROLLBACK");
+        }
+        await().atMost(WAIT).until(() -> cable.storedMessages() == 1);
+        cable.publish("ch", big);
+        await().atMost(WAIT).until(() -> cable.storedMessages() == 2);
+        assertEquals(49, cable.notStoredMessages(), "the budget is free again once written");
     }
 
     @Test
