@@ -51,7 +51,7 @@ public record CableProperties(
         @Bindable(defaultValue = "5m") @MinDuration("1s") Duration retention,
         @Bindable(defaultValue = "30s") @MinDuration Duration trimInterval,
 
-        @Bindable(defaultValue = "2000") @Min(1) @Max(10_000_000)
+        @Bindable(defaultValue = "1000") @Min(1) @Max(10_000_000)
         int maxMessages,
 
         @Bindable(defaultValue = "65536") @Min(1) @Max(1 << 30)
