@@ -34,7 +34,7 @@ public record CableSettings(
                 500,
                 Duration.ofMinutes(5),
                 Duration.ofSeconds(30),
-                2_000,
+                1_000,
                 65_536,
                 16L << 20);
     }
