@@ -17,8 +17,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, and the heap rendering may use
- * at once ({@link RenderBudget}). Validated at start.
+ * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, the heap rendering may use
+ * at once ({@link RenderBudget}), and the bytes of answers held for clients that have not read them
+ * ({@link UnsentResponses}). Validated at start.
  */
 @Context
 @ConfigurationProperties("app.web")
@@ -34,7 +35,10 @@ record WebProperties(
         @Bindable(defaultValue = "48MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
         long renderBudget,
 
-        @Bindable(defaultValue = "10s") @MinDuration Duration renderWait) {
+        @Bindable(defaultValue = "10s") @MinDuration Duration renderWait,
+
+        @Bindable(defaultValue = "64MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
+        long maxUnsentBytes) {
 
     /** When the session cookie gets the Secure flag. */
     public enum CookieSecure {
