@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +42,7 @@ final class UnsentResponses implements BeanCreatedEventListener<NettyServerCusto
     private final Set<Handler> connections = ConcurrentHashMap.newKeySet();
     private final QuietLog quiet;
 
+    @Inject
     UnsentResponses(WebProperties settings, Clock clock) {
         this(settings.maxUnsentBytes(), clock);
     }
