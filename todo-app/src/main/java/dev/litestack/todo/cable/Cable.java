@@ -151,12 +151,17 @@ public final class Cable implements AutoCloseable {
             n = store.write(s -> s.update("trim", cutoff, settings.batchSize()));
             total += n;
         } while (n == settings.batchSize());
-        long keepAbove = store.read(s -> s.queryLong("last_id")) - settings.maxMessages();
+        long keepAbove = lastStoredId() - settings.maxMessages();
         do {
             n = store.write(s -> s.update("trim_to", keepAbove, settings.batchSize()));
             total += n;
         } while (n == settings.batchSize());
         return total;
+    }
+
+    /** The id of the newest message written to cable.db (all processes), even if trimmed since. */
+    public long lastStoredId() {
+        return store.read(s -> s.queryLong("last_id"));
     }
 
     /** Messages currently kept in cable.db (all processes). */
