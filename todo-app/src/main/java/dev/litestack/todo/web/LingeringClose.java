@@ -38,23 +38,8 @@ final class LingeringClose implements BeanCreatedEventListener<NettyServerCustom
 
     @Override
     public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new Installer(null));
+        event.getBean().register(ConnectionHandlerInstaller.of(NAME, Handler::new));
         return event.getBean();
-    }
-
-    /** Adds a {@link Handler} at the head of every TCP connection's pipeline, nearest the socket. */
-    private record Installer(Channel connection) implements NettyServerCustomizer {
-        @Override
-        public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-            return role == ChannelRole.CONNECTION && channel instanceof DuplexChannel ? new Installer(channel) : this;
-        }
-
-        @Override
-        public void onInitialPipelineBuilt() {
-            if (connection != null) {
-                connection.pipeline().addFirst(NAME, new Handler());
-            }
-        }
     }
 
     /** One connection: a close of an upgraded (websocket) connection becomes a lingering close. */

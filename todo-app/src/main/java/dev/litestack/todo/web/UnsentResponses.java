@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.DuplexChannel;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -54,7 +53,7 @@ final class UnsentResponses implements BeanCreatedEventListener<NettyServerCusto
 
     @Override
     public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new Installer(null));
+        event.getBean().register(ConnectionHandlerInstaller.of(NAME, this::newHandler));
         return event.getBean();
     }
 
@@ -63,29 +62,9 @@ final class UnsentResponses implements BeanCreatedEventListener<NettyServerCusto
         return total.get();
     }
 
-    /** A handler for one connection (added nearest the socket, where what is written is the encoded bytes). */
+    /** The handler of one connection (added nearest the socket, where what is written is the encoded bytes). */
     Handler newHandler() {
         return new Handler();
-    }
-
-    private final class Installer implements NettyServerCustomizer {
-        private final Channel connection;
-
-        Installer(Channel connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-            return role == ChannelRole.CONNECTION && channel instanceof DuplexChannel ? new Installer(channel) : this;
-        }
-
-        @Override
-        public void onInitialPipelineBuilt() {
-            if (connection != null) {
-                connection.pipeline().addFirst(NAME, newHandler());
-            }
-        }
     }
 
     /** Closes the connection that has had unsent bytes the longest. */
