@@ -1,5 +1,6 @@
 package dev.litestack.replicator.replica;
 
+import dev.litestack.replicator.config.Durations;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -107,7 +108,7 @@ public final class Leases {
                             "lease",
                             k.store().describe(),
                             "duration",
-                            k.duration());
+                            Durations.format(k.duration()));
                     break;
                 }
                 Lease by = ((LeaseKeeper.Held) o).by();

@@ -167,6 +167,9 @@ class ReplicateLeaseTest {
                                         && raw.generations().size() == 1
                                 || !pa.isAlive());
                 assertTrue(pa.isAlive(), out(logA));
+                assertTrue(
+                        out(logA).contains(" duration=" + LEASE.toSeconds() + "s"),
+                        "as written in the config: " + out(logA));
                 String genA = raw.generations().get(0);
                 Lease heldByA = store.read().lease();
                 assertEquals(pa.pid(), heldByA.pid());
