@@ -10,6 +10,7 @@ import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,6 +23,9 @@ final class RestoreCommand implements Callable<Integer> {
 
     final ReplicaTargets targets = new ReplicaTargets();
     final LogLevelOption logLevel = new LogLevelOption();
+    /** {@code -o} as given; {@link #output} once checked. */
+    String outputArg;
+
     Path output;
     String generation;
     String index;
@@ -50,9 +54,9 @@ final class RestoreCommand implements Callable<Integer> {
                 s,
                 "-o",
                 "PATH",
-                Path.class,
+                String.class,
                 "Output path (default: the database path from the config).",
-                v -> output = v);
+                v -> outputArg = v);
         Specs.option(s, "-generation", "NAME", String.class, "Restore from this generation.", v -> generation = v);
         Specs.option(
                 s, "-index", "HEX", String.class, "Restore up to and including this WAL index (hex).", v -> index = v);
@@ -125,6 +129,9 @@ final class RestoreCommand implements Callable<Integer> {
             log = log.withLevel(Log.Level.DEBUG);
         }
         IntegrityCheck check = integrityCheckMode();
+        if (outputArg != null) {
+            output = outputPath(outputArg);
+        }
         if (parallelism < 1) {
             throw new CliException("invalid -parallelism " + parallelism + ": want 1 or more", ExitCodes.USAGE);
         }
@@ -213,6 +220,19 @@ final class RestoreCommand implements Callable<Integer> {
         Path db = Path.of(targets.target).toAbsolutePath().normalize();
         String name = replicaName != null ? replicaName : targets.replica;
         return name != null ? "replica " + name + " of " + db : "the replicas of " + db;
+    }
+
+    /** The database file {@code -o} names: not empty, not a folder (a trailing slash). */
+    static Path outputPath(String arg) throws CliException {
+        if (arg.isBlank() || arg.endsWith("/")) {
+            throw new CliException(
+                    "invalid -o \"" + arg + "\": want the path of the database file to write", ExitCodes.USAGE);
+        }
+        try {
+            return Path.of(arg);
+        } catch (InvalidPathException e) {
+            throw new CliException("invalid -o \"" + arg + "\": " + e.getReason(), ExitCodes.USAGE);
+        }
     }
 
     /** The -integrity-check mode (full when not given); -no-integrity-check means none. */

@@ -101,6 +101,13 @@ class RestoreCommandTest {
         Cli.Result ts = Cli.run("restore", "-timestamp", "2026-11-25", "-o", out, rep);
         assertEquals(2, ts.code());
         assertEquals("error: invalid -timestamp 2026-11-25: want RFC 3339, e.g. 2026-11-25T22:58:55Z" + NL, ts.err());
+        Cli.Result empty = Cli.run("restore", "-o", "", rep);
+        assertEquals(2, empty.code());
+        assertEquals("error: invalid -o \"\": want the path of the database file to write" + NL, empty.err());
+        Cli.Result folder = Cli.run("restore", "-o", dir + "/", rep);
+        assertEquals(2, folder.code());
+        assertEquals(
+                "error: invalid -o \"" + dir + "/\": want the path of the database file to write" + NL, folder.err());
         Cli.Result par = Cli.run("restore", "-parallelism", "0", "-o", out, rep);
         assertEquals(2, par.code());
         assertEquals("error: invalid -parallelism 0: want 1 or more" + NL, par.err());
