@@ -131,7 +131,7 @@ public final class ReplicaUrl {
 
     /** Go's {@code URL.EscapedPath} of a path written as {@code raw}: raw when it is validly escaped, else re-escaped. */
     static String escapedPath(String raw) {
-        String decoded = decode(raw); // rejects a bad escape, as Go's parser does
+        byte[] decoded = decodeBytes(raw); // rejects a bad escape, as Go's parser does; escaped byte by byte, as Go
         boolean valid = true;
         for (int i = 0; i < raw.length() && valid; i++) {
             char c = raw.charAt(i);
@@ -141,7 +141,7 @@ public final class ReplicaUrl {
             return raw;
         }
         StringBuilder out = new StringBuilder();
-        for (byte b : decoded.getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : decoded) {
             int v = b & 0xff;
             if (v < 0x80 && !mustEscapeInPath((char) v)) {
                 out.append((char) v);
@@ -210,6 +210,11 @@ public final class ReplicaUrl {
         if (s.indexOf('%') < 0) {
             return s;
         }
+        return new String(decodeBytes(s), StandardCharsets.UTF_8);
+    }
+
+    /** The bytes {@code s} stands for (its UTF-8 with every {@code %XX} replaced by that byte). */
+    private static byte[] decodeBytes(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < bytes.length; i++) {
@@ -225,6 +230,6 @@ public final class ReplicaUrl {
                 out.write(bytes[i]);
             }
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 }

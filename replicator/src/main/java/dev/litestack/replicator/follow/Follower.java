@@ -161,6 +161,7 @@ public final class Follower implements AutoCloseable {
             }
             log.info("follow: resuming", "output", out, "replica", state.replica(), "position", applied);
         } else {
+            Restorer.refuseLeftovers(out); // FollowedDb.open would replay (or roll back) them into the restore
             RestorePlan plan = RestorePlanner.plan(clients, RestorePlanner.Target.latest());
             Restorer.Result res = restoreToTemp(plan);
             state = new FollowState(plan.replicaName(), res.end(), false);
@@ -346,9 +347,10 @@ public final class Follower implements AutoCloseable {
             fresh.read(hdr, 0);
             int ps = FollowedDb.pageSizeOf(hdr);
             if (ps != db.pageSize()) {
-                throw new FollowException(
-                        "generation " + plan.generation() + " has page size " + ps + ", the output " + db.pageSize()
-                                + ": stop restore -f, delete " + out + " and " + stateFile + ", and start it again");
+                throw new FollowException("generation " + plan.generation() + " has page size " + ps + ", the output "
+                        + db.pageSize()
+                        + ": stop restore -f, delete " + out + " (with any -wal, -shm or -journal beside it) and "
+                        + stateFile + ", and start it again");
             }
             db.apply(PageBatch.wholeFile(fresh, ps));
         } finally {

@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -80,15 +79,7 @@ public final class Restorer {
         if (Files.exists(out)) {
             throw new RestoreException("cannot restore, output path already exists: " + out);
         }
-        // A WAL or rollback journal without its database is left from an earlier one: the first open
-        // of the restored file would replay it (or roll it back) into a state no replica holds.
-        for (Path leftover : List.of(SqliteFiles.wal(out), SqliteFiles.journal(out))) {
-            if (Files.exists(leftover, LinkOption.NOFOLLOW_LINKS)) {
-                throw new RestoreException("cannot restore to " + out + ": " + leftover
-                        + " is left from an earlier database, and SQLite would apply it to the restored one;"
-                        + " move it away or delete it first");
-            }
-        }
+        refuseLeftovers(out);
         Path dir = out.getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(out.getFileName() + ".tmp");
@@ -220,6 +211,39 @@ public final class Restorer {
             Files.deleteIfExists(SqliteFiles.wal(tmp));
             Files.deleteIfExists(SqliteFiles.shm(tmp));
         }
+    }
+
+    /**
+     * Refuses a new output {@code out} that has a WAL with content or a hot rollback journal (a non-zero
+     * header) beside it: left from an earlier database whose file is gone, SQLite would replay it (or roll
+     * it back) into the restored file at its first open, giving a state no replica holds. An empty WAL,
+     * or a journal that is empty or zeroed (journal_mode PERSIST or TRUNCATE), is harmless.
+     */
+    public static void refuseLeftovers(Path out) throws IOException {
+        Path wal = SqliteFiles.wal(out);
+        Path journal = SqliteFiles.journal(out);
+        Path leftover = startsWithData(wal, 1) ? wal : startsWithData(journal, 8) ? journal : null;
+        if (leftover != null) {
+            throw new RestoreException("cannot restore to " + out + ": " + leftover
+                    + " is left from an earlier database, and SQLite would apply it to the restored one;"
+                    + " move it away or delete it first");
+        }
+    }
+
+    /** Whether any of the first {@code n} bytes of {@code file} is not zero (false if it does not exist). */
+    private static boolean startsWithData(Path file, int n) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(n);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        for (byte b : head) {
+            if (b != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long millisSince(long t0) {

@@ -80,6 +80,7 @@ class ReplicaUrlTest {
         "file:///tmp/a%2Bb, /tmp/a%2Bb",
         "file:///tmp/a+b(1), /tmp/a+b(1)",
         "file:///tmp/50%25, /tmp/50%25",
+        "file:///tmp/a b/%FF, /tmp/a%20b/%FF",
     })
     void fileUrls(String url, String dir) throws ConfigException {
         ReplicaConfig r = ReplicaUrl.parse(url, ENV);

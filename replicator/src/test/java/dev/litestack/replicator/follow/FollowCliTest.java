@@ -79,6 +79,24 @@ class FollowCliTest {
     }
 
     @Test
+    void aHotJournalLeftWhereTheOutputWillBeIsRefused() throws Exception {
+        Path out = dir.resolve("app.db");
+        Path journal = dir.resolve("app.db-journal");
+        Files.write(
+                journal,
+                new byte[] {(byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20, (byte) 0xa1, 0x63, (byte) 0xd7});
+        Files.createDirectories(dir.resolve("rep"));
+        Cli.Result r = Cli.run("restore", "-f", "-o", out.toString(), "file://" + dir.resolve("rep"));
+        assertEquals(1, r.code(), r.toString());
+        assertEquals(
+                "error: restore -f failed: cannot restore to " + out + ": " + journal + " is left from an earlier "
+                        + "database, and SQLite would apply it to the restored one; move it away or delete it first"
+                        + NL,
+                r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void theConfigsOwnDatabaseIsRefusedAsOutput() throws Exception {
         Path db = dir.resolve("app.db");
         Path cfg = dir.resolve("litestream.yml");
