@@ -97,17 +97,29 @@ public final class Cable implements AutoCloseable {
             return;
         }
         long bytes = 2L * (payload.length() + channel.length()) + 64; // the two strings' UTF-16 arrays, roughly
+        boolean queued = false;
+        try {
+            queued = queue(channel, payload, bytes);
+        } finally {
+            if (!queued) {
+                pendingBytes.addAndGet(-bytes); // refused, or the queueing itself failed (out of memory)
+            }
+        }
+    }
+
+    /** Counts {@code bytes} against the budget and queues the message; false (bytes still counted) if over it. */
+    private boolean queue(String channel, String payload, long bytes) {
         if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes()) {
-            pendingBytes.addAndGet(-bytes);
             notStored.increment();
             failures.warn(
                     "cable outbox full",
                     "cable: messages waiting to be written to " + store.path() + " reached app.cable.max-pending-bytes "
                             + settings.maxPendingBytes() + "; a message on '" + channel
                             + "' was delivered in this process only");
-            return;
+            return false;
         }
         outbox.add(new Outgoing(channel, payload, clock.millis(), bytes));
+        return true;
     }
 
     /** Messages delivered in this process only, because they were too long or the writer was too far behind. */
@@ -151,7 +163,13 @@ public final class Cable implements AutoCloseable {
             n = store.write(s -> s.update("trim", cutoff, settings.batchSize()));
             total += n;
         } while (n == settings.batchSize());
+        return total + trimToMaxMessages();
+    }
+
+    private int trimToMaxMessages() {
         long keepAbove = lastStoredId() - settings.maxMessages();
+        int total = 0;
+        int n;
         do {
             n = store.write(s -> s.update("trim_to", keepAbove, settings.batchSize()));
             total += n;
@@ -186,7 +204,8 @@ public final class Cable implements AutoCloseable {
     }
 
     private void writeLoop() {
-        List<Outgoing> batch = new ArrayList<>();
+        List<Outgoing> batch = new ArrayList<>(settings.batchSize()); // no allocation between poll and add
+        int sinceTrim = 0;
         while (running || !outbox.isEmpty()) {
             try {
                 Outgoing first = outbox.poll(100, TimeUnit.MILLISECONDS);
@@ -196,13 +215,19 @@ public final class Cable implements AutoCloseable {
                 batch.add(first);
                 outbox.drainTo(batch, settings.batchSize() - 1);
                 insert(batch);
+                sinceTrim += batch.size();
+                if (sinceTrim >= settings.maxMessages()) {
+                    // between the listener's trims too: a flood must not grow the file past max-messages for long
+                    sinceTrim = 0;
+                    trimToMaxMessages();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | Error e) {
                 // this thread must outlive any failure (an out-of-memory error included): a dead writer would
                 // leave every later message in memory
-                failures.error("cable writer on " + store.path() + " failed, going on: " + e, e);
+                logSurvived("cable writer on " + store.path() + " failed, going on: ", e);
             } finally {
                 for (Outgoing m : batch) {
                     pendingBytes.addAndGet(-m.bytes());
@@ -252,10 +277,19 @@ public final class Cable implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 // as for the writer: a dead listener would stop delivery from other processes and the trimming
                 if (running) {
-                    failures.error("cable listener on " + store.path() + " failed, retrying: " + e, e);
+                    logSurvived("cable listener on " + store.path() + " failed, retrying: ", e);
                 }
             }
             LockSupport.parkNanos(pause);
+        }
+    }
+
+    /** Logs a failure the loop survives; if even logging fails (out of memory), the loop still goes on. */
+    private void logSurvived(String what, Throwable e) {
+        try {
+            failures.error(what + e, e);
+        } catch (RuntimeException | Error ignored) {
+            // nothing left to report it with
         }
     }
 

@@ -73,8 +73,8 @@ final class UnsentResponses implements BeanCreatedEventListener<NettyServerCusto
                 .filter(h -> h.pending.get() > 0 && h.channel != null)
                 .min(Comparator.comparingLong(h -> h.stuckSince))
                 .orElse(null);
-        if (worst == null) {
-            return;
+        if (worst == null || !connections.remove(worst)) {
+            return; // none, or another thread is closing it: a closing connection is not chosen twice
         }
         quiet.warn(
                 "unsent responses",

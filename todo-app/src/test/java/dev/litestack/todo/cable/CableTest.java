@@ -162,6 +162,8 @@ class CableTest {
         }
         // the listener also trims on its own (at once, then every trim-interval): wait for the last write, not a count
         await().atMost(WAIT).until(() -> cable.lastStoredId() == 10);
+        // the writer trims too, once max-messages were written since its last trim: at most 2 x 3 - 1 are left
+        await().atMost(WAIT).until(() -> cable.storedMessages() <= 5);
         cable.trim();
         assertEquals(3, cable.storedMessages(), "none is older than the retention, but only three may stay");
         Cable late = open("cable.db");
