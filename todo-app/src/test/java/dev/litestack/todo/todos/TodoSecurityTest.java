@@ -207,6 +207,18 @@ class TodoSecurityTest {
                 alice.send(alice.request("/todos")
                         .PUT(HttpRequest.BodyPublishers.noBody())
                         .build())));
+        for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
+            HttpResponse<String> asset = expect(
+                    405,
+                    alice.send(alice.request("/assets/app.css")
+                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .build()));
+            assertEquals("405 Method Not Allowed\n", asset.body(), method);
+            assertEquals("GET, HEAD", asset.headers().firstValue("Allow").orElse(""), method);
+            answers.add(asset);
+        }
+        assertEquals(
+                200, alice.send(alice.request("/assets/app.css").GET().build()).statusCode());
         for (HttpResponse<String> r : answers) {
             assertNoInternals(r.body());
         }
