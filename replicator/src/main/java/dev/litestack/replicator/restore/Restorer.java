@@ -369,15 +369,20 @@ public final class Restorer {
     }
 
     /** Copies {@code in} to the channel at its position in large writes; returns the bytes copied. */
-    private static long copy(InputStream in, FileChannel ch) throws IOException {
+    static long copy(InputStream in, FileChannel ch) throws IOException {
         byte[] buf = new byte[1 << 20];
         ByteBuffer bb = ByteBuffer.wrap(buf);
         long total = 0;
         int n;
         while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
             bb.clear().limit(n);
-            while (bb.hasRemaining()) {
-                ch.write(bb);
+            try {
+                while (bb.hasRemaining()) {
+                    ch.write(bb);
+                }
+            } catch (IOException e) {
+                // not "cannot read snapshot": a full disk here is the output's, not the replica's
+                throw new RestoreException("cannot write the restored database: " + Log.describe(e), e);
             }
             total += n;
         }
