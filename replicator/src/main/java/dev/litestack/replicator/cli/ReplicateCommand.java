@@ -16,6 +16,7 @@ import dev.litestack.replicator.replica.Leases;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.restore.NoBackupsException;
+import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.util.Log;
@@ -302,7 +303,9 @@ final class ReplicateCommand implements Callable<Integer> {
     private static void restoreOne(DbConfig d, Map<String, String> env, Log log) throws CliException, IOException {
         Map<String, ReplicaClient> clients = Wiring.clients(d.replicas(), null, env);
         try {
-            new Restorer(8, true, log).restore(RestorePlanner.plan(clients, RestorePlanner.Target.latest()), d.path());
+            RestorePlan plan = RestorePlanner.plan(clients, RestorePlanner.Target.latest());
+            plan.warnIfNewerSkipped(log);
+            new Restorer(8, true, log).restore(plan, d.path());
             log.info("database restored before replicating", "db", d.path());
         } catch (NoBackupsException e) {
             log.info("no backup to restore, starting with an empty database", "db", d.path());

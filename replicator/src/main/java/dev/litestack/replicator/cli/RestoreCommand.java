@@ -173,6 +173,7 @@ final class RestoreCommand implements Callable<Integer> {
             } catch (RestoreException e) {
                 throw new CliException("cannot restore " + out + " from " + source(null) + ": " + Log.describe(e));
             }
+            plan.warnIfNewerSkipped(log);
             log.info(
                     "restoring",
                     "replica",

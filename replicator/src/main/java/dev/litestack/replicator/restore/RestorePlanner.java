@@ -34,6 +34,8 @@ public final class RestorePlanner {
     public static RestorePlan plan(Map<String, ReplicaClient> replicas, Target target) throws IOException {
         RestorePlan best = null;
         Instant bestUpdated = null;
+        String skipped = null;
+        Instant skippedUpdated = null;
         for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
             ReplicaClient client = e.getValue();
             List<String> gens = target.generation() != null
@@ -55,6 +57,10 @@ public final class RestorePlanner {
                     updated = max(updated, s.createdAt());
                 }
                 if (created == null || snaps.isEmpty()) {
+                    if (created != null && (skippedUpdated == null || updated.isAfter(skippedUpdated))) {
+                        skipped = g; // WAL without a snapshot cannot be restored (Litestream fails here)
+                        skippedUpdated = updated;
+                    }
                     continue;
                 }
                 if (target.timestamp() != null && created.isAfter(target.timestamp())) {
@@ -65,13 +71,17 @@ public final class RestorePlanner {
                     if (snap == null) {
                         continue;
                     }
-                    best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target));
+                    best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target), null);
                     bestUpdated = updated;
                 }
             }
         }
         if (best == null) {
             throw new NoBackupsException();
+        }
+        if (skippedUpdated != null && target.timestamp() == null && skippedUpdated.isAfter(bestUpdated)) {
+            return new RestorePlan(
+                    best.replicaName(), best.client(), best.generation(), best.snapshot(), best.segments(), skipped);
         }
         return best;
     }

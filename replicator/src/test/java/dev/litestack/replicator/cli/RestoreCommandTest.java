@@ -79,6 +79,32 @@ class RestoreCommandTest {
     }
 
     @Test
+    void aNewerGenerationWithoutASnapshotIsPassedOverWithAWarning() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        // a newer generation holding WAL but no snapshot (its snapshot was deleted by hand, or never finished)
+        Path gens = dir.resolve("rep").resolve("generations");
+        Path newer = gens.resolve("ffffffffffffffff").resolve("wal");
+        Files.createDirectories(newer);
+        Path segment;
+        try (Stream<Path> s = Files.list(gens.resolve(b.generation()).resolve("wal"))) {
+            segment = s.sorted().findFirst().orElseThrow();
+        }
+        Files.copy(segment, newer.resolve(segment.getFileName()));
+        Files.setLastModifiedTime(
+                newer.resolve(segment.getFileName()),
+                FileTime.from(Instant.now().plusSeconds(60)));
+        Path out = dir.resolve("out.db");
+        Cli.Result r = Cli.exec(dir, "restore", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(
+                r.toString()
+                        .contains("msg=\"a newer generation has WAL but no snapshot and cannot be restored; restoring "
+                                + "an older one\" newer_generation=ffffffffffffffff generation=" + b.generation()),
+                r.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+    }
+
+    @Test
     void emptyReplica() throws Exception {
         Path out = dir.resolve("out.db");
         Files.createDirectories(dir.resolve("rep"));
