@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * grow the process by hundreds of MiB. Every connection counts what was written to it and not yet to its socket;
  * when the sum passes {@code app.web.max-unsent-bytes}, the connection whose client has left bytes unread the
  * longest is closed (logged quietly): a client that reads empties its backlog within moments, one that does not
- * keeps it.
+ * keeps it. Only a connection over Netty's write-buffer high-water mark (not writable) is closed.
  */
 @Singleton
 final class UnsentResponses implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
@@ -70,7 +70,8 @@ final class UnsentResponses implements BeanCreatedEventListener<NettyServerCusto
     /** Closes the connection that has had unsent bytes the longest. */
     private void shed() {
         Handler worst = connections.stream()
-                .filter(h -> h.pending.get() > 0 && h.channel != null)
+                // a connection whose buffer is below Netty's high-water mark is keeping up: never a victim
+                .filter(h -> h.pending.get() > 0 && h.channel != null && !h.channel.isWritable())
                 .min(Comparator.comparingLong(h -> h.stuckSince))
                 .orElse(null);
         if (worst == null || !connections.remove(worst)) {

@@ -40,6 +40,22 @@ class UnsentResponsesTest {
     }
 
     @Test
+    void aConnectionThatKeepsUpIsNeverTheOneClosed() {
+        UnsentResponses budget = new UnsentResponses(1024 * KIB, Clock.systemUTC());
+        EmbeddedChannel keepingUp = new EmbeddedChannel(budget.newHandler());
+        EmbeddedChannel behind = new EmbeddedChannel(budget.newHandler());
+        keepingUp.write(Unpooled.wrappedBuffer(new byte[32 * KIB])); // below Netty's high-water mark: writable
+        assertTrue(keepingUp.isWritable());
+        behind.write(Unpooled.wrappedBuffer(new byte[1100 * KIB]));
+        behind.runPendingTasks();
+        assertTrue(keepingUp.isOpen(), "waiting longer, but not over the high-water mark");
+        assertFalse(behind.isOpen());
+        assertEquals(32 * KIB, budget.unsentBytes());
+        keepingUp.finishAndReleaseAll();
+        behind.finishAndReleaseAll();
+    }
+
+    @Test
     void underTheLimitNothingIsClosed() {
         UnsentResponses budget = new UnsentResponses(1024 * KIB, Clock.systemUTC());
         EmbeddedChannel a = new EmbeddedChannel(budget.newHandler());
