@@ -124,7 +124,6 @@ public record ReplicaConfig(
         Objects.requireNonNull(age, "age");
     }
 
-    /** A file replica in {@code dir} with every interval at its default. */
     /**
      * Where the replica's objects live, as a key for comparing replicas: two replicas with the same
      * location would write their generations into one another's.
@@ -136,6 +135,7 @@ public record ReplicaConfig(
         return (endpoint == null ? "" : endpoint + " ") + "s3://" + bucket + "/" + prefix;
     }
 
+    /** A file replica in {@code dir} with every interval at its default. */
     public static ReplicaConfig file(Path dir) {
         return new ReplicaConfig(
                 TYPE_FILE,

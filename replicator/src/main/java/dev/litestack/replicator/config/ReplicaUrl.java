@@ -29,9 +29,9 @@ public final class ReplicaUrl {
      * @param scheme lower case
      * @param host   without port; may be empty
      * @param port   digits, or null
-     * @param path   percent-decoded, as written otherwise (starts with {@code /} or is empty)
+     * @param path    percent-decoded, as written otherwise (starts with {@code /} or is empty)
+     * @param rawPath the path exactly as written (a file URL's folder is named after it)
      */
-    /** {@code path} percent-decoded; {@code rawPath} as written. */
     record Parts(String scheme, String host, String port, String path, String rawPath) {}
 
     private ReplicaUrl() {}

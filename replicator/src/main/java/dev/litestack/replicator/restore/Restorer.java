@@ -230,7 +230,11 @@ public final class Restorer {
         }
     }
 
-    /** Whether any of the first {@code n} bytes of {@code file} is not zero (false if it does not exist). */
+    /**
+     * Whether any of the first {@code n} bytes of {@code file} is not zero (false if it does not exist).
+     * Opening and closing a -wal or -journal cannot drop SQLite's locks: they sit on the database file
+     * and the -shm, and this database file does not exist yet.
+     */
     private static boolean startsWithData(Path file, int n) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {

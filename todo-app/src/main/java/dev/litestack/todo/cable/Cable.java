@@ -97,29 +97,22 @@ public final class Cable implements AutoCloseable {
             return;
         }
         long bytes = 2L * (payload.length() + channel.length()) + 64; // the two strings' UTF-16 arrays, roughly
-        boolean queued = false;
-        try {
-            queued = queue(channel, payload, bytes);
-        } finally {
-            if (!queued) {
-                pendingBytes.addAndGet(-bytes); // refused, or the queueing itself failed (out of memory)
-            }
-        }
-    }
-
-    /** Counts {@code bytes} against the budget and queues the message; false (bytes still counted) if over it. */
-    private boolean queue(String channel, String payload, long bytes) {
         if (pendingBytes.addAndGet(bytes) > settings.maxPendingBytes()) {
+            pendingBytes.addAndGet(-bytes);
             notStored.increment();
             failures.warn(
                     "cable outbox full",
                     "cable: messages waiting to be written to " + store.path() + " reached app.cable.max-pending-bytes "
                             + settings.maxPendingBytes() + "; a message on '" + channel
                             + "' was delivered in this process only");
-            return false;
+            return;
         }
-        outbox.add(new Outgoing(channel, payload, clock.millis(), bytes));
-        return true;
+        try {
+            outbox.add(new Outgoing(channel, payload, clock.millis(), bytes));
+        } catch (RuntimeException | Error e) {
+            pendingBytes.addAndGet(-bytes); // not queued (out of memory): the writer will never give them back
+            throw e;
+        }
     }
 
     /** Messages delivered in this process only, because they were too long or the writer was too far behind. */
@@ -156,22 +149,21 @@ public final class Cable implements AutoCloseable {
      * public for tests and tools.
      */
     public int trim() {
-        long cutoff = clock.millis() - settings.retention().toMillis();
-        int total = 0;
-        int n;
-        do {
-            n = store.write(s -> s.update("trim", cutoff, settings.batchSize()));
-            total += n;
-        } while (n == settings.batchSize());
+        int total =
+                deleteInBatches("trim", clock.millis() - settings.retention().toMillis());
         return total + trimToMaxMessages();
     }
 
     private int trimToMaxMessages() {
-        long keepAbove = lastStoredId() - settings.maxMessages();
+        return deleteInBatches("trim_to", lastStoredId() - settings.maxMessages());
+    }
+
+    /** Runs delete statement {@code name} (bound, batch size) one batch per transaction until a batch falls short. */
+    private int deleteInBatches(String name, long bound) {
         int total = 0;
         int n;
         do {
-            n = store.write(s -> s.update("trim_to", keepAbove, settings.batchSize()));
+            n = store.write(s -> s.update(name, bound, settings.batchSize()));
             total += n;
         } while (n == settings.batchSize());
         return total;
