@@ -10,6 +10,7 @@ import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.restore.WalApplier;
 import dev.litestack.replicator.restore.WalCursor;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.AtomicFiles;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
@@ -80,7 +81,7 @@ public final class Follower implements AutoCloseable {
 
     public Follower(Map<String, ReplicaClient> clients, Path out, Options opts, Log log, Clock clock) {
         this.clients = Map.copyOf(clients);
-        this.out = out.toAbsolutePath().normalize();
+        this.out = SqliteFiles.resolve(out); // the file a link leads to, as SQLite opens it
         this.stateFile = FollowState.fileOf(this.out);
         this.restoreTmp = this.out.resolveSibling("." + this.out.getFileName() + ".follow-restore");
         this.spill = this.out.resolveSibling("." + this.out.getFileName() + ".follow-pages");

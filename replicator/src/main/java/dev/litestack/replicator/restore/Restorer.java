@@ -75,7 +75,8 @@ public final class Restorer {
     }
 
     public Result restore(RestorePlan plan, Path output) throws IOException {
-        Path out = output.toAbsolutePath().normalize();
+        // through a link, as SQLite opens it: a dangling /data/app.db -> /volume/app.db restores /volume/app.db
+        Path out = SqliteFiles.resolve(output);
         if (Files.exists(out)) {
             throw new RestoreException("cannot restore, output path already exists: " + out);
         }

@@ -98,6 +98,36 @@ class ReplicateOnceTest {
     }
 
     @Test
+    void aDatabaseReachedThroughASymbolicLinkReplicatesAndRestoresThroughOne() throws Exception {
+        // a volume mounted elsewhere and linked into the app's folder: SQLite keeps the WAL beside
+        // the file the link leads to (volume/app.db-wal), not beside the link
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path link = Files.createSymbolicLink(data.resolve("app.db"), volume.resolve("app.db"));
+        Path rep = dir.resolve("rep");
+        try (AppDb app = new AppDb(link)) {
+            app.insert(0, 20);
+            assertTrue(Files.size(volume.resolve("app.db-wal")) > 0, "the app's WAL is beside the real file");
+            assertFalse(Files.exists(data.resolve("app.db-wal")));
+            Cli.Result r = Cli.exec(
+                    dir, "replicate", "-once", link.toString(), rep.toUri().toString());
+            assertEquals(0, r.code(), r.toString());
+            assertFalse(r.out().contains("level=ERROR"), r.out());
+        }
+        assertEquals(AppDb.range(0, 20), AppDb.ids(restored("plain.db", rep)));
+
+        // restore into a dangling link (the container's first boot) writes the file it names
+        Path restoredVolume = Files.createDirectories(dir.resolve("restored-volume"));
+        Path restoredLink = Files.createSymbolicLink(data.resolve("restored.db"), restoredVolume.resolve("app.db"));
+        Cli.Result r =
+                Cli.run("restore", "-o", restoredLink.toString(), rep.toUri().toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.isSymbolicLink(restoredLink), "the link is kept");
+        assertTrue(Files.isRegularFile(restoredVolume.resolve("app.db")));
+        assertEquals(AppDb.range(0, 20), AppDb.ids(restoredLink));
+    }
+
+    @Test
     void aDatabaseThatDoesNotExistFailsTheRun() throws Exception {
         Path db = dir.resolve("missing.db");
         Path rep = dir.resolve("rep");
