@@ -134,14 +134,25 @@ class TodoController {
     }
 
     private HttpResponse<String> answer(HttpRequest<?> request, Outcome outcome) {
-        boolean turbo =
-                request.getHeaders().accept().stream().anyMatch(type -> TodoStreams.MEDIA_TYPE.equals(type.getName()));
-        if (!turbo) {
+        if (!acceptsStreams(request)) {
             return HttpResponse.seeOther(URI.create("/"));
         }
         return HttpResponse.ok(streams.change(outcome))
                 .contentType(TodoStreams.MEDIA_TYPE + ";charset=utf-8")
                 .header("Cache-Control", "no-store");
+    }
+
+    /**
+     * Whether the client asks for Turbo Streams (Turbo's forms send {@code Accept: text/vnd.turbo-stream.html,
+     * text/html, ...}); {@code q=0} says it does not.
+     */
+    static boolean acceptsStreams(HttpRequest<?> request) {
+        for (MediaType type : request.getHeaders().accept()) {
+            if (TodoStreams.MEDIA_TYPE.equals(type.getName())) {
+                return type.getQualityAsNumber().signum() > 0;
+            }
+        }
+        return false;
     }
 
     private static boolean bool(String value) {

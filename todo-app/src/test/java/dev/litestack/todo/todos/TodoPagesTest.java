@@ -73,6 +73,29 @@ class TodoPagesTest {
     }
 
     @Test
+    void aClientThatRefusesStreamsIsRedirected() {
+        // a media range with a quality that is not a number is dropped by Micronaut's Accept parsing
+        for (String accept : List.of(
+                "text/vnd.turbo-stream.html;q=0, text/html", "text/html", "*/*", "text/vnd.turbo-stream.html;q=x")) {
+            HttpResponse<String> r = alice.send(alice.formRequest("POST", "/todos", Map.of("title", "plain form"))
+                    .setHeader("Accept", accept)
+                    .header("X-CSRF-Token", alice.csrf)
+                    .build());
+            assertEquals(303, r.statusCode(), accept);
+            assertEquals("/", r.headers().firstValue("Location").orElseThrow(), accept);
+        }
+        for (String accept :
+                List.of("text/vnd.turbo-stream.html;q=0.5, text/html", "text/vnd.turbo-stream.html, text/html")) {
+            HttpResponse<String> r = alice.send(alice.formRequest("POST", "/todos", Map.of("title", "stream"))
+                    .setHeader("Accept", accept)
+                    .header("X-CSRF-Token", alice.csrf)
+                    .build());
+            assertEquals(200, r.statusCode(), accept);
+            assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith(WebClient.STREAM), accept);
+        }
+    }
+
+    @Test
     void createWithAnEmptyTitleIsRejected() {
         assertEquals(422, alice.form("POST", "/todos", Map.of("title", "   ")).statusCode());
         assertFalse(alice.open().body().contains("<li id="));
