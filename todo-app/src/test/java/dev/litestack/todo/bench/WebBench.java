@@ -36,13 +36,15 @@ import java.util.regex.Pattern;
  * arriving on tab B's websocket. Writes a Markdown report.
  * <pre>java -cp ... dev.litestack.todo.bench.WebBench --jar todo-app.jar --out report.md [--users 100]
  *   [--concurrency 32] [--seconds 15] [--warmup 5] [--app-opts "-Xmx768m -Xlog:gc:file=gc.log"]</pre>
- * The app runs with the production exec line's JVM options unless {@code --app-opts} says otherwise.
+ * The app runs with the production heap, collector and compiler flags ({@link #APP_OPTS}) unless {@code --app-opts}
+ * says otherwise; the rest of bin/lib/java.sh's (compact headers, native heap trims, the AOT cache) is left out, so
+ * that figures stay comparable with the runs before them (docs/benchmarks.md, todo-app web).
  * {@code --app-opts}: the app's JVM options (space-separated; {@code -Dapp.queue.workers=2} etc. set app keys).
  */
 public final class WebBench {
 
     private static final int SOCKET_CLIENTS = 4;
-    /** The JVM options of the production exec line (config/litestream*.yml) without the CDS archive. */
+    /** The heap, collector and compiler flags of the app's production options (bin/lib/java.sh's lite_app_opts). */
     private static final String APP_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k";
 
     private static final Pattern LABEL = Pattern.compile("<label>(b\\d+-\\d+)</label>");
