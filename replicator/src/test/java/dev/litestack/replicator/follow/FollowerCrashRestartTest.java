@@ -112,6 +112,31 @@ class FollowerCrashRestartTest {
         }
     }
 
+    /** An output path that is a link to a file not there yet (a volume linked into place): the file it names is written. */
+    @Test
+    void followsIntoTheFileASymbolicLinkNames() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replica = dir.resolve("replica");
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path link = Files.createSymbolicLink(
+                Files.createDirectories(dir.resolve("follower")).resolve("app.db"), volume.resolve("app.db"));
+        Litestream.Running primary = FollowHarness.litestreamPrimary(dir, db, replica);
+        try {
+            write(db, 1, 5);
+            FollowHarness.awaitGeneration(replica);
+            try (Follower f = follower(replica, link, new Log(Log.Level.INFO, false, System.out))) {
+                f.start();
+                catchUp(f, link, 5L * ROWS);
+                write(db, 6, 8);
+                catchUp(f, link, 8L * ROWS);
+            }
+            assertTrue(Files.isSymbolicLink(link), "the link is kept");
+            assertEquals(8L * ROWS, rows(volume.resolve("app.db")));
+        } finally {
+            primary.stop(Duration.ofSeconds(30));
+        }
+    }
+
     /**
      * Litestream's retention deletes the WAL indexes after the follower's position while it does
      * not poll: the follower must restore again, not jump to the next index listed (the deleted
