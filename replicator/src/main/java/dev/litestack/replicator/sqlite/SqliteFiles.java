@@ -18,20 +18,23 @@ public final class SqliteFiles {
 
     /** The write-ahead log: {@code app.db} → {@code app.db-wal}, beside the file the link leads to. */
     public static Path wal(Path db) {
-        Path real = resolve(db);
-        return real.resolveSibling(real.getFileName() + "-wal");
+        return beside(db, "-wal");
     }
 
     /** The shared-memory index of the WAL: {@code app.db} → {@code app.db-shm}. */
     public static Path shm(Path db) {
-        Path real = resolve(db);
-        return real.resolveSibling(real.getFileName() + "-shm");
+        return beside(db, "-shm");
     }
 
     /** The rollback journal of a database not in WAL mode: {@code app.db} → {@code app.db-journal}. */
     public static Path journal(Path db) {
+        return beside(db, "-journal");
+    }
+
+    /** The file named {@code <database file><suffix>} beside the file {@code db} leads to. */
+    private static Path beside(Path db, String suffix) {
         Path real = resolve(db);
-        return real.resolveSibling(real.getFileName() + "-journal");
+        return real.resolveSibling(real.getFileName() + suffix);
     }
 
     /**

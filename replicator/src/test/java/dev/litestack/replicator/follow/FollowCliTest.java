@@ -82,9 +82,7 @@ class FollowCliTest {
     void aHotJournalLeftWhereTheOutputWillBeIsRefused() throws Exception {
         Path out = dir.resolve("app.db");
         Path journal = dir.resolve("app.db-journal");
-        Files.write(
-                journal,
-                new byte[] {(byte) 0xd9, (byte) 0xd5, 0x05, (byte) 0xf9, 0x20, (byte) 0xa1, 0x63, (byte) 0xd7});
+        Files.write(journal, FollowedDb.JOURNAL_MAGIC);
         Files.createDirectories(dir.resolve("rep"));
         Cli.Result r = Cli.run("restore", "-f", "-o", out.toString(), "file://" + dir.resolve("rep"));
         assertEquals(1, r.code(), r.toString());

@@ -146,7 +146,7 @@ class TodoController {
      * Whether the client asks for Turbo Streams (Turbo's forms send {@code Accept: text/vnd.turbo-stream.html,
      * text/html, ...}); {@code q=0} says it does not.
      */
-    static boolean acceptsStreams(HttpRequest<?> request) {
+    private static boolean acceptsStreams(HttpRequest<?> request) {
         for (MediaType type : request.getHeaders().accept()) {
             if (TodoStreams.MEDIA_TYPE.equals(type.getName())) {
                 return type.getQualityAsNumber().signum() > 0;
