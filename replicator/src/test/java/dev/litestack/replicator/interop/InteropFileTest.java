@@ -229,4 +229,96 @@ class InteropFileTest {
             Interop.assertSameBytes(theirs, ours, "Litestream's and our restore");
         }
     }
+
+    /**
+     * Switching tools on one database and one replica, the way a user migrates to us (or back):
+     * Litestream, then ours, then Litestream, then ours, each stopped with SIGTERM and started with the
+     * same {@code litestream.yml}, while the app keeps its connection and writes between the runs too.
+     * Each tool picks up the other's shadow WAL and continues its generation, and both restore every
+     * committed row to the same bytes.
+     */
+    @Test
+    void theToolsTakeTurnsOnOneDatabaseAndReplica() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient client = new FileReplicaClient(replicaDir);
+        Path config = Litestream.writeConfig(
+                dir.resolve("litestream.yml"),
+                db,
+                List.of("monitor-interval: 100ms"),
+                List.of("type: file", "path: " + Litestream.quote(replicaDir.toString()), "sync-interval: 100ms"));
+        int next = 0;
+        try (AppDb app = new AppDb(db)) {
+            for (int round = 0; round < 4; round++) {
+                boolean ours = round % 2 == 1;
+                String tool = ours ? "ours" : "Litestream";
+                Path logs = Files.createDirectories(dir.resolve("round-" + round));
+                Process oursRunning = null;
+                Litestream.Running theirs = null;
+                if (ours) {
+                    oursRunning = Cli.start(logs, "replicate", "-config", config.toString());
+                } else {
+                    theirs = litestream.replicate(config);
+                }
+                int exit;
+                try {
+                    app.insert(next, next + 150);
+                    app.insertBatch(next + 150, next + 400);
+                    next += 400;
+                    int want = next;
+                    await(tool + "'s replica holds all " + want + " rows (round " + round + ")")
+                            .atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200))
+                            .ignoreExceptions()
+                            .until(() -> restoredIds(client) == want);
+                    app.insert(next, next + 20); // left to the final sync of the SIGTERM
+                    next += 20;
+                } finally {
+                    if (ours) {
+                        oursRunning.destroy();
+                        exit = Cli.await(oursRunning, logs).code();
+                    } else {
+                        exit = theirs.stop(Duration.ofSeconds(30));
+                    }
+                }
+                assertEquals(0, exit, tool + " replicate exit code (round " + round + ")");
+                assertEquals(
+                        next, restoredIds(client), tool + "'s final sync (round " + round + ")");
+                app.insert(next, next + 30); // while no replicator runs: the next one must ship them
+                next += 30;
+            }
+            // a last turn of Litestream ships the rows written after our stop
+            Litestream.Running last = litestream.replicate(config);
+            try {
+                int want = next;
+                await("Litestream ships the rows written while nothing ran")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .ignoreExceptions()
+                        .until(() -> restoredIds(client) == want);
+            } finally {
+                assertEquals(0, last.stop(Duration.ofSeconds(30)), "litestream replicate exit code");
+            }
+        }
+        String gen = Interop.onlyGeneration(client);
+        assertEquals(
+                1, client.snapshots(gen).size(), "no tool took a snapshot of its own: " + client.snapshots(gen));
+        assertEquals(AppDb.range(0, next), AppDb.ids(db), "the source");
+        Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
+        assertEquals(AppDb.range(0, next), AppDb.ids(ours), "our restore");
+        Path theirs = dir.resolve("litestream-restored.db");
+        litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
+        Interop.assertSameBytes(theirs, ours, "Litestream's and our restore after four switches");
+    }
+
+    /** How many rows of {@link AppDb}'s table our restore of the latest state holds (0 while there is nothing). */
+    private int restoredIds(FileReplicaClient client) throws Exception {
+        Path out = Files.createTempFile(dir, "poll-", ".db");
+        Files.delete(out);
+        try {
+            return AppDb.ids(Interop.restore(client, Target.latest(), out, log)).size();
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
 }
