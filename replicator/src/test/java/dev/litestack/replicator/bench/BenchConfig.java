@@ -43,7 +43,8 @@ final class BenchConfig {
                 + "        region: " + S3ProxyServer.REGION + "\n"
                 + "        force-path-style: true\n"
                 + "        access-key-id: " + S3ProxyServer.ACCESS_KEY + "\n"
-                + "        secret-access-key: " + S3ProxyServer.SECRET_KEY + "\n";
+                + "        secret-access-key: " + S3ProxyServer.SECRET_KEY + "\n"
+                + (s3.tls() ? "        skip-verify: true\n" : "");
     }
 
     /** True once a file replica holds a snapshot. */

@@ -32,6 +32,8 @@ public final class ReplicatorBench {
 
     /** {@code --restore-mib 32,256}: the sizes of the restore-speed runs (default: 32, and 256 in a full run). */
     List<Long> restoreMib;
+    /** {@code --tls}: every s3proxy of the run speaks HTTPS (a self-signed certificate; both tools use skip-verify). */
+    boolean tls;
     /** {@code --restore-reps N}: restores per tool and size (default: 1 quick, 3 full; the 10 MiB cold restore 3 / 5). */
     Integer restoreReps;
 
@@ -62,6 +64,7 @@ public final class ReplicatorBench {
         String replicaKind = "s3";
         List<Long> restoreMib = null;
         Integer restoreReps = null;
+        boolean tls = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -79,6 +82,7 @@ public final class ReplicatorBench {
                             .map(Long::parseLong)
                             .toList();
                 case "--restore-reps" -> restoreReps = Integer.parseInt(args[++i]);
+                case "--tls" -> tls = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -92,7 +96,8 @@ public final class ReplicatorBench {
                 + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version") + "; other builds may have been running. Our JVM flags: `"
                 + (javaOpts == null || javaOpts.isBlank() ? "bin/replicator default" : javaOpts) + "`. Replica of the "
-                + "throughput and idle runs: " + replicaKind + ". Load average at the start: "
+                + "throughput and idle runs: " + replicaKind + (tls ? "; S3 over HTTPS (self-signed, skip-verify)" : "")
+                + ". Load average at the start: "
                 + String.format(
                         "%.2f",
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -108,6 +113,7 @@ public final class ReplicatorBench {
                 replicaKind);
         b.restoreMib = restoreMib;
         b.restoreReps = restoreReps;
+        b.tls = tls;
         try {
             b.runAll(only);
         } finally {
@@ -163,13 +169,18 @@ public final class ReplicatorBench {
             return new BenchReplica(BenchConfig.fileReplica(replica), () -> BenchConfig.hasSnapshot(replica));
         }
         if (s3 == null) {
-            s3 = S3ProxyServer.start();
+            s3 = startS3();
         }
         S3ProxyServer server = s3;
         String bucket = server.createBucket();
         return new BenchReplica(
                 BenchConfig.s3Replica(server, bucket, "bench/db.sqlite"),
                 () -> BenchConfig.hasSnapshot(server, bucket));
+    }
+
+    /** An in-process s3proxy on a free port: plain HTTP, or HTTPS with {@code --tls}. */
+    S3ProxyServer startS3() throws Exception {
+        return tls ? S3ProxyServer.startTls() : S3ProxyServer.start();
     }
 
     /** A fresh empty directory under the work folder. */

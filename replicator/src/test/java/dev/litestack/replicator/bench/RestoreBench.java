@@ -38,7 +38,7 @@ final class RestoreBench {
                 : b.quick ? List.of(32L << 20) : List.of(32L << 20, 256L << 20);
         int bigReps = b.restoreReps != null ? b.restoreReps : b.quick ? 1 : 3;
         int smallReps = b.restoreReps != null ? Math.max(3, b.restoreReps) : b.quick ? 3 : 5;
-        try (S3ProxyServer s3 = S3ProxyServer.start();
+        try (S3ProxyServer s3 = b.startS3();
                 S3Client sdk = s3.sdkClient()) {
             List<Replicated> small = prepare(b, s3, 10L << 20);
             Map<String, List<Double>> smallT = measure(b, s3, sdk, small, smallReps, false);

@@ -33,7 +33,7 @@ final class S3OpsBench {
         Map<String, Map<String, Double>> loaded = new TreeMap<>();
         List<ToolProcess> procs = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(n);
-        try (S3ProxyServer s3 = S3ProxyServer.start()) {
+        try (S3ProxyServer s3 = b.startS3()) {
             for (int i = 0; i < n; i++) {
                 Tool t = tools.get(i);
                 Path dir = b.dir("s3ops-" + t);

@@ -3,9 +3,13 @@ package dev.litestack.replicator.replica.s3;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -18,9 +22,11 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.utils.AttributeMap;
 
 /**
  * An in-process s3proxy on {@code 127.0.0.1} with a random port and a transient (in-memory) blob
@@ -42,21 +48,52 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
+    private static final String KEY_STORE_PASSWORD = "s3proxy-test";
+
     private final BlobStoreContext context;
+    /** The key store of an HTTPS-only server (in its own temp folder), or null for plain HTTP. */
+    private final Path keyStore;
+
     private S3Proxy proxy;
     private int port;
 
-    private S3ProxyServer(BlobStoreContext context) {
+    private S3ProxyServer(BlobStoreContext context, Path keyStore) {
         this.context = context;
+        this.keyStore = keyStore;
     }
 
-    /** Starts a server on a free port. */
+    /** Starts a plain-HTTP server on a free port. */
     public static S3ProxyServer start() throws Exception {
+        return start(null);
+    }
+
+    /**
+     * Starts a server that speaks HTTPS only, on a free port, with a self-signed certificate for
+     * 127.0.0.1 made by the JDK's keytool: clients need {@code skip-verify} ({@link #settings} sets it).
+     */
+    public static S3ProxyServer startTls() throws Exception {
+        Path dir = Files.createTempDirectory("s3proxy-tls-");
+        Path ks = dir.resolve("keystore.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(
+                        keytool, "-genkeypair", "-alias", "s3proxy", "-keyalg", "EC", "-groupname", "secp256r1",
+                        "-validity", "2", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype",
+                        "PKCS12", "-keystore", ks.toString(), "-storepass", KEY_STORE_PASSWORD)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("keytool could not make a key store: " + out);
+        }
+        return start(ks);
+    }
+
+    private static S3ProxyServer start(Path keyStore) throws Exception {
         BlobStoreContext ctx = ContextBuilder.newBuilder("transient")
                 .credentials("unused", "unused")
                 .overrides(new Properties())
                 .build(BlobStoreContext.class);
-        S3ProxyServer server = new S3ProxyServer(ctx);
+        S3ProxyServer server = new S3ProxyServer(ctx, keyStore);
         try {
             server.listen(0);
         } catch (Exception | Error e) {
@@ -67,20 +104,25 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private synchronized void listen(int wantedPort) throws Exception {
-        S3Proxy p = S3Proxy.builder()
+        S3Proxy.Builder b = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:" + wantedPort))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 // SDK >= 2.30 sends x-amz-checksum-crc32 on DeleteObjects even with WHEN_REQUIRED.
-                .ignoreUnknownHeaders(true)
-                .build();
+                .ignoreUnknownHeaders(true);
+        if (keyStore == null) {
+            b.endpoint(URI.create("http://127.0.0.1:" + wantedPort));
+        } else {
+            b.secureEndpoint(URI.create("https://127.0.0.1:" + wantedPort))
+                    .keyStore(keyStore.toString(), KEY_STORE_PASSWORD);
+        }
+        S3Proxy p = b.build();
         p.start();
         await("s3proxy start")
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(10))
                 .until(() -> "STARTED".equals(p.getState()));
         proxy = p;
-        port = p.getPort();
+        port = keyStore == null ? p.getPort() : p.getSecurePort();
     }
 
     /** Stops serving HTTP; stored objects are kept. Idempotent. */
@@ -105,9 +147,14 @@ public final class S3ProxyServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://127.0.0.1:<port>}. */
+    /** {@code http://127.0.0.1:<port>}, or {@code https://} for a server made by {@link #startTls()}. */
     public String endpoint() {
-        return "http://127.0.0.1:" + port();
+        return (keyStore == null ? "http" : "https") + "://127.0.0.1:" + port();
+    }
+
+    /** Whether this server speaks HTTPS (with a self-signed certificate). */
+    public boolean tls() {
+        return keyStore != null;
     }
 
     /** Creates a bucket with a fresh name and returns the name. */
@@ -140,16 +187,22 @@ public final class S3ProxyServer implements AutoCloseable {
                 .toList();
     }
 
-    /** Settings for this server: endpoint, path style and the right credentials. */
+    /** Settings for this server: endpoint, path style, the right credentials, skip-verify over HTTPS. */
     public S3Settings settings(String bucket, String prefix) {
         return new S3Settings(
-                bucket, prefix, REGION, endpoint(), true, false, ACCESS_KEY, SECRET_KEY, S3Settings.Tuning.DEFAULTS);
+                bucket, prefix, REGION, endpoint(), true, tls(), ACCESS_KEY, SECRET_KEY, S3Settings.Tuning.DEFAULTS);
     }
 
     /** A plain SDK client for this server (the caller closes it), to write objects around our client. */
     public S3Client sdkClient() {
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder();
         return S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClient(
+                        tls()
+                                ? http.buildWithDefaults(AttributeMap.builder()
+                                        .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE)
+                                        .build())
+                                : http.build())
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.of(REGION))
                 .credentialsProvider(
@@ -166,6 +219,10 @@ public final class S3ProxyServer implements AutoCloseable {
             stop();
         } finally {
             context.close();
+            if (keyStore != null) {
+                Files.deleteIfExists(keyStore);
+                Files.deleteIfExists(keyStore.getParent());
+            }
         }
     }
 }
