@@ -282,8 +282,7 @@ class InteropFileTest {
                     }
                 }
                 assertEquals(0, exit, tool + " replicate exit code (round " + round + ")");
-                assertEquals(
-                        next, restoredIds(client), tool + "'s final sync (round " + round + ")");
+                assertEquals(next, restoredIds(client), tool + "'s final sync (round " + round + ")");
                 app.insert(next, next + 30); // while no replicator runs: the next one must ship them
                 next += 30;
             }
@@ -301,8 +300,7 @@ class InteropFileTest {
             }
         }
         String gen = Interop.onlyGeneration(client);
-        assertEquals(
-                1, client.snapshots(gen).size(), "no tool took a snapshot of its own: " + client.snapshots(gen));
+        assertEquals(1, client.snapshots(gen).size(), "no tool took a snapshot of its own: " + client.snapshots(gen));
         assertEquals(AppDb.range(0, next), AppDb.ids(db), "the source");
         Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
         assertEquals(AppDb.range(0, next), AppDb.ids(ours), "our restore");

@@ -74,11 +74,29 @@ public final class S3ProxyServer implements AutoCloseable {
     public static S3ProxyServer startTls() throws Exception {
         Path dir = Files.createTempDirectory("s3proxy-tls-");
         Path ks = dir.resolve("keystore.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process p = new ProcessBuilder(
-                        keytool, "-genkeypair", "-alias", "s3proxy", "-keyalg", "EC", "-groupname", "secp256r1",
-                        "-validity", "2", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype",
-                        "PKCS12", "-keystore", ks.toString(), "-storepass", KEY_STORE_PASSWORD)
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "s3proxy",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        KEY_STORE_PASSWORD)
                 .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -56,7 +56,9 @@ class S3TlsTest {
 
     private Path config(Path db, String bucket, boolean skipVerify) throws Exception {
         Path file = dir.resolve(skipVerify ? "litestream.yml" : "strict.yml");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 dbs:
                   - path: %s
                     replicas:
@@ -69,7 +71,7 @@ class S3TlsTest {
                         access-key-id: %s
                         secret-access-key: %s
                 """.formatted(db, bucket, server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
-                + (skipVerify ? "        skip-verify: true\n" : ""));
+                        + (skipVerify ? "        skip-verify: true\n" : ""));
         return file;
     }
 
@@ -94,7 +96,14 @@ class S3TlsTest {
         Litestream litestream = new Litestream(dir, Map.of());
         Path theirs = dir.resolve("theirs.db");
         litestream
-                .run(Duration.ofSeconds(60), "restore", "-config", config.toString(), "-o", theirs.toString(), db.toString())
+                .run(
+                        Duration.ofSeconds(60),
+                        "restore",
+                        "-config",
+                        config.toString(),
+                        "-o",
+                        theirs.toString(),
+                        db.toString())
                 .requireSuccess("litestream restore with skip-verify");
         assertEquals(-1L, Files.mismatch(ours, theirs), "both tools restore the same bytes");
     }
@@ -115,7 +124,13 @@ class S3TlsTest {
         assertFalse(rep.err().contains("\tat "), "no stack trace: " + rep.err());
         assertTrue(server.keys(bucket).isEmpty(), "nothing written: " + server.keys(bucket));
 
-        Run restore = cli("restore", "-config", strict.toString(), "-o", dir.resolve("out.db").toString(), db.toString());
+        Run restore = cli(
+                "restore",
+                "-config",
+                strict.toString(),
+                "-o",
+                dir.resolve("out.db").toString(),
+                db.toString());
         assertEquals(ExitCodes.ERROR, restore.code(), restore.err());
         assertTrue(restore.err().contains("certificate"), restore.err());
         assertFalse(Files.exists(dir.resolve("out.db")));
