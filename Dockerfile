@@ -41,7 +41,13 @@ RUN ./mvnw -q -B -ntp -pl replicator,todo-app -DskipTests package \
  && lite_sqlite_native /src/todo-app.jar /src/native/todo-app
 
 FROM ${RUNTIME_IMAGE} AS app
-RUN groupadd --system --gid 10001 app \
+# NSS (libnss3): the replicator does TLS and S3 request signing through it, in native code, when it
+# is there (docs/operations.md, "TLS and request signing: NSS"); without it, the JDK's own (much slower under C1) crypto.
+RUN if ! ls /usr/lib/*/libsoftokn3.so /usr/lib64/libsoftokn3.so >/dev/null 2>&1; then \
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnss3 >/dev/null \
+        && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb; } || echo "libnss3 not installed: the replicator uses the JDK's own crypto" >&2; \
+    fi \
+ && groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
  && mkdir -p /app /data \
  && chown app:app /data

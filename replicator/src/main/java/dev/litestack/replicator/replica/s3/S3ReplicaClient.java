@@ -65,6 +65,7 @@ public final class S3ReplicaClient implements ReplicaClient {
      * @param env the process environment (for {@code LITESTREAM_*} credentials), usually {@code System.getenv()}
      */
     public static S3ReplicaClient open(S3Settings settings, Map<String, String> env) throws IOException {
+        NssCrypto.install(env);
         SdkHttpClient http = S3Clients.httpClient(settings);
         try {
             AwsCredentialsProvider credentials = S3Clients.credentials(settings, env);

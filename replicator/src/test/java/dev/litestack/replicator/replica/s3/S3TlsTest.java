@@ -8,13 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.replicator.cli.Main;
 import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
 import dev.litestack.replicator.testing.Litestream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An S3 endpoint over HTTPS with a self-signed certificate (a MinIO or s3proxy of one's own):
  * {@code skip-verify: true} replicates and restores through it, in both tools; without it the
- * certificate is refused with a message that says so and how to accept it.
+ * certificate is refused with a message that says so and how to accept it. TLS and request
+ * signing go through NSS where the system has it, and through the JDK's own providers with
+ * {@code REPLICATOR_NSS=off} (real CLI processes, each way restoring what the other wrote).
  */
 @Tag("integration")
 class S3TlsTest {
@@ -134,5 +139,99 @@ class S3TlsTest {
         assertEquals(ExitCodes.ERROR, restore.code(), restore.err());
         assertTrue(restore.err().contains("certificate"), restore.err());
         assertFalse(Files.exists(dir.resolve("out.db")));
+    }
+
+    /** Whether this machine has NSS's soft token where SunPKCS11 looks for it (the library path). */
+    static boolean systemHasNss() throws IOException {
+        for (String lib : new String[] {"/usr/lib", "/usr/lib64"}) {
+            Path root = Path.of(lib);
+            if (!Files.isDirectory(root)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(root, 2)) {
+                if (s.anyMatch(p -> p.getFileName().toString().equals("libsoftokn3.so"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A config that logs at debug level, for the child processes below. */
+    private Path debugConfig(Path db, String bucket) throws IOException {
+        Path file = dir.resolve("debug.yml");
+        Files.writeString(
+                file, """
+                logging:
+                  level: debug
+                dbs:
+                  - path: %s
+                    replicas:
+                      - type: s3
+                        bucket: %s
+                        path: app
+                        endpoint: %s
+                        region: us-east-1
+                        access-key-id: %s
+                        secret-access-key: %s
+                        skip-verify: true
+                """.formatted(db, bucket, server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
+        return file;
+    }
+
+    private static Cli.Result run(Path logs, Map<String, String> env, String... args) throws Exception {
+        Files.createDirectories(logs);
+        Cli.Result r = Cli.exec(logs, env, args);
+        assertEquals(0, r.code(), r.toString());
+        return r;
+    }
+
+    @Test
+    void nssWhereInstalledTheJdksProvidersWhenTurnedOffAndEachRestoresTheOther() throws Exception {
+        Path db = dir.resolve("app.db");
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 200);
+        }
+        Path config = debugConfig(db, server.createBucket());
+        Map<String, String> off = Map.of(NssCrypto.ENV, "off");
+
+        Cli.Result withNss = run(dir.resolve("a"), Map.of(), "replicate", "-once", "-config", config.toString());
+        String log = withNss.out() + withNss.err();
+        if (systemHasNss()) {
+            assertTrue(log.contains("msg=\"crypto: NSS\" provider=SunPKCS11-NSS"), log);
+        } else {
+            assertTrue(log.contains("msg=\"crypto: the JDK's providers\""), log);
+        }
+        Path restoredOff = dir.resolve("restored-off.db");
+        run(
+                dir.resolve("b"),
+                off,
+                "restore",
+                "-config",
+                config.toString(),
+                "-o",
+                restoredOff.toString(),
+                db.toString());
+        assertEquals(AppDb.range(0, 200), AppDb.ids(restoredOff));
+
+        try (AppDb app = new AppDb(db)) {
+            app.insert(200, 300);
+        }
+        Cli.Result withoutNss = run(dir.resolve("c"), off, "replicate", "-once", "-config", config.toString());
+        assertTrue(
+                (withoutNss.out() + withoutNss.err())
+                        .contains("msg=\"crypto: the JDK's providers\" reason=\"REPLICATOR_NSS=off\""),
+                withoutNss.toString());
+        Path restored = dir.resolve("restored.db");
+        run(
+                dir.resolve("d"),
+                Map.of(),
+                "restore",
+                "-config",
+                config.toString(),
+                "-o",
+                restored.toString(),
+                db.toString());
+        assertEquals(AppDb.range(0, 300), AppDb.ids(restored));
     }
 }
