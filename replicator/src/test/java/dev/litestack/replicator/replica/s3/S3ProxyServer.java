@@ -68,42 +68,87 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server that speaks HTTPS only, on a free port, with a self-signed certificate for
-     * 127.0.0.1 made by the JDK's keytool: clients need {@code skip-verify} ({@link #settings} sets it).
+     * Starts a server that speaks HTTPS only, on a free port, with a self-signed P-256 certificate
+     * for 127.0.0.1 made by the JDK's keytool: clients need {@code skip-verify} ({@link #settings}
+     * sets it) or {@link #trustStoreOptions()}.
      */
     public static S3ProxyServer startTls() throws Exception {
+        return startTls(false);
+    }
+
+    /** {@link #startTls()} with an RSA-2048 certificate instead (TLS 1.3 then signs with RSA-PSS). */
+    public static S3ProxyServer startTls(boolean rsa) throws Exception {
         Path dir = Files.createTempDirectory("s3proxy-tls-");
         Path ks = dir.resolve("keystore.p12");
-        String keytool =
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(
-                        keytool,
-                        "-genkeypair",
-                        "-alias",
-                        "s3proxy",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-validity",
-                        "2",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=ip:127.0.0.1",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        KEY_STORE_PASSWORD)
-                .redirectErrorStream(true)
-                .start();
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "s3proxy",
+                "-keyalg",
+                rsa ? "RSA" : "EC",
+                rsa ? "-keysize" : "-groupname",
+                rsa ? "2048" : "secp256r1",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "SAN=ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                KEY_STORE_PASSWORD);
+        Path cert = dir.resolve("s3proxy.cer");
+        keytool(
+                "-exportcert",
+                "-alias",
+                "s3proxy",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                KEY_STORE_PASSWORD,
+                "-file",
+                cert.toString());
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "s3proxy",
+                "-file",
+                cert.toString(),
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                dir.resolve("truststore.p12").toString(),
+                "-storepass",
+                KEY_STORE_PASSWORD);
+        return start(ks);
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("keytool could not make a key store: " + out);
+            throw new IllegalStateException("keytool " + args[0] + " failed: " + out);
         }
-        return start(ks);
+    }
+
+    /**
+     * The JVM options that make a client trust this HTTPS server's certificate the way it trusts a
+     * real one (certificate path validation against a trust store holding it, no skip-verify).
+     */
+    public String trustStoreOptions() {
+        if (keyStore == null) {
+            throw new IllegalStateException("a plain-HTTP server has no certificate");
+        }
+        return "-Djavax.net.ssl.trustStore=" + keyStore.resolveSibling("truststore.p12")
+                + " -Djavax.net.ssl.trustStorePassword=" + KEY_STORE_PASSWORD
+                + " -Djavax.net.ssl.trustStoreType=PKCS12";
     }
 
     private static S3ProxyServer start(Path keyStore) throws Exception {
@@ -238,8 +283,7 @@ public final class S3ProxyServer implements AutoCloseable {
         } finally {
             context.close();
             if (keyStore != null) {
-                Files.deleteIfExists(keyStore);
-                Files.deleteIfExists(keyStore.getParent());
+                dev.litestack.replicator.util.FileTrees.delete(keyStore.getParent());
             }
         }
     }

@@ -136,9 +136,14 @@ class S3TlsTest {
                 "-o",
                 dir.resolve("out.db").toString(),
                 db.toString());
-        assertEquals(ExitCodes.ERROR, restore.code(), restore.err());
-        assertTrue(restore.err().contains("certificate"), restore.err());
-        assertFalse(Files.exists(dir.resolve("out.db")));
+        assertRefused(restore.code(), restore.err(), dir.resolve("out.db"));
+    }
+
+    /** A restore that failed on the server's certificate: exit 1, a message that says so, no output file. */
+    private static void assertRefused(int code, String err, Path out) {
+        assertEquals(ExitCodes.ERROR, code, err);
+        assertTrue(err.contains("certificate"), err);
+        assertFalse(Files.exists(out), out + " was written");
     }
 
     /** Whether this machine has NSS's soft token where SunPKCS11 looks for it (the library path). */
@@ -157,11 +162,18 @@ class S3TlsTest {
         return false;
     }
 
+    /** {@code restore -config CONFIG -o OUT DB} in a child process, which must succeed. */
+    private static Cli.Result restore(Path logs, Map<String, String> env, Path config, Path out, Path db)
+            throws Exception {
+        return run(logs, env, "restore", "-config", config.toString(), "-o", out.toString(), db.toString());
+    }
+
     /** A config that logs at debug level, for the child processes below. */
-    private Path debugConfig(Path db, String bucket) throws IOException {
-        Path file = dir.resolve("debug.yml");
+    private Path debugConfig(S3ProxyServer on, Path db, String bucket, boolean skipVerify) throws IOException {
+        Path file = dir.resolve("debug-" + on.port() + ".yml");
         Files.writeString(
-                file, """
+                file,
+                """
                 logging:
                   level: debug
                 dbs:
@@ -174,8 +186,8 @@ class S3TlsTest {
                         region: us-east-1
                         access-key-id: %s
                         secret-access-key: %s
-                        skip-verify: true
-                """.formatted(db, bucket, server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
+                """.formatted(db, bucket, on.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
+                        + (skipVerify ? "        skip-verify: true\n" : ""));
         return file;
     }
 
@@ -192,7 +204,7 @@ class S3TlsTest {
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 200);
         }
-        Path config = debugConfig(db, server.createBucket());
+        Path config = debugConfig(server, db, server.createBucket(), true);
         Map<String, String> off = Map.of(NssCrypto.ENV, "off");
 
         Cli.Result withNss = run(dir.resolve("a"), Map.of(), "replicate", "-once", "-config", config.toString());
@@ -203,15 +215,7 @@ class S3TlsTest {
             assertTrue(log.contains("msg=\"crypto: the JDK's providers\""), log);
         }
         Path restoredOff = dir.resolve("restored-off.db");
-        run(
-                dir.resolve("b"),
-                off,
-                "restore",
-                "-config",
-                config.toString(),
-                "-o",
-                restoredOff.toString(),
-                db.toString());
+        restore(dir.resolve("b"), off, config, restoredOff, db);
         assertEquals(AppDb.range(0, 200), AppDb.ids(restoredOff));
 
         try (AppDb app = new AppDb(db)) {
@@ -223,15 +227,50 @@ class S3TlsTest {
                         .contains("msg=\"crypto: the JDK's providers\" reason=\"REPLICATOR_NSS=off\""),
                 withoutNss.toString());
         Path restored = dir.resolve("restored.db");
-        run(
-                dir.resolve("d"),
-                Map.of(),
-                "restore",
-                "-config",
-                config.toString(),
-                "-o",
-                restored.toString(),
-                db.toString());
+        restore(dir.resolve("d"), Map.of(), config, restored, db);
         assertEquals(AppDb.range(0, 300), AppDb.ids(restored));
+    }
+
+    /**
+     * The production path: the certificate checked against a trust store (no skip-verify), an RSA
+     * one as most S3 endpoints have (TLS 1.3 then signs the handshake with RSA-PSS), through NSS and
+     * through the JDK's providers; without the trust store the certificate is refused.
+     */
+    @Test
+    void aVerifiedRsaCertificateWorksThroughNssAndThroughTheJdk() throws Exception {
+        try (S3ProxyServer rsa = S3ProxyServer.startTls(true)) {
+            Path db = dir.resolve("app.db");
+            try (AppDb app = new AppDb(db)) {
+                app.insert(0, 100);
+            }
+            Path config = debugConfig(rsa, db, rsa.createBucket(), false);
+            String trust = rsa.trustStoreOptions();
+            Cli.Result replicated = run(
+                    dir.resolve("a"),
+                    Map.of("JAVA_TOOL_OPTIONS", trust),
+                    "replicate",
+                    "-once",
+                    "-config",
+                    config.toString());
+            if (systemHasNss()) {
+                assertTrue(
+                        (replicated.out() + replicated.err()).contains("msg=\"crypto: NSS\""), replicated.toString());
+            }
+            Path restored = dir.resolve("restored.db");
+            restore(dir.resolve("b"), Map.of("JAVA_TOOL_OPTIONS", trust, NssCrypto.ENV, "off"), config, restored, db);
+            assertEquals(AppDb.range(0, 100), AppDb.ids(restored));
+
+            Path logs = Files.createDirectories(dir.resolve("c"));
+            Cli.Result refused = Cli.exec(
+                    logs,
+                    Map.of(),
+                    "restore",
+                    "-config",
+                    config.toString(),
+                    "-o",
+                    dir.resolve("no.db").toString(),
+                    db.toString());
+            assertRefused(refused.code(), refused.err(), dir.resolve("no.db"));
+        }
     }
 }
