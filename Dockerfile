@@ -69,12 +69,12 @@ ENV DATA_DIR=/data \
     APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -Dorg.sqlite.lib.path=/app/native/todo-app -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining" \
     REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -Dorg.sqlite.lib.path=/app/native/replicator -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
 
-# AOT caches (JEP 483/514/515), recorded from a real cold start (restore from a bucket, replicate,
-# requests served) with the flags above: bin/train-aot. Only the caches leave this stage.
+# AOT caches (JEP 483/514/515), recorded from a real cold start (restore from a bucket over HTTPS,
+# replicate, requests served) with the flags above: bin/train-aot. Only the caches leave this stage.
 FROM app AS train
 COPY --from=build /opt/s3proxy/s3proxy.jar /opt/s3proxy/s3proxy.jar
 COPY bin/train-aot /usr/local/bin/train-aot
-RUN train-aot
+RUN AOT_TRAIN_TLS=1 train-aot
 
 FROM app
 COPY --from=train /app/replicator.aot /app/todo-app.aot /app/
