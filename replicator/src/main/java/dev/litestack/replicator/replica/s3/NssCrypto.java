@@ -17,8 +17,9 @@ import java.util.Map;
  * HTTPS endpoint and SHA-256 of the payload a third of {@code replicate}'s CPU against a plain-HTTP
  * one (docs/benchmarks.md, "S3 over HTTPS"). NSS does both at GB/s from the first byte.
  *
- * <p>Without NSS on the system, or with {@code REPLICATOR_NSS=off}, the JDK's providers stay as they
- * are; nothing else changes. Once per process.
+ * <p>Without NSS on the system, with {@code REPLICATOR_NSS=off}, or when the JVM's security settings
+ * configure a PKCS#11 provider of their own (a FIPS setup), the providers stay as they are; nothing
+ * else changes. Once per process.
  */
 final class NssCrypto {
 
@@ -42,9 +43,9 @@ final class NssCrypto {
             return active;
         }
         done = true;
-        String setting = env.getOrDefault(ENV, "").trim().toLowerCase(Locale.ROOT);
-        if (setting.equals("off") || setting.equals("false") || setting.equals("0") || setting.equals("no")) {
-            Log.get().debug("crypto: the JDK's providers", "reason", ENV + "=" + setting);
+        String skip = skipReason(env, Security.getProviders());
+        if (skip != null) {
+            Log.get().debug("crypto: the JDK's providers", "reason", skip);
             return null;
         }
         Provider base = Security.getProvider("SunPKCS11");
@@ -54,7 +55,10 @@ final class NssCrypto {
         }
         try {
             Provider nss = base.configure(CONFIG);
-            Security.insertProviderAt(nss, 1);
+            if (Security.insertProviderAt(nss, 1) == -1) {
+                Log.get().debug("crypto: the JDK's providers", "reason", nss.getName() + " is installed already");
+                return null;
+            }
             active = nss.getName();
             Log.get().debug("crypto: NSS", "provider", active);
             return active;
@@ -63,5 +67,23 @@ final class NssCrypto {
             Log.get().debug("crypto: the JDK's providers", "reason", Log.describe(e));
             return null;
         }
+    }
+
+    /**
+     * Why NSS must not be put first, or null: turned off by {@code env}, or a PKCS#11 provider is
+     * configured already (the JVM's own security settings, e.g. a FIPS setup's NSS, which must stay
+     * the one in charge).
+     */
+    static String skipReason(Map<String, String> env, Provider[] installed) {
+        String setting = env.getOrDefault(ENV, "").trim().toLowerCase(Locale.ROOT);
+        if (setting.equals("off") || setting.equals("false") || setting.equals("0") || setting.equals("no")) {
+            return ENV + "=" + setting;
+        }
+        for (Provider p : installed) {
+            if (p.getName().startsWith("SunPKCS11-")) {
+                return "a PKCS#11 provider is configured already: " + p.getName();
+            }
+        }
+        return null;
     }
 }
