@@ -91,15 +91,24 @@ final class Interop {
         return out;
     }
 
-    /** Restores the latest state into a fresh file under {@code dir} and returns its row count. */
-    static int restoredRows(ReplicaClient client, Path dir, Log log) throws Exception {
+    /** Reads something from a restored database file. */
+    interface RestoredReader<T> {
+        T read(Path db) throws Exception;
+    }
+
+    /** Restores the latest state into a fresh file under {@code dir}, reads it and deletes the file. */
+    static <T> T readLatest(ReplicaClient client, Path dir, Log log, RestoredReader<T> reader) throws Exception {
         Path out = dir.resolve("poll-" + RESTORES.incrementAndGet() + ".db");
         try {
-            return Workload.readImmutable(restore(client, RestorePlanner.Target.latest(), out, log))
-                    .rows();
+            return reader.read(restore(client, RestorePlanner.Target.latest(), out, log));
         } finally {
             Files.deleteIfExists(out);
         }
+    }
+
+    /** Restores the latest state into a fresh file under {@code dir} and returns its {@link Workload} row count. */
+    static int restoredRows(ReplicaClient client, Path dir, Log log) throws Exception {
+        return readLatest(client, dir, log, db -> Workload.readImmutable(db).rows());
     }
 
     /** The only generation on the replica. */

@@ -265,12 +265,7 @@ class InteropFileTest {
                     app.insert(next, next + 150);
                     app.insertBatch(next + 150, next + 400);
                     next += 400;
-                    int want = next;
-                    await(tool + "'s replica holds all " + want + " rows (round " + round + ")")
-                            .atMost(Duration.ofSeconds(60))
-                            .pollInterval(Duration.ofMillis(200))
-                            .ignoreExceptions()
-                            .until(() -> restoredIds(client) == want);
+                    awaitRestored(client, next, tool + "'s replica holds all " + next + " rows (round " + round + ")");
                     app.insert(next, next + 20); // left to the final sync of the SIGTERM
                     next += 20;
                 } finally {
@@ -289,12 +284,7 @@ class InteropFileTest {
             // a last turn of Litestream ships the rows written after our stop
             Litestream.Running last = litestream.replicate(config);
             try {
-                int want = next;
-                await("Litestream ships the rows written while nothing ran")
-                        .atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(200))
-                        .ignoreExceptions()
-                        .until(() -> restoredIds(client) == want);
+                awaitRestored(client, next, "Litestream ships the rows written while nothing ran");
             } finally {
                 assertEquals(0, last.stop(Duration.ofSeconds(30)), "litestream replicate exit code");
             }
@@ -309,14 +299,17 @@ class InteropFileTest {
         Interop.assertSameBytes(theirs, ours, "Litestream's and our restore after four switches");
     }
 
-    /** How many rows of {@link AppDb}'s table our restore of the latest state holds (0 while there is nothing). */
+    /** How many rows of {@link AppDb}'s table our restore of the latest state holds. */
     private int restoredIds(FileReplicaClient client) throws Exception {
-        Path out = Files.createTempFile(dir, "poll-", ".db");
-        Files.delete(out);
-        try {
-            return AppDb.ids(Interop.restore(client, Target.latest(), out, log)).size();
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return Interop.readLatest(client, dir, log, db -> AppDb.ids(db).size());
+    }
+
+    /** Waits (at most 60 s) until our restore of the latest state holds {@code rows} rows of {@link AppDb}'s table. */
+    private void awaitRestored(FileReplicaClient client, int rows, String what) {
+        await(what)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> restoredIds(client) == rows);
     }
 }

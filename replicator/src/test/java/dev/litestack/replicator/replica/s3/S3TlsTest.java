@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.litestack.replicator.cli.Main;
 import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.Cli;
 import dev.litestack.replicator.testing.Litestream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,21 +46,22 @@ class S3TlsTest {
         server.close();
     }
 
-    record Run(int code, String out, String err) {}
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = assertTimeoutPreemptively(
-                Duration.ofSeconds(60), () -> Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
-        return new Run(code, out.toString(), err.toString());
+    /** The CLI in-process ({@link Cli#run}); a hang fails the test after 60 s. */
+    private static Cli.Result cli(String... args) {
+        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Cli.run(args));
     }
 
-    private Path config(Path db, String bucket, boolean skipVerify) throws Exception {
-        Path file = dir.resolve(skipVerify ? "litestream.yml" : "strict.yml");
+    /**
+     * One database with one S3 replica named {@code offsite} on {@code on}; {@code debug} makes it
+     * log at debug level (for the child processes that report their crypto provider).
+     */
+    private Path config(S3ProxyServer on, Path db, String bucket, boolean skipVerify, boolean debug)
+            throws IOException {
+        Path file = dir.resolve((debug ? "debug-" : "") + (skipVerify ? "skip-" : "strict-") + on.port() + ".yml");
         Files.writeString(
                 file,
-                """
+                (debug ? "logging:\n  level: debug\n" : "")
+                        + """
                 dbs:
                   - path: %s
                     replicas:
@@ -75,7 +73,7 @@ class S3TlsTest {
                         region: us-east-1
                         access-key-id: %s
                         secret-access-key: %s
-                """.formatted(db, bucket, server.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
+                """.formatted(db, bucket, on.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
                         + (skipVerify ? "        skip-verify: true\n" : ""));
         return file;
     }
@@ -88,13 +86,13 @@ class S3TlsTest {
             app.insert(0, 300);
         }
         String bucket = server.createBucket();
-        Path config = config(db, bucket, true);
-        Run rep = cli("replicate", "-once", "-config", config.toString());
+        Path config = config(server, db, bucket, true, false);
+        Cli.Result rep = cli("replicate", "-once", "-config", config.toString());
         assertEquals(0, rep.code(), rep.err());
         assertTrue(server.keys(bucket).stream().anyMatch(k -> k.endsWith(".snapshot.lz4")), "" + server.keys(bucket));
 
         Path ours = dir.resolve("ours.db");
-        Run restore = cli("restore", "-config", config.toString(), "-o", ours.toString(), db.toString());
+        Cli.Result restore = cli("restore", "-config", config.toString(), "-o", ours.toString(), db.toString());
         assertEquals(0, restore.code(), restore.err());
         assertEquals(AppDb.range(0, 300), AppDb.ids(ours));
 
@@ -120,8 +118,8 @@ class S3TlsTest {
             app.insert(0, 10);
         }
         String bucket = server.createBucket();
-        Path strict = config(db, bucket, false);
-        Run rep = cli("replicate", "-once", "-config", strict.toString());
+        Path strict = config(server, db, bucket, false, false);
+        Cli.Result rep = cli("replicate", "-once", "-config", strict.toString());
         assertEquals(ExitCodes.ERROR, rep.code(), rep.err());
         assertTrue(rep.err().contains("offsite"), rep.err());
         assertTrue(rep.err().contains("certificate"), rep.err());
@@ -129,7 +127,7 @@ class S3TlsTest {
         assertFalse(rep.err().contains("\tat "), "no stack trace: " + rep.err());
         assertTrue(server.keys(bucket).isEmpty(), "nothing written: " + server.keys(bucket));
 
-        Run restore = cli(
+        Cli.Result restore = cli(
                 "restore",
                 "-config",
                 strict.toString(),
@@ -168,29 +166,6 @@ class S3TlsTest {
         return run(logs, env, "restore", "-config", config.toString(), "-o", out.toString(), db.toString());
     }
 
-    /** A config that logs at debug level, for the child processes below. */
-    private Path debugConfig(S3ProxyServer on, Path db, String bucket, boolean skipVerify) throws IOException {
-        Path file = dir.resolve("debug-" + on.port() + ".yml");
-        Files.writeString(
-                file,
-                """
-                logging:
-                  level: debug
-                dbs:
-                  - path: %s
-                    replicas:
-                      - type: s3
-                        bucket: %s
-                        path: app
-                        endpoint: %s
-                        region: us-east-1
-                        access-key-id: %s
-                        secret-access-key: %s
-                """.formatted(db, bucket, on.endpoint(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)
-                        + (skipVerify ? "        skip-verify: true\n" : ""));
-        return file;
-    }
-
     private static Cli.Result run(Path logs, Map<String, String> env, String... args) throws Exception {
         Files.createDirectories(logs);
         Cli.Result r = Cli.exec(logs, env, args);
@@ -204,7 +179,7 @@ class S3TlsTest {
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 200);
         }
-        Path config = debugConfig(server, db, server.createBucket(), true);
+        Path config = config(server, db, server.createBucket(), true, true);
         Map<String, String> off = Map.of(NssCrypto.ENV, "off");
 
         Cli.Result withNss = run(dir.resolve("a"), Map.of(), "replicate", "-once", "-config", config.toString());
@@ -243,7 +218,7 @@ class S3TlsTest {
             try (AppDb app = new AppDb(db)) {
                 app.insert(0, 100);
             }
-            Path config = debugConfig(rsa, db, rsa.createBucket(), false);
+            Path config = config(rsa, db, rsa.createBucket(), false, true);
             String trust = rsa.trustStoreOptions();
             Cli.Result replicated = run(
                     dir.resolve("a"),
