@@ -18,6 +18,10 @@ import dev.litestack.replicator.testing.Workload.Content;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both directions against the real Litestream v0.3.13 binary over a {@code file} replica: what we
@@ -235,20 +241,28 @@ class InteropFileTest {
      * Litestream, then ours, then Litestream, then ours, each stopped with SIGTERM and started with the
      * same {@code litestream.yml}, while the app keeps its connection and writes between the runs too.
      * Each tool picks up the other's shadow WAL and continues its generation, and both restore every
-     * committed row to the same bytes.
+     * committed row to the same bytes. At SQLite's default page size and at both ends of its range: WAL
+     * frames of 536 bytes (rows spill into overflow pages) and of 65,560 (the header's size field holds 65536
+     * as 1).
      */
-    @Test
-    void theToolsTakeTurnsOnOneDatabaseAndReplica() throws Exception {
+    @ParameterizedTest(name = "page size {0}")
+    @ValueSource(ints = {4096, 512, 65536})
+    void theToolsTakeTurnsOnOneDatabaseAndReplica(int pageSize) throws Exception {
         Path db = dir.resolve("app.db");
         Path replicaDir = dir.resolve("replica");
         FileReplicaClient client = new FileReplicaClient(replicaDir);
         Path config = Litestream.writeConfig(
                 dir.resolve("litestream.yml"),
                 db,
-                List.of("monitor-interval: 100ms"),
+                List.of("monitor-interval: 100ms", "min-checkpoint-page-count: 200"),
                 List.of("type: file", "path: " + Litestream.quote(replicaDir.toString()), "sync-interval: 100ms"));
         int next = 0;
-        try (AppDb app = new AppDb(db)) {
+        try (AppDb app = new AppDb(db, pageSize)) {
+            assertEquals(pageSize, pageSize(db), "the source's page size");
+            // The replicators checkpoint (each at 200 pages, a few times a turn); the app's own checkpoint at 1,000
+            // pages would run in a gap between two tools, and a WAL restarted while nothing replicates starts a new
+            // generation (both tools do that)
+            app.exec("PRAGMA wal_autocheckpoint = 0");
             for (int round = 0; round < 4; round++) {
                 boolean ours = round % 2 == 1;
                 String tool = ours ? "ours" : "Litestream";
@@ -291,12 +305,24 @@ class InteropFileTest {
         }
         String gen = Interop.onlyGeneration(client);
         assertEquals(1, client.snapshots(gen).size(), "no tool took a snapshot of its own: " + client.snapshots(gen));
+        assertTrue(
+                Interop.indexes(client, gen).size() > 1,
+                "the tools checkpointed and restarted the WAL: " + Interop.indexes(client, gen));
         assertEquals(AppDb.range(0, next), AppDb.ids(db), "the source");
         Path ours = Interop.restore(client, Target.latest(), dir.resolve("our-restored.db"), log);
         assertEquals(AppDb.range(0, next), AppDb.ids(ours), "our restore");
         Path theirs = dir.resolve("litestream-restored.db");
         litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
         Interop.assertSameBytes(theirs, ours, "Litestream's and our restore after four switches");
+        assertEquals(pageSize, pageSize(ours), "the restored page size");
+    }
+
+    private static int pageSize(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+            return rs.getInt(1);
+        }
     }
 
     /** How many rows of {@link AppDb}'s table our restore of the latest state holds. */

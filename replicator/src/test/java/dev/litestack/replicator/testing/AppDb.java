@@ -14,16 +14,33 @@ import org.sqlite.SQLiteConfig;
 /** The "application" side of a test: a real SQLite connection writing numbered rows in WAL mode. */
 public final class AppDb implements AutoCloseable {
 
+    private static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)";
+
     private final Connection conn;
 
     public AppDb(Path path) throws SQLException {
+        this(path, 0);
+    }
+
+    /**
+     * With {@code pageSize} > 0, a database that does not exist yet is created with that page size (SQLite's
+     * default otherwise): set before its first table, since a database in WAL mode cannot change it.
+     */
+    public AppDb(Path path, int pageSize) throws SQLException {
+        if (pageSize > 0) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + path);
+                    Statement st = c.createStatement()) {
+                st.execute("PRAGMA page_size = " + pageSize);
+                st.execute(CREATE_TABLE);
+            }
+        }
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         cfg.setBusyTimeout(10_000);
         conn = cfg.createConnection("jdbc:sqlite:" + path);
         try (Statement st = conn.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+            st.execute(CREATE_TABLE);
         }
     }
 
