@@ -8,6 +8,7 @@ import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -51,11 +52,7 @@ public final class WebFilter {
         String nonce = request.getAttribute(NONCE, String.class).orElse("none");
         response.header(
                 "Content-Security-Policy", policy(nonce, request.getHeaders().get(HttpHeaders.HOST)));
-        response.header("X-Content-Type-Options", "nosniff");
-        response.header("X-Frame-Options", "DENY");
-        response.header("Referrer-Policy", "same-origin");
-        response.header("Cross-Origin-Opener-Policy", "same-origin");
-        response.header("Permissions-Policy", PERMISSIONS);
+        fixedHeaders(response::header);
         if (Sessions.isHttps(request)) {
             response.header("Strict-Transport-Security", "max-age=31536000");
         }
@@ -63,6 +60,15 @@ public final class WebFilter {
             request.getAttribute(Sessions.USER, String.class)
                     .ifPresent(user -> response.cookie(sessions.cookie(user, request)));
         }
+    }
+
+    /** The security headers that are the same on every answer (those before the application too). */
+    static void fixedHeaders(BiConsumer<String, String> header) {
+        header.accept("X-Content-Type-Options", "nosniff");
+        header.accept("X-Frame-Options", "DENY");
+        header.accept("Referrer-Policy", "same-origin");
+        header.accept("Cross-Origin-Opener-Policy", "same-origin");
+        header.accept("Permissions-Policy", PERMISSIONS);
     }
 
     static String policy(String nonce, String host) {

@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, the heap rendering may use
- * at once ({@link RenderBudget}), and the bytes of answers held for clients that have not read them
- * ({@link UnsentResponses}). Validated at start.
+ * at once ({@link RenderBudget}), the bytes of answers held for clients that have not read them
+ * ({@link UnsentResponses}), and how long and how many requests may be in the middle of arriving
+ * ({@link IncomingRequests}). Validated at start.
  */
 @Context
 @ConfigurationProperties("app.web")
@@ -38,7 +39,12 @@ record WebProperties(
         @Bindable(defaultValue = "10s") @MinDuration Duration renderWait,
 
         @Bindable(defaultValue = "64MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
-        long maxUnsentBytes) {
+        long maxUnsentBytes,
+
+        @Bindable(defaultValue = "15s") @MinDuration("1s") Duration requestReadTimeout,
+
+        @Bindable(defaultValue = "256") @Min(1) @Max(1_000_000)
+        int maxIncompleteRequests) {
 
     /** When the session cookie gets the Secure flag. */
     public enum CookieSecure {

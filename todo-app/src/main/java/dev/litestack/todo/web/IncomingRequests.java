@@ -1,0 +1,352 @@
+package dev.litestack.todo.web;
+
+import dev.litestack.todo.logging.QuietLog;
+import io.micronaut.context.event.BeanCreatedEvent;
+import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
+import io.micronaut.http.server.HttpServerConfiguration;
+import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds what clients can make the process hold in requests they have not finished sending, and answers the
+ * malformed ones Netty lets through with the status HTTP defines for them.
+ *
+ * <p>A request is incomplete from the first byte of it until its last (the end of its body). Each incomplete request
+ * holds a decoder's buffer (request line, headers up to {@code micronaut.server.netty.max-header-size}, a body up to
+ * {@code max-request-size}: tens of KiB in the worst case). A client that sends a request a byte at a time, or
+ * opens thousands of connections and never finishes their first request (slowloris), would otherwise make the process
+ * hold that much per connection for as long as it likes: measured, 3,000 such connections grew the app by 67 MiB.
+ * So: a request still incomplete after {@code app.web.request-read-timeout} is answered 408 and its connection
+ * closed, and when more than {@code app.web.max-incomplete-requests} are incomplete at once, the connection whose
+ * request has been incomplete the longest is closed (a browser sends a whole form in milliseconds; the oldest is the
+ * slowest sender). Connections between requests and websockets are not affected.
+ *
+ * <p>And, before the application sees them: a request line over {@code max-initial-line-length} is 414 (Micronaut
+ * says 413), headers over {@code max-header-size} are 431 (Micronaut: 413), other requests Netty cannot parse are 400
+ * (Micronaut answers those in HTTP/1.0 without the security headers), an HTTP version other than 1.0 and 1.1 is 505
+ * (Netty accepts {@code HTTP/9.9} and answers in it), an HTTP/1.1 request without exactly one Host header is 400 (RFC
+ * 9112, 3.2), and a body announced with {@code Expect: 100-continue} over {@code max-request-size} is 413 without the
+ * {@code 100 Continue} that would invite it. Each is answered in HTTP/1.1 and closes the connection.
+ */
+@Singleton
+final class IncomingRequests implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IncomingRequests.class);
+    private static final String BYTES = "todo-incoming-bytes";
+    private static final String REQUESTS = "todo-incoming-requests";
+
+    private final Duration timeout;
+    private final int maxIncomplete;
+    private final long maxRequestSize;
+    private final Set<Connection> incomplete = ConcurrentHashMap.newKeySet();
+    private final QuietLog quiet;
+
+    @Inject
+    IncomingRequests(WebProperties settings, HttpServerConfiguration server, Clock clock) {
+        this(settings.requestReadTimeout(), settings.maxIncompleteRequests(), server.getMaxRequestSize(), clock);
+    }
+
+    IncomingRequests(Duration timeout, int maxIncomplete, long maxRequestSize, Clock clock) {
+        this.timeout = timeout;
+        this.maxIncomplete = maxIncomplete;
+        this.maxRequestSize = maxRequestSize;
+        this.quiet = new QuietLog(LOG, clock, Duration.ofMinutes(1), 5);
+    }
+
+    @Override
+    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean().register(new Installer(null));
+        return event.getBean();
+    }
+
+    /** Requests begun and not yet fully received, all connections together. */
+    int incompleteRequests() {
+        return incomplete.size();
+    }
+
+    /** A new connection's state; its two handlers go nearest the socket and right after the HTTP codec. */
+    Connection newConnection() {
+        return new Connection();
+    }
+
+    /** Puts a connection's two handlers in its pipeline: one nearest the socket, one after the HTTP decoder. */
+    private final class Installer implements NettyServerCustomizer {
+        private final Channel channel;
+        private final Connection connection;
+
+        Installer(Channel channel) {
+            this.channel = channel;
+            this.connection = channel == null ? null : new Connection();
+        }
+
+        @Override
+        public NettyServerCustomizer specializeForChannel(Channel ch, ChannelRole role) {
+            return role == ChannelRole.CONNECTION && ch instanceof DuplexChannel ? new Installer(ch) : this;
+        }
+
+        @Override
+        public void onInitialPipelineBuilt() {
+            if (channel != null) {
+                channel.pipeline().addFirst(BYTES, connection.bytes);
+            }
+        }
+
+        @Override
+        public void onStreamPipelineBuilt() {
+            if (channel == null) {
+                return;
+            }
+            ChannelPipeline pipeline = channel.pipeline();
+            if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null
+                    && pipeline.get(REQUESTS) == null) {
+                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, REQUESTS, connection.requests);
+            }
+        }
+    }
+
+    /** Closes the connection whose request has been incomplete the longest. */
+    private void shed() {
+        Connection oldest = incomplete.stream()
+                .min(Comparator.comparingLong(c -> c.startedAt))
+                .orElse(null);
+        if (oldest == null || !incomplete.remove(oldest)) {
+            return; // none, or another thread is closing it
+        }
+        quiet.warn(
+                "incomplete requests",
+                "more than app.web.max-incomplete-requests (" + maxIncomplete
+                        + ") requests were being received at once; closed the connection whose request was "
+                        + "incomplete the longest (" + oldest.channel.remoteAddress() + ")");
+        oldest.channel.eventLoop().execute(oldest::giveUp);
+    }
+
+    /**
+     * One connection. Everything but {@link #startedAt} and {@link #channel} is touched on its event loop only.
+     */
+    final class Connection {
+        final Bytes bytes = new Bytes();
+        final Requests requests = new Requests();
+        private volatile Channel channel;
+        /** {@link System#nanoTime()} when the request being received began. */
+        private volatile long startedAt;
+
+        private boolean receiving;
+        /** Requests read whose response has not been written in full (answering a 408 would cut into one). */
+        private int answering;
+        /** A request was refused here: what else arrives on the connection is dropped until it closes. */
+        private boolean refused;
+
+        private boolean websocket;
+        /** The handler after the HTTP decoder is in place: without it no request's end would be seen. */
+        private boolean tracked;
+
+        private ScheduledFuture<?> deadline;
+
+        private void begin(ChannelHandlerContext ctx) {
+            receiving = true;
+            startedAt = System.nanoTime();
+            deadline = ctx.executor().schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            incomplete.add(this);
+        }
+
+        private void end() {
+            receiving = false;
+            incomplete.remove(this);
+            if (deadline != null) {
+                deadline.cancel(false);
+                deadline = null;
+            }
+        }
+
+        private void timedOut() {
+            if (receiving) {
+                quiet.warn(
+                        "request read timeout",
+                        "a request was not received in full within app.web.request-read-timeout (" + timeout
+                                + "); closed the connection (" + channel.remoteAddress() + ")");
+                giveUp();
+            }
+        }
+
+        /** Stops reading this connection: a 408 if no response is under way (one would be cut), then the close. */
+        private void giveUp() {
+            if (!receiving || !channel.isActive()) {
+                return; // finished or closed in the meantime
+            }
+            end();
+            refused = true;
+            if (answering == 0) {
+                refuse(requests.context, Refusal.TIMEOUT);
+            } else {
+                channel.close();
+            }
+        }
+
+        /** Nearest the socket: the first byte of a request starts its clock. */
+        final class Bytes extends ChannelInboundHandlerAdapter {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                channel = ctx.channel();
+                ctx.channel().closeFuture().addListener(closed -> end());
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (refused) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                boolean began = false;
+                if (!receiving && tracked && msg instanceof ByteBuf b && b.isReadable() && !websocket(ctx)) {
+                    begin(ctx);
+                    began = true;
+                }
+                ctx.fireChannelRead(msg);
+                // a request that arrived whole in this read has ended by now and pushes no other out
+                if (began && receiving && incomplete.size() > maxIncomplete) {
+                    shed();
+                }
+            }
+
+            /** Whether the connection has become a websocket (its frames are bounded by the socket's own rules). */
+            private boolean websocket(ChannelHandlerContext ctx) {
+                if (!websocket) {
+                    websocket = ctx.pipeline().get(WebSocketFrameDecoder.class) != null;
+                }
+                return websocket;
+            }
+        }
+
+        /** After the HTTP decoder: sees each request's head and its end; refuses what HTTP says to refuse. */
+        final class Requests extends ChannelDuplexHandler {
+            private ChannelHandlerContext context;
+
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                context = ctx;
+                tracked = true;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (refused) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                if (msg instanceof HttpRequest request) {
+                    Refusal problem = problem(request);
+                    if (problem != null) {
+                        ReferenceCountUtil.release(msg);
+                        end();
+                        refused = true;
+                        refuse(ctx, problem);
+                        return;
+                    }
+                    answering++;
+                }
+                if (msg instanceof LastHttpContent) {
+                    end();
+                } else if (!(msg instanceof HttpContent) && !(msg instanceof HttpRequest)) {
+                    end(); // not HTTP any more (an upgrade): no request is being received
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof LastHttpContent && answering > 0) {
+                    answering--;
+                }
+                ctx.write(msg, promise);
+            }
+        }
+    }
+
+    /** A request refused before the application sees it: its status and what the body says besides it. */
+    record Refusal(HttpResponseStatus status, String detail) {
+        static final Refusal TIMEOUT = new Refusal(HttpResponseStatus.REQUEST_TIMEOUT, null);
+    }
+
+    /** What is wrong with a request before the application sees it, or null. */
+    private Refusal problem(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            if (cause instanceof TooLongHttpLineException) {
+                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, null);
+            }
+            if (cause instanceof TooLongHttpHeaderException) {
+                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null);
+            }
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request");
+        }
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "this server speaks HTTP/1.1");
+        }
+        if (version.minorVersion() == 1
+                && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header");
+        }
+        if (HttpUtil.is100ContinueExpected(request) && HttpUtil.getContentLength(request, -1L) > maxRequestSize) {
+            return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, null);
+        }
+        return null;
+    }
+
+    /**
+     * Answers with a short plain-text body (as {@link PlainErrorResponses} does) and the security headers every answer
+     * has, then closes the connection.
+     */
+    private static void refuse(ChannelHandlerContext ctx, Refusal refusal) {
+        HttpResponseStatus status = refusal.status();
+        String text = status.code() + " " + status.reasonPhrase()
+                + (refusal.detail() == null ? "" : ": " + refusal.detail()) + "\n";
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain;charset=utf-8")
+                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        WebFilter.fixedHeaders(response.headers()::set);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

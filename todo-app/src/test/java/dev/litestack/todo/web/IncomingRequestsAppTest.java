@@ -1,0 +1,143 @@
+package dev.litestack.todo.web;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.litestack.todo.support.WebClient;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link IncomingRequests} in the app's real Netty pipeline, over raw TCP: what Micronaut would have answered
+ * differently, the read timeout and the cap on requests in the middle of arriving.
+ */
+@MicronautTest
+@Property(name = "app.web.request-read-timeout", value = "4s")
+@Property(name = "app.web.max-incomplete-requests", value = "4")
+class IncomingRequestsAppTest {
+
+    @Inject
+    EmbeddedServer server;
+
+    private Socket open() throws IOException {
+        Socket socket = new Socket(server.getHost(), server.getPort());
+        socket.setSoTimeout(20_000);
+        return socket;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    /** Everything the server sends until it closes the connection. */
+    private static String readToClose(Socket socket) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        byte[] buf = new byte[8192];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            out.write(buf, 0, n);
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean hasInput(Socket socket) {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private String exchange(String request) throws IOException {
+        try (Socket socket = open()) {
+            send(socket, request);
+            return readToClose(socket);
+        }
+    }
+
+    @Test
+    void malformedRequestsGetTheirOwnStatusInHttp11WithTheSecurityHeaders() throws IOException {
+        String[][] cases = {
+            {"GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: app\r\n\r\n", "414 Request-URI Too Long"},
+            {"GET / HTTP/1.1\r\nHost: app\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n", "431 "},
+            {"GET / HTTP/9.9\r\nHost: app\r\n\r\n", "505 HTTP Version Not Supported"},
+            {"GET / HTTP/1.1\r\n\r\n", "400 Bad Request"},
+            {"GARBAGE\r\n\r\n", "400 Bad Request"},
+            {"POST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n", "413 "},
+        };
+        for (String[] c : cases) {
+            String answer = exchange(c[0]);
+            String what = c[0].substring(0, Math.min(16, c[0].length())) + " -> " + answer;
+            assertTrue(answer.startsWith("HTTP/1.1 " + c[1]), what);
+            assertTrue(answer.contains("X-Content-Type-Options: nosniff"), what);
+            assertTrue(answer.contains("X-Frame-Options: DENY"), what);
+            assertTrue(!answer.contains("100 Continue"), what);
+        }
+        assertTrue(exchange("GET / HTTP/1.0\r\n\r\n").startsWith("HTTP/1.0 200 OK"), "HTTP/1.0 needs no Host");
+    }
+
+    @Test
+    void aRequestThatNeverFinishesArrivingIsAnswered408() throws IOException {
+        try (Socket slow = open()) {
+            send(slow, "GET / HTTP/1.1\r\nHost: app\r\nX-Slow: a");
+            String answer = readToClose(slow);
+            assertTrue(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer);
+        }
+    }
+
+    @Test
+    void pastTheCapTheOldestIncompleteRequestsAreClosedAndTheAppStillAnswers() throws IOException {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                Socket s = open();
+                send(s, "GET / HTTP/1.1\r\nHost: app\r\nX-Slow: " + i);
+                slow.add(s);
+            }
+            // two were pushed out by the fifth and the sixth (the two the server began reading first: their event
+            // loops need not read them in the order they were sent), long before anyone's read timeout
+            List<Socket> answered = await().atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                            () -> slow.stream()
+                                    .filter(IncomingRequestsAppTest::hasInput)
+                                    .toList(),
+                            a -> a.size() >= 2);
+            assertEquals(2, answered.size(), "exactly two closed");
+            for (Socket s : answered) {
+                String answer = readToClose(s);
+                assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+            }
+            for (Socket s : slow) {
+                if (!answered.contains(s)) {
+                    s.setSoTimeout(100);
+                    assertThrows(
+                            SocketTimeoutException.class,
+                            () -> s.getInputStream().read(),
+                            "still waiting");
+                }
+            }
+            WebClient visitor = new WebClient(server.getURI());
+            assertEquals(200, visitor.open().statusCode(), "a whole request is not held up by them");
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+}

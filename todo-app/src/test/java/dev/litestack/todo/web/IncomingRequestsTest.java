@@ -1,0 +1,214 @@
+package dev.litestack.todo.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests still arriving, on Netty's embedded channels with the real HTTP codec between the two handlers (as in
+ * Micronaut's pipeline) and the channels' own clock: the read timeout, the cap on incomplete requests, and the
+ * requests refused before the application.
+ */
+class IncomingRequestsTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final IncomingRequests incoming = new IncomingRequests(TIMEOUT, 3, 16 * 1024, Clock.systemUTC());
+
+    private EmbeddedChannel connection() {
+        IncomingRequests.Connection c = incoming.newConnection();
+        EmbeddedChannel channel = new EmbeddedChannel(c.bytes, new HttpServerCodec(), c.requests);
+        channel.freezeTime();
+        return channel;
+    }
+
+    private static void send(EmbeddedChannel channel, String text) {
+        channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Everything the connection wrote to its socket, as text. */
+    private static String sent(EmbeddedChannel channel) {
+        StringBuilder out = new StringBuilder();
+        for (Object o; (o = channel.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            out.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        return out.toString();
+    }
+
+    /** How many messages reached the application, released. */
+    private static int delivered(EmbeddedChannel channel) {
+        int n = 0;
+        for (Object o; (o = channel.readInbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+            n++;
+        }
+        return n;
+    }
+
+    private static void pass(EmbeddedChannel channel, Duration time) {
+        channel.advanceTimeBy(time.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+    }
+
+    @Test
+    void aRequestStillArrivingAfterTheTimeoutIsAnswered408AndClosed() {
+        EmbeddedChannel slow = connection();
+        send(slow, "GET / HTTP/1.1\r\nHost: app\r\nX-Slow: a");
+        assertEquals(1, incoming.incompleteRequests());
+        pass(slow, TIMEOUT.minusSeconds(1));
+        send(slow, "aaaa");
+        assertTrue(slow.isOpen(), "bytes trickling in do not restart the clock");
+        pass(slow, Duration.ofSeconds(2));
+        String answer = sent(slow);
+        assertTrue(answer.startsWith("HTTP/1.1 408 Request Timeout\r\n"), answer);
+        assertTrue(answer.contains("connection: close"), answer);
+        assertTrue(answer.endsWith("\r\n\r\n408 Request Timeout\n"), answer);
+        assertFalse(slow.isOpen());
+        assertEquals(0, incoming.incompleteRequests());
+        assertEquals(0, delivered(slow), "the application never saw it");
+    }
+
+    @Test
+    void aConnectionBetweenRequestsWaitsAsLongAsItLikes() {
+        EmbeddedChannel keepAlive = connection();
+        send(keepAlive, "GET / HTTP/1.1\r\nHost: app\r\n\r\n");
+        assertEquals(2, delivered(keepAlive), "the request's head and its (empty) end");
+        assertEquals(0, incoming.incompleteRequests(), "received in full");
+        keepAlive.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        sent(keepAlive);
+        pass(keepAlive, TIMEOUT.multipliedBy(4));
+        assertTrue(keepAlive.isOpen());
+        assertEquals("", sent(keepAlive));
+
+        // the next request on it has its own clock
+        send(keepAlive, "POST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 10\r\n\r\nti");
+        assertEquals(1, incoming.incompleteRequests(), "a body still arriving");
+        assertTrue(delivered(keepAlive) >= 1);
+        pass(keepAlive, TIMEOUT.plusSeconds(1));
+        assertFalse(keepAlive.isOpen());
+        assertEquals("", sent(keepAlive), "no 408 in the middle of a request the application is reading");
+        assertEquals(0, incoming.incompleteRequests());
+    }
+
+    @Test
+    void pastTheCapTheRequestIncompleteTheLongestIsClosed() {
+        EmbeddedChannel[] slow = new EmbeddedChannel[3];
+        for (int i = 0; i < slow.length; i++) {
+            slow[i] = connection();
+            send(slow[i], "GET / HTTP/1.1\r\nHost: ap");
+            pass(slow[i], Duration.ofMillis(10));
+        }
+        EmbeddedChannel done = connection();
+        send(done, "GET / HTTP/1.1\r\nHost: app\r\n\r\n");
+        assertEquals(3, incoming.incompleteRequests(), "a request received in full does not count");
+        assertTrue(slow[0].isOpen());
+
+        EmbeddedChannel fourth = connection();
+        send(fourth, "GET / HTTP/1.1\r\n");
+        slow[0].runPendingTasks();
+        assertFalse(slow[0].isOpen(), "the oldest incomplete request's connection is closed");
+        assertTrue(sent(slow[0]).startsWith("HTTP/1.1 408 "));
+        assertTrue(slow[1].isOpen() && slow[2].isOpen() && fourth.isOpen() && done.isOpen());
+        assertEquals(3, incoming.incompleteRequests());
+    }
+
+    @Test
+    void aWebsocketIsNotARequestInProgress() {
+        EmbeddedChannel socket = connection();
+        send(socket, "GET /live HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        delivered(socket);
+        socket.pipeline().addFirst(new WebSocket13FrameDecoder(true, false, 1024)); // as after the handshake
+        socket.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 0x85}));
+        assertEquals(0, incoming.incompleteRequests(), "half a frame is the socket's business");
+        pass(socket, TIMEOUT.multipliedBy(2));
+        assertTrue(socket.isOpen());
+        socket.finishAndReleaseAll();
+    }
+
+    @Test
+    void requestsHttpRefusesAreAnsweredBeforeTheApplication() {
+        assertRefused("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: app\r\n\r\n", "414 Request-URI Too Long");
+        assertRefused(
+                "GET / HTTP/1.1\r\nHost: app\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n",
+                "431 Request Header Fields Too Large");
+        String http11 = "505 HTTP Version Not Supported: this server speaks HTTP/1.1";
+        assertRefused("GET / HTTP/9.9\r\nHost: app\r\n\r\n", http11);
+        assertRefused("GET / HTTP/2.0\r\nHost: app\r\n\r\n", http11);
+        assertRefused("GET / HTTP/1.1\r\n\r\n", "400 Bad Request: an HTTP/1.1 request needs exactly one Host header");
+        assertRefused(
+                "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                "400 Bad Request: an HTTP/1.1 request needs exactly one Host header");
+        assertRefused("NOT HTTP AT ALL\r\n\r\n", "400 Bad Request: malformed request");
+        assertRefused(
+                "POST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n",
+                "413 Request Entity Too Large");
+        assertEquals(0, incoming.incompleteRequests());
+    }
+
+    @Test
+    void http10WithoutHostAndASmallExpectContinueGoThrough() {
+        EmbeddedChannel old = connection();
+        send(old, "GET / HTTP/1.0\r\n\r\n");
+        Object head = old.readInbound();
+        assertTrue(head instanceof HttpRequest, String.valueOf(head));
+        ReferenceCountUtil.release(head);
+        EmbeddedChannel expecting = connection();
+        send(expecting, "POST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n");
+        head = expecting.readInbound();
+        assertTrue(head instanceof HttpRequest, String.valueOf(head));
+        ReferenceCountUtil.release(head);
+        assertEquals("", sent(old) + sent(expecting));
+        assertTrue(old.isOpen() && expecting.isOpen());
+        old.finishAndReleaseAll();
+        expecting.finishAndReleaseAll();
+    }
+
+    private void assertRefused(String request, String status) {
+        EmbeddedChannel channel = connection();
+        send(channel, request);
+        channel.runPendingTasks();
+        String answer = sent(channel);
+        String line = "HTTP/1.1 " + status.replaceFirst(":.*", "") + "\r\n";
+        assertTrue(answer.startsWith(line), request.substring(0, Math.min(20, request.length())) + " -> " + answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + status + "\n"), answer);
+        assertTrue(answer.contains("X-Content-Type-Options: nosniff"), answer);
+        assertTrue(answer.contains("Content-Security-Policy: default-src 'none'"), answer);
+        assertTrue(answer.contains("connection: close"), answer);
+        assertFalse(channel.isOpen(), "closed after " + status);
+        assertNull(
+                findRequest(channel),
+                "the application never saw it: " + request.substring(0, Math.min(20, request.length())));
+    }
+
+    private static Object findRequest(EmbeddedChannel channel) {
+        for (Object o; (o = channel.readInbound()) != null; ) {
+            boolean request = o instanceof HttpRequest || o instanceof LastHttpContent;
+            ReferenceCountUtil.release(o);
+            if (request) {
+                return o;
+            }
+        }
+        return null;
+    }
+}
