@@ -19,9 +19,10 @@ import dev.litestack.replicator.restore.NoBackupsException;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.Log;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -247,6 +248,15 @@ final class ReplicateCommand implements Callable<Integer> {
                 java.nio.file.Path.of(args.get(0)).toAbsolutePath().normalize(), replicas)));
     }
 
+    /** Whether {@code db} holds a database ({@link SqliteFiles#holdsDatabase}); an unreadable one counts as held. */
+    private static boolean holdsDatabase(Path db) {
+        try {
+            return SqliteFiles.holdsDatabase(db);
+        } catch (IOException e) {
+            return true; // replicating it then reports what is wrong with it
+        }
+    }
+
     private static boolean containsName(List<ReplicaConfig> rs, String name) {
         return rs.stream().anyMatch(r -> r.name().equals(name));
     }
@@ -258,7 +268,7 @@ final class ReplicateCommand implements Callable<Integer> {
      */
     private void restoreMissing(Config config, Map<String, String> env, Log log) throws CliException, IOException {
         List<DbConfig> missing = config.dbs().stream()
-                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !Files.exists(d.path()))
+                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !holdsDatabase(d.path()))
                 .toList();
         if (missing.isEmpty()) {
             return;

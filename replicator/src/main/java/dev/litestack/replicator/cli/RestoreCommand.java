@@ -8,8 +8,8 @@ import dev.litestack.replicator.restore.RestoreException;
 import dev.litestack.replicator.restore.RestorePlan;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
+import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.Log;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -75,7 +75,11 @@ final class RestoreCommand implements Callable<Integer> {
                 "8",
                 "WAL downloads at once (default: ${DEFAULT-VALUE}).",
                 v -> parallelism = v);
-        Specs.flag(s, "-if-db-not-exists", "Do nothing (exit 0) if the output already exists.", v -> ifDbNotExists = v);
+        Specs.flag(
+                s,
+                "-if-db-not-exists",
+                "Do nothing (exit 0) if the output already holds a database (an empty file does not).",
+                v -> ifDbNotExists = v);
         Specs.flag(s, "-if-replica-exists", "Do nothing (exit 0) if no backup exists.", v -> ifReplicaExists = v);
         Specs.option(
                 s,
@@ -127,6 +131,7 @@ final class RestoreCommand implements Callable<Integer> {
         Log log = logLevel.configure(System.getenv());
         if (verbose) {
             log = log.withLevel(Log.Level.DEBUG);
+            Log.configure(log); // what logs through the process-wide log (the S3 client's crypto line) follows -v
         }
         IntegrityCheck check = integrityCheckMode();
         if (outputArg != null) {
@@ -154,7 +159,7 @@ final class RestoreCommand implements Callable<Integer> {
         try (ReplicaTargets.Resolved r = targets.resolve(System.getenv())) {
             Path out = output != null ? output : r.db().path();
             out = out.toAbsolutePath().normalize();
-            if (Files.exists(out)) {
+            if (SqliteFiles.holdsDatabase(out)) {
                 if (ifDbNotExists) {
                     log.info("database already exists, skipping", "path", out);
                     return ExitCodes.OK;

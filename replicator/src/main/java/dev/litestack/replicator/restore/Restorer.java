@@ -77,8 +77,11 @@ public final class Restorer {
     public Result restore(RestorePlan plan, Path output) throws IOException {
         // through a link, as SQLite opens it: a dangling /data/app.db -> /volume/app.db restores /volume/app.db
         Path out = SqliteFiles.resolve(output);
-        if (Files.exists(out)) {
+        if (SqliteFiles.holdsDatabase(out)) {
             throw new RestoreException("cannot restore, output path already exists: " + out);
+        }
+        if (Files.exists(out)) {
+            log.info("output is an empty file: the restored database takes its place", "path", out);
         }
         refuseLeftovers(out);
         Path dir = out.getParent();
@@ -193,6 +196,10 @@ public final class Restorer {
                         integrityCheck.flagValue(),
                         "check_ms",
                         checked);
+                if (SqliteFiles.holdsDatabase(out)) {
+                    throw new RestoreException(
+                            "cannot restore, " + out + " was written by something else during the restore");
+                }
                 AtomicFiles.rename(tmp, out);
                 done = true;
                 return new Result(out, applier.transactions(), plan.segments().size(), bytes, end);

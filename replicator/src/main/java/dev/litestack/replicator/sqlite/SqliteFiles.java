@@ -2,6 +2,7 @@ package dev.litestack.replicator.sqlite;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -29,6 +30,23 @@ public final class SqliteFiles {
     /** The rollback journal of a database not in WAL mode: {@code app.db} → {@code app.db-journal}. */
     public static Path journal(Path db) {
         return beside(db, "-journal");
+    }
+
+    /**
+     * Whether {@code db} holds a database: its file is not empty, or its WAL is not. SQLite creates an
+     * empty file when it opens a path that does not exist (the {@code sqlite3} shell, a connection that
+     * never wrote), and an empty file holds no data: a restore may take its place.
+     */
+    public static boolean holdsDatabase(Path db) throws IOException {
+        Path real = resolve(db);
+        try {
+            if (Files.size(real) > 0) {
+                return true;
+            }
+            return Files.size(wal(real)) > 0;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     /** The file named {@code <database file><suffix>} beside the file {@code db} leads to. */

@@ -139,6 +139,19 @@ class ReplicateExecTest {
     }
 
     @Test
+    void restoreIfDbNotExistsRestoresOverAnEmptyFile() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(db, rep, 2, 4);
+        deleteDb();
+        Files.write(db, new byte[0]); // what the sqlite3 shell leaves when it opens a missing path
+        Cli.Result r = Cli.exec(
+                dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"", db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("database restored before replicating"), r.out());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(db));
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(restored("again.db")), "the replica's data, not an empty db");
+    }
+
+    @Test
     void restoreIfDbNotExistsWithoutAReplicaStartsEmpty() throws Exception {
         Cli.Result r = Cli.exec(
                 dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"", db.toString(), url);

@@ -49,6 +49,50 @@ class RestoreCommandTest {
         assertEquals("x", Files.readString(out));
     }
 
+    /**
+     * An empty file at the output holds no database (SQLite creates one when it opens a missing path, e.g. the
+     * sqlite3 shell): the restore takes its place, also with -if-db-not-exists, so a boot that finds one still
+     * restores instead of starting an empty database whose new generation would hide the replica's data. An
+     * empty file whose WAL has frames does hold one.
+     */
+    @Test
+    void anEmptyFileAtTheOutputIsReplaced() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        Path out = dir.resolve("out.db");
+        Files.write(out, new byte[0]);
+        Cli.Result r = Cli.exec(
+                Files.createDirectories(dir.resolve("logs")),
+                "restore",
+                "-if-db-not-exists",
+                "-o",
+                out.toString(),
+                url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(
+                (r.out() + r.err()).contains("output is an empty file: the restored database takes its place"),
+                r.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+
+        Path other = dir.resolve("other.db");
+        Files.write(other, new byte[0]);
+        Cli.Result plain = Cli.run("restore", "-o", other.toString(), url(dir.resolve("rep")));
+        assertEquals(0, plain.code(), plain.toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(other));
+
+        Path walOnly = dir.resolve("wal-only.db");
+        try (AppDb app = new AppDb(dir.resolve("live.db"))) {
+            app.insert(100, 103);
+            Files.copy(dir.resolve("live.db-wal"), dir.resolve("wal-only.db-wal"));
+        }
+        Files.write(walOnly, new byte[0]);
+        Cli.Result held = Cli.run("restore", "-o", walOnly.toString(), url(dir.resolve("rep")));
+        assertEquals(1, held.code(), held.toString());
+        assertEquals("error: cannot restore, output path already exists: " + walOnly + NL, held.err());
+        Cli.Result skipped = Cli.run("restore", "-if-db-not-exists", "-o", walOnly.toString(), url(dir.resolve("rep")));
+        assertEquals(0, skipped.code(), skipped.toString());
+        assertEquals(0, Files.size(walOnly));
+    }
+
     @Test
     void aWalOrJournalLeftAtTheOutputPathIsRefused() throws Exception {
         EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);

@@ -179,7 +179,8 @@ class S3TlsTest {
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 200);
         }
-        Path config = config(server, db, server.createBucket(), true, true);
+        String bucket = server.createBucket();
+        Path config = config(server, db, bucket, true, true);
         Map<String, String> off = Map.of(NssCrypto.ENV, "off");
 
         Cli.Result withNss = run(dir.resolve("a"), Map.of(), "replicate", "-once", "-config", config.toString());
@@ -204,6 +205,23 @@ class S3TlsTest {
         Path restored = dir.resolve("restored.db");
         restore(dir.resolve("d"), Map.of(), config, restored, db);
         assertEquals(AppDb.range(0, 300), AppDb.ids(restored));
+
+        // restore -v shows the same line with a config that logs at info
+        Path quiet = config(server, db, bucket, true, false);
+        Cli.Result verbose = run(
+                dir.resolve("e"),
+                off,
+                "restore",
+                "-v",
+                "-config",
+                quiet.toString(),
+                "-o",
+                dir.resolve("restored-v.db").toString(),
+                db.toString());
+        assertTrue(
+                (verbose.out() + verbose.err())
+                        .contains("msg=\"crypto: the JDK's providers\" reason=\"REPLICATOR_NSS=off\""),
+                verbose.toString());
     }
 
     /**
