@@ -177,19 +177,36 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         /** The handler after the HTTP decoder is in place: without it no request's end would be seen. */
         private boolean tracked;
 
+        /** In {@link #incomplete}, with a deadline: the request did not arrive whole in the read that began it. */
+        private boolean listed;
+
         private ScheduledFuture<?> deadline;
 
-        private void begin(ChannelHandlerContext ctx) {
+        /** The first bytes of a request arrived. */
+        private void begin() {
             receiving = true;
             startedAt = System.nanoTime();
-            deadline = ctx.executor().schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        /**
+         * The read that began a request has been handled and the request is not whole yet: it counts and gets a
+         * deadline. Most requests arrive in one read and never get here, so they cost no timer.
+         */
+        private void list(ChannelHandlerContext ctx) {
+            listed = true;
+            long left = timeout.toNanos() - (System.nanoTime() - startedAt);
+            deadline = ctx.executor().schedule(this::timedOut, left, TimeUnit.NANOSECONDS);
             incomplete.add(this);
+            if (incomplete.size() > maxIncomplete) {
+                shed();
+            }
         }
 
         private void end() {
             receiving = false;
-            incomplete.remove(this);
-            if (deadline != null) {
+            if (listed) {
+                listed = false;
+                incomplete.remove(this);
                 deadline.cancel(false);
                 deadline = null;
             }
@@ -235,13 +252,12 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 }
                 boolean began = false;
                 if (!receiving && tracked && msg instanceof ByteBuf b && b.isReadable() && !websocket(ctx)) {
-                    begin(ctx);
+                    begin();
                     began = true;
                 }
                 ctx.fireChannelRead(msg);
-                // a request that arrived whole in this read has ended by now and pushes no other out
-                if (began && receiving && incomplete.size() > maxIncomplete) {
-                    shed();
+                if (began && receiving && !listed) {
+                    list(ctx);
                 }
             }
 

@@ -95,6 +95,7 @@ class IncomingRequestsTest {
         send(keepAlive, "GET / HTTP/1.1\r\nHost: app\r\n\r\n");
         assertEquals(2, delivered(keepAlive), "the request's head and its (empty) end");
         assertEquals(0, incoming.incompleteRequests(), "received in full");
+        assertEquals(-1, keepAlive.runScheduledPendingTasks(), "a request that arrived whole costs no timer");
         keepAlive.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
         sent(keepAlive);
         pass(keepAlive, TIMEOUT.multipliedBy(4));
