@@ -250,13 +250,19 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     ReferenceCountUtil.release(msg);
                     return;
                 }
-                boolean began = false;
-                if (!receiving && tracked && msg instanceof ByteBuf b && b.isReadable() && !websocket(ctx)) {
+                ByteBuf bytes = msg instanceof ByteBuf b ? b : null;
+                boolean inRequest = receiving;
+                if (!receiving && tracked && bytes != null && bytes.isReadable() && !websocket(ctx)) {
                     begin();
-                    began = true;
+                    inRequest = true;
                 }
                 ctx.fireChannelRead(msg);
-                if (began && receiving && !listed) {
+                if (!receiving && inRequest && !refused && bytes != null && bytes.refCnt() > 0 && bytes.isReadable()) {
+                    // a request ended in this read and the decoder kept what followed it (it keeps a read's
+                    // buffer only while bytes of it are left undecoded): the start of the next request
+                    begin();
+                }
+                if (receiving && !listed && !refused) {
                     list(ctx);
                 }
             }
@@ -296,6 +302,9 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                         return;
                     }
                     answering++;
+                    if (!receiving) {
+                        begin(); // a request after one that ended in the same read: its body may be to come
+                    }
                 }
                 if (msg instanceof LastHttpContent) {
                     end();

@@ -113,6 +113,29 @@ class IncomingRequestsTest {
     }
 
     @Test
+    void theStartOfARequestThatArrivesWithTheEndOfThePreviousOneHasItsOwnClock() {
+        EmbeddedChannel pipelined = connection();
+        send(pipelined, "GET / HTTP/1.1\r\nHost: app\r\n\r\nGET /next HTTP/1.1\r\nHost: a");
+        assertEquals(2, delivered(pipelined), "the first request, whole");
+        assertEquals(1, incoming.incompleteRequests(), "the second one's first bytes, kept by the decoder");
+        pass(pipelined, TIMEOUT.plusSeconds(1));
+        assertFalse(pipelined.isOpen());
+        assertEquals("", sent(pipelined), "no 408 while the first request's answer is under way");
+
+        EmbeddedChannel withBody = connection();
+        send(
+                withBody,
+                "GET / HTTP/1.1\r\nHost: app\r\n\r\nPOST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 9\r\n\r\nti");
+        assertEquals(1, incoming.incompleteRequests(), "the second one's body is still to come");
+        send(withBody, "tle=abc");
+        assertEquals(0, incoming.incompleteRequests(), "and then it has arrived");
+        assertEquals(5, delivered(withBody), "two heads, an empty end, two pieces of body");
+        pass(withBody, TIMEOUT.multipliedBy(2));
+        assertTrue(withBody.isOpen());
+        withBody.finishAndReleaseAll();
+    }
+
+    @Test
     void pastTheCapTheRequestIncompleteTheLongestIsClosed() {
         EmbeddedChannel[] slow = new EmbeddedChannel[3];
         for (int i = 0; i < slow.length; i++) {
