@@ -290,7 +290,11 @@ class InteropFileTest {
                         exit = theirs.stop(Duration.ofSeconds(30));
                     }
                 }
-                assertEquals(0, exit, tool + " replicate exit code (round " + round + ")");
+                if (ours) {
+                    assertEquals(0, exit, tool + " replicate exit code (round " + round + ")");
+                } else {
+                    assertLitestreamStopped(exit, theirs, "round " + round);
+                }
                 assertEquals(next, restoredIds(client), tool + "'s final sync (round " + round + ")");
                 app.insert(next, next + 30); // while no replicator runs: the next one must ship them
                 next += 30;
@@ -300,7 +304,7 @@ class InteropFileTest {
             try {
                 awaitRestored(client, next, "Litestream ships the rows written while nothing ran");
             } finally {
-                assertEquals(0, last.stop(Duration.ofSeconds(30)), "litestream replicate exit code");
+                assertLitestreamStopped(last.stop(Duration.ofSeconds(30)), last, "the last turn");
             }
         }
         String gen = Interop.onlyGeneration(client);
@@ -315,6 +319,21 @@ class InteropFileTest {
         litestream.restore(theirs, Interop.fileUrl(replicaDir)).requireSuccess("litestream restore");
         Interop.assertSameBytes(theirs, ours, "Litestream's and our restore after four switches");
         assertEquals(pageSize, pageSize(ours), "the restored page size");
+    }
+
+    /**
+     * Litestream 0.3.13 stopped. It exits 1 now and then on SIGTERM with an error from its own close (a checkpoint
+     * it runs with a context it has already cancelled, {@code release read lock: context canceled}, or a race on
+     * its temp files; docs/benchmarks.md, "Litestream's shutdown"), more often with the 200-page threshold here.
+     * This test is about what each tool ships, which is checked after every turn; an exit other than 0 or 1 (a
+     * usage error, a kill) fails it, and an exit 1 is printed with Litestream's output.
+     */
+    private static void assertLitestreamStopped(int exit, Litestream.Running running, String turn) throws Exception {
+        if (exit != 0) {
+            String out = running.output();
+            System.out.println("litestream replicate exited " + exit + " (" + turn + "):\n" + out);
+            assertEquals(1, exit, "Litestream replicate exit code (" + turn + "); output:\n" + out);
+        }
     }
 
     private static int pageSize(Path db) throws Exception {
