@@ -174,8 +174,6 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         private boolean refused;
 
         private boolean websocket;
-        /** The handler after the HTTP decoder is in place: without it no request's end would be seen. */
-        private boolean tracked;
 
         /** In {@link #incomplete}, with a deadline: the request did not arrive whole in the read that began it. */
         private boolean listed;
@@ -227,10 +225,15 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             if (!receiving || !channel.isActive()) {
                 return; // finished or closed in the meantime
             }
+            stop(answering == 0 ? Refusal.TIMEOUT : null);
+        }
+
+        /** Drops what else arrives and closes the connection, after answering {@code refusal} if not null. */
+        private void stop(Refusal refusal) {
             end();
             refused = true;
-            if (answering == 0) {
-                refuse(requests.context, Refusal.TIMEOUT);
+            if (refusal != null) {
+                refuse(requests.context, refusal);
             } else {
                 channel.close();
             }
@@ -252,6 +255,8 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 }
                 ByteBuf bytes = msg instanceof ByteBuf b ? b : null;
                 boolean inRequest = receiving;
+                // without the handler after the HTTP decoder no request's end would be seen: nothing is timed
+                boolean tracked = requests.context != null;
                 if (!receiving && tracked && bytes != null && bytes.isReadable() && !websocket(ctx)) {
                     begin();
                     inRequest = true;
@@ -283,7 +288,6 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
                 context = ctx;
-                tracked = true;
             }
 
             @Override
@@ -296,9 +300,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     Refusal problem = problem(request);
                     if (problem != null) {
                         ReferenceCountUtil.release(msg);
-                        end();
-                        refused = true;
-                        refuse(ctx, problem);
+                        stop(problem);
                         return;
                     }
                     answering++;
