@@ -6,6 +6,10 @@
 // - Fragments carry the list version they show (data-version): a fragment older than what the tab shows is
 //   dropped, and fragments of deleted todos are ignored, so late or repeated messages never show stale state.
 // - Filters (#/, #/active, #/completed) are per tab: CSS hides what the tab's filter does not select.
+// - A change the server refused or never got is said on the page (#request-problem) and undone there; a live
+//   connection that is down is said too (#live-status).
+// - A row being edited stays in edit mode, with the draft, when a message replaces it; only Enter or leaving the
+//   field saves. Focus inside a replaced element moves to the same control in its replacement.
 
 const STREAM = "text/vnd.turbo-stream.html";
 const KEY = Object.freeze({ ENTER: "Enter", ESCAPE: "Escape" });
@@ -20,25 +24,51 @@ window.Turbo.session.history.stop();
 const list = () => document.getElementById("todo-list");
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]').content;
 const todoNumber = (element) => Number(element.id.slice("todo_".length));
+const requestProblem = document.getElementById("request-problem");
+const liveStatus = document.getElementById("live-status");
+
+function say(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+}
 
 // ---- sending changes ----
 
+// Forms name their HTTP method in data-method (PATCH, DELETE) and say method="post": a browser without this script
+// then posts the form (and gets a 405) instead of putting its fields, the CSRF token among them, in a GET's URL.
 async function send(form, fields = {}) {
   const body = new URLSearchParams(new FormData(form));
   for (const [name, value] of Object.entries(fields)) body.set(name, value);
-  const response = await fetch(form.getAttribute("action"), {
-    method: (form.getAttribute("method") || "post").toUpperCase(),
-    body,
-    credentials: "same-origin",
-    headers: { Accept: STREAM, "X-CSRF-Token": csrfToken() },
-  });
+  let response;
+  try {
+    response = await fetch(form.getAttribute("action"), {
+      method: (form.dataset.method || form.getAttribute("method") || "post").toUpperCase(),
+      body,
+      credentials: "same-origin",
+      headers: { Accept: STREAM, "X-CSRF-Token": csrfToken() },
+    });
+  } catch (error) {
+    throw new Error("the server could not be reached", { cause: error });
+  }
+  if (!response.ok) {
+    // Error answers are one short line of text/plain: the status, and what was wrong with the input.
+    const line = (await response.text().catch(() => "")).trim().split("\n")[0].slice(0, 300);
+    throw new Error(line || `${response.status} ${response.statusText}`.trim());
+  }
+  say(requestProblem, "");
   if ((response.headers.get("Content-Type") || "").startsWith(STREAM)) {
     window.Turbo.renderStreamMessage(await response.text());
   }
 }
 
-function report(promise) {
-  promise.catch((error) => console.error("todo request failed", error));
+// Sends in the background; if the change does not go through, says why and runs undo (puts the page back).
+function report(promise, undo) {
+  promise.catch((error) => {
+    console.error("todo request failed", error);
+    const reload = error.message.startsWith("403") ? " (reload the page)" : "";
+    say(requestProblem, `Not saved: ${error.message}${reload}`);
+    if (undo) undo();
+  });
 }
 
 document.addEventListener("submit", (event) => {
@@ -49,8 +79,10 @@ document.addEventListener("submit", (event) => {
     const input = form.querySelector(".new-todo");
     const title = input.value.trim();
     if (!title) return;
-    report(send(form, { title }));
     input.value = "";
+    report(send(form, { title }), () => {
+      if (!input.value) input.value = title;
+    });
   } else if (form.classList.contains("edit-form")) {
     finishEditing(form.querySelector(".edit"), true);
   } else {
@@ -61,41 +93,60 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("change", (event) => {
   const box = event.target;
   if (box.matches(".todo-list .toggle, .toggle-all")) {
-    report(send(box.form, { completed: String(box.checked) }));
+    const checked = box.checked;
+    report(send(box.form, { completed: String(checked) }), () => {
+      if (box.isConnected && box.checked === checked) box.checked = !checked;
+    });
   }
 });
 
-// ---- editing (double-click; Enter or blur saves, Escape cancels, empty deletes on the server) ----
+// ---- editing (double-click, or Enter on a title; Enter or blur saves, Escape cancels, empty deletes) ----
+
+// Edit fields of rows that a stream message replaced or removed while they were being edited: their blur is not
+// the user leaving the field, and saves nothing (the edit goes on in the replacement, if the todo is still there).
+const superseded = new WeakSet();
 
 document.addEventListener("dblclick", (event) => {
   const label = event.target.closest(".todo-list li .view label");
   if (label) startEditing(label.closest("li"));
 });
 
+// The edit field is filled from the row's title when editing starts: the markup carries each title once, which
+// halves the page, every message and the snapshot of a list of long titles.
 function startEditing(item, draft) {
   const input = item.querySelector(".edit");
+  input.defaultValue = item.querySelector(".view label").textContent;
+  input.value = draft ? draft.value : input.defaultValue;
   item.classList.add("editing");
-  if (draft !== undefined) input.value = draft;
   input.focus();
-  input.setSelectionRange(input.value.length, input.value.length);
+  const end = input.value.length;
+  input.setSelectionRange(draft ? draft.start : end, draft ? draft.end : end, draft ? draft.direction : "none");
 }
 
 function finishEditing(input, save) {
   const item = input.closest("li");
-  if (!item || !item.classList.contains("editing")) return;
+  if (superseded.has(input) || !item || !item.classList.contains("editing")) return;
   item.classList.remove("editing");
   const title = input.value.trim();
   if (!save || title === input.defaultValue) {
     input.value = input.defaultValue;
     return;
   }
-  report(send(input.form, { title }));
+  report(send(input.form, { title }), () => {
+    const current = document.getElementById(item.id);
+    if (current && !document.querySelector(".todo-list li.editing")) {
+      startEditing(current, { value: title, start: title.length, end: title.length, direction: "none" });
+    }
+  });
 }
 
 document.addEventListener("keydown", (event) => {
   if (event.key === KEY.ESCAPE && event.target.matches(".todo-list .edit")) {
     event.preventDefault();
     finishEditing(event.target, false);
+  } else if (event.key === KEY.ENTER && event.target.matches(".todo-list li .view label")) {
+    event.preventDefault();
+    startEditing(event.target.closest("li"));
   }
 });
 
@@ -118,7 +169,7 @@ function applyFilter() {
 window.addEventListener("hashchange", applyFilter);
 applyFilter();
 
-// ---- rendering stream messages: drop stale fragments, keep order, keep an edit in progress ----
+// ---- rendering stream messages: drop stale fragments, keep order, keep an edit in progress and the focus ----
 
 function isStale(action, target, incoming) {
   if (action === "remove" || !incoming || !incoming.id || incoming.id === "todo-list") return false;
@@ -150,8 +201,15 @@ document.addEventListener("turbo:before-stream-render", (event) => {
     return;
   }
   if (action === "remove") removed.add(target);
-  const editing = document.querySelector(`#${CSS.escape(target)}.editing .edit`);
-  const draft = editing ? editing.value : undefined;
+  const replaced = action === "append" ? null : document.getElementById(target);
+  const edited = replaced && [...replaced.querySelectorAll("li.editing"), replaced].find((e) => e.matches(".todo-list li.editing"));
+  let draft;
+  if (edited) {
+    const input = edited.querySelector(".edit");
+    superseded.add(input);
+    draft = { id: edited.id, value: input.value, start: input.selectionStart, end: input.selectionEnd, direction: input.selectionDirection };
+  }
+  const focused = !draft && replaced && replaced.contains(document.activeElement) ? focusKey(document.activeElement) : null;
   const render = event.detail.render;
   event.detail.render = async (element) => {
     await render(element);
@@ -159,16 +217,32 @@ document.addEventListener("turbo:before-stream-render", (event) => {
       const item = document.getElementById(incoming.id);
       if (item) keepOrder(item);
     }
-    if (draft !== undefined && action === "replace") {
-      const item = document.getElementById(target);
-      if (item) startEditing(item, draft);
+    const item = draft && document.getElementById(draft.id);
+    if (item && !document.querySelector(".todo-list li.editing")) startEditing(item, draft);
+    if (focused && !app.contains(document.activeElement)) {
+      const same = document.querySelector(focused);
+      const shown = same && (!same.checkVisibility || same.checkVisibility());
+      (shown ? same : app.querySelector(".new-todo")).focus({ preventScroll: true });
     }
-    if (target === "todo-list" && action === "replace") app.dataset.live = "synced";
+    if (target === "todo-list" && action === "replace") setLive("synced");
     applyFilter();
   };
 });
 
+// A selector for the same control in the element that replaces `element`'s row, box or footer.
+function focusKey(element) {
+  const row = element.closest(".todo-list li");
+  const control = [".toggle", ".destroy", ".view label", ".toggle-all", ".clear-completed"].find((c) => element.matches(c));
+  if (!control) return null;
+  return row ? `#${CSS.escape(row.id)} ${control}` : control;
+}
+
 // ---- live updates ----
+
+function setLive(state, text = "") {
+  app.dataset.live = state;
+  say(liveStatus, text);
+}
 
 async function connect(attempt) {
   await customElements.whenDefined("turbo-stream-source");
@@ -185,11 +259,16 @@ async function connect(attempt) {
   socket.addEventListener("close", (event) => {
     source.remove();
     if (event.code === 1008) {
-      app.dataset.live = "rejected";
+      setLive("rejected", "Live updates stopped: reload the page to see changes made elsewhere.");
       return;
     }
-    app.dataset.live = "reconnecting";
     // 1013 (try again later: too many open tabs, or the server is busy) backs off like a failed attempt.
+    setLive(
+      "reconnecting",
+      event.code === 1013
+        ? "Live updates paused: too many tabs are open, or the server is busy. Retrying."
+        : "Reconnecting… changes made elsewhere will show once the connection is back.",
+    );
     const next = opened && event.code !== 1013 ? 0 : attempt + 1;
     setTimeout(() => connect(next), Math.min(5000, 250 * 2 ** next));
   });

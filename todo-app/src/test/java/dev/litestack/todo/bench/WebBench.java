@@ -47,7 +47,7 @@ public final class WebBench {
     /** The heap, collector and compiler flags of the app's production options (bin/lib/java.sh's lite_app_opts). */
     private static final String APP_OPTS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k";
 
-    private static final Pattern LABEL = Pattern.compile("<label>(b\\d+-\\d+)</label>");
+    private static final Pattern LABEL = Pattern.compile("dir=\"auto\">(b\\d+-\\d+)</label>");
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final List<Long> tabToTab = Collections.synchronizedList(new ArrayList<>());

@@ -168,7 +168,7 @@ class CableAttackTest {
         }
         try (RawSocket socket = RawSocket.open(alice)) {
             RawSocket.Frame first = snapshot(socket);
-            assertTrue(first.text().contains("<label>one</label>"));
+            assertTrue(first.text().contains("dir=\"auto\">one</label>"));
         }
         await().atMost(WAIT).until(() -> sockets.openSockets(userOf(alice)) == 0);
         await().atMost(WAIT).until(() -> snapshots.waitingUsers() == 0);

@@ -44,14 +44,14 @@ class CableSocketTest {
         LiveSocket otherUser = bob.live();
         String snapshot = tab.next(WAIT);
         assertTrue(snapshot.startsWith("<turbo-stream action=\"replace\" target=\"todo-list\">"), snapshot);
-        assertTrue(snapshot.contains("<label>before connecting</label>"));
+        assertTrue(snapshot.contains("dir=\"auto\">before connecting</label>"));
         assertTrue(snapshot.contains("<strong>1</strong> item left"));
         otherUser.next(WAIT);
 
         long id = alice.create("<script>alert('live')</script>");
         String created = tab.nextContaining("todo_" + id, WAIT);
         assertTrue(created.startsWith("<turbo-stream action=\"append\" target=\"todo-list\">"), created);
-        assertTrue(created.contains("<label>&lt;script&gt;alert('live')&lt;/script&gt;</label>"), created);
+        assertTrue(created.contains("dir=\"auto\">&lt;script&gt;alert('live')&lt;/script&gt;</label>"), created);
         assertTrue(created.contains("<strong>2</strong> items left"), "fresh counter with every change");
 
         alice.form("PATCH", "/todos/" + id, Map.of("completed", "true"));
@@ -115,6 +115,6 @@ class CableSocketTest {
         huge.next(WAIT);
         huge.socket.sendText("x".repeat(100_000), true);
         assertEquals(1009, huge.closeCode(WAIT), "refused at its header, and the client still gets the close frame");
-        assertTrue(alice.open().body().contains("<label>safe</label>"));
+        assertTrue(alice.open().body().contains("dir=\"auto\">safe</label>"));
     }
 }

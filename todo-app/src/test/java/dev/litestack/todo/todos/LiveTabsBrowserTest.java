@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.interactions.Actions;
 
@@ -136,6 +137,56 @@ class LiveTabsBrowserTest {
                 .findElements(By.cssSelector(".todo-list img, .todo-list script"))
                 .isEmpty());
         assertEquals(null, tabB.script("return window.pwned;"));
+    }
+
+    @Test
+    void anEditInProgressStaysWhenTheTodoChangesElsewhereOrTheTabReconnects() {
+        tabA.focus().add("item one");
+        String domId = tabA.item(0).getAttribute("id");
+        long id = Long.parseLong(domId.substring("todo_".length()));
+        String user =
+                chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
+        tabA.script("window.sent = []; window.realFetch = window.fetch;"
+                + "window.fetch = (url, options) => {"
+                + "  window.sent.push(((options && options.method) || 'GET') + ' ' + url);"
+                + "  return window.realFetch(url, options); };");
+        new Actions(chrome.driver)
+                .doubleClick(tabA.item(0).findElement(By.cssSelector("label")))
+                .perform();
+        tabA.until(d -> tabA.hasClass(0, "editing"));
+        tabA.item(0).findElement(By.cssSelector(".edit")).sendKeys(" draft");
+
+        Object status = tabA.script(
+                "const token = document.querySelector('meta[name=\"csrf-token\"]').content;"
+                        + "return window.realFetch('/todos/' + arguments[0], {method: 'PATCH', credentials: 'same-origin',"
+                        + "  headers: {'X-CSRF-Token': token}, body: new URLSearchParams({completed: 'true', _csrf: token})})"
+                        + "  .then((r) => r.status);",
+                id);
+        assertEquals(200L, status, "another tab of the user completes the todo");
+        tabA.within(LIVE, d -> tabA.hasClass(0, "completed"));
+        assertEditing(domId, "item one draft");
+
+        tabA.script("document.getElementById('todo-list').dataset.before = 'reconnect';"
+                + "document.querySelector('turbo-stream-source').streamSource.close()");
+        tabA.until(d -> Boolean.TRUE.equals(tabA.script("const list = document.getElementById('todo-list');"
+                + "return !list.dataset.before && document.getElementById('todoapp').dataset.live === 'synced';")));
+        assertEditing(domId, "item one draft");
+        assertEquals(List.of(), tabA.script("return window.sent;"), "nothing saved behind the user's back");
+        assertEquals(
+                "item one",
+                data.read(s -> TodoRepository.find(s, user, id)).orElseThrow().title());
+
+        new Actions(chrome.driver).sendKeys(Keys.ENTER).perform();
+        tabA.until(d -> tabA.visibleTitles().equals(List.of("item one draft")));
+        assertTrue(tabA.hasClass(0, "completed"));
+        assertFalse(tabA.hasClass(0, "editing"));
+    }
+
+    private void assertEditing(String domId, String draft) {
+        assertTrue(tabA.hasClass(0, "editing"), "still editing");
+        WebElement edit = chrome.driver.findElement(By.cssSelector("#" + domId + " .edit"));
+        assertEquals(draft, edit.getAttribute("value"));
+        assertEquals(edit, chrome.driver.switchTo().activeElement(), "the edit field keeps the focus");
     }
 
     @Test

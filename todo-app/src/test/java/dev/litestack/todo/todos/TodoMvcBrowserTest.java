@@ -220,6 +220,63 @@ class TodoMvcBrowserTest {
         assertEquals(null, page.script("return window.pwned;"));
     }
 
+    @Test
+    void aChangeThatDoesNotGoThroughIsUndoneAndSaidOnThePage() {
+        page.add("kept");
+        assertFalse(problem().isDisplayed());
+
+        String refused = "mirrored \u202E title";
+        page.newTodo().sendKeys(refused + Keys.ENTER);
+        page.until(d -> problem().isDisplayed());
+        assertTrue(problem().getText().startsWith("Not saved: 422"), problem().getText());
+        assertEquals(refused, page.newTodo().getAttribute("value"), "the text is given back to fix");
+        assertEquals(List.of("kept"), page.visibleTitles());
+
+        page.newTodo().clear();
+        page.newTodo().sendKeys("fine" + Keys.ENTER);
+        page.until(d -> page.visibleTitles().equals(List.of("kept", "fine")));
+        assertFalse(problem().isDisplayed(), "a change that goes through clears the message");
+
+        page.script(
+                "window.tries = 0; window.fetch = () => { window.tries++; return Promise.reject(new TypeError('offline')); };");
+        page.newTodo().sendKeys("offline" + Keys.ENTER);
+        page.until(d -> problem().getText().equals("Not saved: the server could not be reached"));
+        assertEquals("offline", page.newTodo().getAttribute("value"));
+        page.click(() -> page.toggleOf(0));
+        page.until(d -> Long.valueOf(2).equals(page.script("return window.tries;")));
+        page.until(d -> !page.toggleOf(0).isSelected());
+        assertFalse(page.hasClass(0, "completed"));
+    }
+
+    @Test
+    void theKeyboardAloneEditsTogglesAndDeletes() {
+        page.add("first", "second");
+        page.script("arguments[0].focus()", page.item(0).findElement(By.cssSelector("label")));
+        new Actions(chrome.driver).sendKeys(Keys.ENTER).perform();
+        page.until(d -> page.hasClass(0, "editing"));
+        new Actions(chrome.driver).sendKeys(" one" + Keys.ENTER).perform();
+        page.until(d -> page.visibleTitles().equals(List.of("first one", "second")));
+
+        String second = page.item(1).getAttribute("id");
+        page.script("arguments[0].focus()", page.toggleOf(1));
+        new Actions(chrome.driver).sendKeys(Keys.SPACE).perform();
+        page.until(d -> page.hasClass(1, "completed"));
+        page.until(d -> Boolean.TRUE.equals(
+                page.script("return document.activeElement.matches('#' + arguments[0] + ' .toggle')", second)));
+        assertTrue(
+                page.read(() ->
+                        page.item(1).findElement(By.cssSelector(".destroy")).isDisplayed()),
+                "the delete button shows while its row has focus");
+
+        new Actions(chrome.driver).sendKeys(Keys.TAB, Keys.TAB, Keys.ENTER).perform();
+        page.until(d -> page.visibleTitles().equals(List.of("first one")));
+        page.until(d -> chrome.driver.switchTo().activeElement().equals(page.newTodo()));
+    }
+
+    private WebElement problem() {
+        return chrome.driver.findElement(By.id("request-problem"));
+    }
+
     private WebElement startEditing(int index) {
         WebElement label = page.item(index).findElement(By.cssSelector("label"));
         new Actions(chrome.driver).doubleClick(label).perform();

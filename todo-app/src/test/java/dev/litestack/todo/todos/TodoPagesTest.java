@@ -64,7 +64,7 @@ class TodoPagesTest {
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith(WebClient.STREAM));
         assertTrue(r.body().startsWith("<turbo-stream action=\"append\" target=\"todo-list\">"));
-        assertTrue(r.body().contains("<label>buy milk</label>"), "S2: title trimmed");
+        assertTrue(r.body().contains("dir=\"auto\">buy milk</label>"), "S2: title trimmed");
         assertTrue(r.body().contains("<turbo-stream action=\"replace\" target=\"footer\">"));
         assertTrue(r.body().contains("<strong>1</strong> item left"));
         assertTrue(
@@ -123,7 +123,7 @@ class TodoPagesTest {
         long id = alice.create("old");
         String edited = alice.form("PATCH", "/todos/" + id, Map.of("title", "  new title "))
                 .body();
-        assertTrue(edited.contains("<label>new title</label>"));
+        assertTrue(edited.contains("dir=\"auto\">new title</label>"));
         String emptied =
                 alice.form("PATCH", "/todos/" + id, Map.of("title", "  ")).body();
         assertTrue(
@@ -182,7 +182,25 @@ class TodoPagesTest {
         HttpResponse<String> r = alice.send(request);
         assertEquals(303, r.statusCode(), "no Turbo Stream asked for: redirect to the page");
         assertEquals("/", r.headers().firstValue("Location").orElseThrow());
-        assertTrue(alice.open().body().contains("<label>plain</label>"));
+        assertTrue(alice.open().body().contains(">plain</label>"));
+    }
+
+    @Test
+    void everyFormPostsSoThatWithoutJavaScriptItsFieldsNeverLandInAUrl() {
+        alice.form("POST", "/todos", Map.of("title", "done"));
+        alice.form("PATCH", "/todos", Map.of("completed", "true"));
+        String html = alice.open().body();
+        java.util.List<String> forms = java.util.regex.Pattern.compile("<form [^>]*>")
+                .matcher(html)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .toList();
+        assertEquals(
+                6, forms.size(), "new todo, toggle all, the item's toggle, delete and edit, clear completed: " + forms);
+        for (String form : forms) {
+            assertTrue(form.contains(" method=\"post\""), form);
+        }
+        assertTrue(html.contains("data-method=\"patch\"") && html.contains("data-method=\"delete\""));
     }
 
     @Test
@@ -193,6 +211,7 @@ class TodoPagesTest {
             "/assets/app.css",
             "/assets/todomvc-app.css",
             "/assets/todomvc-base.css",
+            "/assets/favicon.svg",
             "/health"
         }) {
             assertEquals(200, alice.send(alice.request(path).GET().build()).statusCode(), path);
