@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /health}: 200 {@code UP}, or 503 {@code DOWN} with the problems: the request threads did not run a
  * task within {@link #STARVED_AFTER} (every one busy or stuck), the heap ran out recently or is nearly full after
  * garbage collection, or a SQLite file was deleted or replaced while the app runs (the app would keep writing to
- * the old, unlinked file, and other processes on the data folder would no longer see its messages; restart it).
+ * the old, unlinked file, and other processes on the data folder would no longer see its messages; restart it), or a
+ * write failed in the last minute because the disk is full.
  * Includes the data schema version and the job queue's counts, read on a request thread.
  */
 @Controller("/health")
@@ -113,6 +114,7 @@ class HealthController {
             problems.add("request threads starved: none ran a task within " + STARVED_AFTER.toMillis() + " ms");
         }
         signals.memoryProblem().ifPresent(problems::add);
+        signals.diskProblem().ifPresent(problems::add);
         fileKeys.forEach((file, key) -> {
             if (key != null && !Objects.equals(key, fileKey(dataDir.resolve(file)))) {
                 problems.add(file + " was deleted or replaced while the app runs: restart the app");

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What the health check cannot see by asking: an {@link OutOfMemoryError} some thread ran into recently, and how
- * full the old generation still is right after the last garbage collection (what is live, not what is merely
- * allocated).
+ * What the health check cannot see by asking: an {@link OutOfMemoryError} some thread ran into recently, a write
+ * that failed recently because the disk is full, and how full the old generation still is right after the last
+ * garbage collection (what is live, not what is merely allocated).
  */
 @Singleton
 public class HealthSignals {
@@ -22,8 +22,12 @@ public class HealthSignals {
     /** Heap still in use after a full collection, as a share of the maximum, above which the app is unhealthy. */
     static final double HEAP_AFTER_GC_LIMIT = 0.9;
 
+    /** A write that failed on a full disk makes the app unhealthy for this long after it happened. */
+    static final Duration DISK_FULL_MEMORY = Duration.ofMinutes(1);
+
     private final Clock clock;
     private volatile long lastOutOfMemory = Long.MIN_VALUE;
+    private volatile long lastDiskFull = Long.MIN_VALUE;
 
     public HealthSignals(Clock clock) {
         this.clock = clock;
@@ -32,6 +36,20 @@ public class HealthSignals {
     /** Records that a thread ran out of heap (the failure is still answered or logged where it happened). */
     public void outOfMemory() {
         lastOutOfMemory = clock.millis();
+    }
+
+    /** Records that a write failed because the disk is full (SQLITE_FULL). */
+    public void diskFull() {
+        lastDiskFull = clock.millis();
+    }
+
+    /** A sentence for /health if a write failed on a full disk recently. */
+    public Optional<String> diskProblem() {
+        long since = clock.millis() - lastDiskFull;
+        if (lastDiskFull != Long.MIN_VALUE && since < DISK_FULL_MEMORY.toMillis()) {
+            return Optional.of("a write failed " + since / 1000 + " s ago: the disk is full");
+        }
+        return Optional.empty();
     }
 
     /** A sentence for /health if the heap ran out recently or is nearly full after the last collection. */

@@ -68,6 +68,22 @@ class HealthTest {
     }
 
     @Test
+    void aWriteOnAFullDiskIs507AndTheAppIsDownForAMinute() {
+        assertTrue(!health().body().contains("disk is full"));
+        WebClient c = new WebClient(server.getURI());
+        HttpResponse<String> failed = c.send(c.request("/test-only/disk-full/" + java.util.UUID.randomUUID())
+                .GET()
+                .build());
+        assertEquals(507, failed.statusCode(), failed.body());
+        assertEquals(
+                "507 Insufficient Storage: the server's disk is full, nothing was saved; try again later\n",
+                failed.body());
+        HttpResponse<String> r = health();
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("the disk is full"), r.body());
+    }
+
+    @Test
     void aCableFileReplacedWhileTheAppRunsIsReported() throws Exception {
         assertTrue(!health().body().contains("cable.db"));
         Path cableDb = dataDir.path().resolve("cable.db");

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code /cable/<signed stream name>}: the websocket of {@code <turbo-stream-source>}. The handshake must come from
  * the app's own Origin with a valid session cookie, and the stream name must be that cookie's own; otherwise the
  * socket is closed with 1008 (policy violation). A user has at most {@code app.live.max-sockets-per-user} open
- * sockets; one more is closed with 1013 (try again later). An accepted socket is subscribed to the user's cable
+ * sockets and the process at most {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An accepted socket is subscribed to the user's cable
  * channel and then receives a snapshot of the whole list ({@link LiveSnapshots}), so a tab that (re)connects
  * catches up on anything it missed.
  *
@@ -44,6 +45,7 @@ class CableSocket {
     private final LiveProperties settings;
     private final LiveConnection.Caps caps;
     private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+    private final AtomicInteger sockets = new AtomicInteger();
 
     public CableSocket(Sessions sessions, Cable cable, LiveSnapshots snapshots, LiveProperties settings) {
         this.sessions = sessions;
@@ -79,8 +81,12 @@ class CableSocket {
         snapshots.request(connection);
     }
 
-    /** Counts a new socket of {@code user}, unless the user already has the most allowed. */
+    /** Counts a new socket of {@code user}, unless the user or the process already has the most allowed. */
     private boolean admit(String user) {
+        if (sockets.incrementAndGet() > settings.maxSockets()) {
+            sockets.decrementAndGet();
+            return false;
+        }
         int max = settings.maxSocketsPerUser();
         boolean[] admitted = {false};
         socketsPerUser.compute(user, (u, n) -> {
@@ -88,11 +94,15 @@ class CableSocket {
             admitted[0] = open < max;
             return admitted[0] ? open + 1 : n;
         });
+        if (!admitted[0]) {
+            sockets.decrementAndGet();
+        }
         return admitted[0];
     }
 
     private void release(String user) {
         socketsPerUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+        sockets.decrementAndGet();
     }
 
     private static void refuse(WebSocketSession session, CloseReason reason) {

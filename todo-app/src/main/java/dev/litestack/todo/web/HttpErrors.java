@@ -11,9 +11,12 @@ import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
- * Answers for bodies the app will not read (400 malformed, 422 refused) and for unexpected failures (500), logged
+ * Answers for bodies the app will not read (400 malformed, 422 refused) and for unexpected failures (500; 507 when
+ * SQLite could not write because the disk is full, which also makes /health DOWN for a minute), logged
  * through the {@code http-errors} {@link QuietLog}: one line (with the stack trace for a failure) per kind, then a
  * count, so a flood of bad requests or a full disk under load cannot flood the log.
  */
@@ -107,7 +110,28 @@ final class HttpErrors {
                     "unexpected failure answering " + request.getMethod() + " " + request.getPath() + ": "
                             + failure.getMessage(),
                     failure);
+            if (diskFull(failure)) {
+                health.diskFull();
+                return PlainErrorResponses.answer(processor, request, HttpStatus.INSUFFICIENT_STORAGE, new DiskFull());
+            }
             return PlainErrorResponses.answer(processor, request, HttpStatus.INTERNAL_SERVER_ERROR, failure);
+        }
+
+        /** Whether SQLite refused a write because the disk (or the database's size limit) is full. */
+        static boolean diskFull(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof SQLiteException e && e.getResultCode() == SQLiteErrorCode.SQLITE_FULL) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** 507: nothing was saved because the server's disk is full; the user can try again later. */
+    static final class DiskFull extends RuntimeException implements PlainErrorResponses.PublicMessage {
+        DiskFull() {
+            super("the server's disk is full, nothing was saved; try again later", null, false, false);
         }
     }
 }

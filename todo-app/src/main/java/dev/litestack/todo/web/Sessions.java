@@ -39,27 +39,21 @@ public final class Sessions {
     }
 
     /**
-     * The user of a valid session cookie (or one issued earlier in this request). Over HTTPS the cookie is the
-     * {@code __Host-} one; a valid cookie of the plain name (set before the prefix was used) is still taken there,
-     * and the response moves it to the {@code __Host-} name.
+     * The user of a valid session cookie (or one issued earlier in this request). Over HTTPS only the
+     * {@code __Host-} cookie counts: a cookie of the plain name can be planted by a sibling subdomain or over plain
+     * HTTP, and taking it would let whoever planted it choose the visitor's identity (session fixation).
      */
     public Optional<String> user(HttpRequest<?> request) {
         Optional<String> known = request.getAttribute(USER, String.class);
         if (known.isPresent()) {
             return known;
         }
-        String name = cookieName(request);
-        Optional<String> user = cookieUser(request, name);
-        if (user.isEmpty() && !name.equals(settings.cookieName())) {
-            user = cookieUser(request, settings.cookieName());
-            user.ifPresent(u -> request.setAttribute(ISSUED, Boolean.TRUE));
-        }
+        Optional<String> user = request.getCookies()
+                .findCookie(cookieName(request))
+                .map(Cookie::getValue)
+                .flatMap(this::verifyCookie);
         user.ifPresent(u -> request.setAttribute(USER, u));
         return user;
-    }
-
-    private Optional<String> cookieUser(HttpRequest<?> request, String name) {
-        return request.getCookies().findCookie(name).map(Cookie::getValue).flatMap(this::verifyCookie);
     }
 
     /** Whether the session cookie of this request's answer gets the Secure flag. */

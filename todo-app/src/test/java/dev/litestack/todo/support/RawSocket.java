@@ -13,7 +13,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * A websocket client written frame by frame over a plain TCP socket (RFC 6455), for what the JDK client will not
@@ -25,6 +27,8 @@ public final class RawSocket implements AutoCloseable {
     public static final int CONTINUATION = 0x0;
     public static final int TEXT = 0x1;
     public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+    public static final int PONG = 0xA;
 
     /** One frame from the server. */
     public record Frame(boolean fin, int opcode, byte[] payload) {
@@ -44,18 +48,33 @@ public final class RawSocket implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     /** The status line of the handshake answer, e.g. {@code HTTP/1.1 101 Switching Protocols}. */
     public final String status;
+    /** The header lines of the handshake answer. */
+    public final List<String> headers;
 
-    private RawSocket(Socket socket, String status) throws IOException {
+    private RawSocket(Socket socket, String status, List<String> headers) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
         this.status = status;
+        this.headers = headers;
     }
 
     /** Opens {@code path} on {@code base}'s host with the visitor's cookie and Origin; reads the handshake answer. */
     public static RawSocket open(URI base, String path, String cookie, String origin) {
+        return open(base, path, cookie, origin, 0, List.of());
+    }
+
+    /**
+     * Like {@link #open(URI, String, String, String)}, with a receive buffer of {@code receiveBuffer} bytes (0: the
+     * system's) and {@code extraHeaders} ({@code "Name: value"}) in the handshake request.
+     */
+    public static RawSocket open(
+            URI base, String path, String cookie, String origin, int receiveBuffer, List<String> extraHeaders) {
         try {
             Socket socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
             socket.setSoTimeout(10_000);
             byte[] key = new byte[16];
@@ -78,16 +97,19 @@ public final class RawSocket implements AutoCloseable {
             if (origin != null) {
                 request.append("Origin: ").append(origin).append("\r\n");
             }
+            for (String header : extraHeaders) {
+                request.append(header).append("\r\n");
+            }
             request.append("\r\n");
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             InputStream raw = socket.getInputStream();
             String status = readLine(raw);
-            String line;
-            do {
-                line = readLine(raw);
-            } while (!line.isEmpty());
-            return new RawSocket(socket, status);
+            List<String> headers = new ArrayList<>();
+            for (String line = readLine(raw); !line.isEmpty(); line = readLine(raw)) {
+                headers.add(line);
+            }
+            return new RawSocket(socket, status, List.copyOf(headers));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -139,6 +161,24 @@ public final class RawSocket implements AutoCloseable {
                 frame.write(payload[i] ^ mask[i & 3]);
             }
             out.write(frame.toByteArray());
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends {@code count} empty (masked) pings, many to a write; false if the server closed the connection. */
+    public boolean sendPings(int count) {
+        byte[] batch = new byte[6 * Math.min(count, 4096)];
+        for (int i = 0; i < batch.length; i += 6) {
+            batch[i] = (byte) (0x80 | PING);
+            batch[i + 1] = (byte) 0x80; // masked, no payload; the mask key stays zero
+        }
+        try {
+            for (int left = count; left > 0; left -= batch.length / 6) {
+                out.write(batch, 0, 6 * Math.min(left, batch.length / 6));
+            }
             out.flush();
             return true;
         } catch (IOException e) {

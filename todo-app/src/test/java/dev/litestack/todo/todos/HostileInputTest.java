@@ -166,7 +166,7 @@ class HostileInputTest {
             for (int i = 0; i < failures; i++) {
                 HttpResponse<String> r = alice.send(
                         alice.request("/test-only/disk-full/" + tag).GET().build());
-                assertEquals(500, r.statusCode());
+                assertEquals(507, r.statusCode());
                 TodoSecurityTest.assertNoInternals(r.body());
             }
             assertEquals(1, logs.containing(tag).size(), "the first failure is logged: " + logs.containing(tag));
@@ -226,6 +226,20 @@ class HostileInputTest {
 
         HttpResponse<String> plain = alice.open();
         assertTrue(plain.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain HTTP");
+
+        // a plain-named cookie (plantable by a sibling subdomain or over HTTP) is not an identity over HTTPS
+        String planted = alice.cookie;
+        assertTrue(planted.startsWith("todo_session="), planted);
+        HttpResponse<String> fixated = proxied.send(proxied.request("/")
+                .setHeader("Cookie", planted)
+                .header("X-Forwarded-Proto", "https")
+                .GET()
+                .build());
+        String issued = fixated.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(issued.startsWith("__Host-todo_session="), issued);
+        assertFalse(
+                issued.contains(planted.substring("todo_session=".length())), "a new identity, not the planted one");
+        assertFalse(fixated.body().contains(alice.csrf), "not the planted user's page");
     }
 
     @Test
