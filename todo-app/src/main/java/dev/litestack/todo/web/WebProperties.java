@@ -38,7 +38,7 @@ record WebProperties(
 
         @Bindable(defaultValue = "10s") @MinDuration Duration renderWait,
 
-        @Bindable(defaultValue = "64MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
+        @Bindable(defaultValue = "32MB") @ReadableBytes @Min(1L << 20) @Max(1L << 40)
         long maxUnsentBytes,
 
         @Bindable(defaultValue = "15s") @MinDuration("1s") Duration requestReadTimeout,
