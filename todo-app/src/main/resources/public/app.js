@@ -202,14 +202,16 @@ document.addEventListener("turbo:before-stream-render", (event) => {
   }
   if (action === "remove") removed.add(target);
   const replaced = action === "append" ? null : document.getElementById(target);
-  const edited = replaced && [...replaced.querySelectorAll("li.editing"), replaced].find((e) => e.matches(".todo-list li.editing"));
+  const edited = replaced && [replaced, ...replaced.querySelectorAll("li.editing")].find(isEditedRow);
   let draft;
   if (edited) {
     const input = edited.querySelector(".edit");
     superseded.add(input);
-    draft = { id: edited.id, value: input.value, start: input.selectionStart, end: input.selectionEnd, direction: input.selectionDirection };
+    const { selectionStart: start, selectionEnd: end, selectionDirection: direction } = input;
+    draft = { id: edited.id, value: input.value, start, end, direction };
   }
-  const focused = !draft && replaced && replaced.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+  const active = document.activeElement;
+  const focused = !draft && replaced && replaced.contains(active) ? focusKey(active) : null;
   const render = event.detail.render;
   event.detail.render = async (element) => {
     await render(element);
@@ -229,10 +231,13 @@ document.addEventListener("turbo:before-stream-render", (event) => {
   };
 });
 
+const isEditedRow = (element) => element.matches(".todo-list li.editing");
+
 // A selector for the same control in the element that replaces `element`'s row, box or footer.
 function focusKey(element) {
   const row = element.closest(".todo-list li");
-  const control = [".toggle", ".destroy", ".view label", ".toggle-all", ".clear-completed"].find((c) => element.matches(c));
+  const controls = [".toggle", ".destroy", ".view label", ".toggle-all", ".clear-completed"];
+  const control = controls.find((c) => element.matches(c));
   if (!control) return null;
   return row ? `#${CSS.escape(row.id)} ${control}` : control;
 }

@@ -20,7 +20,7 @@ final class Http {
 
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
     private static final Pattern ITEM = Pattern.compile(
-            "<li id=\"[^\"]*\"( class=\"completed\")?[^>]*>.*?action=\"/todos/(\\d+)\".*?<label>([^<]*)</label>",
+            "<li id=\"[^\"]*\"( class=\"completed\")?[^>]*>.*?action=\"/todos/(\\d+)\".*?<label[^>]*>([^<]*)</label>",
             Pattern.DOTALL);
 
     private final HttpClient client;

@@ -138,7 +138,7 @@ final class RestoreCommand implements Callable<Integer> {
             output = outputPath(outputArg);
         }
         if (parallelism < 1) {
-            throw new CliException("invalid -parallelism " + parallelism + ": want 1 or more", ExitCodes.USAGE);
+            parallelism = 1; // Litestream 0.3.13 restores with 0 or less too: one download at a time
         }
         if (follow || followInterval != null || addr != null || healthMaxLag != null) {
             return Following.run(this, check, log);
