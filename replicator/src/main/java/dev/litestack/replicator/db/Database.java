@@ -219,7 +219,7 @@ public final class Database implements AutoCloseable {
     }
 
     private boolean copyFrames() throws IOException {
-        boolean changed = copy.copyFrames();
+        boolean changed = copy.copyFrames(files::committedFrames);
         if (changed) {
             lastCopiedNanos = System.nanoTime();
             publish();

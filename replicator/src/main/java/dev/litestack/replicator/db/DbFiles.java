@@ -1,7 +1,10 @@
 package dev.litestack.replicator.db;
 
+import dev.litestack.replicator.sqlite.SqliteFiles;
+import dev.litestack.replicator.sqlite.WalIndexHeader;
 import dev.litestack.replicator.util.IoErrors;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,20 +16,28 @@ import java.nio.file.attribute.BasicFileAttributes;
  * The files behind one open database, as the replicator's connections see them: the one read
  * descriptor of the database file, opened after the SQLite connections and closed after them
  * (closing any descriptor of the file drops SQLite's POSIX locks for the whole process; see
- * {@link Database}), and the identities (device and inode) of the database file and the WAL, so
- * that a file replaced under the connections is noticed before anything checkpoints through them.
+ * {@link Database}), the same for the WAL index ({@code -shm}, where SQLite keeps its WAL locks),
+ * and the identities (device and inode) of the database file and the WAL, so that a file replaced
+ * under the connections is noticed before anything checkpoints through them.
  */
 final class DbFiles implements AutoCloseable {
 
     private final Path db;
     private final Path wal;
+    private final Path shm;
     private final FileChannel channel;
     private final Object dbKey;
     private Object walKey;
+    /** The WAL index, opened the first time it is read and closed only with the database descriptor. */
+    private FileChannel shmChannel;
+
+    private Object shmKey;
+    private final byte[] indexHeader = new byte[WalIndexHeader.SIZE];
 
     private DbFiles(Path db, Path wal, FileChannel channel, Object dbKey) {
         this.db = db;
         this.wal = wal;
+        this.shm = SqliteFiles.shm(db);
         this.channel = channel;
         this.dbKey = dbKey;
     }
@@ -49,6 +60,36 @@ final class DbFiles implements AutoCloseable {
     void noteWal() throws IOException {
         if (walKey == null) {
             walKey = key(wal);
+        }
+    }
+
+    /**
+     * How many frames of the WAL whose header is {@code walHeader} SQLite's index counts as
+     * committed, or -1 if it cannot say (no index yet, one being updated, replaced, or about
+     * another WAL). Read through one descriptor that stays open as long as the connections do.
+     */
+    long committedFrames(byte[] walHeader) throws IOException {
+        try {
+            if (shmChannel == null) {
+                Object key = key(shm);
+                if (key == null) {
+                    return -1;
+                }
+                shmChannel = FileChannel.open(shm, StandardOpenOption.READ);
+                shmKey = key;
+            }
+            if (!shmKey.equals(key(shm))) {
+                return -1; // another file at the path: what this descriptor reads is no one's index
+            }
+            ByteBuffer b = ByteBuffer.wrap(indexHeader);
+            while (b.hasRemaining() && shmChannel.read(b, b.position()) > 0) {
+                // read on: the index is memory the writers share, so a short read only means a short file
+            }
+            return WalIndexHeader.committedFrames(indexHeader, b.position(), walHeader);
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw IoErrors.wrap("cannot read the wal index", shm, e);
         }
     }
 
@@ -86,13 +127,17 @@ final class DbFiles implements AutoCloseable {
         }
     }
 
-    /** Closes the read descriptor: only after the SQLite connections are closed. */
+    /** Closes the read descriptors: only after the SQLite connections are closed. */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // a read-only descriptor: nothing was written through it
+        for (FileChannel c : new FileChannel[] {channel, shmChannel}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (IOException ignored) {
+                // a read-only descriptor: nothing was written through it
+            }
         }
     }
 }

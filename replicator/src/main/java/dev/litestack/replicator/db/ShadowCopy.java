@@ -202,12 +202,20 @@ final class ShadowCopy {
         log.info("sync: new generation", "db", dbPath, "generation", gen, "reason", reason);
     }
 
+    /** How many frames of the WAL with a given header SQLite's index counts as committed; -1: unknown. */
+    interface CommittedFrames {
+        long of(byte[] walHeader) throws IOException;
+    }
+
     /**
      * Appends every newly committed frame of the real WAL to the current shadow file. If the WAL
-     * was restarted (verified legitimate by {@link #verify}), shadow index+1 starts first.
+     * was restarted (verified legitimate by {@link #verify}), shadow index+1 starts first. Frames
+     * past the count SQLite's index gives ({@code committed}) are left, whatever they look like: a
+     * writer that died before counting them never committed them, and the next one overwrites them
+     * (without a count, every frame up to the last valid commit frame is taken, as Litestream does).
      * Returns true if the position changed.
      */
-    boolean copyFrames() throws IOException {
+    boolean copyFrames(CommittedFrames committed) throws IOException {
         boolean changed = false;
         byte[] real = readWal(0, WalHeader.SIZE);
         if (!WalHeader.sameBytes(real, header)) {
@@ -225,6 +233,13 @@ final class ShadowCopy {
         long walSize = walSize();
         if (walSize - size < fs) {
             return changed;
+        }
+        long counted = committed.of(header);
+        if (counted >= 0) {
+            walSize = Math.min(walSize, WalHeader.SIZE + counted * fs);
+            if (walSize - size < fs) {
+                return changed;
+            }
         }
         WalScanner scanner = new WalScanner(hdr, chain);
         byte[] buf = copyBuffer(fs);

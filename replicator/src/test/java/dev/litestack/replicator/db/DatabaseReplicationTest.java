@@ -12,6 +12,7 @@ import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner;
 import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Writers;
 import dev.litestack.replicator.util.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,48 @@ class DatabaseReplicationTest {
                         .filter(n -> n.startsWith("restored"))
                         .toList(),
                 "no stray files next to the restored db");
+    }
+
+    /**
+     * A writer killed inside COMMIT, after its frames reached the WAL and before SQLite's index (-shm) counted them,
+     * while another connection keeps the database open: the frames look committed (valid checksums, a commit
+     * frame), but the database never had that transaction and the next writer overwrites them. Staged here by
+     * putting back the index as it was before a commit (from other processes: a descriptor of the -shm opened and
+     * closed in this one would drop the replicator's locks). Nothing of that transaction may reach the replica.
+     */
+    @Test
+    void framesTheWalIndexDoesNotCountAsCommittedAreNotShipped() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        Path shm = dir.resolve("app.db-shm");
+        Path saved = dir.resolve("shm.before");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (AppDb app = new AppDb(dbPath);
+                Database db = open(dbPath, 1_000_000)) {
+            Replica replica = new Replica(db, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            app.insert(0, 10);
+            db.sync();
+            replica.sync();
+            Pos before = db.position();
+            run("cp", shm.toString(), saved.toString());
+            Writers.sqlite3(dbPath, Writers.insertSql(1000, 1));
+            run("dd", "if=" + saved, "of=" + shm, "conv=notrunc", "status=none");
+            db.sync();
+            assertEquals(before, db.position(), "frames past the index's last committed frame are not copied");
+
+            app.insert(10, 20); // written where the uncounted frames were
+            db.sync();
+            replica.sync();
+            Pos after = db.position();
+            assertEquals(before.generation(), after.generation(), "the WAL was never overwritten under the copy");
+            assertTrue(after.offset() > before.offset() || after.index() > before.index(), after.toString());
+        }
+        assertEquals(AppDb.range(0, 20), AppDb.ids(restore(client, "restored.db")));
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
     }
 
     @Test
