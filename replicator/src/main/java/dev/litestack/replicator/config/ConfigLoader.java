@@ -1,8 +1,12 @@
 package dev.litestack.replicator.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.charset.MalformedInputException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -67,6 +71,9 @@ public final class ConfigLoader {
      * @param expandEnv false for {@code -no-expand-env}
      * @param env       the environment for {@code $VAR} expansion and {@code ~}
      */
+    /** The largest config file read (a litestream.yml is a few KB; a bigger file is a mistake, not a config). */
+    static final int MAX_CONFIG_BYTES = 4 << 20;
+
     public static Config load(Path file, boolean expandEnv, Map<String, String> env) throws ConfigException {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = LocalPaths.expand(file.toString(), cwd, env);
@@ -77,9 +84,20 @@ public final class ConfigLoader {
             throw new ConfigException("config file " + abs + ": is a directory");
         }
         String text;
-        try {
-            text = Files.readString(abs);
-        } catch (MalformedInputException e) {
+        try (InputStream in = Files.newInputStream(abs)) {
+            // read through a bound, not by size: a pipe (bash's -config <(...)) has none
+            byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
+            if (bytes.length > MAX_CONFIG_BYTES) {
+                throw new ConfigException("config file " + abs + ": larger than " + (MAX_CONFIG_BYTES >> 20)
+                        + " MiB, which no litestream.yml is");
+            }
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
             throw new ConfigException("config file " + abs + ": not valid UTF-8 text", e);
         } catch (IOException e) {
             throw new ConfigException("config file " + abs + ": cannot read: " + e, e);

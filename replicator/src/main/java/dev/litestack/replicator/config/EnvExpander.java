@@ -15,6 +15,7 @@ final class EnvExpander {
 
     static String expand(String s, Map<String, String> env) {
         StringBuilder buf = null;
+        Names names = new Names(s);
         int i = 0;
         for (int j = 0; j < s.length(); j++) {
             if (s.charAt(j) == '$' && j + 1 < s.length()) {
@@ -22,9 +23,8 @@ final class EnvExpander {
                     buf = new StringBuilder(s.length() * 2);
                 }
                 buf.append(s, i, j);
-                String rest = s.substring(j + 1);
                 int[] width = new int[1];
-                String name = shellName(rest, width);
+                String name = names.at(j + 1, width);
                 if (name.isEmpty() && width[0] > 0) {
                     // Invalid syntax: the characters are dropped.
                 } else if (name.isEmpty()) {
@@ -39,36 +39,62 @@ final class EnvExpander {
         return buf == null ? s : buf.append(s, i, s.length()).toString();
     }
 
-    /** The variable name at the start of {@code s} and, in {@code width[0]}, how many characters it spans. */
-    private static String shellName(String s, int[] width) {
-        if (s.charAt(0) == '{') {
-            if (s.length() > 2 && isShellSpecial(s.charAt(1)) && s.charAt(2) == '}') {
-                width[0] = 3;
-                return s.substring(1, 2);
+    /**
+     * Reads variable names out of one string by offset (never copying the rest of it), and remembers where the
+     * next {@code '}'} is, so that a text of many {@code $} or unclosed braces takes time in proportion to
+     * its length, not to its square.
+     */
+    private static final class Names {
+        private final String s;
+        /** The first '}' at or after {@link #searchedFrom}, -1 if there is none, -2 before the first search. */
+        private int close = -2;
+
+        private int searchedFrom;
+
+        Names(String s) {
+            this.s = s;
+        }
+
+        private int closeAtOrAfter(int from) {
+            boolean known = close != -2 && searchedFrom <= from && (close < 0 || close >= from);
+            if (!known) {
+                close = s.indexOf('}', from);
+                searchedFrom = from;
             }
-            for (int i = 1; i < s.length(); i++) {
-                if (s.charAt(i) == '}') {
-                    if (i == 1) {
-                        width[0] = 2;
-                        return "";
-                    }
-                    width[0] = i + 1;
-                    return s.substring(1, i);
+            return close;
+        }
+
+        /** The variable name starting at {@code at} and, in {@code width[0]}, how many characters it spans. */
+        String at(int at, int[] width) {
+            int n = s.length() - at;
+            if (s.charAt(at) == '{') {
+                if (n > 2 && isShellSpecial(s.charAt(at + 1)) && s.charAt(at + 2) == '}') {
+                    width[0] = 3;
+                    return s.substring(at + 1, at + 2);
                 }
+                int end = closeAtOrAfter(at + 1);
+                if (end < 0) {
+                    width[0] = 1;
+                    return "";
+                }
+                if (end == at + 1) {
+                    width[0] = 2;
+                    return "";
+                }
+                width[0] = end - at + 1;
+                return s.substring(at + 1, end);
             }
-            width[0] = 1;
-            return "";
+            if (isShellSpecial(s.charAt(at))) {
+                width[0] = 1;
+                return s.substring(at, at + 1);
+            }
+            int i = at;
+            while (i < s.length() && isAlphaNum(s.charAt(i))) {
+                i++;
+            }
+            width[0] = i - at;
+            return s.substring(at, i);
         }
-        if (isShellSpecial(s.charAt(0))) {
-            width[0] = 1;
-            return s.substring(0, 1);
-        }
-        int i = 0;
-        while (i < s.length() && isAlphaNum(s.charAt(i))) {
-            i++;
-        }
-        width[0] = i;
-        return s.substring(0, i);
     }
 
     private static boolean isShellSpecial(char c) {

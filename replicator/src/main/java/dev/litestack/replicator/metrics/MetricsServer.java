@@ -42,20 +42,59 @@ public final class MetricsServer implements AutoCloseable {
         String host = addr.substring(0, colon);
         int port = Integer.parseInt(addr.substring(colon + 1));
         InetSocketAddress bind = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        limitConnections();
         HttpServer server = HttpServer.create(bind, 16);
-        server.createContext("/metrics", new MetricsHandler(registry));
-        server.createContext("/healthz", ex -> {
-            Health h = health.get();
-            respond(ex, h.ok() ? 200 : 503, h.body());
+        MetricsHandler metrics = new MetricsHandler(registry);
+        server.createContext("/metrics", ex -> {
+            if (exactly(ex, "/metrics")) {
+                metrics.handle(ex);
+            }
         });
-        server.createContext("/", ex -> respond(ex, 404, "not found: try /metrics or /healthz\n"));
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "metrics-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        server.createContext("/healthz", ex -> {
+            if (exactly(ex, "/healthz")) {
+                Health h = health.get();
+                respond(ex, h.ok() ? 200 : 503, h.body());
+            }
+        });
+        server.createContext("/", ex -> respond(ex, 404, NOT_FOUND));
+        // A request is read on the executor's thread: with one thread, one client that sent half a request held
+        // every other one (the health check included) for as long as it kept the connection open. A virtual thread
+        // per connection, and the JDK server's own limits (see limitConnections), keep clients apart.
+        server.setExecutor(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("metrics-http-", 0).factory()));
         server.start();
         return new MetricsServer(server);
+    }
+
+    private static final String NOT_FOUND = "not found: try /metrics or /healthz\n";
+
+    /**
+     * The JDK server's limits, read once when its classes load, unless set on the command line: a request must
+     * arrive in full within 10 s (default: no limit), and at most 64 connections are open at once (default: no
+     * limit); past that new ones wait in the accept queue.
+     */
+    private static void limitConnections() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "10");
+        }
+        if (System.getProperty("jdk.httpserver.maxConnections") == null) {
+            System.setProperty("jdk.httpserver.maxConnections", "64");
+        }
+    }
+
+    /** Whether the exchange asks for {@code path} itself with GET or HEAD; else answers 404 or 405 and closes it. */
+    private static boolean exactly(HttpExchange ex, String path) throws IOException {
+        if (!ex.getRequestURI().getPath().equals(path)) {
+            respond(ex, 404, NOT_FOUND);
+            return false;
+        }
+        String method = ex.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            respond(ex, 405, "method not allowed: " + path + " answers GET and HEAD\n");
+            return false;
+        }
+        return true;
     }
 
     public int port() {

@@ -175,7 +175,8 @@ public final class WalApplier {
         while (end - pos >= fs) {
             if (!scanner.accept(data, pos)) {
                 throw new RestoreException("wal frame at offset " + expectedOffset + " of index "
-                        + RestorePlanner.hex(index) + " in " + object + " fails its salt or checksum check");
+                        + RestorePlanner.hex(index) + " in " + object
+                        + " fails its salt or checksum check (or names a page or database size past 2^31 pages)");
             }
             FrameHeader fh = FrameHeader.parse(data, pos);
             byte[] frame = java.util.Arrays.copyOfRange(data, pos, pos + fs);

@@ -39,11 +39,13 @@ public final class WalScanner {
 
     /**
      * Checks one frame at {@code b[off..off+frameSize)}. Returns false (and changes nothing) if the
-     * frame's salts or checksums do not continue the chain, i.e. it is not a valid frame of this WAL life.
+     * frame's salts or checksums do not continue the chain, i.e. it is not a valid frame of this WAL life,
+     * or if its page number or its database size (on a commit) is 2^31 or more (or the page number 0),
+     * which no database this replicator handles has.
      */
     public boolean accept(byte[] b, int off) {
         FrameHeader fh = FrameHeader.parse(b, off);
-        if (fh.salt1() != header.salt1() || fh.salt2() != header.salt2() || fh.pageNo() <= 0) {
+        if (fh.salt1() != header.salt1() || fh.salt2() != header.salt2() || fh.pageNo() <= 0 || fh.commitSize() < 0) {
             return false;
         }
         boolean be = header.bigEndianChecksums();

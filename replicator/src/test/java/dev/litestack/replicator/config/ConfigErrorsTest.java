@@ -316,4 +316,29 @@ class ConfigErrorsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, true, Map.of()));
         assertEquals("config file " + file + ": not valid UTF-8 text", e.getMessage());
     }
+
+    @Test
+    void aFileLargerThanAnyConfigIsRefusedUnread() throws Exception {
+        Path file = dir.resolve("huge.yml");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(1L << 30); // sparse: more than the heap holds
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, true, Map.of()));
+        assertEquals("config file " + file + ": larger than 4 MiB, which no litestream.yml is", e.getMessage());
+    }
+
+    @Test
+    void aConfigReadFromAPipeIsParsed() throws Exception {
+        // bash's -config <(...) hands over a pipe, which has no size to check
+        Path fifo = dir.resolve("config.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Process writer = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "printf 'dbs:\\n  - path: /data/app.db\\n    replicas:\\n      - url: file:///r\\n' > " + fifo)
+                .start();
+        Config c = ConfigLoader.load(fifo, true, Map.of());
+        assertEquals(0, writer.waitFor());
+        assertEquals(1, c.dbs().size());
+    }
 }

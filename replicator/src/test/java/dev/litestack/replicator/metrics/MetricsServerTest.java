@@ -49,6 +49,35 @@ class MetricsServerTest {
     }
 
     @Test
+    void clientsThatSendHalfARequestDoNotHoldTheHealthCheck() throws Exception {
+        try (MetricsServer server = MetricsServer.start(
+                        "127.0.0.1:0",
+                        new io.prometheus.metrics.model.registry.PrometheusRegistry(),
+                        () -> new MetricsServer.Health(true, "ok\n"));
+                java.net.Socket a = new java.net.Socket("127.0.0.1", server.port());
+                java.net.Socket b = new java.net.Socket("127.0.0.1", server.port())) {
+            for (java.net.Socket slow : List.of(a, b)) {
+                slow.getOutputStream()
+                        .write("GET /metrics HTTP/1.1\r\nHost: x\r\n"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                slow.getOutputStream().flush();
+            }
+            HttpResponse<String> health = get(server, "/healthz");
+            assertEquals(200, health.statusCode());
+            assertEquals("ok\n", health.body());
+            assertEquals(404, get(server, "/healthzfoo").statusCode(), "no prefix match");
+            HttpResponse<String> post = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode());
+            assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+        }
+    }
+
+    @Test
     void exposesLitestreamMetricNamesAndHealthyWhenCaughtUp() throws Exception {
         Path db = dir.resolve("app.db");
         try (AppDb app = new AppDb(db)) {

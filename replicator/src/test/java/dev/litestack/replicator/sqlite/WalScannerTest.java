@@ -114,6 +114,23 @@ class WalScannerTest {
     }
 
     @Test
+    void rejectsACommitClaimingADatabaseOf2To31PagesOrMoreEvenWithAValidChecksum() {
+        byte[] b = wal.clone();
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        int off = frameOffset(1); // the commit frame of CREATE TABLE
+        bb.putInt(off + 4, 0xFFFF_FFFF);
+        boolean be = header.bigEndianChecksums();
+        Checksum prev = new Checksum(bb.getInt(frameOffset(0) + 16), bb.getInt(frameOffset(0) + 20));
+        Checksum sum = WalChecksum.compute(be, b, off, 8, prev);
+        sum = WalChecksum.compute(be, b, off + FrameHeader.SIZE, fs - FrameHeader.SIZE, sum);
+        bb.putInt(off + 16, sum.s0()).putInt(off + 20, sum.s1());
+        WalScanner s = new WalScanner(header);
+        assertTrue(s.accept(b, frameOffset(0)));
+        assertFalse(s.accept(b, off), "a commit size that is negative as a Java int");
+        assertEquals(0, s.committedFrames());
+    }
+
+    @Test
     void rejectsAFrameOutOfChainOrder() {
         WalScanner s = new WalScanner(header);
         assertTrue(s.accept(wal, frameOffset(0)));

@@ -5,6 +5,7 @@ import dev.litestack.replicator.replica.LeaseStore;
 import dev.litestack.replicator.replica.ReplicaLayout;
 import dev.litestack.replicator.util.AtomicFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -46,13 +48,39 @@ final class FileLeaseStore implements LeaseStore {
                 return null;
             }
             try {
-                return new Stored(Lease.decode(Files.readAllBytes(dir.resolve(name(v)))), Long.toString(v));
+                return new Stored(Lease.decode(readLease(dir.resolve(name(v)))), Long.toString(v));
             } catch (NoSuchFileException e) {
                 if (attempt > 10) {
                     throw e; // removed again and again: let the caller retry later
                 }
                 // a newer version replaced it between the listing and the read
             }
+        }
+    }
+
+    /** More than any lease takes (a few hundred bytes of JSON). */
+    static final int MAX_LEASE_BYTES = 64 << 10;
+
+    /**
+     * The bytes of a lease file. Anything but a regular file of at most {@link #MAX_LEASE_BYTES} is refused
+     * unread: a FIFO put in its place would block the read (and the replicator's start) forever, and a huge or
+     * endless file (a link to /dev/zero) would fill the heap.
+     */
+    static byte[] readLease(Path file) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
+            throw new IOException("lease " + file + " is not a regular file");
+        }
+        if (attrs.size() > MAX_LEASE_BYTES) {
+            throw new IOException(
+                    "lease " + file + " is " + attrs.size() + " bytes, not a lease (at most " + MAX_LEASE_BYTES + ")");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes(MAX_LEASE_BYTES + 1);
+            if (b.length > MAX_LEASE_BYTES) {
+                throw new IOException("lease " + file + " grew past " + MAX_LEASE_BYTES + " bytes while read");
+            }
+            return b;
         }
     }
 
