@@ -64,6 +64,9 @@ public final class ConfigLoader {
         return v == null || v.isEmpty() ? DEFAULT_PATH : Path.of(v);
     }
 
+    /** The largest config file read (a litestream.yml is a few KB; a bigger file is a mistake, not a config). */
+    static final int MAX_CONFIG_BYTES = 4 << 20;
+
     /**
      * Reads and validates a config file. A leading {@code ~} in {@code file} is the home directory;
      * relative paths are resolved against the working directory.
@@ -71,9 +74,6 @@ public final class ConfigLoader {
      * @param expandEnv false for {@code -no-expand-env}
      * @param env       the environment for {@code $VAR} expansion and {@code ~}
      */
-    /** The largest config file read (a litestream.yml is a few KB; a bigger file is a mistake, not a config). */
-    static final int MAX_CONFIG_BYTES = 4 << 20;
-
     public static Config load(Path file, boolean expandEnv, Map<String, String> env) throws ConfigException {
         Path cwd = Path.of("").toAbsolutePath();
         Path abs = LocalPaths.expand(file.toString(), cwd, env);

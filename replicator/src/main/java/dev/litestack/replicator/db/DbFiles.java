@@ -70,15 +70,15 @@ final class DbFiles implements AutoCloseable {
      */
     long committedFrames(byte[] walHeader) throws IOException {
         try {
-            if (shmChannel == null) {
-                Object key = key(shm);
-                if (key == null) {
-                    return -1;
-                }
-                shmChannel = FileChannel.open(shm, StandardOpenOption.READ);
-                shmKey = key;
+            Object now = key(shm);
+            if (now == null) {
+                return -1;
             }
-            if (!shmKey.equals(key(shm))) {
+            if (shmChannel == null) {
+                shmChannel = FileChannel.open(shm, StandardOpenOption.READ);
+                shmKey = now;
+            }
+            if (!shmKey.equals(now)) {
                 return -1; // another file at the path: what this descriptor reads is no one's index
             }
             ByteBuffer b = ByteBuffer.wrap(indexHeader);

@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  */
 public final class MetricsServer implements AutoCloseable {
 
+    private static final String NOT_FOUND = "not found: try /metrics or /healthz\n";
+
     private final HttpServer server;
 
     private MetricsServer(HttpServer server) {
@@ -65,8 +67,6 @@ public final class MetricsServer implements AutoCloseable {
         server.start();
         return new MetricsServer(server);
     }
-
-    private static final String NOT_FOUND = "not found: try /metrics or /healthz\n";
 
     /**
      * The JDK server's limits, read once when its classes load, unless set on the command line: a request must

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code /cable/<signed stream name>}: the websocket of {@code <turbo-stream-source>}. The handshake must come from
  * the app's own Origin with a valid session cookie, and the stream name must be that cookie's own; otherwise the
  * socket is closed with 1008 (policy violation). A user has at most {@code app.live.max-sockets-per-user} open
- * sockets and the process at most {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An accepted socket is subscribed to the user's cable
- * channel and then receives a snapshot of the whole list ({@link LiveSnapshots}), so a tab that (re)connects
+ * sockets and the process at most {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An
+ * accepted socket is subscribed to the user's cable channel and then receives a snapshot of the whole list
+ * ({@link LiveSnapshots}), so a tab that (re)connects
  * catches up on anything it missed.
  *
  * <p>Clients have nothing to send. Frames are taken one by one (never aggregated into a message): a whole frame

@@ -14,10 +14,10 @@ import java.time.Duration;
 /**
  * {@code app.live.*}: what the live websockets may cost. Each user has at most {@code max-sockets-per-user} open
  * sockets, and the process at most {@code max-sockets} (users cost nothing to create, so the per-user cap alone does
- * not bound them; a socket costs ~7 KB of heap idle, and the descriptor limit would be reached first); snapshots are rendered by {@code snapshot-threads} threads of their own, at most once per
- * {@code snapshot-interval} per user (sockets that open meanwhile share the next one); text waiting to be written to
- * a socket is capped per socket and for the whole process (a socket over either is closed with 1013, try again
- * later, and its tab reconnects and catches up). Validated at start.
+ * not bound them; an idle socket holds ~7 KB of heap); snapshots are rendered by {@code snapshot-threads} threads of
+ * their own, at most once per {@code snapshot-interval} per user (sockets that open meanwhile share the next one);
+ * text waiting to be written to a socket is capped per socket and for the whole process (a socket over either is
+ * closed with 1013, try again later, and its tab reconnects and catches up). Validated at start.
  */
 @Context
 @ConfigurationProperties("app.live")
