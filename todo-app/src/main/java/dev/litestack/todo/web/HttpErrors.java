@@ -11,16 +11,22 @@ import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.EOFException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * Answers for bodies the app will not read (400 malformed, 422 refused) and for unexpected failures (500; 507 when
+ * Answers for bodies the app will not read (400 malformed, 422 refused), for a client that closed its connection before
+ * its body was in (400 to no one, logged at debug), and for unexpected failures (500; 507 when
  * SQLite could not write because the disk is full, which also makes /health DOWN for a minute), logged
  * through the {@code http-errors} {@link QuietLog}: one line (with the stack trace for a failure) per kind, then a
  * count, so a flood of bad requests or a full disk under load cannot flood the log.
  */
 final class HttpErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
 
     private HttpErrors() {}
 
@@ -103,6 +109,12 @@ final class HttpErrors {
 
         @Override
         public HttpResponse<?> handle(HttpRequest request, Throwable failure) {
+            if (clientGone(failure)) {
+                // the client closed its connection before its body was in: its business, not a failure of the app
+                // (every tab closed in the middle of a slow upload logged one, with a stack trace, at ERROR)
+                LOG.debug("client closed its connection during {} {}", request.getMethod(), request.getPath());
+                return PlainErrorResponses.answer(processor, request, HttpStatus.BAD_REQUEST, failure);
+            }
             if (failure instanceof OutOfMemoryError) {
                 health.outOfMemory();
             }
@@ -115,6 +127,16 @@ final class HttpErrors {
                 return PlainErrorResponses.answer(processor, request, HttpStatus.INSUFFICIENT_STORAGE, new DiskFull());
             }
             return PlainErrorResponses.answer(processor, request, HttpStatus.INTERNAL_SERVER_ERROR, failure);
+        }
+
+        /** Whether the failure is the end of the client's stream before its request's end (an {@link EOFException}). */
+        static boolean clientGone(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof EOFException) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Whether SQLite refused a write because the disk (or the database's size limit) is full. */

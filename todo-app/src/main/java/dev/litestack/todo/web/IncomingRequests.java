@@ -16,6 +16,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -39,11 +41,15 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * request has been incomplete the longest is closed (a browser sends a whole form in milliseconds; the oldest is the
  * slowest sender). Connections between requests and websockets are not affected.
  *
+ * <p>Connections cost the process too, before they send anything (~4 KiB of heap each when idle, ~8 KiB while a
+ * websocket handshake waits to be answered): a client that opened connections as fast as it could, or a storm of
+ * handshakes, held as many as the process had file descriptors (20,000 here) and once ran a 192 MiB heap out of
+ * memory. So at most {@code app.web.max-connections} are open: one more closes the connection idle the longest (no
+ * request arriving or being answered, not a websocket), or, if none is idle, the new one before it is read.
+ *
  * <p>And, before the application sees them: a request line over {@code max-initial-line-length} is 414 (Micronaut
  * says 413), headers over {@code max-header-size} are 431 (Micronaut: 413), other requests Netty cannot parse are 400
  * (Micronaut answers those in HTTP/1.0 without the security headers), an HTTP version other than 1.0 and 1.1 is 505
@@ -73,7 +85,8 @@ import org.slf4j.LoggerFactory;
  * sends pings and never reads made the process queue a pong per ping (a few bytes on the wire, ~400 bytes of heap
  * each) until the heap ran out (measured: 17 MiB of empty pings). Here a ping that arrives while the pong of an
  * earlier one is still unsent is dropped (RFC 6455, 5.5.3: an endpoint may answer only some of several pings), so a
- * socket holds at most one pong. And websockets are not compressed: Micronaut offers permessage-deflate on every
+ * socket holds at most one pong. A client that sends anything after its handshake request before the answer (frames,
+ * or bytes that are not HTTP) has its connection closed. And websockets are not compressed: Micronaut offers permessage-deflate on every
  * connection, which costs each socket a deflater and an inflater (~100 KB of native memory, measured 5,000 sockets
  * at +630 MiB) for messages that are small and already cheap.
  */
@@ -83,21 +96,31 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     private static final Logger LOG = LoggerFactory.getLogger(IncomingRequests.class);
     private static final String BYTES = "todo-incoming-bytes";
     private static final String REQUESTS = "todo-incoming-requests";
+    private static final String ADMISSION = "todo-admission";
 
     private final Duration timeout;
     private final int maxIncomplete;
     private final long maxRequestSize;
+    private final int maxConnections;
     private final Set<Connection> incomplete = ConcurrentHashMap.newKeySet();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger openCount = new AtomicInteger();
     private final QuietLog quiet;
 
     @Inject
     IncomingRequests(WebProperties settings, HttpServerConfiguration server, Clock clock) {
-        this(settings.requestReadTimeout(), settings.maxIncompleteRequests(), server.getMaxRequestSize(), clock);
+        this(
+                settings.requestReadTimeout(),
+                settings.maxIncompleteRequests(),
+                settings.maxConnections(),
+                server.getMaxRequestSize(),
+                clock);
     }
 
-    IncomingRequests(Duration timeout, int maxIncomplete, long maxRequestSize, Clock clock) {
+    IncomingRequests(Duration timeout, int maxIncomplete, int maxConnections, long maxRequestSize, Clock clock) {
         this.timeout = timeout;
         this.maxIncomplete = maxIncomplete;
+        this.maxConnections = maxConnections;
         this.maxRequestSize = maxRequestSize;
         this.quiet = new QuietLog(LOG, clock, Duration.ofMinutes(1), 5);
     }
@@ -111,6 +134,11 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     /** Requests begun and not yet fully received, all connections together. */
     int incompleteRequests() {
         return incomplete.size();
+    }
+
+    /** Connections admitted and not yet closed. */
+    int openConnections() {
+        return openCount.get();
     }
 
     /** A new connection's state; its two handlers go nearest the socket and right after the HTTP codec. */
@@ -130,6 +158,11 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
         @Override
         public NettyServerCustomizer specializeForChannel(Channel ch, ChannelRole role) {
+            if (role == ChannelRole.LISTENER && ch instanceof ServerChannel) {
+                // called while the listener's pipeline is built, before Netty adds the handler that registers what
+                // it accepts: this one sees each connection first
+                ch.pipeline().addLast(ADMISSION, new Admission());
+            }
             return role == ChannelRole.CONNECTION && ch instanceof DuplexChannel ? new Installer(ch) : this;
         }
 
@@ -154,6 +187,59 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, REQUESTS, connection.requests);
             }
         }
+    }
+
+    /** On the listener: counts each accepted connection, or closes it (see {@link #admit}). */
+    private final class Admission extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child && !admit(child)) {
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Counts a connection just accepted, before it is registered with its event loop or read. One more than
+     * {@code app.web.max-connections} closes the connection idle the longest (no request arriving, none being
+     * answered, not a websocket), or, with none idle, this one, at once: false, and it must not be used. Counting at
+     * the accept, not when the connection's pipeline is built, bounds the connections waiting for a busy event loop
+     * too (a storm of handshakes queued 19,000 of them there).
+     */
+    boolean admit(Channel child) {
+        if (openCount.incrementAndGet() > maxConnections && !makeRoom()) {
+            openCount.decrementAndGet();
+            quiet.warn(
+                    "connections",
+                    "more than app.web.max-connections (" + maxConnections
+                            + ") connections were open and none was idle; refused a new one (" + child.remoteAddress()
+                            + ")");
+            child.unsafe().closeForcibly();
+            return false;
+        }
+        child.closeFuture().addListener(closed -> openCount.decrementAndGet());
+        return true;
+    }
+
+    /** Has the connection idle the longest closed, if there is one that no other new connection has claimed. */
+    private boolean makeRoom() {
+        Connection victim = null;
+        for (Connection c : open) {
+            if (c.idle && !c.evicted && (victim == null || c.idleSince < victim.idleSince)) {
+                victim = c;
+            }
+        }
+        if (victim == null || !victim.evict()) {
+            return false;
+        }
+        quiet.warn(
+                "connections",
+                "more than app.web.max-connections (" + maxConnections
+                        + ") connections were open; closed the one idle the longest (" + victim.channel.remoteAddress()
+                        + ")");
+        victim.channel.eventLoop().execute(victim::closeIfIdle);
+        return true;
     }
 
     /** Closes the connection whose request has been incomplete the longest. */
@@ -190,6 +276,16 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
         private boolean websocket;
 
+        /**
+         * Neither receiving a request nor answering one, and not a websocket (written on the event loop, read by
+         * {@link #makeRoom} on the acceptor's): may be closed to make room for a new connection.
+         */
+        private volatile boolean idle = true;
+        /** {@link System#nanoTime()} when the connection last became idle. */
+        private volatile long idleSince = System.nanoTime();
+        /** Chosen by {@link #makeRoom} to be closed (so that one idle connection makes room for one newcomer only). */
+        private volatile boolean evicted;
+
         /** In {@link #incomplete}, with a deadline: the request did not arrive whole in the read that began it. */
         private boolean listed;
 
@@ -198,7 +294,35 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         /** The first bytes of a request arrived. */
         private void begin() {
             receiving = true;
+            idle = false;
             startedAt = System.nanoTime();
+        }
+
+        /** A response ended, or the connection began: idle again if nothing else is under way. */
+        private void maybeIdle() {
+            if (!receiving && answering == 0 && !websocket && !idle) {
+                idleSince = System.nanoTime();
+                idle = true;
+            }
+        }
+
+        /** Claims this connection for closing; false if another newcomer already did. */
+        private synchronized boolean evict() {
+            if (evicted) {
+                return false;
+            }
+            evicted = true;
+            return true;
+        }
+
+        /** On the event loop: closes the connection if it is still idle (it may have begun a request since). */
+        private void closeIfIdle() {
+            if (idle && channel.isActive()) {
+                refused = true;
+                channel.close();
+            } else {
+                evicted = false; // busy after all; the newcomer stays, one over the cap until a connection closes
+            }
         }
 
         /**
@@ -259,7 +383,12 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
                 channel = ctx.channel();
-                ctx.channel().closeFuture().addListener(closed -> end());
+                open.add(Connection.this);
+                ctx.channel().closeFuture().addListener(closed -> {
+                    end();
+                    idle = false;
+                    open.remove(Connection.this);
+                });
             }
 
             @Override
@@ -289,8 +418,9 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
             /** Whether the connection has become a websocket (its frames are bounded by the socket's own rules). */
             private boolean websocket(ChannelHandlerContext ctx) {
-                if (!websocket) {
-                    websocket = ctx.pipeline().get(WebSocketFrameDecoder.class) != null;
+                if (!websocket && ctx.pipeline().get(WebSocketFrameDecoder.class) != null) {
+                    websocket = true;
+                    idle = false;
                 }
                 return websocket;
             }
@@ -313,6 +443,15 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     ReferenceCountUtil.release(msg);
                     return;
                 }
+                if (msg instanceof ByteBuf) {
+                    // bytes the HTTP decoder still held when a websocket handshake took it out of the pipeline: sent
+                    // after the handshake request and before its answer, which a client must not do (RFC 6455, 4.1).
+                    // Micronaut's handler after this one takes HTTP messages only: it failed on them with an error
+                    // logged and never released them (a buffer lost per connection, any client, no session needed)
+                    ReferenceCountUtil.release(msg);
+                    stop(null);
+                    return;
+                }
                 if (msg instanceof HttpRequest request) {
                     Refusal problem = problem(request);
                     if (problem != null) {
@@ -325,6 +464,14 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                         begin(); // a request after one that ended in the same read: its body may be to come
                     }
                 }
+                if (msg instanceof HttpContent content
+                        && content.decoderResult().isFailure()) {
+                    // a chunk Netty could not parse (its size, an extension over the line limit): Netty ends the body
+                    // there and the application would read what came before as the whole of it
+                    ReferenceCountUtil.release(msg);
+                    stop(new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed chunked body"));
+                    return;
+                }
                 if (msg instanceof LastHttpContent) {
                     end();
                 } else if (!(msg instanceof HttpContent) && !(msg instanceof HttpRequest)) {
@@ -335,8 +482,14 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof HttpResponse response
+                        && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                    websocket = true; // never idle: its own rules bound it (app.live.*)
+                    idle = false;
+                }
                 if (msg instanceof LastHttpContent && answering > 0) {
                     answering--;
+                    maybeIdle();
                 }
                 if (msg instanceof PongWebSocketFrame) {
                     pongUnsent = true;
@@ -376,8 +529,48 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header");
         }
+        Refusal coding = transferCoding(request);
+        if (coding != null) {
+            return coding;
+        }
         if (HttpUtil.is100ContinueExpected(request) && HttpUtil.getContentLength(request, -1L) > maxRequestSize) {
             return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, null);
+        }
+        return null;
+    }
+
+    /**
+     * A {@code Transfer-Encoding} other than {@code chunked} alone. Netty takes a body as chunked when any coding is
+     * {@code chunked} and reads no body at all for one it does not know, whose bytes it then parses as the next
+     * request: a proxy in front that read the codings otherwise would see other requests than the app (smuggling).
+     * RFC 9112, 6.1 and 6.3: a last coding other than chunked leaves the body's length unknown, 400; a coding the
+     * server does not implement (gzip, say) before chunked, 501; either way the connection is closed. HTTP/1.0 has
+     * no transfer codings.
+     */
+    private static Refusal transferCoding(HttpRequest request) {
+        List<String> values = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<String> codings = new ArrayList<>();
+        for (String value : values) {
+            for (String coding : value.split(",", -1)) {
+                codings.add(coding.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (request.protocolVersion().minorVersion() == 0) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (!codings.get(codings.size() - 1).equals("chunked")) {
+            return new Refusal(
+                    HttpResponseStatus.BAD_REQUEST,
+                    "the body's length is unknown: its last transfer coding is not chunked ("
+                            + String.join(", ", values) + ")");
+        }
+        if (codings.size() > 1) {
+            return new Refusal(
+                    HttpResponseStatus.NOT_IMPLEMENTED,
+                    "transfer codings other than chunked are not supported (" + String.join(", ", values) + ")");
         }
         return null;
     }

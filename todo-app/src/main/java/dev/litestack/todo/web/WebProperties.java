@@ -19,8 +19,8 @@ import java.util.List;
 /**
  * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, the heap rendering may use
  * at once ({@link RenderBudget}), the bytes of answers held for clients that have not read them
- * ({@link UnsentResponses}), and how long and how many requests may be in the middle of arriving
- * ({@link IncomingRequests}). Validated at start.
+ * ({@link UnsentResponses}), how long and how many requests may be in the middle of arriving, and how many
+ * connections may be open ({@link IncomingRequests}). Validated at start.
  */
 @Context
 @ConfigurationProperties("app.web")
@@ -44,7 +44,10 @@ record WebProperties(
         @Bindable(defaultValue = "15s") @MinDuration("1s") Duration requestReadTimeout,
 
         @Bindable(defaultValue = "256") @Min(1) @Max(1_000_000)
-        int maxIncompleteRequests) {
+        int maxIncompleteRequests,
+
+        @Bindable(defaultValue = "5000") @Min(1) @Max(1_000_000)
+        int maxConnections) {
 
     /** When the session cookie gets the Secure flag. */
     public enum CookieSecure {

@@ -70,6 +70,21 @@ public final class RawSocket implements AutoCloseable {
      */
     public static RawSocket open(
             URI base, String path, String cookie, String origin, int receiveBuffer, List<String> extraHeaders) {
+        return open(base, path, cookie, origin, receiveBuffer, extraHeaders, new byte[0]);
+    }
+
+    /**
+     * Like {@link #open(URI, String, String, String, int, List)}, writing {@code trailing} right after the handshake
+     * request, in the same write (before the answer, which a client must wait for: RFC 6455, 4.1).
+     */
+    public static RawSocket open(
+            URI base,
+            String path,
+            String cookie,
+            String origin,
+            int receiveBuffer,
+            List<String> extraHeaders,
+            byte[] trailing) {
         try {
             Socket socket = new Socket();
             if (receiveBuffer > 0) {
@@ -101,7 +116,10 @@ public final class RawSocket implements AutoCloseable {
                 request.append(header).append("\r\n");
             }
             request.append("\r\n");
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            whole.writeBytes(request.toString().getBytes(StandardCharsets.US_ASCII));
+            whole.writeBytes(trailing);
+            socket.getOutputStream().write(whole.toByteArray());
             socket.getOutputStream().flush();
             InputStream raw = socket.getInputStream();
             String status = readLine(raw);

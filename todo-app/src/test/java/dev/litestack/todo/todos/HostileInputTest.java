@@ -1,9 +1,12 @@
 package dev.litestack.todo.todos;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.litestack.todo.logging.QuietLog;
 import dev.litestack.todo.support.CapturedLogs;
 import dev.litestack.todo.support.WebClient;
@@ -11,14 +14,17 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an attacker sends over plain HTTP: malformed form bodies, odd titles, repeated fields, foreign charsets and
@@ -91,6 +97,38 @@ class HostileInputTest {
                     requests + " bad requests logged " + logs.lines.size() + " lines: " + logs.lines);
         }
         assertTrue(alice.open().body().contains("dir=\"auto\">keep</label>"));
+    }
+
+    /** A client that closes its connection in the middle of its body is no failure of the app's: no ERROR. */
+    @Test
+    void aClientThatLeavesBeforeItsBodyEndsIsNotLoggedAsAFailure() throws Exception {
+        Logger httpErrorsLog = (Logger) LoggerFactory.getLogger("dev.litestack.todo.web.HttpErrors");
+        Level level = httpErrorsLog.getLevel();
+        httpErrorsLog.setLevel(Level.DEBUG);
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            for (String framing : new String[] {"Content-Length: 1000", "Transfer-Encoding: chunked"}) {
+                try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+                    String head = "POST /todos HTTP/1.1\r\nHost: " + server.getHost() + ":" + server.getPort()
+                            + "\r\nCookie: " + alice.cookie + "\r\nOrigin: " + alice.origin()
+                            + "\r\nX-CSRF-Token: " + alice.csrf + "\r\nAccept: " + WebClient.STREAM
+                            + "\r\nContent-Type: " + FORM + "\r\n" + framing + "\r\n\r\n";
+                    String body = framing.startsWith("Content") ? "title=half" : "7FFFFFFF\r\ntitle=half";
+                    socket.getOutputStream().write((head + body).getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush();
+                }
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> logs.containing("client closed its connection during POST /todos")
+                                        .size()
+                                >= (framing.startsWith("Content") ? 1 : 2));
+            }
+            assertEquals(
+                    List.of(),
+                    logs.lines.stream().filter(l -> l.level().equals("ERROR")).toList(),
+                    "nothing logged as an error");
+        } finally {
+            httpErrorsLog.setLevel(level);
+        }
+        assertFalse(alice.open().body().contains(">half</label>"), "and nothing was saved");
     }
 
     @Test

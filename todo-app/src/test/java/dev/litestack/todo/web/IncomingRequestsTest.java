@@ -31,12 +31,27 @@ class IncomingRequestsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-    private final IncomingRequests incoming = new IncomingRequests(TIMEOUT, 3, 16 * 1024, Clock.systemUTC());
+    private final IncomingRequests incoming = new IncomingRequests(TIMEOUT, 3, 100, 16 * 1024, Clock.systemUTC());
 
     private EmbeddedChannel connection() {
+        return connection(incoming);
+    }
+
+    private static EmbeddedChannel connection(IncomingRequests incoming) {
         IncomingRequests.Connection c = incoming.newConnection();
         EmbeddedChannel channel = new EmbeddedChannel(c.bytes, new HttpServerCodec(), c.requests);
         channel.freezeTime();
+        return channel;
+    }
+
+    /** A connection as the listener accepts it: admitted (counted) first, then given its handlers, or closed. */
+    private static EmbeddedChannel accepted(IncomingRequests incoming) {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        if (incoming.admit(channel)) {
+            IncomingRequests.Connection c = incoming.newConnection();
+            channel.pipeline().addLast(c.bytes, new HttpServerCodec(), c.requests);
+            channel.freezeTime();
+        }
         return channel;
     }
 
@@ -158,6 +173,52 @@ class IncomingRequestsTest {
     }
 
     @Test
+    void pastTheConnectionCapTheOneIdleTheLongestIsClosedOrElseTheNewOne() {
+        IncomingRequests capped = new IncomingRequests(TIMEOUT, 100, 2, 16 * 1024, Clock.systemUTC());
+        EmbeddedChannel first = accepted(capped); // connected, nothing sent: idle
+        EmbeddedChannel second = accepted(capped);
+        send(second, "GET / HTTP/1.1\r\nHost: app\r\n\r\n");
+        delivered(second); // being answered: not idle
+        assertEquals(2, capped.openConnections());
+
+        EmbeddedChannel third = accepted(capped);
+        first.runPendingTasks();
+        assertFalse(first.isOpen(), "the idle connection makes room");
+        assertTrue(second.isOpen() && third.isOpen());
+        assertEquals(2, capped.openConnections());
+
+        send(third, "GET / HTTP/1.1\r\nHost: ap"); // a request arriving: not idle either
+        EmbeddedChannel fourth = accepted(capped);
+        assertFalse(fourth.isOpen(), "none idle: the new connection is closed before it is read");
+        assertTrue(second.isOpen() && third.isOpen());
+        assertEquals(2, capped.openConnections());
+
+        second.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        sent(second); // answered: idle again
+        EmbeddedChannel fifth = accepted(capped);
+        second.runPendingTasks();
+        assertFalse(second.isOpen());
+        assertTrue(third.isOpen() && fifth.isOpen());
+
+        send(fifth, "GET /cable/x HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        delivered(fifth);
+        fifth.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+        sent(fifth); // a websocket now: never idle
+        EmbeddedChannel sixth = accepted(capped);
+        fifth.runPendingTasks();
+        assertFalse(sixth.isOpen());
+        assertTrue(third.isOpen() && fifth.isOpen());
+        assertEquals(2, capped.openConnections());
+
+        third.close();
+        fifth.close();
+        assertEquals(0, capped.openConnections(), "closed connections are counted out");
+        EmbeddedChannel seventh = accepted(capped);
+        assertTrue(seventh.isOpen());
+        seventh.finishAndReleaseAll();
+    }
+
+    @Test
     void aWebsocketIsNotARequestInProgress() {
         EmbeddedChannel socket = connection();
         send(socket, "GET /live HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
@@ -191,6 +252,36 @@ class IncomingRequestsTest {
     }
 
     @Test
+    void aBodyWhoseLengthNettyWouldGuessIsRefused() {
+        String post = "POST /todos HTTP/1.1\r\nHost: app\r\n";
+        assertRefused(
+                post + "Transfer-Encoding: xchunked\r\n\r\ntitle=x",
+                "400 Bad Request: the body's length is unknown: its last transfer coding is not chunked (xchunked)");
+        assertRefused(
+                post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+                "400 Bad Request: the body's length is unknown: its last transfer coding is not chunked (chunked, gzip)");
+        assertRefused(
+                post + "Transfer-Encoding: gzip, chunked\r\n\r\n",
+                "501 Not Implemented: transfer codings other than chunked are not supported (gzip, chunked)");
+        assertRefused(
+                "POST /todos HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "400 Bad Request: Transfer-Encoding in an HTTP/1.0 request");
+        String malformed = "400 Bad Request: malformed chunked body";
+        String chunked = post + "Transfer-Encoding: chunked\r\n\r\n";
+        assertRefusedInItsBody(chunked + "zz\r\ntitle=x\r\n0\r\n\r\n", malformed);
+        assertRefusedInItsBody(chunked + "FFFFFFFFFFFFFFFFFF\r\ntitle=x\r\n", malformed);
+        assertRefusedInItsBody(chunked + "7;" + "e".repeat(20_000) + "\r\n", malformed);
+        assertEquals(0, incoming.incompleteRequests());
+
+        EmbeddedChannel fine = connection();
+        send(fine, post + "Transfer-Encoding: Chunked\r\n\r\n7\r\ntitle=x\r\n0\r\n\r\n");
+        assertEquals(3, delivered(fine), "head, one chunk, the end: a chunked body alone goes through");
+        assertEquals("", sent(fine));
+        assertTrue(fine.isOpen());
+        fine.finishAndReleaseAll();
+    }
+
+    @Test
     void http10WithoutHostAndASmallExpectContinueGoThrough() {
         EmbeddedChannel old = connection();
         send(old, "GET / HTTP/1.0\r\n\r\n");
@@ -209,6 +300,25 @@ class IncomingRequestsTest {
     }
 
     private void assertRefused(String request, String status) {
+        EmbeddedChannel channel = assertAnswered(request, status);
+        assertNull(
+                findRequest(channel),
+                "the application never saw it: " + request.substring(0, Math.min(20, request.length())));
+    }
+
+    /** Refused when its body turned out malformed: the application had its head, and never sees the body's end. */
+    private void assertRefusedInItsBody(String request, String status) {
+        EmbeddedChannel channel = assertAnswered(request, status);
+        Object head = channel.readInbound();
+        assertTrue(head instanceof HttpRequest, String.valueOf(head));
+        for (Object o; (o = channel.readInbound()) != null; ) {
+            ReferenceCountUtil.release(o);
+            assertFalse(o instanceof LastHttpContent, "the body's end reached the application: " + o);
+        }
+    }
+
+    /** Sends {@code request} on a new connection and checks it was answered {@code status} and closed. */
+    private EmbeddedChannel assertAnswered(String request, String status) {
         EmbeddedChannel channel = connection();
         send(channel, request);
         channel.runPendingTasks();
@@ -220,9 +330,7 @@ class IncomingRequestsTest {
         assertTrue(answer.contains("Content-Security-Policy: default-src 'none'"), answer);
         assertTrue(answer.contains("connection: close"), answer);
         assertFalse(channel.isOpen(), "closed after " + status);
-        assertNull(
-                findRequest(channel),
-                "the application never saw it: " + request.substring(0, Math.min(20, request.length())));
+        return channel;
     }
 
     private static Object findRequest(EmbeddedChannel channel) {
