@@ -611,6 +611,22 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the next sync start a new generation, if {@code generation} is still the current one: for a replica whose
+     * position the shadow WAL no longer covers (a run of the replicator without that replica moved the shadow WAL on
+     * and deleted the files it needed), so that it cannot be continued. Every replica then takes a snapshot.
+     */
+    public void requireNewGeneration(String generation, String reason) {
+        lock.lock();
+        try {
+            if (generation.equals(copy.generation()) && forcedGeneration == null) {
+                forcedGeneration = reason;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Size of shadow file {@code index} of {@code generation}, or -1 if it does not exist. */
     public long shadowSize(String gen, long idx) throws IOException {
         return shadow.size(gen, idx);

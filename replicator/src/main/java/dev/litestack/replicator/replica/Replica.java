@@ -119,13 +119,14 @@ public final class Replica {
             }
             while (true) {
                 long end = pos.index() == dbPos.index() ? dbPos.offset() : db.shadowSize(pos.generation(), pos.index());
-                if (end < 0) {
-                    throw new IOException("shadow wal missing for replica position " + pos);
+                if (end < 0 || pos.offset() > end) {
+                    throw cannotContinue(
+                            end < 0
+                                    ? "shadow wal missing for replica position " + pos
+                                    : "replica position " + pos + " is past the shadow wal end " + end);
                 }
                 if (pos.offset() < end) {
                     upload(end);
-                } else if (pos.offset() > end) {
-                    throw new IOException("replica position " + pos + " is past the shadow wal end " + end);
                 } else if (pos.index() < dbPos.index()) {
                     pos = Pos.start(pos.generation(), pos.index() + 1);
                 } else {
@@ -138,6 +139,24 @@ public final class Replica {
             pos = null;
             throw e;
         }
+    }
+
+    /**
+     * The shadow WAL cannot continue the replica from its position: the files it needs were deleted (by a run of the
+     * replicator whose configuration did not have this replica) or it is behind the replica. Retrying cannot help,
+     * so the database starts a new generation at its next sync, which this replica then begins with a snapshot.
+     */
+    private IOException cannotContinue(String problem) {
+        db.requireNewGeneration(pos.generation(), "replica " + name() + ": " + problem);
+        log.warn(
+                "replica cannot continue its generation, starting a new one",
+                "db",
+                db.path(),
+                "replica",
+                name(),
+                "reason",
+                problem);
+        return new IOException(problem + "; a new generation starts at the next sync");
     }
 
     private void upload(long end) throws IOException {

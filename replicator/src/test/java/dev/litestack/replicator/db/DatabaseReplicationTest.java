@@ -3,6 +3,7 @@ package dev.litestack.replicator.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.replicator.Pos;
@@ -14,6 +15,7 @@ import dev.litestack.replicator.restore.Restorer;
 import dev.litestack.replicator.testing.AppDb;
 import dev.litestack.replicator.testing.Writers;
 import dev.litestack.replicator.util.Log;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -237,6 +239,54 @@ class DatabaseReplicationTest {
             assertEquals(gen, db.position().generation(), "the app's checkpoints did not break continuity");
         }
         assertEquals(AppDb.range(0, 153), AppDb.ids(restore(client, "r.db")));
+    }
+
+    /**
+     * A run of the replicator whose configuration lacks one replica moves the shadow WAL on and deletes the files that
+     * replica's position needs. The next run with it used to retry that replica forever ("shadow wal missing"), so
+     * nothing reached it until a restart and a restore from it gave the old data; now a new generation starts.
+     */
+    @Test
+    void aReplicaWhosePositionTheShadowWalNoLongerHasContinuesInANewGeneration() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        FileReplicaClient a = new FileReplicaClient(dir.resolve("a"));
+        FileReplicaClient b = new FileReplicaClient(dir.resolve("b"));
+        try (AppDb app = new AppDb(dbPath)) {
+            Pos left;
+            try (Database db = open(dbPath, 10)) {
+                Replica onlyA = new Replica(db, a, Replica.Options.defaults("a"), Clock.systemUTC(), log);
+                app.insert(0, 5);
+                db.sync();
+                onlyA.sync();
+                left = onlyA.position();
+            }
+            try (Database db = open(dbPath, 10)) {
+                Replica onlyB = new Replica(db, b, Replica.Options.defaults("b"), Clock.systemUTC(), log);
+                for (int round = 1; round <= 6; round++) {
+                    app.insertBatch(round * 50, round * 50 + 50);
+                    db.sync();
+                    onlyB.sync();
+                }
+                assertEquals(left.generation(), db.position().generation());
+                assertTrue(db.shadowSize(left.generation(), left.index()) < 0, "the files a needs are gone");
+            }
+            app.insert(400, 405);
+            try (Database db = open(dbPath, 10)) {
+                Replica againA = new Replica(db, a, Replica.Options.defaults("a"), Clock.systemUTC(), log);
+                db.sync();
+                IOException stuck = assertThrows(IOException.class, againA::sync);
+                assertTrue(stuck.getMessage().contains("shadow wal missing"), stuck.getMessage());
+                db.sync();
+                assertNotEquals(left.generation(), db.position().generation(), "a new generation");
+                againA.sync();
+                assertEquals(db.position(), againA.position(), "and the replica is up to date in it");
+                assertEquals(2, a.generations().size());
+            }
+        }
+        List<Integer> want = new java.util.ArrayList<>(AppDb.range(0, 5));
+        want.addAll(AppDb.range(50, 350));
+        want.addAll(AppDb.range(400, 405));
+        assertEquals(want, AppDb.ids(restore(a, "a.db")));
     }
 
     @Test
