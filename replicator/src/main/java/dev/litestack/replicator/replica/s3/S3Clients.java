@@ -155,6 +155,14 @@ final class S3Clients {
         return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 
+    /**
+     * The SDK's switch that stops it taking an endpoint from {@code AWS_ENDPOINT_URL_S3}, {@code AWS_ENDPOINT_URL} or
+     * {@code ~/.aws/config}. Litestream 0.3.13 reads none of them: a replica without {@code endpoint} is AWS S3. With
+     * the SDK's default, an off-site AWS replica on a Fly machine (where {@code fly storage create} sets
+     * {@code AWS_ENDPOINT_URL_S3}) went to Tigris instead.
+     */
+    static final String IGNORE_CONFIGURED_ENDPOINTS = "aws.ignoreConfiguredEndpointUrls";
+
     /** A client for {@code region}; the HTTP client stays owned by the caller. */
     static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
@@ -166,6 +174,9 @@ final class S3Clients {
         if (endpoint.isPresent() && isTigris(endpoint.get())) {
             // Strong read-after-write across regions, as Litestream 0.5 sends for Tigris.
             override.putHeader("X-Tigris-Consistent", "true");
+        }
+        if (System.getProperty(IGNORE_CONFIGURED_ENDPOINTS) == null) {
+            System.setProperty(IGNORE_CONFIGURED_ENDPOINTS, "true");
         }
         S3ClientBuilder b = S3Client.builder()
                 .httpClient(http)

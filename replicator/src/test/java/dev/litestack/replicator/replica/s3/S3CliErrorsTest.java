@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.replicator.cli.Main;
 import dev.litestack.replicator.exec.ExitCodes;
 import dev.litestack.replicator.testing.AppDb;
+import dev.litestack.replicator.testing.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -101,6 +103,43 @@ class S3CliErrorsTest {
                 "access denied",
                 "secret-access-key");
         assertTrue(server.keys(bucket).isEmpty(), "nothing written");
+    }
+
+    /**
+     * Litestream 0.3.13 takes no endpoint from the environment: a replica without {@code endpoint} is AWS S3, even
+     * where {@code AWS_ENDPOINT_URL_S3} is set (every Fly machine with Tigris storage). Here AWS cannot be reached (or
+     * refuses the test's keys), so the run fails; what matters is that nothing went to the variables' endpoint.
+     */
+    @Test
+    void aReplicaWithoutAnEndpointIsAwsWhateverTheEndpointVariablesSay() throws Exception {
+        String bucket = server.createBucket();
+        Path db = dir.resolve("app.db");
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 3);
+        }
+        Path cfg = dir.resolve("aws.yml");
+        Files.writeString(cfg, """
+                dbs:
+                  - path: %s
+                    replicas:
+                      - name: offsite
+                        type: s3
+                        bucket: %s
+                        path: backups/app
+                        region: us-east-1
+                        access-key-id: %s
+                        secret-access-key: %s
+                """.formatted(db, bucket, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
+        Cli.Result run = Cli.exec(
+                dir,
+                Map.of("AWS_ENDPOINT_URL_S3", server.endpoint(), "AWS_ENDPOINT_URL", server.endpoint()),
+                "replicate",
+                "-once",
+                "-config",
+                cfg.toString());
+        assertEquals(ExitCodes.ERROR, run.code(), run.toString());
+        assertTrue(run.err().contains("AWS S3"), run.err());
+        assertTrue(server.keys(bucket).isEmpty(), "nothing went to the endpoint of the variables");
     }
 
     @Test
