@@ -74,6 +74,7 @@ public final class Main implements Runnable {
             cl.addSubcommand(new CommandLine(only.get()));
         } else {
             COMMANDS.values().forEach(c -> cl.addSubcommand(new CommandLine(c.get())));
+            cl.addSubcommand(new CommandLine.HelpCommand()); // `help [COMMAND]`, as Litestream has
         }
         cl.setOut(out);
         cl.setErr(err);

@@ -40,19 +40,19 @@ final class ReplicaTargets {
 
     /** Resolved targets: the clients (by replica name) and, for a DB_PATH, its config entry. */
     record Resolved(Map<String, ReplicaClient> clients, DbConfig db) implements AutoCloseable {
-        /** When the database last changed (DB or WAL mtime), or now for a URL target. */
+        /** When the database last changed (DB or WAL mtime), or now for a URL target or a database that is gone. */
         Instant dbUpdatedAt() throws IOException {
             if (db == null) {
                 return Instant.now();
             }
-            Instant t = Instant.EPOCH;
+            Instant t = null;
             for (Path p : List.of(db.path(), SqliteFiles.wal(db.path()))) {
                 if (Files.exists(p)) {
                     Instant m = Files.getLastModifiedTime(p).toInstant();
-                    t = m.isAfter(t) ? m : t;
+                    t = t == null || m.isAfter(t) ? m : t;
                 }
             }
-            return t;
+            return t == null ? Instant.now() : t; // a database that is gone: counted from now, as without one
         }
 
         @Override

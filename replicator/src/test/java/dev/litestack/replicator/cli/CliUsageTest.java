@@ -221,6 +221,16 @@ class CliUsageTest {
     }
 
     @Test
+    void helpPrintsTheUsageOfTheToolOrOfACommand() {
+        Cli.Result all = Cli.run("help");
+        assertEquals(0, all.code(), all.toString());
+        assertTrue(all.out().contains("generations") && all.out().contains("restore"), all.out());
+        Cli.Result restore = Cli.run("help", "restore");
+        assertEquals(0, restore.code(), restore.toString());
+        assertTrue(restore.out().contains("-if-replica-exists"), restore.out());
+    }
+
+    @Test
     void versionPrints() {
         Cli.Result r = Cli.run("version");
         assertEquals(0, r.code());

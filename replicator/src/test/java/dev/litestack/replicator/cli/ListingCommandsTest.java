@@ -149,6 +149,24 @@ class ListingCommandsTest {
         assertTrue(j.contains("\"generation\":\"" + gens.get(1).generation() + "\",\"lag\":\""), j);
     }
 
+    /**
+     * With a config, lag is measured from the database's last change; a database that is gone (when an operator looks
+     * for what backups exist) used to give 1970 minus the generation's end, a lag of about -56 years.
+     */
+    @Test
+    void theLagOfADatabaseThatIsGoneIsCountedFromNow() throws Exception {
+        Path gone = dir.resolve("gone.db");
+        Path cfg = dir.resolve("gone.yml");
+        Files.writeString(cfg, "dbs:\n  - path: " + gone + "\n    replicas:\n      - path: " + rep + "\n");
+        Cli.Result r = Cli.run("generations", "-config", cfg.toString(), gone.toString());
+        assertEquals(0, r.code(), r.toString());
+        List<List<String>> rows = rows(r.out());
+        assertEquals(3, rows.size(), r.out());
+        for (List<String> row : rows.subList(1, rows.size())) {
+            assertTrue(row.get(2).matches("[0-9.]+(ms|s|m|h)([0-9.]+(ms|s))*"), "lag: " + row.get(2));
+        }
+    }
+
     @Test
     void anEmptyReplicaPrintsOnlyTheHeader() throws Exception {
         Path empty = dir.resolve("empty");
