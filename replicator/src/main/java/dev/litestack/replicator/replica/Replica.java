@@ -147,6 +147,12 @@ public final class Replica {
      * so the database starts a new generation at its next sync, which this replica then begins with a snapshot.
      */
     private IOException cannotContinue(String problem) {
+        Pos now = db.position();
+        if (now == null || !now.generation().equals(pos.generation())) {
+            // another replica's sync, or the database's own checks, started a new generation meanwhile (and deleted
+            // this one's shadow files): the next sync begins the new one
+            return new IOException(problem + " (generation " + pos.generation() + " has ended)");
+        }
         db.requireNewGeneration(pos.generation(), "replica " + name() + ": " + problem);
         log.warn(
                 "replica cannot continue its generation, starting a new one",

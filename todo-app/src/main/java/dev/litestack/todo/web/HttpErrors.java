@@ -129,10 +129,17 @@ final class HttpErrors {
             return PlainErrorResponses.answer(processor, request, HttpStatus.INTERNAL_SERVER_ERROR, failure);
         }
 
-        /** Whether the failure is the end of the client's stream before its request's end (an {@link EOFException}). */
+        /**
+         * Whether the failure is the end of the client's stream before its request's end: an {@link EOFException}
+         * raised by Micronaut's Netty server as the connection closed (not one from the app's own reading of a file
+         * or a stream, which is a failure like any other).
+         */
         static boolean clientGone(Throwable failure) {
             for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof EOFException) {
+                StackTraceElement[] at = t.getStackTrace();
+                if (t instanceof EOFException
+                        && at.length > 0
+                        && at[0].getClassName().startsWith("io.micronaut.http.server.netty.")) {
                     return true;
                 }
             }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -71,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * websocket handshake waits to be answered): a client that opened connections as fast as it could, or a storm of
  * handshakes, held as many as the process had file descriptors (20,000 here) and once ran a 192 MiB heap out of
  * memory. So at most {@code app.web.max-connections} are open: one more closes the connection idle the longest (no
- * request arriving or being answered, not a websocket), or, if none is idle, the new one before it is read.
+ * request arriving or being answered, not a websocket, and so for at least a second), or, if none is, the new one
+ * before it is read.
  *
  * <p>And, before the application sees them: a request line over {@code max-initial-line-length} is 414 (Micronaut
  * says 413), headers over {@code max-header-size} are 431 (Micronaut: 413), other requests Netty cannot parse are 400
@@ -97,6 +99,13 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     private static final String BYTES = "todo-incoming-bytes";
     private static final String REQUESTS = "todo-incoming-requests";
     private static final String ADMISSION = "todo-admission";
+    /** How long a connection must have been idle to be closed for a new one (its next request may be on its way). */
+    private static final long MIN_IDLE_MILLIS = 1000;
+    /**
+     * Connections admitted past the cap while the idle ones closed for them are still closing; past this many more, a
+     * new connection is refused whatever is idle, so the cap holds within it even if closings keep failing.
+     */
+    private static final int CLOSING_MARGIN = 64;
 
     private final Duration timeout;
     private final int maxIncomplete;
@@ -105,6 +114,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     private final Set<Connection> incomplete = ConcurrentHashMap.newKeySet();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openCount = new AtomicInteger();
+    private final Clock clock;
     private final QuietLog quiet;
 
     @Inject
@@ -122,6 +132,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         this.maxIncomplete = maxIncomplete;
         this.maxConnections = maxConnections;
         this.maxRequestSize = maxRequestSize;
+        this.clock = clock;
         this.quiet = new QuietLog(LOG, clock, Duration.ofMinutes(1), 5);
     }
 
@@ -208,7 +219,8 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
      * too (a storm of handshakes queued 19,000 of them there).
      */
     boolean admit(Channel child) {
-        if (openCount.incrementAndGet() > maxConnections && !makeRoom()) {
+        int count = openCount.incrementAndGet();
+        if (count > maxConnections && (count > maxConnections + CLOSING_MARGIN || !makeRoom())) {
             openCount.decrementAndGet();
             quiet.warn(
                     "connections",
@@ -222,11 +234,18 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         return true;
     }
 
-    /** Has the connection idle the longest closed, if there is one that no other new connection has claimed. */
+    /**
+     * Has the connection idle the longest closed, if one has been idle for {@link #MIN_IDLE_MILLIS} and no other new
+     * connection has claimed it.
+     */
     private boolean makeRoom() {
         Connection victim = null;
+        long idleBefore = clock.millis() - MIN_IDLE_MILLIS;
         for (Connection c : open) {
-            if (c.idle && !c.evicted && (victim == null || c.idleSince < victim.idleSince)) {
+            if (c.idle
+                    && !c.evicted
+                    && c.idleSince <= idleBefore
+                    && (victim == null || c.idleSince < victim.idleSince)) {
                 victim = c;
             }
         }
@@ -281,8 +300,8 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
          * {@link #makeRoom} on the acceptor's): may be closed to make room for a new connection.
          */
         private volatile boolean idle = true;
-        /** {@link System#nanoTime()} when the connection last became idle. */
-        private volatile long idleSince = System.nanoTime();
+        /** {@link Clock#millis()} when the connection last became idle. */
+        private volatile long idleSince = clock.millis();
         /** Chosen by {@link #makeRoom} to be closed (so that one idle connection makes room for one newcomer only). */
         private volatile boolean evicted;
 
@@ -298,10 +317,10 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             startedAt = System.nanoTime();
         }
 
-        /** A response ended, or the connection began: idle again if nothing else is under way. */
+        /** A request was received or a response sent in full: idle again if nothing else is under way. */
         private void maybeIdle() {
             if (!receiving && answering == 0 && !websocket && !idle) {
-                idleSince = System.nanoTime();
+                idleSince = clock.millis();
                 idle = true;
             }
         }
@@ -315,13 +334,17 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             return true;
         }
 
-        /** On the event loop: closes the connection if it is still idle (it may have begun a request since). */
+        /**
+         * On the event loop: closes the connection if it is still idle; if it began a request since, another idle one
+         * is closed instead (if there is none, the new connection stays, within {@link #CLOSING_MARGIN}).
+         */
         private void closeIfIdle() {
             if (idle && channel.isActive()) {
                 refused = true;
                 channel.close();
             } else {
-                evicted = false; // busy after all; the newcomer stays, one over the cap until a connection closes
+                evicted = false;
+                makeRoom();
             }
         }
 
@@ -347,6 +370,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 deadline.cancel(false);
                 deadline = null;
             }
+            maybeIdle();
         }
 
         private void timedOut() {
@@ -487,9 +511,19 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     websocket = true; // never idle: its own rules bound it (app.live.*)
                     idle = false;
                 }
-                if (msg instanceof LastHttpContent && answering > 0) {
+                boolean informational = msg instanceof HttpResponse r
+                        && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                        && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+                if (msg instanceof LastHttpContent && answering > 0 && !informational) {
+                    // (a 100 Continue is whole in itself, but the answer to its request is still to come)
                     answering--;
-                    maybeIdle();
+                    if (answering == 0) {
+                        // idle once the response is on the socket, not while it waits for a slow reader
+                        ChannelPromise sent = promise.unvoid();
+                        sent.addListener(f -> maybeIdle());
+                        ctx.write(msg, sent);
+                        return;
+                    }
                 }
                 if (msg instanceof PongWebSocketFrame) {
                     pongUnsent = true;
@@ -555,13 +589,16 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
         List<String> codings = new ArrayList<>();
         for (String value : values) {
             for (String coding : value.split(",", -1)) {
-                codings.add(coding.trim().toLowerCase(Locale.ROOT));
+                String c = coding.trim().toLowerCase(Locale.ROOT);
+                if (!c.isEmpty()) { // empty list elements are ignored (RFC 9110, 5.6.1)
+                    codings.add(c);
+                }
             }
         }
         if (request.protocolVersion().minorVersion() == 0) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
         }
-        if (!codings.get(codings.size() - 1).equals("chunked")) {
+        if (codings.isEmpty() || !codings.get(codings.size() - 1).equals("chunked")) {
             return new Refusal(
                     HttpResponseStatus.BAD_REQUEST,
                     "the body's length is unknown: its last transfer coding is not chunked ("

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.litestack.todo.support.MutableClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -174,13 +175,18 @@ class IncomingRequestsTest {
 
     @Test
     void pastTheConnectionCapTheOneIdleTheLongestIsClosedOrElseTheNewOne() {
-        IncomingRequests capped = new IncomingRequests(TIMEOUT, 100, 2, 16 * 1024, Clock.systemUTC());
+        MutableClock clock = new MutableClock();
+        IncomingRequests capped = new IncomingRequests(TIMEOUT, 100, 2, 16 * 1024, clock);
         EmbeddedChannel first = accepted(capped); // connected, nothing sent: idle
         EmbeddedChannel second = accepted(capped);
         send(second, "GET / HTTP/1.1\r\nHost: app\r\n\r\n");
         delivered(second); // being answered: not idle
         assertEquals(2, capped.openConnections());
 
+        EmbeddedChannel early = accepted(capped);
+        assertFalse(early.isOpen(), "idle for less than a second: its first request may be on its way, not closed");
+        assertTrue(first.isOpen());
+        clock.advance(Duration.ofSeconds(1));
         EmbeddedChannel third = accepted(capped);
         first.runPendingTasks();
         assertFalse(first.isOpen(), "the idle connection makes room");
@@ -188,13 +194,16 @@ class IncomingRequestsTest {
         assertEquals(2, capped.openConnections());
 
         send(third, "GET / HTTP/1.1\r\nHost: ap"); // a request arriving: not idle either
+        clock.advance(Duration.ofSeconds(5));
         EmbeddedChannel fourth = accepted(capped);
         assertFalse(fourth.isOpen(), "none idle: the new connection is closed before it is read");
         assertTrue(second.isOpen() && third.isOpen());
         assertEquals(2, capped.openConnections());
 
         second.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
-        sent(second); // answered: idle again
+        sent(second); // answered: idle again, from now
+        assertFalse(accepted(capped).isOpen(), "idle again for less than a second");
+        clock.advance(Duration.ofSeconds(1));
         EmbeddedChannel fifth = accepted(capped);
         second.runPendingTasks();
         assertFalse(second.isOpen());
@@ -204,6 +213,7 @@ class IncomingRequestsTest {
         delivered(fifth);
         fifth.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
         sent(fifth); // a websocket now: never idle
+        clock.advance(Duration.ofMinutes(1));
         EmbeddedChannel sixth = accepted(capped);
         fifth.runPendingTasks();
         assertFalse(sixth.isOpen());
@@ -216,6 +226,29 @@ class IncomingRequestsTest {
         EmbeddedChannel seventh = accepted(capped);
         assertTrue(seventh.isOpen());
         seventh.finishAndReleaseAll();
+    }
+
+    @Test
+    void aConnectionWhoseRequestWaitsForA100ContinueBodyIsIdleOnlyOnceItIsAnswered() {
+        MutableClock clock = new MutableClock();
+        IncomingRequests capped = new IncomingRequests(TIMEOUT, 100, 1, 16 * 1024, clock);
+        EmbeddedChannel expecting = accepted(capped);
+        send(expecting, "POST /todos HTTP/1.1\r\nHost: app\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n");
+        delivered(expecting);
+        expecting.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        sent(expecting);
+        clock.advance(Duration.ofSeconds(5));
+        assertFalse(accepted(capped).isOpen(), "its body is still to come after the 100 Continue: not idle");
+        send(expecting, "title=x");
+        delivered(expecting);
+        expecting.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SEE_OTHER));
+        sent(expecting);
+        clock.advance(Duration.ofSeconds(1));
+        EmbeddedChannel next = accepted(capped);
+        expecting.runPendingTasks();
+        assertFalse(expecting.isOpen(), "answered, idle for a second: it makes room");
+        assertTrue(next.isOpen());
+        next.finishAndReleaseAll();
     }
 
     @Test
@@ -261,6 +294,9 @@ class IncomingRequestsTest {
                 post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
                 "400 Bad Request: the body's length is unknown: its last transfer coding is not chunked (chunked, gzip)");
         assertRefused(
+                post + "Transfer-Encoding: ,\r\n\r\ntitle=x",
+                "400 Bad Request: the body's length is unknown: its last transfer coding is not chunked (,)");
+        assertRefused(
                 post + "Transfer-Encoding: gzip, chunked\r\n\r\n",
                 "501 Not Implemented: transfer codings other than chunked are not supported (gzip, chunked)");
         assertRefused(
@@ -273,12 +309,14 @@ class IncomingRequestsTest {
         assertRefusedInItsBody(chunked + "7;" + "e".repeat(20_000) + "\r\n", malformed);
         assertEquals(0, incoming.incompleteRequests());
 
-        EmbeddedChannel fine = connection();
-        send(fine, post + "Transfer-Encoding: Chunked\r\n\r\n7\r\ntitle=x\r\n0\r\n\r\n");
-        assertEquals(3, delivered(fine), "head, one chunk, the end: a chunked body alone goes through");
-        assertEquals("", sent(fine));
-        assertTrue(fine.isOpen());
-        fine.finishAndReleaseAll();
+        for (String coding : new String[] {"Chunked", " chunked ,", ", chunked"}) {
+            EmbeddedChannel fine = connection();
+            send(fine, post + "Transfer-Encoding: " + coding + "\r\n\r\n7\r\ntitle=x\r\n0\r\n\r\n");
+            assertEquals(3, delivered(fine), "head, one chunk, the end: chunked alone goes through: " + coding);
+            assertEquals("", sent(fine));
+            assertTrue(fine.isOpen());
+            fine.finishAndReleaseAll();
+        }
     }
 
     @Test
