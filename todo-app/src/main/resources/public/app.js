@@ -6,8 +6,10 @@
 // - Fragments carry the list version they show (data-version): a fragment older than what the tab shows is
 //   dropped, and fragments of deleted todos are ignored, so late or repeated messages never show stale state.
 // - Filters (#/, #/active, #/completed) are per tab: CSS hides what the tab's filter does not select.
-// - A change the server refused or never got is said on the page (#request-problem) and undone there; a live
-//   connection that is down is said too (#live-status).
+// - Changes are sent one at a time, in the order they were made, each given up after a timeout. A change the server
+//   refused or never got is said on the page (#request-problem) and undone there (a new todo's title goes back into
+//   the field, or, if the field has text again, is named in the message); one the server is slow to answer is said
+//   too, and so is a live connection that is down (#live-status).
 // - A row being edited stays in edit mode, with the draft, when a message replaces it; only Enter or leaving the
 //   field saves. Focus inside a replaced element moves to the same control in its replacement.
 
@@ -34,27 +36,73 @@ function say(element, text) {
 
 // ---- sending changes ----
 
+// How long a change may wait for the server's answer, from when it was made (data-request-timeout on #todoapp, in
+// ms, may say otherwise), and after how long a change still unanswered is said to be under way.
+const REQUEST_TIMEOUT_MS = 10000;
+const SLOW_MS = 1000;
+const SAVING = "Saving… the server has not answered yet.";
+let queue = Promise.resolve();
+let pending = 0;
+let slowTimer = null;
+// Titles of new todos that did not go through and could not be put back into the field (it had text again).
+const unsaved = [];
+
 // Forms name their HTTP method in data-method (PATCH, DELETE) and say method="post": a browser without this script
 // then posts the form (and gets a 405) instead of putting its fields, the CSRF token among them, in a GET's URL.
+// Changes go one at a time, so that the server applies them in the order the user made them.
 async function send(form, fields = {}) {
   const body = new URLSearchParams(new FormData(form));
   for (const [name, value] of Object.entries(fields)) body.set(name, value);
+  const request = {
+    url: form.getAttribute("action"),
+    method: (form.dataset.method || form.getAttribute("method") || "post").toUpperCase(),
+    body,
+    signal: AbortSignal.timeout(Number(app.dataset.requestTimeout) || REQUEST_TIMEOUT_MS),
+  };
+  pending++;
+  if (!slowTimer) slowTimer = setTimeout(saySlow, SLOW_MS);
+  const turn = queue.then(() => deliver(request));
+  queue = turn.catch(() => {});
+  try {
+    return await turn;
+  } finally {
+    if (--pending === 0) {
+      clearTimeout(slowTimer);
+      slowTimer = null;
+      if (requestProblem.textContent === SAVING) say(requestProblem, "");
+    }
+  }
+}
+
+function saySlow() {
+  slowTimer = null;
+  if (pending > 0 && requestProblem.hidden) say(requestProblem, SAVING);
+}
+
+async function deliver({ url, method, body, signal }) {
+  if (signal.aborted) throw new Error("not sent: the server has not answered the changes made before it");
   let response;
   try {
-    response = await fetch(form.getAttribute("action"), {
-      method: (form.dataset.method || form.getAttribute("method") || "post").toUpperCase(),
+    response = await fetch(url, {
+      method,
       body,
+      signal,
       credentials: "same-origin",
       headers: { Accept: STREAM, "X-CSRF-Token": csrfToken() },
     });
   } catch (error) {
-    throw new Error("the server could not be reached", { cause: error });
+    const late = error && (error.name === "TimeoutError" || error.name === "AbortError");
+    throw new Error(
+      late ? "the server did not answer in time (it may still apply the change)" : "the server could not be reached",
+      { cause: error },
+    );
   }
   if (!response.ok) {
     // Error answers are one short line of text/plain: the status, and what was wrong with the input.
     const line = (await response.text().catch(() => "")).trim().split("\n")[0].slice(0, 300);
     throw new Error(line || `${response.status} ${response.statusText}`.trim());
   }
+  unsaved.length = 0;
   say(requestProblem, "");
   if ((response.headers.get("Content-Type") || "").startsWith(STREAM)) {
     window.Turbo.renderStreamMessage(await response.text());
@@ -65,9 +113,11 @@ async function send(form, fields = {}) {
 function report(promise, undo) {
   promise.catch((error) => {
     console.error("todo request failed", error);
-    const reload = error.message.startsWith("403") ? " (reload the page)" : "";
-    say(requestProblem, `Not saved: ${error.message}${reload}`);
     if (undo) undo();
+    const reload = error.message.startsWith("403") ? " (reload the page)" : "";
+    const shorten = (title) => (title.length > 60 ? `${title.slice(0, 59)}…` : title);
+    const lost = unsaved.length ? `; not added: ${unsaved.map((t) => `“${shorten(t)}”`).join(", ")}` : "";
+    say(requestProblem, `Not saved: ${error.message}${reload}${lost}`);
   });
 }
 
@@ -82,6 +132,7 @@ document.addEventListener("submit", (event) => {
     input.value = "";
     report(send(form, { title }), () => {
       if (!input.value) input.value = title;
+      else if (input.value.trim() !== title) unsaved.push(title);
     });
   } else if (form.classList.contains("edit-form")) {
     finishEditing(form.querySelector(".edit"), true);
@@ -221,6 +272,13 @@ document.addEventListener("turbo:before-stream-render", (event) => {
     }
     const item = draft && document.getElementById(draft.id);
     if (item && !document.querySelector(".todo-list li.editing")) startEditing(item, draft);
+    if (draft && !item) {
+      const shown = draft.value.length > 60 ? `${draft.value.slice(0, 59)}…` : draft.value;
+      say(requestProblem, `The todo you were editing was deleted elsewhere; your edit “${shown}” was not saved.`);
+      if (!app.contains(document.activeElement) || document.activeElement === document.body) {
+        app.querySelector(".new-todo").focus({ preventScroll: true });
+      }
+    }
     if (focused && !app.contains(document.activeElement)) {
       const same = document.querySelector(focused);
       const shown = same && (!same.checkVisibility || same.checkVisibility());

@@ -180,6 +180,24 @@ class LiveTabsBrowserTest {
         tabA.until(d -> tabA.visibleTitles().equals(List.of("item one draft")));
         assertTrue(tabA.hasClass(0, "completed"));
         assertFalse(tabA.hasClass(0, "editing"));
+
+        // deleted elsewhere while being edited: the edit ends unsaved, and the page says so (it used to vanish)
+        new Actions(chrome.driver)
+                .doubleClick(tabA.item(0).findElement(By.cssSelector("label")))
+                .perform();
+        tabA.until(d -> tabA.hasClass(0, "editing"));
+        tabA.item(0).findElement(By.cssSelector(".edit")).sendKeys(" again");
+        Object deleted = tabA.script(
+                "const token = document.querySelector('meta[name=\"csrf-token\"]').content;"
+                        + "return window.realFetch('/todos/' + arguments[0], {method: 'DELETE', credentials: 'same-origin',"
+                        + "  headers: {'X-CSRF-Token': token}, body: new URLSearchParams({_csrf: token})})"
+                        + "  .then((r) => r.status);",
+                id);
+        assertEquals(200L, deleted, "another tab deletes it");
+        tabA.within(LIVE, d -> tabA.visibleTitles().isEmpty());
+        String said = chrome.driver.findElement(By.id("request-problem")).getText();
+        assertTrue(said.contains("deleted elsewhere") && said.contains("“item one draft again”"), said);
+        assertEquals(tabA.newTodo(), chrome.driver.switchTo().activeElement(), "the focus goes to the new-todo field");
     }
 
     private void assertEditing(String domId, String draft) {

@@ -9,6 +9,7 @@ import dev.litestack.todo.support.TodoPage;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -246,6 +247,60 @@ class TodoMvcBrowserTest {
         page.until(d -> Long.valueOf(2).equals(page.script("return window.tries;")));
         page.until(d -> !page.toggleOf(0).isSelected());
         assertFalse(page.hasClass(0, "completed"));
+    }
+
+    /**
+     * A server that takes the requests and never answers (a frozen process, a network that drops packets): the field
+     * used to be cleared at once with nothing said, and when the requests failed at last only one title came back,
+     * the others gone without a word. Now the page says the changes are under way, then gives each one up after the
+     * timeout, puts the first title back into the field and names the others.
+     */
+    @Test
+    void changesTheServerNeverAnswersAreSaidAndNoTitleIsLost() {
+        page.add("kept");
+        page.script("document.getElementById('todoapp').dataset.requestTimeout = '3000';"
+                + "window.fetch = (url, options) => new Promise((resolve, reject) =>"
+                + "  options.signal.addEventListener('abort', () => reject(options.signal.reason)));");
+        for (String title : List.of("buy milk", "call bob", "pay rent")) {
+            page.newTodo().sendKeys(title + Keys.ENTER);
+        }
+        page.until(d -> problem().getText().startsWith("Saving"));
+        page.within(Duration.ofSeconds(10), d -> problem().getText().contains("pay rent"));
+        String said = problem().getText();
+        assertTrue(said.startsWith("Not saved: "), said);
+        assertTrue(said.contains("“call bob”") && said.contains("“pay rent”"), said);
+        assertEquals("buy milk", page.newTodo().getAttribute("value"), "the first title is back in the field");
+        assertEquals(List.of("kept"), page.visibleTitles());
+    }
+
+    /** Changes made faster than the server answers reach it in the order they were made. */
+    @Test
+    void changesReachTheServerInTheOrderTheyWereMade() {
+        List<String> titles = new java.util.ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            titles.add("item " + i);
+        }
+        page.script(
+                "const form = document.getElementById('new-todo-form'), input = form.querySelector('.new-todo');"
+                        + "for (const title of arguments[0]) { input.value = title; form.requestSubmit(); }",
+                titles);
+        page.until(d -> page.visibleTitles().size() == titles.size());
+        assertEquals(titles, page.visibleTitles());
+        page.reload();
+        assertEquals(titles, page.visibleTitles(), "as the server has them");
+    }
+
+    /** A title over the limit is the server's to refuse, with its message, not cut short by the field. */
+    @Test
+    void aTitleOverTheLimitIsRefusedWithAMessageNotCutShort() {
+        String long1001 = "a".repeat(1001);
+        page.newTodo().sendKeys(long1001 + Keys.ENTER); // typed: a maxlength on the field cut it to 1000, unsaid
+        page.until(d -> problem().isDisplayed());
+        assertTrue(
+                problem().getText().contains("at most 1000 characters"),
+                problem().getText());
+        assertEquals(long1001, page.newTodo().getAttribute("value"), "the text is given back to shorten");
+        assertEquals(List.of(), page.visibleTitles());
     }
 
     @Test
