@@ -142,7 +142,8 @@ public final class SqliteStore implements AutoCloseable {
     /**
      * Runs {@code work} in a write transaction (BEGIN IMMEDIATE ... COMMIT) on the writer connection and returns
      * its result; rolls back if it throws. A write inside a write on the same thread joins the outer
-     * transaction. Hooks registered with {@link #afterCommit} run after the commit, outside the lock.
+     * transaction. Hooks registered with {@link #afterCommit} run after the commit, outside the lock; one that fails
+     * is logged and does not fail the write, which is committed.
      */
     public <T> T write(SqlWork<T> work) {
         if (transaction.get() != null) {
@@ -171,7 +172,13 @@ public final class SqliteStore implements AutoCloseable {
             checkpointer.committed();
         }
         for (Runnable hook : hooks) {
-            hook.run();
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                // the transaction is committed: a caller told otherwise would answer an error and retry it (a
+                // duplicate); a job enqueued here is lost, as in a crash between the commit and the enqueue
+                LOG.warn("work after a commit to {} failed: {}", settings.path(), e.toString());
+            }
         }
         return result;
     }

@@ -154,6 +154,66 @@ class JobQueueTest {
         assertEquals(0, queue.stats().dead());
     }
 
+    /**
+     * Ids went back to 1 whenever the queue drained: the next job to die had a dead job's id, its move to the dead
+     * store failed on the primary key (the job stayed claimed, ran again at every restart), and so did every later
+     * run of the reaper, which then never gave a crashed process's jobs back.
+     */
+    @Test
+    void jobIdsAreNeverReusedSoEveryDeadJobIsKeptAndTheReaperKeepsWorking() throws SQLException {
+        RecordingHandler handler = new RecordingHandler("render", Integer.MAX_VALUE);
+        JobQueue queue = start(
+                settings().withWorkers(1, 0).withRetries(1, Duration.ofMinutes(1), 4.0, Duration.ofHours(1), 0.0),
+                null,
+                handler);
+        long first = queue.enqueue("render", new TodoPayload("u", 1)).orElseThrow();
+        await().atMost(WAIT).until(() -> queue.stats().dead() == 1);
+        long second = queue.enqueue("render", new TodoPayload("u", 2)).orElseThrow();
+        assertTrue(second > first, "a new id after the queue drained: " + first + ", then " + second);
+        await().atMost(WAIT).until(() -> queue.stats().dead() == 2);
+        assertEquals(new QueueStats(0, 0, 0, 2), queue.stats(), "both dead, nothing left claimed");
+
+        long now = clock.millis();
+        try (Statement st = second().createStatement()) {
+            st.execute(
+                    "INSERT INTO jobs (queue, priority, handler, payload, run_at, attempts, max_attempts, claimed_by, "
+                            + "lease_expires_at, created_at) VALUES ('default', 1, 'render', '{\"userId\":\"u\",\"todoId\":3}', "
+                            + now + ", 1, 5, 'gone-process', " + (now + 1000) + ", " + now + ")");
+        }
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, queue.reapExpired(), "the reaper still gives a crashed process's job back");
+    }
+
+    /** A queue file of the first schema: the rebuilt table's first new id is above every id it and the dead store had. */
+    @Test
+    void aQueueOfTheFirstSchemaGetsIdsAboveEveryOldOne() throws Exception {
+        try (Connection old = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("queue.db"));
+                Statement st = old.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            String v1 = new String(
+                    getClass()
+                            .getClassLoader()
+                            .getResourceAsStream("db/queue/V1__jobs.sql")
+                            .readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            for (String sql : v1.replaceAll("(?m)^--.*$", "").split(";")) {
+                if (!sql.isBlank()) {
+                    st.execute(sql);
+                }
+            }
+            st.execute("PRAGMA user_version = 1");
+            st.execute("INSERT INTO dead_jobs (id, queue, handler, payload, attempts, created_at, died_at) "
+                    + "VALUES (7, 'default', 'render', '{}', 3, 0, 0)");
+            st.execute("INSERT INTO jobs (id, queue, priority, handler, payload, run_at, max_attempts, created_at) "
+                    + "VALUES (3, 'default', 1, 'render', '{\"userId\":\"u\",\"todoId\":3}', 0, 3, 0)");
+        }
+        RecordingHandler handler = new RecordingHandler("render", 0);
+        JobQueue queue = start(settings(), null, handler);
+        await().atMost(WAIT).until(() -> handler.done.size() == 1);
+        assertEquals(3, handler.done.get(0).todoId(), "the waiting job survived the rebuild");
+        assertEquals(8, queue.enqueue("render", new TodoPayload("u", 4)).orElseThrow());
+    }
+
     @Test
     void aJobThatFailsOnceSucceedsOnRetry() {
         RecordingHandler handler = new RecordingHandler("render", 1);

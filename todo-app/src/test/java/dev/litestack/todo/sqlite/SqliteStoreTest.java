@@ -128,6 +128,28 @@ class SqliteStoreTest {
         assertEquals("no transaction: now", ran.get(1));
     }
 
+    /**
+     * Work after the commit (a job enqueued in another file, say) that fails does not make the committed write look
+     * failed: its caller would answer an error and retry it, and write it twice. The hooks after it still run.
+     */
+    @Test
+    void aFailingHookAfterTheCommitDoesNotFailTheCommittedWrite() throws SQLException {
+        List<String> ran = new ArrayList<>();
+        String result = store.write(s -> {
+            insert(s, "a");
+            store.afterCommit(() -> {
+                throw new IllegalStateException("job queue is closed");
+            });
+            store.afterCommit(() -> ran.add("next hook"));
+            return "written";
+        });
+        assertEquals("written", result);
+        assertEquals(List.of("next hook"), ran);
+        try (Connection c = second()) {
+            assertEquals(1L, count(c));
+        }
+    }
+
     @Test
     void writeWaitsForAnotherProcessWriterInsteadOfFailingWithBusy() throws Exception {
         try (Connection other = second();
