@@ -264,8 +264,9 @@ public final class Cable implements AutoCloseable {
                 if (System.nanoTime() - nextTrim >= 0) {
                     nextTrim = System.nanoTime() + settings.trimInterval().toNanos();
                     trim();
+                    // counts of repeated failures, once per trim-interval (once per poll was a line every 20 ms)
+                    failures.flush();
                 }
-                failures.flush();
             } catch (RuntimeException | Error e) {
                 // as for the writer: a dead listener would stop delivery from other processes and the trimming
                 if (running) {
@@ -298,12 +299,12 @@ public final class Cable implements AutoCloseable {
                     origin));
             for (Incoming m : rows) {
                 if (m.id() > lastSeen + 1) {
-                    LOG.warn(
-                            "cable: messages {}..{} were trimmed before this process read them (paused longer than "
-                                    + "app.cable.retention {}?)",
-                            lastSeen + 1,
-                            m.id() - 1,
-                            settings.retention());
+                    failures.warn(
+                            "cable gap",
+                            "cable: messages " + (lastSeen + 1) + ".." + (m.id() - 1)
+                                    + " were trimmed before this process read them (more than app.cable.max-messages ("
+                                    + settings.maxMessages() + ") were written while it was behind, or it was paused "
+                                    + "longer than app.cable.retention (" + settings.retention() + "))");
                 }
                 lastSeen = m.id();
                 if (!origin.equals(m.origin())) {

@@ -3,8 +3,10 @@ package dev.litestack.todo.cable;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.litestack.todo.sqlite.StoreSettings;
+import dev.litestack.todo.support.CapturedLogs;
 import dev.litestack.todo.support.ChildJvm;
 import dev.litestack.todo.support.MutableClock;
 import java.nio.file.Path;
@@ -47,6 +49,34 @@ class CableTest {
 
     private static List<String> expected(int n) {
         return IntStream.range(0, n).mapToObj(i -> "m" + i).toList();
+    }
+
+    /**
+     * A process that falls more than max-messages behind misses the oldest (said in the log). It was said once per
+     * gap per poll, in every process, with a hint that only named the retention: hundreds of lines a burst. Now the
+     * first gap is said in full, naming both limits, and later ones are counted.
+     */
+    @Test
+    void messagesTrimmedBeforeAnotherProcessReadThemAreSaidOnceThenCounted() {
+        Cable writer = open("cable.db");
+        Cable reader = open("cable.db");
+        List<String> got = new CopyOnWriteArrayList<>();
+        reader.subscribe("burst", got::add);
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 5000; i++) {
+                    writer.publish("burst", "r" + round + " m" + i);
+                }
+                String last = "r" + round + " m4999";
+                await().atMost(WAIT).until(() -> got.contains(last));
+            }
+            List<CapturedLogs.Line> said = logs.containing("were trimmed before this process read them");
+            assertTrue(got.size() < 15_000, "some were trimmed before the reader got them: " + got.size());
+            assertTrue(said.size() <= 2, "said once by each of the two: " + said.size() + " lines: " + said);
+            assertTrue(
+                    said.get(0).message().contains("app.cable.max-messages"),
+                    said.get(0).message());
+        }
     }
 
     @Test
