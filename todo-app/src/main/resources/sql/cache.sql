@@ -29,7 +29,7 @@ UPDATE entries SET last_used = ?2 WHERE key = ?1 AND last_used < ?2;
 DELETE FROM entries WHERE key IN (SELECT key FROM entries WHERE expires_at <= ?1 LIMIT ?2);
 
 -- name: size
-SELECT count(*), coalesce(sum(length(key) + length(value)), 0) FROM entries;
+SELECT count(*), coalesce(sum(length(CAST(key AS BLOB)) + length(value)), 0) FROM entries;
 
 -- name: evict_lru
 -- Least recently used first (last_used is refreshed from reads every touch-interval).

@@ -107,7 +107,7 @@ public final class SqliteCache implements AutoCloseable {
         long now = clock.millis();
         long expires = now + positive(ttl).toMillis();
         store.write(s -> s.update("set", key, value, expires, now));
-        written(key.length() + value.length);
+        written(utf8Length(key) + value.length);
     }
 
     public void setString(String key, String value, Duration ttl) {
@@ -130,14 +130,14 @@ public final class SqliteCache implements AutoCloseable {
 
     /**
      * Atomically adds {@code delta} and returns the new value. A new counter expires after {@code ttl}; a live one
-     * keeps its expiry. A value that is not a decimal number counts as 0.
+     * keeps its expiry. A value counts as its leading decimal number (0 if it has none).
      */
     public long increment(String key, long delta, Duration ttl) {
         Objects.requireNonNull(key, "key");
         long now = clock.millis();
         long expires = now + positive(ttl).toMillis();
         long value = store.write(s -> s.queryLong("increment", key, delta, expires, now));
-        written(key.length() + 20);
+        written(utf8Length(key) + 20);
         return value;
     }
 
@@ -210,6 +210,27 @@ public final class SqliteCache implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /** The bytes of {@code key} in UTF-8, as SQLite stores it (the byte cap counts bytes, not characters). */
+    static long utf8Length(String key) {
+        long bytes = 0;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < key.length()
+                    && Character.isLowSurrogate(key.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private void written(long bytes) {

@@ -130,6 +130,22 @@ class SqliteCacheTest {
         }
     }
 
+    /** The byte cap counts a key's bytes: 2,000 '€' are 6,000 bytes of UTF-8, not 2,000 (they all stayed before). */
+    @Test
+    void theByteCapCountsTheKeysBytesNotItsCharacters() {
+        CacheSettings file =
+                withoutPeriodicPrune(CacheSettings.defaults(StoreSettings.defaults(dir.resolve("utf8.db"))));
+        SqliteCache writer = open(file);
+        SqliteCache capped = open(file.withCaps(100_000, 0));
+        for (int i = 0; i < 20; i++) {
+            writer.set(i + "€".repeat(2000), new byte[10]);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        SqliteCache.PruneResult result = capped.prune();
+        assertTrue(capped.count() <= 15, "20 keys of 6,011 bytes under a 100,000-byte cap: " + result);
+        assertEquals(8, SqliteCache.utf8Length("a€😀"), "1 + 3 + 4 bytes");
+    }
+
     @Test
     void writesOfATenthOfTheByteCapPruneInTheBackground() {
         SqliteCache capped =
