@@ -20,7 +20,7 @@ ON CONFLICT (key) DO UPDATE SET
                          ELSE CAST(CAST(entries.value AS TEXT) AS INTEGER) END + ?2 AS TEXT) AS BLOB),
   expires_at = CASE WHEN entries.expires_at <= ?4 THEN ?3 ELSE entries.expires_at END,
   last_used = ?4
-RETURNING CAST(CAST(value AS TEXT) AS INTEGER);
+RETURNING CAST(value AS TEXT);
 
 -- name: touch
 UPDATE entries SET last_used = ?2 WHERE key = ?1 AND last_used < ?2;

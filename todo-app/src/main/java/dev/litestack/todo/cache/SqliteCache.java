@@ -130,13 +130,24 @@ public final class SqliteCache implements AutoCloseable {
 
     /**
      * Atomically adds {@code delta} and returns the new value. A new counter expires after {@code ttl}; a live one
-     * keeps its expiry. A value counts as its leading decimal number (0 if it has none).
+     * keeps its expiry. A value counts as its leading decimal number (0 if it has none). A sum past the 64-bit range
+     * throws {@link ArithmeticException} and changes nothing.
      */
     public long increment(String key, long delta, Duration ttl) {
         Objects.requireNonNull(key, "key");
         long now = clock.millis();
         long expires = now + positive(ttl).toMillis();
-        long value = store.write(s -> s.queryLong("increment", key, delta, expires, now));
+        long value = store.write(s -> {
+            String sum = s.queryOne("increment", rs -> rs.getString(1), key, delta, expires, now)
+                    .orElseThrow();
+            try {
+                return Long.parseLong(sum);
+            } catch (NumberFormatException e) {
+                // past the 64-bit range SQLite makes the sum a real number: refused (and rolled back) rather than
+                // a counter that is silently wrong from then on
+                throw new ArithmeticException("the counter at cache key " + key + " would pass the 64-bit range");
+            }
+        });
         written(utf8Length(key) + 20);
         return value;
     }

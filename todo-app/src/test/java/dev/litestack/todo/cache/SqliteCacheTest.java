@@ -130,6 +130,18 @@ class SqliteCacheTest {
         }
     }
 
+    /** A counter never becomes silently wrong: past the 64-bit range the increment is refused and nothing changes. */
+    @Test
+    void anIncrementPastTheSixtyFourBitRangeIsRefusedAndChangesNothing() {
+        assertEquals(Long.MAX_VALUE, cache.increment("big", Long.MAX_VALUE));
+        ArithmeticException refused = assertThrows(ArithmeticException.class, () -> cache.increment("big", 1));
+        assertTrue(refused.getMessage().contains("cache key big"), refused.getMessage());
+        assertEquals(String.valueOf(Long.MAX_VALUE), cache.getString("big").orElseThrow(), "unchanged");
+        assertEquals(Long.MAX_VALUE - 1, cache.increment("big", -1));
+        cache.setString("text", "12abc");
+        assertEquals(13, cache.increment("text", 1), "a leading number counts, as in litecache");
+    }
+
     /** The byte cap counts a key's bytes: 2,000 '€' are 6,000 bytes of UTF-8, not 2,000 (they all stayed before). */
     @Test
     void theByteCapCountsTheKeysBytesNotItsCharacters() {
