@@ -29,6 +29,9 @@ const todoNumber = (element) => Number(element.id.slice("todo_".length));
 const requestProblem = document.getElementById("request-problem");
 const liveStatus = document.getElementById("live-status");
 
+// A title as a message quotes it: at most 60 characters.
+const shorten = (title) => (title.length > 60 ? `${title.slice(0, 59)}…` : title);
+
 function say(element, text) {
   element.textContent = text;
   element.hidden = !text;
@@ -115,7 +118,6 @@ function report(promise, undo) {
     console.error("todo request failed", error);
     if (undo) undo();
     const reload = error.message.startsWith("403") ? " (reload the page)" : "";
-    const shorten = (title) => (title.length > 60 ? `${title.slice(0, 59)}…` : title);
     const lost = unsaved.length ? `; not added: ${unsaved.map((t) => `“${shorten(t)}”`).join(", ")}` : "";
     say(requestProblem, `Not saved: ${error.message}${reload}${lost}`);
   });
@@ -273,8 +275,7 @@ document.addEventListener("turbo:before-stream-render", (event) => {
     const item = draft && document.getElementById(draft.id);
     if (item && !document.querySelector(".todo-list li.editing")) startEditing(item, draft);
     if (draft && !item) {
-      const shown = draft.value.length > 60 ? `${draft.value.slice(0, 59)}…` : draft.value;
-      say(requestProblem, `The todo you were editing was deleted elsewhere; your edit “${shown}” was not saved.`);
+      say(requestProblem, `The todo you were editing was deleted elsewhere; your edit “${shorten(draft.value)}” was not saved.`);
       if (!app.contains(document.activeElement) || document.activeElement === document.body) {
         app.querySelector(".new-todo").focus({ preventScroll: true });
       }

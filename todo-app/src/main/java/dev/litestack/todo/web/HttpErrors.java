@@ -12,6 +12,7 @@ import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.EOFException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
@@ -135,21 +136,24 @@ final class HttpErrors {
          * or a stream, which is a failure like any other).
          */
         static boolean clientGone(Throwable failure) {
-            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            return anyCause(failure, t -> {
                 StackTraceElement[] at = t.getStackTrace();
-                if (t instanceof EOFException
+                return t instanceof EOFException
                         && at.length > 0
-                        && at[0].getClassName().startsWith("io.micronaut.http.server.netty.")) {
-                    return true;
-                }
-            }
-            return false;
+                        && at[0].getClassName().startsWith("io.micronaut.http.server.netty.");
+            });
         }
 
         /** Whether SQLite refused a write because the disk (or the database's size limit) is full. */
         static boolean diskFull(Throwable failure) {
+            return anyCause(
+                    failure, t -> t instanceof SQLiteException e && e.getResultCode() == SQLiteErrorCode.SQLITE_FULL);
+        }
+
+        /** Whether {@code failure} or one of its causes matches {@code test}. */
+        private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
             for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof SQLiteException e && e.getResultCode() == SQLiteErrorCode.SQLITE_FULL) {
+                if (test.test(t)) {
                     return true;
                 }
             }

@@ -8,44 +8,29 @@ import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.http.server.netty.websocket.NettyServerWebSocketUpgradeHandler;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -75,12 +60,8 @@ import org.slf4j.LoggerFactory;
  * request arriving or being answered, not a websocket, and so for at least a second), or, if none is, the new one
  * before it is read.
  *
- * <p>And, before the application sees them: a request line over {@code max-initial-line-length} is 414 (Micronaut
- * says 413), headers over {@code max-header-size} are 431 (Micronaut: 413), other requests Netty cannot parse are 400
- * (Micronaut answers those in HTTP/1.0 without the security headers), an HTTP version other than 1.0 and 1.1 is 505
- * (Netty accepts {@code HTTP/9.9} and answers in it), an HTTP/1.1 request without exactly one Host header is 400 (RFC
- * 9112, 3.2), and a body announced with {@code Expect: 100-continue} over {@code max-request-size} is 413 without the
- * {@code 100 Continue} that would invite it. Each is answered in HTTP/1.1 and closes the connection.
+ * <p>And, before the application sees them, the requests HTTP says to refuse are answered ({@link Refusal}), and so
+ * is a chunk Netty could not parse (400: Netty would end the body there).
  *
  * <p>On a connection upgraded to a websocket the same handler sits between the frame decoder and Micronaut's
  * websocket handler, which answers every ping with a pong at once, whether or not the client reads: a client that
@@ -325,6 +306,12 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             }
         }
 
+        /** Never idle from here on: a websocket's own rules bound it ({@code app.live.*}). */
+        private void becameWebsocket() {
+            websocket = true;
+            idle = false;
+        }
+
         /** Claims this connection for closing; false if another newcomer already did. */
         private synchronized boolean evict() {
             if (evicted) {
@@ -396,7 +383,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             end();
             refused = true;
             if (refusal != null) {
-                refuse(requests.context, refusal);
+                refusal.send(requests.context);
             } else {
                 channel.close();
             }
@@ -443,8 +430,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             /** Whether the connection has become a websocket (its frames are bounded by the socket's own rules). */
             private boolean websocket(ChannelHandlerContext ctx) {
                 if (!websocket && ctx.pipeline().get(WebSocketFrameDecoder.class) != null) {
-                    websocket = true;
-                    idle = false;
+                    becameWebsocket();
                 }
                 return websocket;
             }
@@ -477,7 +463,7 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     return;
                 }
                 if (msg instanceof HttpRequest request) {
-                    Refusal problem = problem(request);
+                    Refusal problem = Refusal.of(request, maxRequestSize);
                     if (problem != null) {
                         ReferenceCountUtil.release(msg);
                         stop(problem);
@@ -506,14 +492,13 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                if (msg instanceof HttpResponse response
-                        && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-                    websocket = true; // never idle: its own rules bound it (app.live.*)
-                    idle = false;
+                HttpResponseStatus status = msg instanceof HttpResponse r ? r.status() : null;
+                boolean upgrade = status != null && status.code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+                if (upgrade) {
+                    becameWebsocket();
                 }
-                boolean informational = msg instanceof HttpResponse r
-                        && r.status().codeClass() == HttpStatusClass.INFORMATIONAL
-                        && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+                boolean informational =
+                        status != null && status.codeClass() == HttpStatusClass.INFORMATIONAL && !upgrade;
                 if (msg instanceof LastHttpContent && answering > 0 && !informational) {
                     // (a 100 Continue is whole in itself, but the answer to its request is still to come)
                     answering--;
@@ -535,99 +520,5 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 ctx.write(msg, promise);
             }
         }
-    }
-
-    /** A request refused before the application sees it: its status and what the body says besides it. */
-    record Refusal(HttpResponseStatus status, String detail) {
-        static final Refusal TIMEOUT = new Refusal(HttpResponseStatus.REQUEST_TIMEOUT, null);
-    }
-
-    /** What is wrong with a request before the application sees it, or null. */
-    private Refusal problem(HttpRequest request) {
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            Throwable cause = result.cause();
-            if (cause instanceof TooLongHttpLineException) {
-                return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, null);
-            }
-            if (cause instanceof TooLongHttpHeaderException) {
-                return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null);
-            }
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "malformed request");
-        }
-        HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-            return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "this server speaks HTTP/1.1");
-        }
-        if (version.minorVersion() == 1
-                && request.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "an HTTP/1.1 request needs exactly one Host header");
-        }
-        Refusal coding = transferCoding(request);
-        if (coding != null) {
-            return coding;
-        }
-        if (HttpUtil.is100ContinueExpected(request) && HttpUtil.getContentLength(request, -1L) > maxRequestSize) {
-            return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, null);
-        }
-        return null;
-    }
-
-    /**
-     * A {@code Transfer-Encoding} other than {@code chunked} alone. Netty takes a body as chunked when any coding is
-     * {@code chunked} and reads no body at all for one it does not know, whose bytes it then parses as the next
-     * request: a proxy in front that read the codings otherwise would see other requests than the app (smuggling).
-     * RFC 9112, 6.1 and 6.3: a last coding other than chunked leaves the body's length unknown, 400; a coding the
-     * server does not implement (gzip, say) before chunked, 501; either way the connection is closed. HTTP/1.0 has
-     * no transfer codings.
-     */
-    private static Refusal transferCoding(HttpRequest request) {
-        List<String> values = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (values.isEmpty()) {
-            return null;
-        }
-        List<String> codings = new ArrayList<>();
-        for (String value : values) {
-            for (String coding : value.split(",", -1)) {
-                String c = coding.trim().toLowerCase(Locale.ROOT);
-                if (!c.isEmpty()) { // empty list elements are ignored (RFC 9110, 5.6.1)
-                    codings.add(c);
-                }
-            }
-        }
-        if (request.protocolVersion().minorVersion() == 0) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
-        }
-        if (codings.isEmpty() || !codings.get(codings.size() - 1).equals("chunked")) {
-            return new Refusal(
-                    HttpResponseStatus.BAD_REQUEST,
-                    "the body's length is unknown: its last transfer coding is not chunked ("
-                            + String.join(", ", values) + ")");
-        }
-        if (codings.size() > 1) {
-            return new Refusal(
-                    HttpResponseStatus.NOT_IMPLEMENTED,
-                    "transfer codings other than chunked are not supported (" + String.join(", ", values) + ")");
-        }
-        return null;
-    }
-
-    /**
-     * Answers with a short plain-text body (as {@link PlainErrorResponses} does) and the security headers every answer
-     * has, then closes the connection.
-     */
-    private static void refuse(ChannelHandlerContext ctx, Refusal refusal) {
-        HttpResponseStatus status = refusal.status();
-        String text = status.code() + " " + status.reasonPhrase()
-                + (refusal.detail() == null ? "" : ": " + refusal.detail()) + "\n";
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain;charset=utf-8")
-                .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                .set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-        WebFilter.fixedHeaders(response.headers()::set);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

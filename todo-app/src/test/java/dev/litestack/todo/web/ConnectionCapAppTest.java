@@ -38,9 +38,7 @@ class ConnectionCapAppTest {
     IncomingRequests incoming;
 
     private Socket open() throws IOException {
-        Socket socket = new Socket(server.getHost(), server.getPort());
-        socket.setSoTimeout(20_000);
-        return socket;
+        return IncomingRequestsAppTest.connect(server);
     }
 
     /** What the server sends until it closes; "" if it closes (or resets) without a byte. */

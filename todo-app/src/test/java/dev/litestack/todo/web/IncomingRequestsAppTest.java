@@ -35,6 +35,11 @@ class IncomingRequestsAppTest {
     EmbeddedServer server;
 
     private Socket open() throws IOException {
+        return connect(server);
+    }
+
+    /** A raw connection to {@code server}, reads timing out after 20 s. */
+    static Socket connect(EmbeddedServer server) throws IOException {
         Socket socket = new Socket(server.getHost(), server.getPort());
         socket.setSoTimeout(20_000);
         return socket;

@@ -163,6 +163,13 @@ final class S3Clients {
      */
     static final String IGNORE_CONFIGURED_ENDPOINTS = "aws.ignoreConfiguredEndpointUrls";
 
+    static {
+        // before this class builds its first client (the SDK reads it at each build); a value set by the user stays
+        if (System.getProperty(IGNORE_CONFIGURED_ENDPOINTS) == null) {
+            System.setProperty(IGNORE_CONFIGURED_ENDPOINTS, "true");
+        }
+    }
+
     /** A client for {@code region}; the HTTP client stays owned by the caller. */
     static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
@@ -174,9 +181,6 @@ final class S3Clients {
         if (endpoint.isPresent() && isTigris(endpoint.get())) {
             // Strong read-after-write across regions, as Litestream 0.5 sends for Tigris.
             override.putHeader("X-Tigris-Consistent", "true");
-        }
-        if (System.getProperty(IGNORE_CONFIGURED_ENDPOINTS) == null) {
-            System.setProperty(IGNORE_CONFIGURED_ENDPOINTS, "true");
         }
         S3ClientBuilder b = S3Client.builder()
                 .httpClient(http)

@@ -55,7 +55,7 @@ class S3CliErrorsTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    /** A config with one database and one S3 replica named {@code offsite}. */
+    /** A config with one database and one S3 replica named {@code offsite}; without an endpoint when it is null. */
     private Path config(String bucket, String endpoint, String secret) throws Exception {
         Path db = dir.resolve("app.db");
         Path file = dir.resolve("litestream.yml");
@@ -67,11 +67,15 @@ class S3CliErrorsTest {
                         type: s3
                         bucket: %s
                         path: backups/app
-                        endpoint: %s
-                        region: us-east-1
+                %s        region: us-east-1
                         access-key-id: %s
                         secret-access-key: %s
-                """.formatted(db, bucket, endpoint, S3ProxyServer.ACCESS_KEY, secret));
+                """.formatted(
+                        db,
+                        bucket,
+                        endpoint == null ? "" : "        endpoint: " + endpoint + "\n",
+                        S3ProxyServer.ACCESS_KEY,
+                        secret));
         return file;
     }
 
@@ -117,19 +121,7 @@ class S3CliErrorsTest {
         try (AppDb app = new AppDb(db)) {
             app.insert(0, 3);
         }
-        Path cfg = dir.resolve("aws.yml");
-        Files.writeString(cfg, """
-                dbs:
-                  - path: %s
-                    replicas:
-                      - name: offsite
-                        type: s3
-                        bucket: %s
-                        path: backups/app
-                        region: us-east-1
-                        access-key-id: %s
-                        secret-access-key: %s
-                """.formatted(db, bucket, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY));
+        Path cfg = config(bucket, null, S3ProxyServer.SECRET_KEY);
         Cli.Result run = Cli.exec(
                 dir,
                 Map.of("AWS_ENDPOINT_URL_S3", server.endpoint(), "AWS_ENDPOINT_URL", server.endpoint()),
