@@ -24,8 +24,9 @@ public final class ReplicaLayout {
      */
     public static final String LEASE = "lease";
 
-    private static final Pattern SNAPSHOT = Pattern.compile("([0-9a-f]{8})\\.snapshot\\.lz4");
-    private static final Pattern SEGMENT = Pattern.compile("([0-9a-f]{8})_([0-9a-f]{8})\\.wal\\.lz4");
+    // An index is at most 0x7FFFFFFF (Litestream starts a new generation there and ignores higher names).
+    private static final Pattern SNAPSHOT = Pattern.compile("([0-7][0-9a-f]{7})\\.snapshot\\.lz4");
+    private static final Pattern SEGMENT = Pattern.compile("([0-7][0-9a-f]{7})_([0-9a-f]{8})\\.wal\\.lz4");
 
     private ReplicaLayout() {}
 

@@ -35,6 +35,7 @@ public final class RestorePlanner {
         RestorePlan best = null;
         Instant bestUpdated = null;
         String skipped = null;
+        String skippedReplica = null;
         Instant skippedUpdated = null;
         for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
             ReplicaClient client = e.getValue();
@@ -59,6 +60,7 @@ public final class RestorePlanner {
                 if (created == null || snaps.isEmpty()) {
                     if (created != null && (skippedUpdated == null || updated.isAfter(skippedUpdated))) {
                         skipped = g; // WAL without a snapshot cannot be restored (Litestream fails here)
+                        skippedReplica = e.getKey();
                         skippedUpdated = updated;
                     }
                     continue;
@@ -77,6 +79,13 @@ public final class RestorePlanner {
             }
         }
         if (best == null) {
+            if (skipped != null) {
+                // Not "no backups": a boot restore (-if-replica-exists, restore-if-db-not-exists) would go on
+                // with an empty database, start a new generation, and retention would then delete this one.
+                throw new RestoreException("generation " + skipped + " of replica " + skippedReplica
+                        + " has WAL segments but no snapshot (deleted, or never copied?), and no other generation has"
+                        + " one; restore a snapshot into it, or pick another backup with -generation");
+            }
             throw new NoBackupsException();
         }
         if (skippedUpdated != null && target.timestamp() == null && skippedUpdated.isAfter(bestUpdated)) {

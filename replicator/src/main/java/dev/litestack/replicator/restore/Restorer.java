@@ -6,7 +6,6 @@ import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.WalSegmentInfo;
 import dev.litestack.replicator.sqlite.SqliteFiles;
 import dev.litestack.replicator.util.AtomicFiles;
-import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Log;
 import dev.litestack.replicator.util.Lz4;
 import java.io.FilterInputStream;
@@ -84,9 +83,15 @@ public final class Restorer {
             log.info("output is an empty file: the restored database takes its place", "path", out);
         }
         refuseLeftovers(out);
-        Path dir = out.getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(out.getFileName() + ".tmp");
+        Files.createDirectories(out.getParent());
+        try (WorkFolder work = WorkFolder.create(out)) {
+            return restore(plan, out, work);
+        }
+    }
+
+    private Result restore(RestorePlan plan, Path out, WorkFolder work) throws IOException {
+        Path tmp = work.database();
+        Path spill = work.spill();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
             Thread t = new Thread(r, "restore-download");
             t.setDaemon(true);
@@ -97,10 +102,7 @@ public final class Restorer {
             t.setDaemon(true);
             return t;
         });
-        boolean done = false;
-        Path spill = dir.resolve("." + out.getFileName() + ".restore-" + Long.toHexString(System.nanoTime()));
         try {
-            Files.deleteIfExists(tmp);
             Deque<Future<Fetched>> window = new ArrayDeque<>();
             int next = 0;
             while (next < plan.segments().size() && window.size() < parallelism) {
@@ -155,6 +157,7 @@ public final class Restorer {
                             Pos.start(plan.generation(), plan.snapshot().index()), null, 0, 0);
                 }
                 applier.endIndex();
+                checkSize(ch, pageSize);
                 log.debug("wal applied", "segments", plan.segments().size(), "ms", millisSince(t1));
                 if (applier.droppedFrames() > 0) {
                     log.warn(
@@ -201,7 +204,6 @@ public final class Restorer {
                             "cannot restore, " + out + " was written by something else during the restore");
                 }
                 AtomicFiles.rename(tmp, out);
-                done = true;
                 return new Result(out, applier.transactions(), plan.segments().size(), bytes, end);
             }
         } finally {
@@ -212,12 +214,26 @@ public final class Restorer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            FileTrees.delete(spill);
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-            Files.deleteIfExists(SqliteFiles.wal(tmp));
-            Files.deleteIfExists(SqliteFiles.shm(tmp));
+        }
+    }
+
+    /**
+     * Fails unless the file is as long as page 1's header says the database is (when that count is
+     * valid: its version-valid-for number matches the change counter). SQLite keeps the two equal; a
+     * replica whose last commit frame names a far larger size (damaged, or altered with checksums
+     * recomputed) would otherwise give a file of up to 8 TiB that passes integrity_check, and the next
+     * snapshot would read all of it.
+     */
+    static void checkSize(FileChannel ch, int pageSize) throws IOException {
+        ByteBuffer hdr = ByteBuffer.allocate(100);
+        ch.read(hdr, 0);
+        long headerPages = Integer.toUnsignedLong(hdr.getInt(28));
+        boolean valid = hdr.getInt(24) == hdr.getInt(92) && headerPages > 0;
+        long pages = ch.size() / pageSize;
+        if (valid && headerPages != pages) {
+            throw new RestoreException("restored database is malformed: its header says " + headerPages
+                    + " pages, but the replica's last transaction left " + pages + " pages of " + pageSize
+                    + " bytes (the replica is damaged)");
         }
     }
 

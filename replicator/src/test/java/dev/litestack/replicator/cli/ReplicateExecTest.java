@@ -151,6 +151,31 @@ class ReplicateExecTest {
         assertEquals(AppDb.range(0, b.rows()), AppDb.ids(restored("again.db")), "the replica's data, not an empty db");
     }
 
+    /**
+     * A replica whose generation lost its snapshot still holds data: the boot fails (the app is not started)
+     * instead of starting empty, which would begin a new generation and let retention delete the old one.
+     */
+    @Test
+    void restoreIfDbNotExistsRefusesAReplicaWhoseSnapshotIsGone() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(db, rep, 2, 4);
+        deleteDb();
+        Path gen = rep.resolve("generations").resolve(b.generation());
+        dev.litestack.replicator.util.FileTrees.delete(gen.resolve("snapshots"));
+        Path started = dir.resolve("started");
+        Cli.Result r = Cli.exec(
+                dir, "replicate", "-restore-if-db-not-exists", "-exec", "touch " + started, db.toString(), url);
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains(b.generation() + " of replica file has WAL segments but no snapshot"), r.err());
+        assertFalse(Files.exists(started), "the application was not started");
+        assertFalse(Files.exists(db));
+        try (Stream<Path> gens = Files.list(rep.resolve("generations"))) {
+            assertEquals(
+                    java.util.List.of(b.generation()),
+                    gens.map(p -> p.getFileName().toString()).toList(),
+                    "no new generation");
+        }
+    }
+
     @Test
     void restoreIfDbNotExistsWithoutAReplicaStartsEmpty() throws Exception {
         Cli.Result r = Cli.exec(

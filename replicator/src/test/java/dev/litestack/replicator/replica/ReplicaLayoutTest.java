@@ -17,7 +17,7 @@ class ReplicaLayoutTest {
     private static final String GEN = "09d2444453df6f53";
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 1, 0x4080, 0x7FFFFFFFL, 0xFFFFFFFFL})
+    @ValueSource(longs = {0, 1, 0x4080, 0x7FFFFFFFL})
     void snapshotNamesRoundTrip(long index) {
         String name = ReplicaLayout.snapshotName(index);
         assertEquals(String.format("%08x.snapshot.lz4", index), name);
@@ -25,13 +25,24 @@ class ReplicaLayoutTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {0, 1, 0x4080, 0xFFFFFFFFL})
+    @ValueSource(longs = {0, 1, 0x4080, 0x7FFFFFFFL})
     void walSegmentNamesRoundTrip(long v) {
         String name = ReplicaLayout.walSegmentName(v, 0x4080);
         assertEquals(String.format("%08x_00004080.wal.lz4", v), name);
         assertEquals(Optional.of(new ReplicaLayout.SegmentName(v, 0x4080)), ReplicaLayout.parseWalSegmentName(name));
         String name2 = ReplicaLayout.walSegmentName(1, v);
         assertEquals(Optional.of(new ReplicaLayout.SegmentName(1, v)), ReplicaLayout.parseWalSegmentName(name2));
+        assertEquals(
+                Optional.of(new ReplicaLayout.SegmentName(v, 0xFFFFFFFFL)),
+                ReplicaLayout.parseWalSegmentName(ReplicaLayout.walSegmentName(v, 0xFFFFFFFFL)));
+    }
+
+    /** Indexes end at 0x7FFFFFFF (Litestream starts a new generation there): a name above is not one of ours. */
+    @ParameterizedTest
+    @ValueSource(strings = {"80000000.snapshot.lz4", "ffffffff.snapshot.lz4"})
+    void snapshotNamesPastTheLastIndexAreNotNames(String name) {
+        assertEquals(OptionalLong.empty(), ReplicaLayout.parseSnapshotName(name));
+        assertEquals(Optional.empty(), ReplicaLayout.parseWalSegmentName(name.substring(0, 8) + "_00000000.wal.lz4"));
     }
 
     @Test
