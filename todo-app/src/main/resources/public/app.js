@@ -187,7 +187,7 @@ function finishEditing(input, save) {
   }
   report(send(input.form, { title }), () => {
     const current = document.getElementById(item.id);
-    if (current && !document.querySelector(".todo-list li.editing")) {
+    if (current && !editingElsewhere(current)) {
       startEditing(current, { value: title, start: title.length, end: title.length, direction: "none" });
     }
   });
@@ -254,6 +254,16 @@ document.addEventListener("turbo:before-stream-render", (event) => {
     return;
   }
   if (action === "remove") removed.add(target);
+  // A snapshot older than what the tab shows: the server went back in time (restored from a replica that lacked the
+  // last changes). The snapshot is then the truth: its counts apply, and ids this tab saw deleted may come back. Its
+  // counts are checked right after this event (Turbo dispatches every fragment's event before rendering any).
+  if (action === "replace" && target === "todo-list" && incoming && Number(incoming.dataset.version) < shownVersion()) {
+    removed.clear();
+    for (const id of ["toggle-all-box", "footer"]) {
+      const fragment = document.getElementById(id);
+      if (fragment) fragment.dataset.version = "-1";
+    }
+  }
   const replaced = action === "append" ? null : document.getElementById(target);
   const edited = replaced && [replaced, ...replaced.querySelectorAll("li.editing")].find(isEditedRow);
   let draft;
@@ -273,7 +283,7 @@ document.addEventListener("turbo:before-stream-render", (event) => {
       if (item) keepOrder(item);
     }
     const item = draft && document.getElementById(draft.id);
-    if (item && !document.querySelector(".todo-list li.editing")) startEditing(item, draft);
+    if (item && !editingElsewhere(item)) startEditing(item, draft);
     if (draft && !item) {
       say(requestProblem, `The todo you were editing was deleted elsewhere; your edit “${shorten(draft.value)}” was not saved.`);
       if (!app.contains(document.activeElement) || document.activeElement === document.body) {
@@ -290,7 +300,15 @@ document.addEventListener("turbo:before-stream-render", (event) => {
   };
 });
 
+// The newest list version this tab shows: the counts come with every change, the list itself only with a snapshot.
+const shownVersion = () =>
+  Math.max(Number(list().dataset.version), Number(document.getElementById("footer")?.dataset.version ?? -1));
+
 const isEditedRow = (element) => element.matches(".todo-list li.editing");
+
+// Whether the user is editing a row other than `item` (its edit field has the focus).
+const editingElsewhere = (item) =>
+  [...document.querySelectorAll(".todo-list li.editing")].some((row) => row !== item && row.contains(document.activeElement));
 
 // A selector for the same control in the element that replaces `element`'s row, box or footer.
 function focusKey(element) {

@@ -391,7 +391,10 @@ class RestoreCommandTest {
     @Test
     void aGenerationWithWalButNoSnapshotIsAnErrorNotAnEmptyReplica() throws Exception {
         EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
-        Path snapshots = dir.resolve("rep").resolve("generations").resolve(b.generation()).resolve("snapshots");
+        Path snapshots = dir.resolve("rep")
+                .resolve("generations")
+                .resolve(b.generation())
+                .resolve("snapshots");
         dev.litestack.replicator.util.FileTrees.delete(snapshots);
         Path out = dir.resolve("out.db");
         for (String[] flags : new String[][] {{}, {"-if-replica-exists"}}) {
@@ -432,10 +435,12 @@ class RestoreCommandTest {
     @Test
     void aCommitFrameNamingAHugeDatabaseIsRefused() throws Exception {
         EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
-        Path wal = dir.resolve("rep").resolve("generations").resolve(b.generation()).resolve("wal");
-        List<WalSegmentInfo> last = b.segments().stream()
-                .filter(s -> s.index() == b.lastIndex())
-                .toList();
+        Path wal = dir.resolve("rep")
+                .resolve("generations")
+                .resolve(b.generation())
+                .resolve("wal");
+        List<WalSegmentInfo> last =
+                b.segments().stream().filter(s -> s.index() == b.lastIndex()).toList();
         java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
         for (WalSegmentInfo s : last) {
             Path f = wal.resolve(dev.litestack.replicator.Pos.hex8(s.index()) + "_"
@@ -481,7 +486,8 @@ class RestoreCommandTest {
     @Test
     void aWorkFolderLeftByAKilledRestoreIsRemovedByTheNextOne() throws Exception {
         EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
-        Path killed = Files.createDirectories(dir.resolve(".out.db.restore-0123456789ab").resolve("segments"));
+        Path killed = Files.createDirectories(
+                dir.resolve(".out.db.restore-0123456789ab").resolve("segments"));
         Files.writeString(killed.resolve("segment-1.lz4"), "left by a killed restore");
         Files.write(killed.resolveSibling("lock"), new byte[0]);
         Files.writeString(killed.resolveSibling("out.db.tmp"), "half a database");

@@ -23,8 +23,11 @@ public final class Sessions {
 
     /** Request attribute: the user id of this request. */
     static final String USER = "todo.user";
-    /** Request attribute: set when this request issued a new user id, so the response sets the cookie. */
-    static final String ISSUED = "todo.user-issued";
+    /**
+     * Request attribute: set when the answer sets the session cookie: a new user id, or a page load, which renews the
+     * cookie's lifetime (a visitor who keeps coming back keeps their list; only one gone for max-age loses it).
+     */
+    static final String SET_COOKIE = "todo.set-session-cookie";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
     private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9_-]{43}");
@@ -70,14 +73,17 @@ public final class Sessions {
         return secureCookie(request) ? "__Host-" + settings.cookieName() : settings.cookieName();
     }
 
-    /** The user of the request, issuing a new random id (and, in the response, its cookie) if there is none. */
+    /**
+     * The user of the request, issuing a new random id if there is none; either way the answer sets the cookie, with
+     * a new max-age.
+     */
     public String userOrIssue(HttpRequest<?> request) {
+        request.setAttribute(SET_COOKIE, Boolean.TRUE);
         return user(request).orElseGet(() -> {
             byte[] bytes = new byte[16];
             random.nextBytes(bytes);
             String user = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
             request.setAttribute(USER, user);
-            request.setAttribute(ISSUED, Boolean.TRUE);
             return user;
         });
     }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Every request gets a fresh CSP nonce, and on the way out the security headers (nonce-based
  * Content-Security-Policy, nosniff, no framing, same-origin referrers, Permissions-Policy, HSTS over HTTPS) and the
- * session cookie when this request issued a new user id (or moved an old cookie to its {@code __Host-} name).
+ * session cookie when the page issued a new user id or renewed the cookie's lifetime ({@link Sessions#userOrIssue}).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class WebFilter {
@@ -56,7 +56,7 @@ public final class WebFilter {
         if (Sessions.isHttps(request)) {
             response.header("Strict-Transport-Security", "max-age=31536000");
         }
-        if (request.getAttribute(Sessions.ISSUED, Boolean.class).orElse(false)) {
+        if (request.getAttribute(Sessions.SET_COOKIE, Boolean.class).orElse(false)) {
             request.getAttribute(Sessions.USER, String.class)
                     .ifPresent(user -> response.cookie(sessions.cookie(user, request)));
         }

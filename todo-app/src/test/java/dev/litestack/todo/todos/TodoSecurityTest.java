@@ -141,6 +141,21 @@ class TodoSecurityTest {
         assertTrue(secure.contains("Secure"), secure);
     }
 
+    /**
+     * The cookie's lifetime slides: every page load sets the same identity again with a full Max-Age, so a visitor
+     * who keeps coming back keeps their list (it used to expire a year after the first visit, whatever came after).
+     */
+    @Test
+    void everyPageLoadRenewsTheSameSessionCookie() {
+        long id = alice.create("kept");
+        String before = alice.cookie;
+        HttpResponse<String> again = alice.send(alice.request("/").GET().build());
+        String renewed = again.headers().firstValue("Set-Cookie").orElseThrow();
+        assertEquals(before, renewed.substring(0, renewed.indexOf(';')), "the same identity");
+        assertTrue(renewed.contains("Max-Age=31536000"), renewed);
+        assertTrue(again.body().contains("id=\"todo_" + id + "\""), "the same list");
+    }
+
     @Test
     void pagesCarryANonceContentSecurityPolicy() {
         HttpResponse<String> page = alice.open();
