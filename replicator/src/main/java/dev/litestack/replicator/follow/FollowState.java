@@ -53,7 +53,14 @@ record FollowState(String replica, WalCursor cursor, boolean restorePending) {
     /** Reads a state file; a damaged one is an error that names the file and the field. */
     static FollowState read(Path file) throws IOException {
         Properties p = new Properties();
-        p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+        try {
+            p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(
+                    "damaged follow position " + file
+                            + " (not text); delete the output and this file to restore afresh",
+                    e);
+        }
         try {
             String gen = Pos.requireGeneration(field(p, "generation"));
             long index = Long.parseLong(field(p, "index"), 16);
