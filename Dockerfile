@@ -66,8 +66,8 @@ ENV DATA_DIR=/data \
     MALLOC_MMAP_THRESHOLD_=131072 \
     MALLOC_TRIM_THRESHOLD_=1048576 \
     APP_JAR=/app/todo-app.jar \
-    APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -Dorg.sqlite.lib.path=/app/native/todo-app -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining" \
-    REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -Dorg.sqlite.lib.path=/app/native/replicator -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
+    APP_JAVA_OPTS="-XX:AOTCache=/app/todo-app.aot -Dorg.sqlite.lib.path=/app/native/todo-app -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining" \
+    REPLICATOR_JAVA_OPTS="-XX:AOTCache=/app/replicator.aot -Dorg.sqlite.lib.path=/app/native/replicator -Dorg.sqlite.lib.name=libsqlitejdbc.so -XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
 
 # AOT caches (JEP 483/514/515), recorded from a real cold start (restore from a bucket over HTTPS,
 # replicate, requests served) with the flags above: bin/train-aot. Only the caches leave this stage.

@@ -60,10 +60,11 @@ export PATH
 # the AOT cache's training data (JEP 515 method profiles, used to compile the training run's hot
 # methods up front) is left unused, by the app too: with C1 only it buys nothing but that up-front
 # compilation, which kept the one compiler thread busy through a whole restore (and delayed the
-# app's first page). Classes still come from the cache.
+# app's first page). Classes still come from the cache. An OutOfMemoryError ends the process (a JVM
+# that lost its event loops to one stayed up serving nothing; ended, the machine restarts).
 # The Dockerfile sets the same ones.
-lite_replicator_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
-lite_app_opts="-XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
+lite_replicator_opts="-XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -Xms8m -Xmx128m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=2000 -XX:-AOTReplayTraining"
+lite_app_opts="-XX:+ExitOnOutOfMemoryError -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx192m -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining"
 
 # lite_aot_opt OPTS JAR CACHE: prints " -XX:AOTCache=CACHE" if OPTS name no cache of their own and
 # CACHE (made by bin/build) exists and is newer than JAR; a cache older than its jar is left unused

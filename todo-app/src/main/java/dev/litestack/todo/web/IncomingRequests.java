@@ -92,7 +92,16 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     private final int maxIncomplete;
     private final long maxRequestSize;
     private final int maxConnections;
+    /**
+     * Requests a connection may send ahead of the answer it is waiting for (HTTP/1.1 pipelining): they are held, not
+     * handed to the application, and the connection is not read meanwhile; one more closes the connection.
+     */
+    static final int MAX_HELD_PER_CONNECTION = 16;
+
     private final Set<Connection> incomplete = ConcurrentHashMap.newKeySet();
+    /** Requests held on all connections together (at most {@code app.web.max-incomplete-requests}). */
+    private final AtomicInteger held = new AtomicInteger();
+
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openCount = new AtomicInteger();
     private final Clock clock;
@@ -126,6 +135,11 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
     /** Requests begun and not yet fully received, all connections together. */
     int incompleteRequests() {
         return incomplete.size();
+    }
+
+    /** Pipelined requests held until the answer before them is sent, all connections together. */
+    int heldRequests() {
+        return held.get();
     }
 
     /** Connections admitted and not yet closed. */
@@ -441,6 +455,15 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
             private ChannelHandlerContext context;
             /** A pong is written and not yet on the socket (websockets; event loop only). */
             private boolean pongUnsent;
+            /** Requests, and parts of their bodies, received while an earlier answer is unsent (see {@link #hold}). */
+            private final java.util.ArrayDeque<Object> waiting = new java.util.ArrayDeque<>();
+            /** Requests in {@link #waiting}. */
+            private int heldHere;
+            /** Reading is stopped while requests are held; whether it was automatic before, and asked for since. */
+            private boolean paused;
+
+            private boolean autoReadBefore;
+            private boolean readWanted;
 
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
@@ -469,7 +492,6 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                         stop(problem);
                         return;
                     }
-                    answering++;
                     if (!receiving) {
                         begin(); // a request after one that ended in the same read: its body may be to come
                     }
@@ -487,7 +509,109 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                 } else if (!(msg instanceof HttpContent) && !(msg instanceof HttpRequest)) {
                     end(); // not HTTP any more (an upgrade): no request is being received
                 }
+                if (!waiting.isEmpty() || msg instanceof HttpRequest && answering > 0) {
+                    hold(ctx, msg);
+                    return;
+                }
+                pass(ctx, msg);
+            }
+
+            /** Hands a message to the application; a request is then being answered. */
+            private void pass(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                    answering++;
+                }
                 ctx.fireChannelRead(msg);
+            }
+
+            /**
+             * Holds a request (or a part of its body) that arrived while the answer to an earlier one is not yet sent,
+             * and stops reading the connection. Micronaut would start every pipelined request at once, each holding
+             * its request and answer in the heap until the client read the ones before: 30 connections that each sent
+             * 2,000 requests for a script and read nothing ran the 192 MiB heap out of memory for good. Past
+             * {@link #MAX_HELD_PER_CONNECTION} requests on the connection, or {@code app.web.max-incomplete-requests}
+             * on all of them, the connection is closed.
+             */
+            private void hold(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                    if (heldHere >= MAX_HELD_PER_CONNECTION || held.incrementAndGet() > maxIncomplete) {
+                        if (heldHere < MAX_HELD_PER_CONNECTION) {
+                            held.decrementAndGet();
+                        }
+                        ReferenceCountUtil.release(msg);
+                        quiet.warn(
+                                "pipelined requests",
+                                "a connection sent more than " + MAX_HELD_PER_CONNECTION + " requests ahead of the"
+                                        + " answers it had not read (or more than app.web.max-incomplete-requests ("
+                                        + maxIncomplete + ") were held in all); closed it (" + channel.remoteAddress()
+                                        + ")");
+                        dropHeld();
+                        stop(null);
+                        return;
+                    }
+                    heldHere++;
+                }
+                waiting.add(msg);
+                if (!paused) {
+                    paused = true;
+                    autoReadBefore = ctx.channel().config().isAutoRead();
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                if (paused) {
+                    readWanted = true; // the application asks for more: given once the held requests are passed on
+                    return;
+                }
+                ctx.read();
+            }
+
+            /** The answer before the held requests is on the socket: hands them on, one request at a time. */
+            private void answered(ChannelHandlerContext ctx) {
+                boolean passed = false;
+                while (!waiting.isEmpty() && !refused) {
+                    Object next = waiting.peek();
+                    if (next instanceof HttpRequest && answering > 0) {
+                        break; // held until this one is answered too
+                    }
+                    waiting.poll();
+                    if (next instanceof HttpRequest) {
+                        heldHere--;
+                        held.decrementAndGet();
+                    }
+                    pass(ctx, next);
+                    passed = true;
+                }
+                if (passed) {
+                    ctx.fireChannelReadComplete(); // Micronaut acts on what it was given at the end of a read
+                }
+                if (waiting.isEmpty() && paused && ctx.channel().isActive()) {
+                    paused = false;
+                    if (autoReadBefore) {
+                        ctx.channel().config().setAutoRead(true);
+                    } else if (readWanted) {
+                        readWanted = false;
+                        ctx.read();
+                    }
+                }
+            }
+
+            /** Releases what is held (the connection is closing). */
+            private void dropHeld() {
+                Object msg;
+                while ((msg = waiting.poll()) != null) {
+                    ReferenceCountUtil.release(msg);
+                }
+                held.addAndGet(-heldHere);
+                heldHere = 0;
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                dropHeld();
+                ctx.fireChannelInactive();
             }
 
             @Override
@@ -503,9 +627,13 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                     // (a 100 Continue is whole in itself, but the answer to its request is still to come)
                     answering--;
                     if (answering == 0) {
-                        // idle once the response is on the socket, not while it waits for a slow reader
+                        // idle once the response is on the socket, not while it waits for a slow reader; the next
+                        // pipelined request goes to the application then too
                         ChannelPromise sent = promise.unvoid();
-                        sent.addListener(f -> maybeIdle());
+                        sent.addListener(f -> {
+                            answered(ctx);
+                            maybeIdle();
+                        });
                         ctx.write(msg, sent);
                         return;
                     }
