@@ -170,11 +170,31 @@ final class S3Clients {
         }
     }
 
+    /**
+     * An answer cut off after its status line (a connection reset or an early end in the middle of a listing's XML):
+     * the SDK does not retry those by itself, so a reset between the headers and the body of one LIST failed a
+     * restore, or a start-up, at once. Every request of ours can be sent again (reads, and writes of whole objects
+     * to fixed names).
+     */
+    static boolean cutShort(Throwable t) {
+        if (!(t instanceof software.amazon.awssdk.core.exception.SdkClientException)) {
+            return false;
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.io.IOException || c instanceof javax.xml.stream.XMLStreamException) {
+                return true;
+            }
+        }
+        String message = String.valueOf(t.getMessage());
+        return message.startsWith("Could not parse XML response") || message.contains("Unable to unmarshall");
+    }
+
     /** A client for {@code region}; the HTTP client stays owned by the caller. */
     static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                         .maxAttempts(settings.tuning().maxAttempts())
+                        .retryOnException(S3Clients::cutShort)
                         .build())
                 .apiCallAttemptTimeout(settings.tuning().attemptTimeout());
         Optional<URI> endpoint = settings.endpointUri();

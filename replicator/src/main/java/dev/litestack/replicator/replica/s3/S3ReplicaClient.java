@@ -166,14 +166,21 @@ public final class S3ReplicaClient implements ReplicaClient {
         return out;
     }
 
-    /** Lists every page under {@code prefix} (ListObjectsV2, optionally with delimiter '/'). */
+    /**
+     * Lists every page under {@code prefix} (ListObjectsV2, optionally with delimiter '/'). A page marked truncated
+     * without a continuation token (a server that does not follow the protocol) is continued after its last key or
+     * prefix, as ListObjects v1 clients do; one with neither fails the listing rather than end it: a listing cut
+     * short made restores miss data and a replica's position go back.
+     */
     private void list(String prefix, boolean delimited, Consumer<ListObjectsV2Response> onPage) throws IOException {
         String token = null;
+        String after = null;
         do {
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
                     .bucket(settings.bucket())
                     .prefix(prefix)
-                    .continuationToken(token);
+                    .continuationToken(token)
+                    .startAfter(token == null ? after : null);
             if (delimited) {
                 request.delimiter("/");
             }
@@ -185,8 +192,37 @@ public final class S3ReplicaClient implements ReplicaClient {
             }
             stats.countOperation(Operation.LIST);
             onPage.accept(page);
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-        } while (token != null);
+            if (!Boolean.TRUE.equals(page.isTruncated())) {
+                return;
+            }
+            token = page.nextContinuationToken();
+            if (token == null) {
+                String last = lastName(page);
+                if (last == null || last.equals(after)) {
+                    throw new IOException("cannot list " + describe() + "/" + prefix + ": the server marked a page"
+                            + " truncated but gave no continuation token and no key to continue after");
+                }
+                after = last;
+            }
+        } while (true);
+    }
+
+    /**
+     * Where the listing goes on after a page: its greatest key, or past everything under its greatest common prefix
+     * (the prefix with its closing '/' raised to '0'); null if the page has neither.
+     */
+    private static String lastName(ListObjectsV2Response page) {
+        String last = null;
+        for (S3Object o : page.contents()) {
+            last = last == null || o.key().compareTo(last) > 0 ? o.key() : last;
+        }
+        for (CommonPrefix p : page.commonPrefixes()) {
+            String past = p.prefix().endsWith("/")
+                    ? p.prefix().substring(0, p.prefix().length() - 1) + "0"
+                    : p.prefix();
+            last = last == null || past.compareTo(last) > 0 ? past : last;
+        }
+        return last;
     }
 
     /**
