@@ -35,7 +35,9 @@ final class FaultInjectingProxy implements AutoCloseable {
         NONE,
         SLOW_DOWN,
         INTERNAL_ERROR,
-        MIXED
+        MIXED,
+        /** Connections are accepted and what they send is read, but nothing is ever answered. */
+        STALL
     }
 
     static final int MAX_CONNECTIONS = 16;
@@ -94,7 +96,10 @@ final class FaultInjectingProxy implements AutoCloseable {
             open.add(client);
             threads.execute(() -> {
                 try {
-                    if (fault != Fault.NONE) {
+                    if (fault == Fault.STALL) {
+                        client.getInputStream()
+                                .transferTo(OutputStream.nullOutputStream()); // until the client gives up
+                    } else if (fault != Fault.NONE) {
                         answerWithErrors(client);
                     } else {
                         pipe(client);

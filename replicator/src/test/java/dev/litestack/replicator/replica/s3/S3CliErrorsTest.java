@@ -110,6 +110,43 @@ class S3CliErrorsTest {
     }
 
     /**
+     * SIGTERM while the bucket has stopped answering (connections accepted, nothing ever answered): the stop takes the
+     * shutdown timeout and bounded waits for the upload under way and the lease release (2 s each), not their full
+     * retries (three 30 s attempts each: 131-146 s, past any supervisor's grace period, Fly's 45 s among them).
+     */
+    @Test
+    void aStopWhileTheBucketStallsEndsWithinItsBounds() throws Exception {
+        String bucket = server.createBucket();
+        Path db = dir.resolve("app.db");
+        try (AppDb app = new AppDb(db)) {
+            app.insert(0, 3);
+        }
+        try (FaultInjectingProxy proxy = new FaultInjectingProxy(server.port())) {
+            Path cfg = config(bucket, proxy.endpoint(), S3ProxyServer.SECRET_KEY);
+            Files.writeString(cfg, "shutdown-timeout: 2s\n" + Files.readString(cfg));
+            Process p = Cli.start(dir, "replicate", "-config", cfg.toString());
+            org.awaitility.Awaitility.await("the first snapshot in the bucket")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            !p.isAlive() || server.keys(bucket).stream().anyMatch(k -> k.endsWith(".snapshot.lz4")));
+            assertTrue(p.isAlive(), Cli.output(dir));
+            proxy.setFault(FaultInjectingProxy.Fault.STALL);
+            try (AppDb app = new AppDb(db)) {
+                app.insert(3, 6);
+            }
+            long start = System.nanoTime();
+            p.destroy();
+            Cli.Result r = Cli.await(p, dir);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(ExitCodes.ERROR, r.code(), r.toString());
+            assertTrue(r.toString().contains("final sync failed"), r.toString());
+            // 2 s of final sync, at most 2 s each for the upload under way and the lease release, and slack; the
+            // retries of the old stop took over 100 s
+            assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "stopped after " + took + ": " + r);
+        }
+    }
+
+    /**
      * Litestream 0.3.13 takes no endpoint from the environment: a replica without {@code endpoint} is AWS S3, even
      * where {@code AWS_ENDPOINT_URL_S3} is set (every Fly machine with Tigris storage). Here AWS cannot be reached (or
      * refuses the test's keys), so the run fails; what matters is that nothing went to the variables' endpoint.
