@@ -277,12 +277,42 @@ public final class Database implements AutoCloseable {
         }
         try {
             log.warn("sync: database files changed under the replicator, reopening", "db", path, "reason", reason);
+            boolean oldWal = files.walOutlivedDatabase();
+            long uncopied = oldWal ? Math.max(0, copy.walSize() - copy.size()) : 0;
             closeConnections();
             forcedGeneration = reason;
+            if (oldWal) {
+                moveOldWalAside(uncopied);
+            }
         } finally {
             checkpointLock.writeLock().unlock();
         }
         return initIfPresent();
+    }
+
+    /**
+     * A database file was moved into place while the WAL beside it stayed: the old database's (our connections
+     * kept it from being removed at its writer's last close). Opened through SQLite, it would be applied to the
+     * new file, pages of one database over another, and the new generation's snapshot would ship that corrupt
+     * result. So the WAL and its index are renamed aside first (kept, not deleted: whatever of it was not yet
+     * replicated is in there) and the new file is opened as it is.
+     */
+    private void moveOldWalAside(long uncopied) throws IOException {
+        String suffix = ".before-replace-" + clock.instant().getEpochSecond();
+        Path wal = walPath;
+        Path aside = wal.resolveSibling(wal.getFileName() + suffix);
+        Files.move(wal, aside);
+        Path shm = SqliteFiles.shm(path);
+        Files.deleteIfExists(shm); // an index of that WAL, rebuilt from a WAL at every open: nothing in it to keep
+        log.warn(
+                "sync: the database file was replaced but its WAL was the old database's; moved it aside so that"
+                        + " SQLite does not apply it to the new file",
+                "db",
+                path,
+                "moved_to",
+                aside,
+                "unreplicated_bytes",
+                uncopied);
     }
 
     /** Closes the SQLite connections first and the read descriptor last (see the class comment). */

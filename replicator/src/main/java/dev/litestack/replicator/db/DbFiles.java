@@ -93,6 +93,16 @@ final class DbFiles implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the database file was replaced (moved into place, copied over) while the WAL beside it is still the
+     * one the connections opened: that WAL is the old database's, and SQLite would apply it to the new file at
+     * the next open (its pages over another database's).
+     */
+    boolean walOutlivedDatabase() throws IOException {
+        Object now = key(db);
+        return now != null && !now.equals(dbKey) && walKey != null && walKey.equals(key(wal));
+    }
+
     /** Why the files are no longer the ones the connections opened, or null if they still are. */
     String replaced() throws IOException {
         Object now = key(db);

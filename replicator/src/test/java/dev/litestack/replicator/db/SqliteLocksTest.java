@@ -79,6 +79,52 @@ class SqliteLocksTest {
         assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
     }
 
+    /**
+     * Another database moved into place while the old one's WAL is still beside it (the replicator's connections kept
+     * it from being removed at its writer's last close): that WAL is moved aside before SQLite opens the new file. It
+     * used to be applied to the new file, pages of one database over another: the source failed integrity_check and
+     * the new generation's snapshot shipped the damage.
+     */
+    @Test
+    void aDatabaseMovedIntoPlaceIsNotMixedWithTheOldOnesWal() throws Exception {
+        Path db = dir.resolve("app.db");
+        Path other = dir.resolve("other.db");
+        Writers.insert(Kind.SHELL, db, 0, 10, 0);
+        Writers.insert(Kind.SHELL, other, 100, 70, 0);
+        assertTrue(!Files.exists(Path.of(other + "-wal")), "the other database is whole in its file");
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(d, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            d.sync();
+            replica.sync();
+            Writers.insert(Kind.SHELL, db, 10, 20, 0);
+            d.sync();
+            replica.sync();
+            assertTrue(Files.size(Path.of(db + "-wal")) > 0, "the old database's WAL has frames");
+            Files.move(other, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            d.sync();
+            replica.sync();
+            assertTrue(logText().contains("moved it aside"), logText());
+            Writers.insert(Kind.SHELL, db, 170, 5, 0);
+            d.sync();
+            replica.sync();
+            assertEquals(null, d.syncError());
+        }
+        try (var names = Files.list(dir)) {
+            assertEquals(
+                    1,
+                    names.filter(p -> p.getFileName().toString().startsWith("app.db-wal.before-replace-"))
+                            .count());
+        }
+        assertEquals(AppDb.range(100, 175), AppDb.liveIds(db), "the source database: the new one, whole");
+        assertEquals(AppDb.range(100, 175), AppDb.ids(restoreOurs(client, "ours.db")));
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of())
+                .restore(theirs, client.root().toUri().toString())
+                .requireSuccess("litestream restore");
+        assertEquals(AppDb.range(100, 175), AppDb.ids(theirs));
+    }
+
     @Test
     void aWalDeletedUnderTheReplicatorStartsANewGenerationAndLosesNothing() throws Exception {
         Path db = dir.resolve("app.db");
