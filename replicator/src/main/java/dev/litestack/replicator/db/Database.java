@@ -80,7 +80,9 @@ public final class Database implements AutoCloseable {
 
     private final Options opt;
     private final Path path;
-    private final Path walPath;
+    /** Beside the file the path leads to, as SQLite names it; found again at every open (a link may change). */
+    private Path walPath;
+
     private final ShadowWal shadow;
     private final Clock clock;
     private final Log log;
@@ -237,6 +239,8 @@ public final class Database implements AutoCloseable {
     }
 
     private void init() throws IOException {
+        walPath = SqliteFiles.wal(path);
+        copy.useWal(walPath);
         try {
             conns = SqliteConnections.open(path);
             pageSize = conns.pageSize();

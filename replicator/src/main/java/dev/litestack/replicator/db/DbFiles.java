@@ -100,11 +100,19 @@ final class DbFiles implements AutoCloseable {
      */
     boolean walOutlivedDatabase() throws IOException {
         Object now = key(db);
-        return now != null && !now.equals(dbKey) && walKey != null && walKey.equals(key(wal));
+        return now != null
+                && !now.equals(dbKey)
+                && walKey != null
+                && walKey.equals(key(wal))
+                && SqliteFiles.wal(db).equals(wal);
     }
 
     /** Why the files are no longer the ones the connections opened, or null if they still are. */
     String replaced() throws IOException {
+        if (!SqliteFiles.wal(db).equals(wal)) {
+            // a symbolic link on the way now leads elsewhere: the database and its WAL are other files
+            return "database path now leads to another file (a symbolic link changed)";
+        }
         Object now = key(db);
         if (now == null) {
             return "database file deleted by another process";

@@ -31,7 +31,7 @@ final class ShadowCopy {
     static final long MAX_INDEX = 0x7FFF_FFFFL;
 
     private final Path dbPath;
-    private final Path walPath;
+    private Path walPath;
     private final ShadowWal shadow;
     private final DbStats stats;
     private final Log log;
@@ -50,6 +50,11 @@ final class ShadowCopy {
         this.shadow = shadow;
         this.stats = stats;
         this.log = log;
+    }
+
+    /** The WAL to copy from now on: the database was opened again, and a link on its path may lead elsewhere. */
+    void useWal(Path wal) {
+        walPath = wal;
     }
 
     String generation() {

@@ -125,6 +125,50 @@ class SqliteLocksTest {
         assertEquals(AppDb.range(100, 175), AppDb.ids(theirs));
     }
 
+    /**
+     * The database's path is a symbolic link, retargeted while replicating ({@code ln -sfn}): the database and its WAL
+     * are followed to the new target together, in a new generation, and the old target is left as it is. The WAL
+     * was found once, at start: the new target's snapshot was shipped and then the old target's WAL, every write to
+     * the new one went unreplicated, and the newest generation restored to the old data or failed.
+     */
+    @Test
+    void aLinkRetargetedWhileReplicatingIsFollowedWithItsWal() throws Exception {
+        Path t1 = Files.createDirectories(dir.resolve("t1")).resolve("app.db");
+        Path t2 = Files.createDirectories(dir.resolve("t2")).resolve("app.db");
+        Path link = dir.resolve("app.db");
+        Writers.insert(Kind.SHELL, t1, 0, 10, 0);
+        Writers.insert(Kind.SHELL, t2, 100, 50, 0);
+        Files.createSymbolicLink(link, t1);
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
+        try (Database d = new Database(Database.Options.defaults(link), Clock.systemUTC(), log)) {
+            Replica replica = new Replica(d, client, Replica.Options.defaults("file"), Clock.systemUTC(), log);
+            d.sync();
+            replica.sync();
+            Writers.insert(Kind.SHELL, link, 10, 10, 0);
+            d.sync();
+            replica.sync();
+            Path next = dir.resolve("app.db.next");
+            Files.createSymbolicLink(next, t2);
+            Files.move(next, link, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Writers.insert(Kind.SHELL, link, 150, 5, 0);
+            d.sync();
+            replica.sync();
+            assertTrue(logText().contains("a symbolic link changed"), logText());
+            Writers.insert(Kind.JDBC, link, 155, 5, 0);
+            d.sync();
+            replica.sync();
+            assertEquals(null, d.syncError());
+        }
+        assertEquals(AppDb.range(0, 20), AppDb.liveIds(t1), "the old target, as it was");
+        assertEquals(AppDb.range(100, 160), AppDb.liveIds(t2), "the new target");
+        assertEquals(AppDb.range(100, 160), AppDb.ids(restoreOurs(client, "ours.db")));
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of())
+                .restore(theirs, client.root().toUri().toString())
+                .requireSuccess("litestream restore");
+        assertEquals(AppDb.range(100, 160), AppDb.ids(theirs));
+    }
+
     @Test
     void aWalDeletedUnderTheReplicatorStartsANewGenerationAndLosesNothing() throws Exception {
         Path db = dir.resolve("app.db");
