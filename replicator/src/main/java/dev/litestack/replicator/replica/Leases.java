@@ -198,17 +198,27 @@ public final class Leases {
                     return;
                 }
                 Lease by = k.lostTo();
-                log.error(
-                        "lease lost: another replicator took it; not writing to this replica",
-                        "replica",
-                        replica,
-                        "holder",
-                        by == null ? "?" : by.holder(),
-                        "host",
-                        by == null ? "?" : by.host());
-                if (onConflict == OnConflict.EXIT) {
-                    onLost.run();
-                    return;
+                if (by == null) {
+                    // no other holder: the lease object itself is gone (the replica's folder or prefix deleted)
+                    log.warn(
+                            "lease gone from the replica (deleted with the replica's files?); taking it again",
+                            "replica",
+                            replica,
+                            "lease",
+                            k.store().describe());
+                } else {
+                    log.error(
+                            "lease lost: another replicator took it; not writing to this replica",
+                            "replica",
+                            replica,
+                            "holder",
+                            by.holder(),
+                            "host",
+                            by.host());
+                    if (onConflict == OnConflict.EXIT) {
+                        onLost.run();
+                        return;
+                    }
                 }
             }
             if (k.tryAcquire() instanceof LeaseKeeper.Acquired) {

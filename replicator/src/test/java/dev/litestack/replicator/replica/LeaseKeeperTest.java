@@ -219,6 +219,35 @@ class LeaseKeeperTest {
         }
     }
 
+    /**
+     * The lease object deleted with the replica's files (nobody else holds it): it is taken again, with a warning
+     * that says so, and on-conflict exit does not fire. It was reported as "another replicator took it" (holder ?)
+     * and, with on-conflict exit, shut the replicator down (and, under -exec, the app).
+     */
+    @Test
+    void aLeaseDeletedWithTheReplicasFilesIsTakenAgainNotTakenForAConflict() throws Exception {
+        FileReplicaClient raw = new FileReplicaClient(dir.resolve("rep"));
+        LeaseKeeper a = keeper(raw.leaseStore(), "aaaa");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Log log = new Log(
+                Log.Level.INFO, false, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        List<String> lost = new ArrayList<>();
+        Leases leases = new Leases(Map.of("rep", a), Leases.OnConflict.EXIT, log, () -> lost.add("lost"));
+        FencedReplicaClient fenced = new FencedReplicaClient(raw, a, log);
+        assertTrue(leases.acquireAll(new java.util.concurrent.CompletableFuture<>()));
+        dev.litestack.replicator.util.FileTrees.delete(dir.resolve("rep").resolve("lease"));
+        clock.advance(TTL.dividedBy(3));
+        String gen = "0123456789abcdef";
+        fenced.writeWalSegment(Pos.start(gen, 1), new ByteArrayInputStream(new byte[] {1}));
+        assertEquals(List.of(), lost, "on-conflict exit did not fire");
+        assertTrue(a.valid());
+        assertEquals("aaaa", raw.leaseStore().read().lease().holder());
+        assertEquals(1, raw.walSegments(gen).size());
+        String logged = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.contains("lease gone from the replica"), logged);
+        assertFalse(logged.contains("another replicator took it"), logged);
+    }
+
     @Test
     void anIdleHolderSendsNoRequestAndRenewsOnlyWhenItWrites() throws Exception {
         FileReplicaClient raw = new FileReplicaClient(dir.resolve("rep"));

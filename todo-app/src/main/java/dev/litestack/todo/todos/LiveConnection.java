@@ -6,6 +6,8 @@ import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.exceptions.WebSocketSessionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,8 +20,26 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LiveConnection {
 
-    /** The queued-text caps: {@code total} is shared by every socket of the process. */
-    record Caps(long perSocket, AtomicLong total, long maxTotal) {}
+    /**
+     * The queued-text caps: {@code total} is shared by every socket of the process, and so is {@code open}, the
+     * sockets that count against it.
+     */
+    record Caps(long perSocket, AtomicLong total, long maxTotal, Set<LiveConnection> open) {
+        Caps(long perSocket, AtomicLong total, long maxTotal) {
+            this(perSocket, total, maxTotal, ConcurrentHashMap.newKeySet());
+        }
+
+        /** The open socket with the most text waiting, or null. */
+        LiveConnection largestBacklog() {
+            LiveConnection largest = null;
+            for (LiveConnection c : open) {
+                if (!c.closing.get() && (largest == null || c.backlog > largest.backlog)) {
+                    largest = c;
+                }
+            }
+            return largest;
+        }
+    }
 
     final String user;
     private final WebSocketSession session;
@@ -28,12 +48,16 @@ final class LiveConnection {
     private List<String> held = new ArrayList<>();
     private long heldBytes;
     private long queued;
+    /** {@link #queued}, for other sockets' threads choosing which socket to close ({@link Caps#largestBacklog}). */
+    private volatile long backlog;
+
     private volatile Subscription subscription;
 
     LiveConnection(String user, WebSocketSession session, Caps caps) {
         this.user = user;
         this.session = session;
         this.caps = caps;
+        caps.open().add(this);
     }
 
     void subscribed(Subscription subscription) {
@@ -76,21 +100,40 @@ final class LiveConnection {
         }
     }
 
-    /** Counts {@code message} as queued, or closes the socket with 1013 if that would pass a cap. */
+    /**
+     * Counts {@code message} as queued, or closes the socket with 1013 if that would pass its own cap. Past the
+     * process's cap the socket with the most text waiting is closed (a client that does not read), not this one: it
+     * used to be whichever socket got the next message, mostly a reader's tab with a small one. This message is
+     * then counted while that socket's text is let go, up to one socket's cap over the process's; past that, or if
+     * this socket is the one with the most waiting, this one is closed.
+     */
     private boolean reserve(long n) {
-        if (queued + n > caps.perSocket() || caps.total().addAndGet(n) > caps.maxTotal()) {
-            if (queued + n <= caps.perSocket()) {
-                caps.total().addAndGet(-n);
-            }
+        if (queued + n > caps.perSocket()) {
             close(CloseReason.TRY_AGAIN_LATER);
             return false;
         }
+        long total = caps.total().addAndGet(n);
+        if (total > caps.maxTotal()) {
+            LiveConnection largest = caps.largestBacklog();
+            boolean other = largest != null && largest != this && largest.backlog > queued + n;
+            if (other) {
+                // on a thread of its own: closing takes that socket's lock, and it may be waiting for this one's
+                Thread.ofVirtual().start(() -> largest.close(CloseReason.TRY_AGAIN_LATER));
+            }
+            if (!other || total > caps.maxTotal() + caps.perSocket()) {
+                caps.total().addAndGet(-n);
+                close(CloseReason.TRY_AGAIN_LATER);
+                return false;
+            }
+        }
         queued += n;
+        backlog = queued;
         return true;
     }
 
     private synchronized void written(long n) {
         queued -= n;
+        backlog = queued;
         caps.total().addAndGet(-n);
     }
 
@@ -120,12 +163,14 @@ final class LiveConnection {
 
     /** Unsubscribes and forgets held messages; the socket itself is closed by whoever called. */
     synchronized void stop() {
+        caps.open().remove(this);
         Subscription s = subscription;
         if (s != null) {
             s.close();
         }
         if (held != null) {
             queued -= heldBytes;
+            backlog = queued;
             caps.total().addAndGet(-heldBytes);
             held = new ArrayList<>();
             heldBytes = 0;
