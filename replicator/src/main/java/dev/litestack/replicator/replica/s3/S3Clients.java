@@ -189,6 +189,18 @@ final class S3Clients {
         return message.startsWith("Could not parse XML response") || message.contains("Unable to unmarshall");
     }
 
+    /**
+     * The attempt timers of every client (the SDK's only use of it here): one daemon thread for the process. Each
+     * client made its own pool otherwise, five idle threads per replica (200 for 40 S3 replicas). The SDK does not
+     * shut down an executor it was given.
+     */
+    private static final java.util.concurrent.ScheduledExecutorService TIMERS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "s3-timers");
+                t.setDaemon(true);
+                return t;
+            });
+
     /** A client for {@code region}; the HTTP client stays owned by the caller. */
     static S3Client client(S3Settings settings, Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
@@ -196,7 +208,8 @@ final class S3Clients {
                         .maxAttempts(settings.tuning().maxAttempts())
                         .retryOnException(S3Clients::cutShort)
                         .build())
-                .apiCallAttemptTimeout(settings.tuning().attemptTimeout());
+                .apiCallAttemptTimeout(settings.tuning().attemptTimeout())
+                .scheduledExecutorService(TIMERS);
         Optional<URI> endpoint = settings.endpointUri();
         if (endpoint.isPresent() && isTigris(endpoint.get())) {
             // Strong read-after-write across regions, as Litestream 0.5 sends for Tigris.

@@ -46,6 +46,33 @@ class S3ReplicaClientErrorTest {
         }
     }
 
+    /**
+     * Clients share one timer thread for their attempt timeouts: the SDK made a pool per client, five idle threads per
+     * S3 replica (200 for a config of 40 databases).
+     */
+    @Test
+    void clientsShareOneTimerThread() throws Exception {
+        String bucket = server.createBucket();
+        List<S3ReplicaClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                S3ReplicaClient c = S3ReplicaClient.open(server.settings(bucket, "db" + i), Map.of());
+                clients.add(c);
+                c.verify();
+                c.generations();
+            }
+            List<String> sdkPools = Thread.getAllStackTraces().keySet().stream()
+                    .map(Thread::getName)
+                    .filter(n -> n.startsWith("sdk-ScheduledExecutor"))
+                    .toList();
+            assertEquals(List.of(), sdkPools);
+        } finally {
+            for (S3ReplicaClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void wrongSecretKeyIsAccessDenied() throws Exception {
         S3Settings settings =
