@@ -34,6 +34,7 @@ public final class RestorePlanner {
     public static RestorePlan plan(Map<String, ReplicaClient> replicas, Target target) throws IOException {
         RestorePlan best = null;
         Instant bestUpdated = null;
+        Instant bestCreated = null;
         String skipped = null;
         String skippedReplica = null;
         Instant skippedUpdated = null;
@@ -68,13 +69,18 @@ public final class RestorePlanner {
                 if (target.timestamp() != null && created.isAfter(target.timestamp())) {
                     continue;
                 }
-                if (bestUpdated == null || updated.isAfter(bestUpdated)) {
+                // S3 times have whole seconds: of two generations last updated in the same second (a replicator
+                // restarted within it), the one begun later is the newer (Litestream takes the first listed)
+                if (bestUpdated == null
+                        || updated.isAfter(bestUpdated)
+                        || updated.equals(bestUpdated) && created.isAfter(bestCreated)) {
                     SnapshotInfo snap = pickSnapshot(snaps, target);
                     if (snap == null) {
                         continue;
                     }
                     best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target), null);
                     bestUpdated = updated;
+                    bestCreated = created;
                 }
             }
         }

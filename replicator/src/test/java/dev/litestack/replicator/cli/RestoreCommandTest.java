@@ -317,6 +317,38 @@ class RestoreCommandTest {
         assertEquals("error: no matching backups found" + NL, early.err());
     }
 
+    /**
+     * Two generations last updated in the same second (S3 times have whole seconds; a replicator restarted within
+     * it): the one begun later is the newer. The first listed (the smaller name) was restored, an older state.
+     */
+    @Test
+    void ofTwoGenerationsUpdatedInTheSameSecondTheOneBegunLaterIsRestored() throws Exception {
+        Path rep = dir.resolve("rep");
+        EngineReplica.Built one = EngineReplica.build(dir.resolve("a.db"), rep, 1, 3);
+        EngineReplica.Built two = EngineReplica.build(dir.resolve("b.db"), rep, 2, 5);
+        boolean oneFirst = one.generation().compareTo(two.generation()) < 0;
+        EngineReplica.Built earlier = oneFirst ? one : two; // listed first
+        EngineReplica.Built later = oneFirst ? two : one;
+        Instant second = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        stamp(rep, earlier.generation(), second.minusSeconds(30), second);
+        stamp(rep, later.generation(), second.minusSeconds(5), second);
+        Path out = dir.resolve("out.db");
+        Cli.Result r = Cli.run("restore", "-o", out.toString(), url(rep));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(AppDb.range(0, later.rows()), AppDb.ids(out), "the generation begun later");
+    }
+
+    /** Gives every snapshot of {@code generation} the time {@code begun} and every WAL segment {@code last}. */
+    private static void stamp(Path rep, String generation, Instant begun, Instant last) throws Exception {
+        Path gen = rep.resolve("generations").resolve(generation);
+        try (Stream<Path> files = Files.walk(gen)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                boolean snapshot = f.getFileName().toString().endsWith(".snapshot.lz4");
+                Files.setLastModifiedTime(f, FileTime.from(snapshot ? begun : last));
+            }
+        }
+    }
+
     @Test
     void generationFlagPicksAnOlderGeneration() throws Exception {
         Path rep = dir.resolve("rep");
