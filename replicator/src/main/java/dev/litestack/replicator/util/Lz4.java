@@ -27,17 +27,27 @@ public final class Lz4 {
      */
     public static InputStream decompress(InputStream in) throws IOException {
         InputStream source = in;
-        InputStream frame = new LZ4FrameInputStream(
-                source,
-                LZ4Factory.fastestInstance().safeDecompressor(),
-                XXHashFactory.fastestInstance().hash32(),
-                true);
+        InputStream frame;
+        try {
+            frame = new LZ4FrameInputStream(
+                    source,
+                    LZ4Factory.fastestInstance().safeDecompressor(),
+                    XXHashFactory.fastestInstance().hash32(),
+                    true);
+        } catch (IOException | RuntimeException e) {
+            throw plain(e);
+        }
         return new FilterInputStream(frame) {
             private boolean checked;
 
             @Override
             public int read() throws IOException {
-                int r = super.read();
+                int r;
+                try {
+                    r = super.read();
+                } catch (IOException | RuntimeException e) {
+                    throw plain(e);
+                }
                 if (r < 0) {
                     checkTrailer();
                 }
@@ -46,7 +56,12 @@ public final class Lz4 {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int r = super.read(b, off, len);
+                int r;
+                try {
+                    r = super.read(b, off, len);
+                } catch (IOException | RuntimeException e) {
+                    throw plain(e);
+                }
                 if (r < 0) {
                     checkTrailer();
                 }
@@ -63,5 +78,28 @@ public final class Lz4 {
                 }
             }
         };
+    }
+
+    /**
+     * lz4-java's failures in words that say what is wrong with the object ("Stream unsupported" is a bad magic number,
+     * and a damaged block came as an LZ4Exception, a RuntimeException whose class name reached the messages).
+     */
+    static IOException plain(Exception e) {
+        Throwable lz4 = e instanceof net.jpountz.lz4.LZ4Exception
+                ? e
+                : e.getCause() instanceof net.jpountz.lz4.LZ4Exception c ? c : null;
+        if (lz4 != null) {
+            return new IOException("damaged LZ4 data (" + lz4.getMessage() + ")", e);
+        }
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof IOException io && !m.startsWith("Stream ") && !m.startsWith("Frame ")) {
+            return io; // the source's own failure (a download cut off, a disk error): as it is
+        }
+        String what = switch (m) {
+            case "Stream unsupported" -> "not LZ4 data (bad magic number)";
+            case "Stream ended prematurely" -> "LZ4 data cut short (truncated object)";
+            default -> "damaged LZ4 data (" + m + ")";
+        };
+        return new IOException(what, e);
     }
 }

@@ -172,7 +172,23 @@ class Lz4Test {
     void rejectsABadMagic() throws Exception {
         byte[] f = compress(compressible(100));
         f[0] = 0x05;
-        assertThrows(IOException.class, () -> decompress(f));
+        IOException e = assertThrows(IOException.class, () -> decompress(f));
+        assertEquals("not LZ4 data (bad magic number)", e.getMessage());
+    }
+
+    /** lz4-java's own words ("Stream unsupported", an LZ4Exception's class name) never reach a message. */
+    @Test
+    void failuresSayWhatIsWrongWithTheData() throws Exception {
+        byte[] f = compress(compressible(300_000));
+        IOException cut = assertThrows(IOException.class, () -> decompress(Arrays.copyOf(f, 9)));
+        assertEquals("LZ4 data cut short (truncated object)", cut.getMessage());
+        byte[] damaged = f.clone();
+        for (int i = 7 + 4 + 10; i < 7 + 4 + 60; i++) {
+            damaged[i] = (byte) 0xff; // a compressed block's match offsets and lengths
+        }
+        IOException bad = assertThrows(IOException.class, () -> decompress(damaged));
+        assertTrue(bad.getMessage().startsWith("damaged LZ4 data ("), bad.getMessage());
+        assertTrue(!bad.getMessage().contains("Exception"), bad.getMessage());
     }
 
     @ParameterizedTest
