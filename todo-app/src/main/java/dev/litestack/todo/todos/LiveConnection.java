@@ -53,10 +53,25 @@ final class LiveConnection {
 
     private volatile Subscription subscription;
 
+    /**
+     * Ends the connection outright, a little after its close frame was queued: that frame waits behind whatever the
+     * client has not read, so a client that does not read would keep its socket, and every message queued for it,
+     * for good. Closing the connection fails those writes and lets their memory go.
+     */
+    private final Runnable abort;
+
+    /** Text still counted against the process's cap; no longer once the socket is closing ({@link #close}). */
+    private boolean counted = true;
+
     LiveConnection(String user, WebSocketSession session, Caps caps) {
+        this(user, session, caps, () -> {});
+    }
+
+    LiveConnection(String user, WebSocketSession session, Caps caps, Runnable abort) {
         this.user = user;
         this.session = session;
         this.caps = caps;
+        this.abort = abort;
         caps.open().add(this);
     }
 
@@ -134,7 +149,9 @@ final class LiveConnection {
     private synchronized void written(long n) {
         queued -= n;
         backlog = queued;
-        caps.total().addAndGet(-n);
+        if (counted) {
+            caps.total().addAndGet(-n);
+        }
     }
 
     /** Hands a reserved message to the socket; its reservation ends when it is written (or the socket is gone). */
@@ -150,9 +167,15 @@ final class LiveConnection {
     void close(CloseReason reason) {
         if (closing.compareAndSet(false, true)) {
             stop();
+            synchronized (this) {
+                // what it still has queued goes with the connection (below): other sockets are not held to it
+                counted = false;
+                caps.total().addAndGet(-queued);
+            }
             if (session.isOpen()) {
                 session.close(reason);
             }
+            abort.run();
         }
     }
 
@@ -171,7 +194,9 @@ final class LiveConnection {
         if (held != null) {
             queued -= heldBytes;
             backlog = queued;
-            caps.total().addAndGet(-heldBytes);
+            if (counted) {
+                caps.total().addAndGet(-heldBytes);
+            }
             held = new ArrayList<>();
             heldBytes = 0;
         }
