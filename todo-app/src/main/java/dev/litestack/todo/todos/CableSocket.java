@@ -72,7 +72,7 @@ class CableSocket {
             refuse(session, CloseReason.TRY_AGAIN_LATER);
             return;
         }
-        LiveConnection connection = new LiveConnection(user, session, caps, abort(request));
+        LiveConnection connection = new LiveConnection(user, session, caps);
         session.put(CONNECTION, connection);
         connection.subscribed(cable.subscribe(TodoStreams.channel(user), connection::deliver));
         if (!session.isOpen()) {
@@ -80,24 +80,6 @@ class CableSocket {
             return;
         }
         snapshots.request(connection);
-    }
-
-    /** How long a socket closed by the server has to read its close frame before its connection is closed. */
-    static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(1);
-
-    /** Closes the socket's connection {@link #CLOSE_GRACE} from now (see {@link LiveConnection}). */
-    private static Runnable abort(HttpRequest<?> request) {
-        if (!(request instanceof io.micronaut.http.server.netty.NettyHttpRequest<?> netty)) {
-            return () -> {};
-        }
-        io.netty.channel.Channel channel = netty.getChannelHandlerContext().channel();
-        return () -> channel.eventLoop()
-                .schedule(
-                        () -> {
-                            channel.close();
-                        },
-                        CLOSE_GRACE.toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Counts a new socket of {@code user}, unless the user or the process already has the most allowed. */

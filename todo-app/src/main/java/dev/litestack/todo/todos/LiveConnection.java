@@ -6,8 +6,6 @@ import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.exceptions.WebSocketSessionException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,26 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LiveConnection {
 
-    /**
-     * The queued-text caps: {@code total} is shared by every socket of the process, and so is {@code open}, the
-     * sockets that count against it.
-     */
-    record Caps(long perSocket, AtomicLong total, long maxTotal, Set<LiveConnection> open) {
-        Caps(long perSocket, AtomicLong total, long maxTotal) {
-            this(perSocket, total, maxTotal, ConcurrentHashMap.newKeySet());
-        }
-
-        /** The open socket with the most text waiting, or null. */
-        LiveConnection largestBacklog() {
-            LiveConnection largest = null;
-            for (LiveConnection c : open) {
-                if (!c.closing.get() && (largest == null || c.backlog > largest.backlog)) {
-                    largest = c;
-                }
-            }
-            return largest;
-        }
-    }
+    /** The queued-text caps: {@code total} is shared by every socket of the process. */
+    record Caps(long perSocket, AtomicLong total, long maxTotal) {}
 
     final String user;
     private final WebSocketSession session;
@@ -48,31 +28,12 @@ final class LiveConnection {
     private List<String> held = new ArrayList<>();
     private long heldBytes;
     private long queued;
-    /** {@link #queued}, for other sockets' threads choosing which socket to close ({@link Caps#largestBacklog}). */
-    private volatile long backlog;
-
     private volatile Subscription subscription;
 
-    /**
-     * Ends the connection outright, a little after its close frame was queued: that frame waits behind whatever the
-     * client has not read, so a client that does not read would keep its socket, and every message queued for it,
-     * for good. Closing the connection fails those writes and lets their memory go.
-     */
-    private final Runnable abort;
-
-    /** Text still counted against the process's cap; no longer once the socket is closing ({@link #close}). */
-    private boolean counted = true;
-
     LiveConnection(String user, WebSocketSession session, Caps caps) {
-        this(user, session, caps, () -> {});
-    }
-
-    LiveConnection(String user, WebSocketSession session, Caps caps, Runnable abort) {
         this.user = user;
         this.session = session;
         this.caps = caps;
-        this.abort = abort;
-        caps.open().add(this);
     }
 
     void subscribed(Subscription subscription) {
@@ -115,43 +76,22 @@ final class LiveConnection {
         }
     }
 
-    /**
-     * Counts {@code message} as queued, or closes the socket with 1013 if that would pass its own cap. Past the
-     * process's cap the socket with the most text waiting is closed (a client that does not read), not this one: it
-     * used to be whichever socket got the next message, mostly a reader's tab with a small one. This message is
-     * then counted while that socket's text is let go, up to one socket's cap over the process's; past that, or if
-     * this socket is the one with the most waiting, this one is closed.
-     */
+    /** Counts {@code message} as queued, or closes the socket with 1013 if that would pass a cap. */
     private boolean reserve(long n) {
-        if (queued + n > caps.perSocket()) {
+        if (queued + n > caps.perSocket() || caps.total().addAndGet(n) > caps.maxTotal()) {
+            if (queued + n <= caps.perSocket()) {
+                caps.total().addAndGet(-n);
+            }
             close(CloseReason.TRY_AGAIN_LATER);
             return false;
         }
-        long total = caps.total().addAndGet(n);
-        if (total > caps.maxTotal()) {
-            LiveConnection largest = caps.largestBacklog();
-            boolean other = largest != null && largest != this && largest.backlog > queued + n;
-            if (other) {
-                // on a thread of its own: closing takes that socket's lock, and it may be waiting for this one's
-                Thread.ofVirtual().start(() -> largest.close(CloseReason.TRY_AGAIN_LATER));
-            }
-            if (!other || total > caps.maxTotal() + caps.perSocket()) {
-                caps.total().addAndGet(-n);
-                close(CloseReason.TRY_AGAIN_LATER);
-                return false;
-            }
-        }
         queued += n;
-        backlog = queued;
         return true;
     }
 
     private synchronized void written(long n) {
         queued -= n;
-        backlog = queued;
-        if (counted) {
-            caps.total().addAndGet(-n);
-        }
+        caps.total().addAndGet(-n);
     }
 
     /** Hands a reserved message to the socket; its reservation ends when it is written (or the socket is gone). */
@@ -167,15 +107,9 @@ final class LiveConnection {
     void close(CloseReason reason) {
         if (closing.compareAndSet(false, true)) {
             stop();
-            synchronized (this) {
-                // what it still has queued goes with the connection (below): other sockets are not held to it
-                counted = false;
-                caps.total().addAndGet(-queued);
-            }
             if (session.isOpen()) {
                 session.close(reason);
             }
-            abort.run();
         }
     }
 
@@ -186,17 +120,13 @@ final class LiveConnection {
 
     /** Unsubscribes and forgets held messages; the socket itself is closed by whoever called. */
     synchronized void stop() {
-        caps.open().remove(this);
         Subscription s = subscription;
         if (s != null) {
             s.close();
         }
         if (held != null) {
             queued -= heldBytes;
-            backlog = queued;
-            if (counted) {
-                caps.total().addAndGet(-heldBytes);
-            }
+            caps.total().addAndGet(-heldBytes);
             held = new ArrayList<>();
             heldBytes = 0;
         }
