@@ -270,6 +270,9 @@ final class ReplicateCommand implements Callable<Integer> {
         List<DbConfig> missing = config.dbs().stream()
                 .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !holdsDatabase(d.path()))
                 .toList();
+        config.dbs().stream()
+                .filter(d -> (restoreIfMissing || d.restoreIfDbNotExists()) && !missing.contains(d))
+                .forEach(d -> RestoreCommand.removeAbandonedWork(d.path(), log));
         if (missing.isEmpty()) {
             return;
         }

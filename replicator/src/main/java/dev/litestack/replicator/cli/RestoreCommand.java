@@ -162,6 +162,7 @@ final class RestoreCommand implements Callable<Integer> {
             if (SqliteFiles.holdsDatabase(out)) {
                 if (ifDbNotExists) {
                     log.info("database already exists, skipping", "path", out);
+                    removeAbandonedWork(out, log);
                     return ExitCodes.OK;
                 }
                 throw new CliException("cannot restore, output path already exists: " + out);
@@ -283,6 +284,15 @@ final class RestoreCommand implements Callable<Integer> {
         } catch (DateTimeParseException e) {
             throw new CliException(
                     "invalid -timestamp " + timestamp + ": want RFC 3339, e.g. 2026-11-25T22:58:55Z", ExitCodes.USAGE);
+        }
+    }
+
+    /** Removes the work folders killed restores left beside {@code out}; a failure is only logged. */
+    static void removeAbandonedWork(Path out, Log log) {
+        try {
+            Restorer.removeAbandonedWork(out);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("cannot remove what an interrupted restore left", "path", out, "error", e);
         }
     }
 }

@@ -238,6 +238,16 @@ public final class Restorer {
     }
 
     /**
+     * Removes what restores to {@code output} that were killed left beside it (their work folders), when no restore
+     * runs because the database is already there (-if-db-not-exists, restore-if-db-not-exists). Best effort: a
+     * failure is the caller's to log.
+     */
+    public static void removeAbandonedWork(Path output) throws IOException {
+        Path out = SqliteFiles.resolve(output);
+        WorkFolder.removeAbandoned(out.getParent(), out);
+    }
+
+    /**
      * Refuses a new output {@code out} that has a WAL with content or a hot rollback journal (a non-zero
      * header) beside it: left from an earlier database whose file is gone, SQLite would replay it (or roll
      * it back) into the restored file at its first open, giving a state no replica holds. An empty WAL,

@@ -125,7 +125,7 @@ final class WorkFolder implements Closeable {
      * process) is in use. Opening and closing a lock file cannot drop a lock of SQLite's: it is not a
      * database file.
      */
-    private static void removeAbandoned(Path parent, Path out) throws IOException {
+    static void removeAbandoned(Path parent, Path out) throws IOException {
         if (!Files.isDirectory(parent)) {
             return;
         }

@@ -176,6 +176,19 @@ class ReplicateExecTest {
         }
     }
 
+    /** The boot path with the database already there removes what a restore killed at an earlier boot left. */
+    @Test
+    void restoreIfDbNotExistsRemovesAKilledRestoresWorkFolderWhenTheDatabaseIsThere() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(db, rep, 2, 4);
+        Path killed = Files.createDirectories(db.resolveSibling("." + db.getFileName() + ".restore-0123456789ab"));
+        Files.write(killed.resolve("lock"), new byte[0]);
+        Cli.Result r = Cli.exec(
+                dir, "replicate", "-restore-if-db-not-exists", "-exec", "sh -c \"exit 0\"", db.toString(), url);
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(Files.exists(killed));
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(restored("again.db")));
+    }
+
     @Test
     void restoreIfDbNotExistsWithoutAReplicaStartsEmpty() throws Exception {
         Cli.Result r = Cli.exec(

@@ -511,6 +511,24 @@ class RestoreCommandTest {
         assertEquals(0, before.code(), before.toString());
     }
 
+    /** A restore that is skipped because the database is there (-if-db-not-exists) still removes a killed one's folder. */
+    @Test
+    void aSkippedRestoreStillRemovesAKilledOnesWorkFolder() throws Exception {
+        EngineReplica.Built b = EngineReplica.build(dir.resolve("app.db"), dir.resolve("rep"), 2, 3);
+        Path out = dir.resolve("out.db");
+        assertEquals(
+                0,
+                Cli.run("restore", "-o", out.toString(), url(dir.resolve("rep")))
+                        .code());
+        Path killed = Files.createDirectories(dir.resolve(".out.db.restore-0123456789ab"));
+        Files.write(killed.resolve("lock"), new byte[0]);
+        Files.writeString(killed.resolve("out.db.tmp"), "half a database");
+        Cli.Result r = Cli.run("restore", "-if-db-not-exists", "-o", out.toString(), url(dir.resolve("rep")));
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(Files.exists(killed), names().toString());
+        assertEquals(AppDb.range(0, b.rows()), AppDb.ids(out));
+    }
+
     /**
      * A restore killed mid-way (SIGKILL; SIGTERM runs the JVM's exit hook, which removes it) leaves its work
      * folder beside the output; the next restore to that output removes it. One whose lock is held is left alone.
