@@ -286,7 +286,18 @@ public final class Database implements AutoCloseable {
             closeConnections();
             forcedGeneration = reason;
             if (oldWal) {
-                moveOldWalAside(uncopied);
+                if (walInUseElsewhere()) {
+                    log.warn(
+                            "sync: the database file was replaced but its WAL, the old database's, is open in another"
+                                    + " process, which reads the new file through it; left as it is, and replicated as"
+                                    + " that process sees it",
+                            "db",
+                            path,
+                            "wal",
+                            walPath);
+                } else {
+                    moveOldWalAside(uncopied);
+                }
             }
         } finally {
             checkpointLock.writeLock().unlock();
@@ -301,6 +312,26 @@ public final class Database implements AutoCloseable {
      * result. So the WAL and its index are renamed aside first (kept, not deleted: whatever of it was not yet
      * replicated is in there) and the new file is opened as it is.
      */
+    /**
+     * Whether another process has the WAL open: each SQLite connection holds a shared lock on the -shm's DMS byte
+     * (offset 128) for as long as it is open. Ours are closed when this runs, so closing this descriptor of the -shm
+     * drops no lock of ours.
+     */
+    private boolean walInUseElsewhere() throws IOException {
+        Path shm = SqliteFiles.shm(path);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                shm, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock(128, 1, false);
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
     private void moveOldWalAside(long uncopied) throws IOException {
         String suffix = ".before-replace-" + clock.instant().getEpochSecond();
         Path wal = walPath;
