@@ -464,6 +464,8 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
             private boolean autoReadBefore;
             private boolean readWanted;
+            /** Too many requests were sent ahead: the connection closes once the answer under way is on the socket. */
+            private boolean closeAfterAnswer;
 
             @Override
             public void handlerAdded(ChannelHandlerContext ctx) {
@@ -546,7 +548,11 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                                         + maxIncomplete + ") were held in all); closed it (" + channel.remoteAddress()
                                         + ")");
                         dropHeld();
-                        stop(null);
+                        // what else arrives is dropped, and the connection is closed once the answer under way is sent:
+                        // closing it in the middle of that answer made Micronaut log a stack trace per connection
+                        end();
+                        refused = true;
+                        closeAfterAnswer = true;
                         return;
                     }
                     heldHere++;
@@ -631,6 +637,10 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
                         // pipelined request goes to the application then too
                         ChannelPromise sent = promise.unvoid();
                         sent.addListener(f -> {
+                            if (closeAfterAnswer) {
+                                ctx.close();
+                                return;
+                            }
                             answered(ctx);
                             maybeIdle();
                         });
