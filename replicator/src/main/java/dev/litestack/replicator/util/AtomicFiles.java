@@ -57,11 +57,22 @@ public final class AtomicFiles {
             size = ch.size();
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            if (e instanceof IOException io && outOfSpace(io)) {
+                // the JDK's message names no file: say which one could not be written
+                throw new IOException("cannot write " + target + ": " + IoErrors.reason(io), io);
+            }
             throw e;
         }
         move(tmp, target);
         fsyncDirectory(tmp.getParent());
         return size;
+    }
+
+    /** A write that failed for want of space (ENOSPC, EDQUOT), whose message is the OS's reason alone. */
+    private static boolean outOfSpace(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return !(e instanceof java.nio.file.FileSystemException)
+                && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
     }
 
     public static long write(Path target, InputStream in) throws IOException {

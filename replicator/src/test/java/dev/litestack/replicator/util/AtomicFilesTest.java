@@ -59,6 +59,22 @@ class AtomicFilesTest {
         assertEquals(List.of("generation"), names());
     }
 
+    /** A full disk's error names the file (the JDK's "No space left on device" names none). */
+    @Test
+    void aFullDiskNamesTheFileThatCouldNotBeWritten() throws Exception {
+        Path f = dir.resolve("00000001_00000000.wal.lz4");
+        IOException full = new IOException("No space left on device");
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(f, out -> {
+                    out.write(1);
+                    throw full;
+                }));
+        assertEquals("cannot write " + f + ": No space left on device", e.getMessage());
+        assertSame(full, e.getCause());
+        assertEquals(List.of(), names(), "neither target nor temp exists");
+    }
+
     @Test
     void aRuntimeFailureAlsoCleansUp() throws Exception {
         Path f = dir.resolve("x");
