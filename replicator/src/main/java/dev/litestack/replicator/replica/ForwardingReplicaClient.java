@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.util.List;
 
 /** A client that passes every call to another one; wrappers override what they change. */
-abstract class ForwardingReplicaClient implements ReplicaClient {
+public abstract class ForwardingReplicaClient implements ReplicaClient {
 
     protected final ReplicaClient inner;
 

@@ -57,6 +57,9 @@ public final class Replica {
     private final Log log;
     private final ReplicaStats stats = new ReplicaStats();
     private volatile Pos pos;
+    /** The position last logged at INFO when learned from the replica. */
+    private Pos lastLoggedPosition;
+
     private Instant lastSnapshotAt;
 
     public Replica(Database db, ReplicaClient client, Options options, Clock clock, Log log) {
@@ -205,7 +208,13 @@ public final class Replica {
                 .orElse(null);
         pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index());
         stats.markShipped(pos);
-        log.info("replica position", "db", db.path(), "replica", name(), "position", pos);
+        if (pos.equals(lastLoggedPosition)) {
+            // learned again after a failed sync, where it was: one line per outage is the failure's own
+            log.debug("replica position", "db", db.path(), "replica", name(), "position", pos);
+        } else {
+            log.info("replica position", "db", db.path(), "replica", name(), "position", pos);
+            lastLoggedPosition = pos;
+        }
     }
 
     private Pos positionFromReplica(String generation, long snapshotIndex) throws IOException {

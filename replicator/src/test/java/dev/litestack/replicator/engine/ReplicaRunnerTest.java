@@ -81,7 +81,7 @@ class ReplicaRunnerTest {
     }
 
     private ReplicaRunner runner(
-            FileReplicaClient client,
+            dev.litestack.replicator.replica.ReplicaClient client,
             Duration snapshotInterval,
             Duration retention,
             Duration retentionCheck,
@@ -96,6 +96,47 @@ class ReplicaRunnerTest {
         ReplicaRunner runner = new ReplicaRunner(replica, scheduler, log);
         db.addListener(runner::onChange);
         return runner;
+    }
+
+    /**
+     * Uploads fail while listings work (a bucket refusing PUTs): each retry learns the replica's position again, which
+     * was logged at INFO every time (a line per retry); now once, and again only if it moved.
+     */
+    @Test
+    void aPositionLearnedAgainAtEveryRetryIsLoggedOnce() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.litestack.replicator.replica.ReplicaClient client =
+                new dev.litestack.replicator.replica.ForwardingReplicaClient(
+                        new FileReplicaClient(dir.resolve("replica"), clock)) {
+                    @Override
+                    public dev.litestack.replicator.replica.WalSegmentInfo writeWalSegment(
+                            dev.litestack.replicator.Pos pos, java.io.InputStream body) throws java.io.IOException {
+                        if (refuse.get()) {
+                            throw new java.io.IOException("uploads refused");
+                        }
+                        return super.writeWalSegment(pos, body);
+                    }
+                };
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        stepUntil(runner::healthy);
+        refuse.set(true);
+        write(5);
+        for (int failures = 1; failures <= 4; failures++) {
+            long before = errors(runner);
+            stepUntil(() -> errors(runner) > before);
+        }
+        long infoLines = logText()
+                .lines()
+                .filter(l -> l.contains("level=INFO") && l.contains("msg=\"replica position\""))
+                .count();
+        assertTrue(infoLines <= 2, "replica position at INFO " + infoLines + " times:\n" + logText());
+        refuse.set(false);
+        stepUntil(runner::healthy);
     }
 
     @Test
