@@ -244,6 +244,15 @@ public final class Database implements AutoCloseable {
         try {
             conns = SqliteConnections.open(path);
             pageSize = conns.pageSize();
+            if (conns.switchedFrom() != null) {
+                log.warn(
+                        "database was not in WAL mode; switched it to WAL, which replication needs (an application"
+                                + " that sets another journal_mode at every open will find the database locked)",
+                        "db",
+                        path,
+                        "journal_mode_was",
+                        conns.switchedFrom());
+            }
         } catch (SQLException e) {
             closeConnections();
             throw new IOException("cannot open database " + path + ": " + Log.describe(e), e);

@@ -33,6 +33,13 @@ final class SqliteConnections implements AutoCloseable {
 
     private boolean readLocked;
     private boolean handingOver;
+    /** The journal mode the database had before these connections put it in WAL mode, or null if it was in WAL. */
+    private String switchedFrom;
+
+    /** The journal mode the database was switched from (null: it was already in WAL mode). */
+    String switchedFrom() {
+        return switchedFrom;
+    }
 
     private SqliteConnections(Connection writer, Connection checkpointer, Connection reader, Connection spare) {
         this.writer = writer;
@@ -47,7 +54,11 @@ final class SqliteConnections implements AutoCloseable {
         Connection r = null;
         Connection r2 = null;
         try {
+            String before;
             try (Statement st = w.createStatement()) {
+                try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                    before = rs.next() ? rs.getString(1) : "";
+                }
                 try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = wal")) {
                     String mode = rs.next() ? rs.getString(1) : "";
                     if (!"wal".equalsIgnoreCase(mode)) {
@@ -67,6 +78,7 @@ final class SqliteConnections implements AutoCloseable {
             r = connect(path, true);
             r2 = connect(path, true);
             SqliteConnections conns = new SqliteConnections(w, c, r, r2);
+            conns.switchedFrom = "wal".equalsIgnoreCase(before) ? null : before;
             conns.acquireReadLock();
             return conns;
         } catch (SQLException e) {

@@ -219,6 +219,19 @@ class SqliteLocksTest {
         assertEquals(AppDb.range(100, 160), AppDb.ids(theirs));
     }
 
+    /** A database in rollback-journal mode is switched to WAL, as Litestream does, and now a warning says so. */
+    @Test
+    void aRollbackJournalDatabaseIsSwitchedToWalWithAWarning() throws Exception {
+        Path db = dir.resolve("app.db");
+        Writers.sqlite3(db, "PRAGMA journal_mode=delete; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+        try (Database d = new Database(Database.Options.defaults(db), Clock.systemUTC(), log)) {
+            d.sync();
+        }
+        assertTrue(logText().contains("database was not in WAL mode; switched it to WAL"), logText());
+        assertTrue(logText().contains("journal_mode_was=delete"), logText());
+        assertEquals("wal", Writers.sqlite3(db, "PRAGMA journal_mode;").strip());
+    }
+
     @Test
     void aWalDeletedUnderTheReplicatorStartsANewGenerationAndLosesNothing() throws Exception {
         Path db = dir.resolve("app.db");
