@@ -258,18 +258,25 @@ final class IncomingRequests implements BeanCreatedEventListener<NettyServerCust
 
     /** Closes the connection whose request has been incomplete the longest. */
     private void shed() {
-        Connection oldest = incomplete.stream()
-                .min(Comparator.comparingLong(c -> c.startedAt))
-                .orElse(null);
-        if (oldest == null || !incomplete.remove(oldest)) {
-            return; // none, or another thread is closing it
+        // until under the cap: two event loops over it at once may pick the same oldest, and the one that loses it
+        // must take the next (it used to stop there, leaving one more than the cap)
+        while (incomplete.size() > maxIncomplete) {
+            Connection oldest = incomplete.stream()
+                    .min(Comparator.comparingLong(c -> c.startedAt))
+                    .orElse(null);
+            if (oldest == null) {
+                return;
+            }
+            if (!incomplete.remove(oldest)) {
+                continue; // another thread is closing it
+            }
+            quiet.warn(
+                    "incomplete requests",
+                    "more than app.web.max-incomplete-requests (" + maxIncomplete
+                            + ") requests were being received at once; closed the connection whose request was "
+                            + "incomplete the longest (" + oldest.channel.remoteAddress() + ")");
+            oldest.channel.eventLoop().execute(oldest::giveUp);
         }
-        quiet.warn(
-                "incomplete requests",
-                "more than app.web.max-incomplete-requests (" + maxIncomplete
-                        + ") requests were being received at once; closed the connection whose request was "
-                        + "incomplete the longest (" + oldest.channel.remoteAddress() + ")");
-        oldest.channel.eventLoop().execute(oldest::giveUp);
     }
 
     /**
