@@ -81,9 +81,11 @@ class S3ReplicaClientErrorTest {
             S3ReplicaException e = assertThrows(S3ReplicaException.class, client::verify);
             assertEquals(Reason.ACCESS_DENIED, e.reason());
             assertMentions(e, "s3://" + settings.bucket() + "/p", "access denied", "secret-access-key");
+            // an empty body: s3proxy answers a bad signature before reading the body and closes, and the JDK client
+            // then fails writing even one byte ("Error writing request body"), losing the answer (seen once in CI)
             e = assertThrows(
                     S3ReplicaException.class,
-                    () -> client.writeWalSegment(new Pos(GEN, 0, 0), new ByteArrayInputStream(new byte[1])));
+                    () -> client.writeWalSegment(new Pos(GEN, 0, 0), new ByteArrayInputStream(new byte[0])));
             assertMentions(e, "put s3://" + settings.bucket() + "/p/generations/" + GEN + "/wal/", "access denied");
         }
     }
