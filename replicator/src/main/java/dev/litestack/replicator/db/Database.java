@@ -295,18 +295,7 @@ public final class Database implements AutoCloseable {
             closeConnections();
             forcedGeneration = reason;
             if (oldWal) {
-                if (walInUseElsewhere()) {
-                    log.warn(
-                            "sync: the database file was replaced but its WAL, the old database's, is open in another"
-                                    + " process, which reads the new file through it; left as it is, and replicated as"
-                                    + " that process sees it",
-                            "db",
-                            path,
-                            "wal",
-                            walPath);
-                } else {
-                    moveOldWalAside(uncopied);
-                }
+                setOldWalAside(uncopied);
             }
         } finally {
             checkpointLock.writeLock().unlock();
@@ -315,39 +304,22 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * A database file was moved into place while the WAL beside it stayed: the old database's (our connections
-     * kept it from being removed at its writer's last close). Opened through SQLite, it would be applied to the
-     * new file, pages of one database over another, and the new generation's snapshot would ship that corrupt
-     * result. So the WAL and its index are renamed aside first (kept, not deleted: whatever of it was not yet
-     * replicated is in there) and the new file is opened as it is.
+     * The database file was replaced while its WAL, the old database's, stayed ({@link OldWal}): moved aside before
+     * SQLite opens the new file, unless another process has it open and so reads the new file through it already.
      */
-    /**
-     * Whether another process has the WAL open: each SQLite connection holds a shared lock on the -shm's DMS byte
-     * (offset 128) for as long as it is open. Ours are closed when this runs, so closing this descriptor of the -shm
-     * drops no lock of ours.
-     */
-    private boolean walInUseElsewhere() throws IOException {
+    private void setOldWalAside(long uncopied) throws IOException {
         Path shm = SqliteFiles.shm(path);
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                shm, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock lock = ch.tryLock(128, 1, false);
-            if (lock == null) {
-                return true;
-            }
-            lock.release();
-            return false;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return false;
+        if (OldWal.inUseElsewhere(shm)) {
+            log.warn(
+                    "sync: the database file was replaced but its WAL, the old database's, is open in another process,"
+                            + " which reads the new file through it; left as it is, and replicated as that process sees it",
+                    "db",
+                    path,
+                    "wal",
+                    walPath);
+            return;
         }
-    }
-
-    private void moveOldWalAside(long uncopied) throws IOException {
-        String suffix = ".before-replace-" + clock.instant().getEpochSecond();
-        Path wal = walPath;
-        Path aside = wal.resolveSibling(wal.getFileName() + suffix);
-        Files.move(wal, aside);
-        Path shm = SqliteFiles.shm(path);
-        Files.deleteIfExists(shm); // an index of that WAL, rebuilt from a WAL at every open: nothing in it to keep
+        Path aside = OldWal.moveAside(walPath, shm, clock.instant());
         log.warn(
                 "sync: the database file was replaced but its WAL was the old database's; moved it aside so that"
                         + " SQLite does not apply it to the new file",

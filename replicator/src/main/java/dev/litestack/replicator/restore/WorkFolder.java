@@ -89,10 +89,6 @@ final class WorkFolder implements Closeable {
         return dir.resolve("segments");
     }
 
-    Path path() {
-        return dir;
-    }
-
     @Override
     public void close() throws IOException {
         try {
