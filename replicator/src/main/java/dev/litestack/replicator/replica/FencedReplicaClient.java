@@ -26,6 +26,12 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
         return lease;
     }
 
+    /** Changes each time the lease is taken from nobody or from another holder ({@link LeaseKeeper#takings()}). */
+    @Override
+    public long term() {
+        return lease.takings();
+    }
+
     /** Releases the lease (after the final sync, which runs before clients close), then closes the client. */
     @Override
     public void close() throws IOException {

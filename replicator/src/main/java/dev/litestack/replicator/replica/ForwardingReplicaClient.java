@@ -40,6 +40,11 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public long term() {
+        return inner.term();
+    }
+
+    @Override
     public String type() {
         return inner.type();
     }

@@ -36,6 +36,8 @@ public final class LeaseKeeper {
     private volatile Runnable beforeWrite = () -> {};
     private volatile Lease lostTo;
     private volatile boolean closed;
+    /** How many times the lease was taken from nobody or from another holder. */
+    private volatile long takings;
 
     public LeaseKeeper(LeaseStore store, String holder, String host, long pid, Duration duration, Clock clock) {
         this.store = store;
@@ -85,6 +87,15 @@ public final class LeaseKeeper {
         return lostTo;
     }
 
+    /**
+     * How many times this keeper took the lease when none was stored (the first time, or after the lease object
+     * was deleted, as with the replica's whole folder) or from another holder; not when it took back its own
+     * lapsed lease, which nobody touched meanwhile.
+     */
+    public long takings() {
+        return takings;
+    }
+
     boolean held() {
         return version != null;
     }
@@ -120,6 +131,9 @@ public final class LeaseKeeper {
         expiresAt = mine.expires();
         renewAfter = now.plus(duration.dividedBy(3));
         lostTo = null;
+        if (cur == null || !cur.lease().holder().equals(holder)) {
+            takings++; // written under this monitor only
+        }
         return new Acquired();
     }
 

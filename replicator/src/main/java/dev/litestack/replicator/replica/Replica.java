@@ -57,6 +57,8 @@ public final class Replica {
     private final Log log;
     private final ReplicaStats stats = new ReplicaStats();
     private volatile Pos pos;
+    /** The client's {@link ReplicaClient#term()} when {@link #pos} was learned from the replica. */
+    private long posTerm;
     /** The position last logged at INFO when learned from the replica. */
     private Pos lastLoggedPosition;
 
@@ -112,6 +114,19 @@ public final class Replica {
             return;
         }
         try {
+            if (pos != null && client.term() != posTerm) {
+                // the lease was taken anew: the replica's files may be gone (its folder deleted with the lease)
+                // or another replicator wrote; learn the position again, with a snapshot if the generation has none
+                log.info(
+                        "replica changed hands or lost its lease object; checking its generation again",
+                        "db",
+                        db.path(),
+                        "replica",
+                        name(),
+                        "generation",
+                        pos.generation());
+                pos = null;
+            }
             if (pos == null || !pos.generation().equals(dbPos.generation())) {
                 startGeneration(dbPos.generation());
                 dbPos = db.position();
@@ -124,6 +139,7 @@ public final class Replica {
                 long end = pos.index() == dbPos.index() ? dbPos.offset() : db.shadowSize(pos.generation(), pos.index());
                 if (end < 0 || pos.offset() > end) {
                     throw cannotContinue(
+                            pos.generation(),
                             end < 0
                                     ? "shadow wal missing for replica position " + pos
                                     : "replica position " + pos + " is past the shadow wal end " + end);
@@ -145,18 +161,19 @@ public final class Replica {
     }
 
     /**
-     * The shadow WAL cannot continue the replica from its position: the files it needs were deleted (by a run of the
-     * replicator whose configuration did not have this replica) or it is behind the replica. Retrying cannot help,
-     * so the database starts a new generation at its next sync, which this replica then begins with a snapshot.
+     * {@code generation} cannot be continued on this replica: the shadow files it needs were deleted (by a run of the
+     * replicator whose configuration did not have this replica), the shadow WAL is behind the replica, or the
+     * replica's generation lost its snapshot. Retrying cannot help, so the database starts a new generation at its
+     * next sync, which this replica then begins with a snapshot.
      */
-    private IOException cannotContinue(String problem) {
+    private IOException cannotContinue(String generation, String problem) {
         Pos now = db.position();
-        if (now == null || !now.generation().equals(pos.generation())) {
+        if (now == null || !now.generation().equals(generation)) {
             // another replica's sync, or the database's own checks, started a new generation meanwhile (and deleted
             // this one's shadow files): the next sync begins the new one
-            return new IOException(problem + " (generation " + pos.generation() + " has ended)");
+            return new IOException(problem + " (generation " + generation + " has ended)");
         }
-        db.requireNewGeneration(pos.generation(), "replica " + name() + ": " + problem);
+        db.requireNewGeneration(generation, "replica " + name() + ": " + problem);
         log.warn(
                 "replica cannot continue its generation, starting a new one",
                 "db",
@@ -191,9 +208,20 @@ public final class Replica {
         stats.markShipped(pos);
     }
 
-    /** Makes sure the replica has a snapshot of {@code generation}, then learns its position from the replica. */
+    /**
+     * Makes sure the replica has a snapshot of {@code generation}, then learns its position from the replica. A
+     * generation that holds WAL segments but no snapshot lost files (its snapshots deleted, or the replica's folder
+     * deleted while segments were being written): it cannot be continued, since a snapshot added now would sit
+     * beside segments whose start is gone, so the database begins a new generation.
+     */
     private void startGeneration(String generation) throws IOException {
+        long term = client.term();
+        List<WalSegmentInfo> segs = client.walSegments(generation);
         List<SnapshotInfo> snaps = client.snapshots(generation);
+        if (snaps.isEmpty() && !segs.isEmpty()) {
+            throw cannotContinue(
+                    generation, "generation " + generation + " has WAL segments but no snapshot (files deleted?)");
+        }
         if (snaps.isEmpty()) {
             SnapshotInfo info = snapshot();
             if (!info.generation().equals(generation)) {
@@ -206,7 +234,8 @@ public final class Replica {
                 .map(SnapshotInfo::createdAt)
                 .max(Instant::compareTo)
                 .orElse(null);
-        pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index());
+        pos = positionFromReplica(generation, snaps.get(snaps.size() - 1).index(), segs);
+        posTerm = term;
         stats.markShipped(pos);
         if (pos.equals(lastLoggedPosition)) {
             // learned again after a failed sync, where it was: one line per outage is the failure's own
@@ -217,8 +246,8 @@ public final class Replica {
         }
     }
 
-    private Pos positionFromReplica(String generation, long snapshotIndex) throws IOException {
-        List<WalSegmentInfo> segs = client.walSegments(generation);
+    private Pos positionFromReplica(String generation, long snapshotIndex, List<WalSegmentInfo> segs)
+            throws IOException {
         if (segs.isEmpty() || segs.get(segs.size() - 1).index() < snapshotIndex) {
             return Pos.start(generation, snapshotIndex);
         }

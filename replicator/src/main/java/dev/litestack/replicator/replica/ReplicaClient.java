@@ -111,6 +111,16 @@ public interface ReplicaClient extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * A number that changes whenever files this client wrote earlier may be gone or another writer may have
+     * written since: here, each time the replica's lease is taken from nobody (its object was deleted, as with the
+     * replica's whole folder or prefix) or from another holder. A writer that sees it change learns its position
+     * from the replica again. Always 0 for a client without a lease.
+     */
+    default long term() {
+        return 0;
+    }
+
     /** A short description for logs and errors, e.g. {@code file:/var/backups/app}. */
     String describe();
 

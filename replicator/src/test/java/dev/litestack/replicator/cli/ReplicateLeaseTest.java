@@ -312,6 +312,97 @@ class ReplicateLeaseTest {
         }
     }
 
+    /**
+     * The replica's folder deleted while replicating (by hand, or a cleanup job), the application still writing: the
+     * replicator went on writing WAL segments into a generation whose snapshot was gone, so every restore failed
+     * (a generation with WAL but no snapshot) until it was restarted. Now the lease it finds gone makes it check the
+     * generation, which begins anew with a snapshot; both tools restore every row.
+     */
+    @Test
+    void aReplicaFolderDeletedWhileReplicatingIsBegunAgain() throws Exception {
+        Path rep = dir.resolve("rep");
+        Backend b = new Backend() {
+            public List<String> replicaLines() {
+                return List.of("path: " + Litestream.quote(rep.toString()));
+            }
+
+            public ReplicaClient raw() {
+                return new FileReplicaClient(rep);
+            }
+
+            public Map<String, String> env() {
+                return Map.of();
+            }
+        };
+        Path db = dir.resolve("app.db");
+        Path cfg = config("a", db, b, "exit", Duration.ofSeconds(1));
+        java.util.concurrent.ScheduledExecutorService pacer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(10);
+        Path log = logDir("a");
+        try (AppDb app = new AppDb(db);
+                AppDb writer = new AppDb(db);
+                ReplicaClient raw = b.raw()) {
+            app.insert(0, 10);
+            Process p = Cli.start(log, Map.of(), "replicate", "-config", cfg.toString());
+            try {
+                await("replicated")
+                        .atMost(DEADLINE)
+                        .ignoreExceptions()
+                        .until(() -> AppDb.ids(restore(raw, "before")).equals(AppDb.range(0, 10)) || !p.isAlive());
+                assertTrue(p.isAlive(), out(log));
+                String first = raw.generations().get(0);
+
+                dev.litestack.replicator.util.FileTrees.delete(rep);
+                pacer.scheduleAtFixedRate(
+                        () -> {
+                            try {
+                                writer.insert(next.get(), next.get() + 1);
+                                next.incrementAndGet();
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        0,
+                        100,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                await("a new generation with a snapshot")
+                        .atMost(DEADLINE)
+                        .ignoreExceptions()
+                        .until(() -> raw.generations().stream().anyMatch(g -> !g.equals(first) && hasSnapshot(raw, g))
+                                || !p.isAlive());
+                assertTrue(p.isAlive(), out(log));
+                pacer.shutdown();
+                assertTrue(pacer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+                int end = next.get();
+                await("every row replicated")
+                        .atMost(DEADLINE)
+                        .ignoreExceptions()
+                        .until(() -> AppDb.ids(restore(raw, "after")).equals(AppDb.range(0, end)));
+                assertTrue(out(log).contains("lease gone from the replica"), out(log));
+                assertTrue(out(log).contains("has WAL segments but no snapshot"), out(log));
+                p.destroy();
+                assertEquals(0, p.waitFor(), out(log));
+            } finally {
+                pacer.shutdownNow();
+                p.destroyForcibly().waitFor();
+            }
+            Path theirs = dir.resolve("litestream.db");
+            new Litestream(dir, Map.of())
+                    .restore(theirs, db.toString(), "-config", cfg.toString())
+                    .requireSuccess("litestream restore");
+            assertEquals(AppDb.range(0, next.get()), AppDb.ids(theirs));
+        }
+    }
+
+    private static boolean hasSnapshot(ReplicaClient raw, String generation) {
+        try {
+            return !raw.snapshots(generation).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private int restores;
 
     /** The latest state of the replica, restored in-process into a new file. */
