@@ -115,7 +115,12 @@ class CableSocket {
     public void message(WebSocketFrame frame, WebSocketSession session) {
         try {
             boolean fragment = !frame.isFinalFragment() || frame instanceof ContinuationWebSocketFrame;
-            closeFromServer(session, fragment ? CloseReason.MESSAGE_TO_BIG : CloseReason.UNSUPPORTED_DATA);
+            // reserved bits set with no extension negotiated fail the connection (RFC 6455, 5.2)
+            closeFromServer(
+                    session,
+                    frame.rsv() != 0
+                            ? CloseReason.PROTOCOL_ERROR
+                            : fragment ? CloseReason.MESSAGE_TO_BIG : CloseReason.UNSUPPORTED_DATA);
         } finally {
             frame.release();
         }
@@ -149,6 +154,11 @@ class CableSocket {
         }
         if (!serverClosed && session.isOpen()) {
             int code = reason.getCode();
+            if (code > 4999) {
+                // no code above 4999 is defined (RFC 6455, 7.4.2); Netty lets them through, the lower invalid ones not
+                session.close(CloseReason.PROTOCOL_ERROR);
+                return;
+            }
             boolean sendable = code >= 1000 && code != 1005 && code != 1006 && code != 1015;
             session.close(sendable ? new CloseReason(code, "") : CloseReason.NORMAL);
         }

@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,7 +30,8 @@ import java.util.Locale;
  * {@code HTTP/9.9} and answers in it), an HTTP/1.1 request without exactly one Host header is 400 (RFC 9112, 3.2), a
  * {@code Transfer-Encoding} other than {@code chunked} alone is 400 or 501, and a body announced with
  * {@code Expect: 100-continue} over {@code max-request-size} is 413 without the {@code 100 Continue} that would
- * invite it. Each is answered in HTTP/1.1 and closes the connection.
+ * invite it, and a websocket handshake that cannot be completed is 400 or 426. Each is answered in HTTP/1.1 and
+ * closes the connection.
  */
 record Refusal(HttpResponseStatus status, String detail) {
 
@@ -60,6 +64,10 @@ record Refusal(HttpResponseStatus status, String detail) {
         Refusal coding = transferCoding(request);
         if (coding != null) {
             return coding;
+        }
+        Refusal handshake = websocketHandshake(request);
+        if (handshake != null) {
+            return handshake;
         }
         if (HttpUtil.is100ContinueExpected(request) && HttpUtil.getContentLength(request, -1L) > maxRequestSize) {
             return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, null);
@@ -107,6 +115,47 @@ record Refusal(HttpResponseStatus status, String detail) {
     }
 
     /**
+     * A websocket upgrade (as Micronaut tells one: {@code Connection: upgrade} and {@code Upgrade: websocket}) that
+     * Netty's handshaker would not complete: not a GET over HTTP/1.1, no {@code Sec-WebSocket-Key} of 16 bytes in
+     * base64 (RFC 6455, 4.2.1), a {@code Sec-WebSocket-Version} other than 13. Micronaut logged each with a stack
+     * trace and never answered it; the connection stayed open, neither idle nor receiving, until its 300 s idle
+     * timeout, so a few thousand of them, no session needed, held every connection the server admits. A version
+     * other than 13 is 426 with the version this server speaks (RFC 6455, 4.4); the rest 400.
+     */
+    private static Refusal websocketHandshake(HttpRequest request) {
+        HttpHeaders h = request.headers();
+        if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || !h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            return null;
+        }
+        if (!HttpMethod.GET.equals(request.method())
+                || request.protocolVersion().minorVersion() != 1) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, "a websocket handshake is a GET over HTTP/1.1");
+        }
+        List<String> versions = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (versions.size() != 1 || !versions.get(0).trim().equals("13")) {
+            return new Refusal(HttpResponseStatus.UPGRADE_REQUIRED, "this server speaks websocket version 13");
+        }
+        List<String> keys = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (keys.size() != 1 || !isKey(keys.get(0).trim())) {
+            return new Refusal(
+                    HttpResponseStatus.BAD_REQUEST, "a websocket handshake needs one Sec-WebSocket-Key of 16 bytes");
+        }
+        return null;
+    }
+
+    private static boolean isKey(String key) {
+        if (key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * Answers with a short plain-text body (as {@link PlainErrorResponses} does) and the security headers every answer
      * has, then closes the connection.
      */
@@ -119,6 +168,11 @@ record Refusal(HttpResponseStatus status, String detail) {
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
                 .set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+            response.headers()
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13")
+                    .set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        }
         WebFilter.fixedHeaders(response.headers()::set);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }

@@ -129,6 +129,24 @@ class CableAttackTest {
             assertNotNull(echo);
             assertEquals(4001, echo.closeCode(), "with the client's own code");
         }
+        for (int undefined : new int[] {5000, 65535}) {
+            try (RawSocket socket = RawSocket.open(alice)) {
+                snapshot(socket);
+                // no code above 4999 is defined (RFC 6455, 7.4.2): a protocol error, not echoed
+                socket.sendClose(undefined);
+                RawSocket.Frame close = socket.awaitClose(WAIT);
+                assertNotNull(close);
+                assertEquals(1002, close.closeCode(), "close code " + undefined);
+            }
+        }
+        try (RawSocket socket = RawSocket.open(alice)) {
+            snapshot(socket);
+            // reserved bits with no extension negotiated (RFC 6455, 5.2)
+            socket.send(true, 0x40 | RawSocket.TEXT, bytes(3));
+            RawSocket.Frame close = socket.awaitClose(WAIT);
+            assertNotNull(close);
+            assertEquals(1002, close.closeCode(), "RSV1 set");
+        }
         try (RawSocket socket = RawSocket.open(alice)) {
             snapshot(socket);
             // 1005 ("no status") may not be sent in a close frame (RFC 6455, 7.4.1): the connection is failed

@@ -97,6 +97,46 @@ class IncomingRequestsAppTest {
         assertTrue(exchange("GET / HTTP/1.0\r\n\r\n").startsWith("HTTP/1.0 200 OK"), "HTTP/1.0 needs no Host");
     }
 
+    /**
+     * Websocket handshakes Netty's handshaker cannot complete were never answered (an error with a stack trace was
+     * logged instead) and their connections stayed open for the 300 s idle timeout: 5,000 of them, no session
+     * needed, took every connection the server admits. Now each is refused at once and its connection closed.
+     */
+    @Test
+    void aWebsocketHandshakeThatCannotBeCompletedIsAnsweredAndClosed() throws IOException {
+        String upgrade = "Host: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        String[][] cases = {
+            {"GET /cable/x HTTP/1.1\r\n" + upgrade + "Sec-WebSocket-Version: 13\r\n\r\n", "400 "},
+            {"GET /cable/x HTTP/1.1\r\n" + upgrade + key + "\r\n", "426 "},
+            {"GET /cable/x HTTP/1.1\r\n" + upgrade + key + "Sec-WebSocket-Version: 8\r\n\r\n", "426 "},
+            {"GET /cable/x HTTP/1.1\r\n" + upgrade + "Sec-WebSocket-Key: \r\nSec-WebSocket-Version: 13\r\n\r\n", "400 "
+            },
+            {
+                "GET /cable/x HTTP/1.1\r\n" + upgrade
+                        + "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                "400 "
+            },
+            {"HEAD /cable/x HTTP/1.1\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\n\r\n", "400 "},
+            {"GET /cable/x HTTP/1.0\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\n\r\n", "400 "},
+            // hixie-76 (no version, two key headers)
+            {
+                "GET /cable/x HTTP/1.1\r\n" + upgrade + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+                        + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U",
+                "426 "
+            },
+        };
+        for (String[] c : cases) {
+            String answer = exchange(c[0]);
+            String what = c[0].replace("\r\n", " | ") + " -> " + answer;
+            assertTrue(answer.startsWith("HTTP/1.1 " + c[1]), what);
+            assertTrue(answer.contains("X-Content-Type-Options: nosniff"), what);
+            if (c[1].equals("426 ")) {
+                assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-version: 13"), what);
+            }
+        }
+    }
+
     @Test
     void pastTheCapTheOldestIncompleteRequestsAreClosedAndTheAppStillAnswers() throws IOException {
         List<Socket> slow = new ArrayList<>();
