@@ -24,6 +24,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.utils.AttributeMap;
@@ -224,6 +225,9 @@ final class S3Clients {
                 // aws-chunked uploads with checksum trailers, no mandatory response checksums.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // DeleteObjects needs a checksum: Content-MD5, as before SDK 2.30 and as Litestream sends, not
+                // x-amz-checksum-crc32, which servers that predate it refuse (s3proxy: 501 NotImplemented)
+                .addPlugin(LegacyMd5Plugin.create())
                 .overrideConfiguration(override.build());
         endpoint.ifPresent(b::endpointOverride);
         return b.build();

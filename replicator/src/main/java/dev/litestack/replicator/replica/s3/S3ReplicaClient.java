@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -39,6 +40,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the object; retrying across calls is the caller's business.
  */
 public final class S3ReplicaClient implements ReplicaClient {
+
+    /** Set once the server refused a DeleteObjects request for its checksum header: keys are deleted one by one. */
+    private volatile boolean oneByOne;
 
     /** S3's limit of keys per DeleteObjects request. */
     static final int DELETE_BATCH = 1000;
@@ -307,10 +311,18 @@ public final class S3ReplicaClient implements ReplicaClient {
         deleteKeys(keys);
     }
 
-    /** DeleteObjects in batches of at most {@value #DELETE_BATCH} keys, quiet; per-key errors fail the call. */
+    /**
+     * DeleteObjects in batches of at most {@value #DELETE_BATCH} keys, quiet; per-key errors fail the call. A server
+     * that refuses DeleteObjects as this SDK sends it (it always adds an {@code x-amz-checksum-crc32} header, which
+     * servers that predate it answer with 501 NotImplemented or 400) gets one DeleteObject per key from then on.
+     */
     private void deleteKeys(List<String> keys) throws IOException {
         for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH));
+            if (oneByOne) {
+                deleteEach(batch);
+                continue;
+            }
             List<ObjectIdentifier> ids = batch.stream()
                     .map(k -> ObjectIdentifier.builder().key(k).build())
                     .toList();
@@ -318,6 +330,13 @@ public final class S3ReplicaClient implements ReplicaClient {
             try {
                 response = s3.deleteObjects(r ->
                         r.bucket(settings.bucket()).delete(d -> d.objects(ids).quiet(true)));
+            } catch (AwsServiceException e) {
+                if (e.statusCode() != 501 && e.statusCode() != 400) {
+                    throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
+                }
+                oneByOne = true;
+                deleteEach(batch);
+                continue;
             } catch (SdkException e) {
                 throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
             }
@@ -334,6 +353,18 @@ public final class S3ReplicaClient implements ReplicaClient {
                                 + ": " + first.message(),
                         null);
             }
+        }
+    }
+
+    /** One DeleteObject per key (deleting a key that is not there succeeds). */
+    private void deleteEach(List<String> keys) throws IOException {
+        for (String key : keys) {
+            try {
+                s3.deleteObject(r -> r.bucket(settings.bucket()).key(key));
+            } catch (SdkException e) {
+                throw errors.map("delete", key, e);
+            }
+            stats.countOperation(Operation.DELETE);
         }
     }
 

@@ -57,14 +57,26 @@ public final class S3ProxyServer implements AutoCloseable {
     private S3Proxy proxy;
     private int port;
 
-    private S3ProxyServer(BlobStoreContext context, Path keyStore) {
+    /** Whether s3proxy ignores headers it does not know instead of answering 501 (stock s3proxy does not). */
+    private final boolean ignoreUnknownHeaders;
+
+    private S3ProxyServer(BlobStoreContext context, Path keyStore, boolean ignoreUnknownHeaders) {
         this.context = context;
         this.keyStore = keyStore;
+        this.ignoreUnknownHeaders = ignoreUnknownHeaders;
     }
 
     /** Starts a plain-HTTP server on a free port. */
     public static S3ProxyServer start() throws Exception {
-        return start(null);
+        return start(null, false);
+    }
+
+    /**
+     * Starts a plain-HTTP server that, like AWS S3, takes the {@code x-amz-checksum-crc32} header the SDK sends with
+     * DeleteObjects (stock s3proxy answers it 501 NotImplemented, and the client then deletes key by key).
+     */
+    public static S3ProxyServer startTakingChecksumHeaders() throws Exception {
+        return start(null, true);
     }
 
     /**
@@ -124,7 +136,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 dir.resolve("truststore.p12").toString(),
                 "-storepass",
                 KEY_STORE_PASSWORD);
-        return start(ks);
+        return start(ks, false);
     }
 
     private static void keytool(String... args) throws Exception {
@@ -151,12 +163,12 @@ public final class S3ProxyServer implements AutoCloseable {
                 + " -Djavax.net.ssl.trustStoreType=PKCS12";
     }
 
-    private static S3ProxyServer start(Path keyStore) throws Exception {
+    private static S3ProxyServer start(Path keyStore, boolean ignoreUnknownHeaders) throws Exception {
         BlobStoreContext ctx = ContextBuilder.newBuilder("transient")
                 .credentials("unused", "unused")
                 .overrides(new Properties())
                 .build(BlobStoreContext.class);
-        S3ProxyServer server = new S3ProxyServer(ctx, keyStore);
+        S3ProxyServer server = new S3ProxyServer(ctx, keyStore, ignoreUnknownHeaders);
         try {
             server.listen(0);
         } catch (Exception | Error e) {
@@ -170,8 +182,7 @@ public final class S3ProxyServer implements AutoCloseable {
         S3Proxy.Builder b = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                // SDK >= 2.30 sends x-amz-checksum-crc32 on DeleteObjects even with WHEN_REQUIRED.
-                .ignoreUnknownHeaders(true);
+                .ignoreUnknownHeaders(ignoreUnknownHeaders);
         if (keyStore == null) {
             b.endpoint(URI.create("http://127.0.0.1:" + wantedPort));
         } else {
