@@ -216,7 +216,10 @@ class IncomingRequestsTest {
         assertFalse(second.isOpen());
         assertTrue(third.isOpen() && fifth.isOpen());
 
-        send(fifth, "GET /cable/x HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        send(
+                fifth,
+                "GET /cable/x HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + HANDSHAKE
+                        + "\r\n");
         delivered(fifth);
         fifth.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
         sent(fifth); // a websocket now: never idle
@@ -258,10 +261,17 @@ class IncomingRequestsTest {
         next.finishAndReleaseAll();
     }
 
+    /** The headers that make a websocket handshake one Netty completes. */
+    private static final String HANDSHAKE =
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+
     @Test
     void aWebsocketIsNotARequestInProgress() {
         EmbeddedChannel socket = connection();
-        send(socket, "GET /live HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        send(
+                socket,
+                "GET /live HTTP/1.1\r\nHost: app\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + HANDSHAKE
+                        + "\r\n");
         delivered(socket);
         socket.pipeline().addFirst(new WebSocket13FrameDecoder(true, false, 1024)); // as after the handshake
         socket.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 0x85}));
