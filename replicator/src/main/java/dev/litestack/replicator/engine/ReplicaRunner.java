@@ -37,6 +37,9 @@ public final class ReplicaRunner implements AutoCloseable {
     private Scheduler.Task next;
     private volatile Instant lastAttempt = Instant.EPOCH;
     private volatile int failures;
+    /** After a write refused for want of the lease: how soon to try again (the lease's poll interval); else null. */
+    private volatile Duration leaseRetry;
+
     private Instant failingSince;
     private Instant nextRetention;
     private Instant nextValidation;
@@ -158,6 +161,12 @@ public final class ReplicaRunner implements AutoCloseable {
     private Instant earliestNextSync() {
         int f = failures;
         Duration wait = f == 0 ? replica.options().syncInterval() : backoff(f);
+        Duration leaseRetry = this.leaseRetry;
+        if (f > 0 && leaseRetry != null && leaseRetry.compareTo(wait) < 0) {
+            // refused for want of the lease: try again as often as the lease may be taken back, not after a backoff
+            // that grew while another replicator held it (it may be gone now)
+            wait = leaseRetry;
+        }
         return lastAttempt.plus(wait);
     }
 
@@ -196,6 +205,7 @@ public final class ReplicaRunner implements AutoCloseable {
             replica.sync();
         } catch (IOException | RuntimeException e) {
             failures++;
+            leaseRetry = dev.litestack.replicator.replica.LeaseNotHeldException.retryAfter(e);
             replica.countSyncError();
             lastError = Log.describe(e);
             if (healthy) {

@@ -52,8 +52,10 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
         lease.beforeWrite();
         if (!lease.valid()) {
             Lease other = lease.lostTo();
-            throw new IOException("not writing to " + inner.describe() + ": this replicator does not hold its lease "
-                    + (other != null ? "(taken by " + other.who() + ")" : "(not renewed in time)"));
+            throw new LeaseNotHeldException(
+                    "not writing to " + inner.describe() + ": this replicator does not hold its lease "
+                            + (other != null ? "(taken by " + other.who() + ")" : "(not renewed in time)"),
+                    lease.pollInterval());
         }
     }
 

@@ -56,6 +56,17 @@ public final class LeaseKeeper {
         return duration;
     }
 
+    /**
+     * How often a replicator without the lease tries to take it (waiting for it, or before its writes once it was
+     * lost): a third of the duration, between 100 ms and 5 s.
+     */
+    public Duration pollInterval() {
+        Duration third = duration.dividedBy(3);
+        return third.compareTo(Duration.ofMillis(100)) < 0
+                ? Duration.ofMillis(100)
+                : third.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : third;
+    }
+
     /** True while this keeper holds the lease and its expiry (on this clock) is ahead. */
     boolean valid() {
         Instant until = expiresAt;

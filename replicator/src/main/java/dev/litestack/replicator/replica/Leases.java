@@ -131,19 +131,12 @@ public final class Leases {
                             by.expires());
                     seen = by;
                 }
-                if (waitOrStop(stop, pollInterval(k))) {
+                if (waitOrStop(stop, k.pollInterval())) {
                     return false;
                 }
             }
         }
         return true;
-    }
-
-    private static Duration pollInterval(LeaseKeeper k) {
-        Duration third = k.duration().dividedBy(3);
-        return third.compareTo(Duration.ofMillis(100)) < 0
-                ? Duration.ofMillis(100)
-                : third.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : third;
     }
 
     /** True if {@code stop} completed within {@code d}. */
@@ -179,7 +172,7 @@ public final class Leases {
             if (next != null && now.isBefore(next)) {
                 return;
             }
-            nextAttempt.put(k, now.plus(pollInterval(k)));
+            nextAttempt.put(k, now.plus(k.pollInterval()));
             tick(replica, k);
             if (k.valid()) {
                 nextAttempt.remove(k);

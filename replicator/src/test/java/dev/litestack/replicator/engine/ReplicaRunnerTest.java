@@ -185,6 +185,51 @@ class ReplicaRunnerTest {
         assertEquals(AppDb.range(0, rows), AppDb.ids(restore(new FileReplicaClient(replicaDir), "out.db")));
     }
 
+    /**
+     * Writes refused for want of the lease (another replicator held it) are retried at the lease's poll interval, not
+     * after the backoff: with the backoff at its 30 s cap, a replicator took its lease back up to 30 s after the holder
+     * died, uploading nothing meanwhile.
+     */
+    @Test
+    void writesRefusedForWantOfTheLeaseAreRetriedAtTheLeasesPollInterval() throws Exception {
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        java.util.concurrent.atomic.AtomicBoolean leased = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.litestack.replicator.replica.ReplicaClient client =
+                new dev.litestack.replicator.replica.ForwardingReplicaClient(
+                        new FileReplicaClient(dir.resolve("replica"), clock)) {
+                    @Override
+                    public dev.litestack.replicator.replica.WalSegmentInfo writeWalSegment(
+                            dev.litestack.replicator.Pos pos, java.io.InputStream body) throws java.io.IOException {
+                        if (!leased.get()) {
+                            throw new dev.litestack.replicator.replica.LeaseNotHeldException(
+                                    "not writing: this replicator does not hold its lease", Duration.ofSeconds(1));
+                        }
+                        return super.writeWalSegment(pos, body);
+                    }
+                };
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        stepUntil(runner::healthy);
+        leased.set(false);
+        write(5);
+        long first = errors(runner);
+        stepUntil(() -> errors(runner) > first);
+        Instant last = clock.instant();
+        for (int failures = 1; failures <= 8; failures++) {
+            long before = errors(runner);
+            Instant attempt = stepUntil(() -> errors(runner) > before);
+            long gap = Duration.between(last, attempt).toMillis();
+            assertTrue(gap <= 1000 + STEP_MS, "retry " + failures + " came after " + gap + " ms, not the lease's 1 s");
+            last = attempt;
+        }
+        leased.set(true);
+        stepUntil(runner::healthy);
+        assertTrue(Duration.between(last, clock.instant()).toMillis() <= 1000 + STEP_MS);
+    }
+
     private static final long STEP_MS = 50;
 
     private static long errors(ReplicaRunner r) {
