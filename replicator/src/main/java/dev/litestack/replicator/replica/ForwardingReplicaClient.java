@@ -45,6 +45,11 @@ public abstract class ForwardingReplicaClient implements ReplicaClient {
     }
 
     @Override
+    public boolean generationMissing(String generation) {
+        return inner.generationMissing(generation);
+    }
+
+    @Override
     public String type() {
         return inner.type();
     }

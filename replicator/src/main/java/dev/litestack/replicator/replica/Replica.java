@@ -114,11 +114,12 @@ public final class Replica {
             return;
         }
         try {
-            if (pos != null && client.term() != posTerm) {
-                // the lease was taken anew: the replica's files may be gone (its folder deleted with the lease)
-                // or another replicator wrote; learn the position again, with a snapshot if the generation has none
+            if (pos != null && (client.term() != posTerm || client.generationMissing(pos.generation()))) {
+                // the generation's files are gone (its folder deleted), or the lease was taken anew: the files may be
+                // gone with it, or another replicator wrote; learn the position again, with a snapshot if the
+                // generation has none
                 log.info(
-                        "replica changed hands or lost its lease object; checking its generation again",
+                        "replica's generation gone or its lease taken anew; checking the generation again",
                         "db",
                         db.path(),
                         "replica",

@@ -121,6 +121,14 @@ public interface ReplicaClient extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * True if {@code generation} is known to be gone from the replica, where that can be told without a request (a
+     * file replica's generation folder deleted); false where it cannot.
+     */
+    default boolean generationMissing(String generation) {
+        return false;
+    }
+
     /** A short description for logs and errors, e.g. {@code file:/var/backups/app}. */
     String describe();
 

@@ -62,6 +62,12 @@ public final class FileReplicaClient implements ReplicaClient {
         return root.resolve(key);
     }
 
+    /** A stat of the generation's folder: deleted (with the replica's folder, by hand or a clean-up job), or not. */
+    @Override
+    public boolean generationMissing(String generation) {
+        return !Files.isDirectory(resolve(ReplicaLayout.generationKey(generation)));
+    }
+
     @Override
     public List<String> generations() throws IOException {
         List<String> out = new ArrayList<>();
