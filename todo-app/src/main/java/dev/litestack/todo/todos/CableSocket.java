@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code /cable/<signed stream name>}: the websocket of {@code <turbo-stream-source>}. The handshake must come from
  * the app's own Origin with a valid session cookie, and the stream name must be that cookie's own; otherwise the
  * socket is closed with 1008 (policy violation). A user has at most {@code app.live.max-sockets-per-user} open
- * sockets and the process at most {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An
+ * sockets, a client address at most {@code app.live.max-sockets-per-address} and the process at most
+ * {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An
  * accepted socket is subscribed to the user's cable channel and then receives a snapshot of the whole list
  * ({@link LiveSnapshots}), so a tab that (re)connects
  * catches up on anything it missed.
@@ -39,6 +40,7 @@ class CableSocket {
     private static final Logger LOG = LoggerFactory.getLogger(CableSocket.class);
     private static final String CONNECTION = "todo.connection";
     private static final String REFUSED = "todo.refused";
+    private static final String ADDRESS = "todo.address";
 
     private final Sessions sessions;
     private final Cable cable;
@@ -46,6 +48,7 @@ class CableSocket {
     private final LiveProperties settings;
     private final LiveConnection.Caps caps;
     private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> socketsPerAddress = new ConcurrentHashMap<>();
     private final AtomicInteger sockets = new AtomicInteger();
 
     public CableSocket(Sessions sessions, Cable cable, LiveSnapshots snapshots, LiveProperties settings) {
@@ -68,10 +71,12 @@ class CableSocket {
             refuse(session, CloseReason.POLICY_VIOLATION);
             return;
         }
-        if (!admit(user)) {
+        String address = sessions.clientAddress(request);
+        if (!admit(user, address)) {
             refuse(session, CloseReason.TRY_AGAIN_LATER);
             return;
         }
+        session.put(ADDRESS, address);
         LiveConnection connection = new LiveConnection(user, session, caps);
         session.put(CONNECTION, connection);
         connection.subscribed(cable.subscribe(TodoStreams.channel(user), connection::deliver));
@@ -82,27 +87,48 @@ class CableSocket {
         snapshots.request(connection);
     }
 
-    /** Counts a new socket of {@code user}, unless the user or the process already has the most allowed. */
-    private boolean admit(String user) {
+    /**
+     * Counts a new socket of {@code user} from {@code address}, unless the user, the address or the process already
+     * has the most allowed.
+     */
+    private boolean admit(String user, String address) {
         if (sockets.incrementAndGet() > settings.maxSockets()) {
             sockets.decrementAndGet();
             return false;
         }
-        int max = settings.maxSocketsPerUser();
-        boolean[] admitted = {false};
-        socketsPerUser.compute(user, (u, n) -> {
-            int open = n == null ? 0 : n;
-            admitted[0] = open < max;
-            return admitted[0] ? open + 1 : n;
-        });
-        if (!admitted[0]) {
+        if (!take(socketsPerAddress, address, settings.maxSocketsPerAddress())) {
             sockets.decrementAndGet();
+            return false;
         }
-        return admitted[0];
+        if (!take(socketsPerUser, user, settings.maxSocketsPerUser())) {
+            put(socketsPerAddress, address);
+            sockets.decrementAndGet();
+            return false;
+        }
+        return true;
     }
 
-    private void release(String user) {
-        socketsPerUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+    /** Counts one more for {@code key} unless it has {@code max} already. */
+    private static boolean take(Map<String, Integer> counts, String key, int max) {
+        boolean[] taken = {false};
+        counts.compute(key, (k, n) -> {
+            int open = n == null ? 0 : n;
+            taken[0] = open < max;
+            return taken[0] ? open + 1 : n;
+        });
+        return taken[0];
+    }
+
+    /** Counts one less for {@code key}. */
+    private static void put(Map<String, Integer> counts, String key) {
+        counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    private void release(String user, String address) {
+        put(socketsPerUser, user);
+        if (address != null) {
+            put(socketsPerAddress, address);
+        }
         sockets.decrementAndGet();
     }
 
@@ -150,7 +176,7 @@ class CableSocket {
                 session.get(REFUSED, Boolean.class).orElse(false) || connection != null && connection.closedByServer();
         if (connection != null) {
             connection.stop();
-            release(connection.user);
+            release(connection.user, session.get(ADDRESS, String.class).orElse(null));
         }
         if (!serverClosed && session.isOpen()) {
             int code = reason.getCode();

@@ -13,8 +13,9 @@ import java.time.Duration;
 
 /**
  * {@code app.live.*}: what the live websockets may cost. Each user has at most {@code max-sockets-per-user} open
- * sockets, and the process at most {@code max-sockets} (users cost nothing to create, so the per-user cap alone does
- * not bound them; an idle socket holds ~7 KB of heap); snapshots are rendered by {@code snapshot-threads} threads of
+ * sockets, each client address at most {@code max-sockets-per-address} (users cost nothing to create: one client
+ * could otherwise take the whole process's share), and the process at most {@code max-sockets} (an idle socket holds
+ * ~7 KB of heap); snapshots are rendered by {@code snapshot-threads} threads of
  * their own, at most once per {@code snapshot-interval} per user (sockets that open meanwhile share the next one);
  * text waiting to be written to a socket is capped per socket and for the whole process (a socket over either is
  * closed with 1013, try again later, and its tab reconnects and catches up). Validated at start.
@@ -26,6 +27,9 @@ record LiveProperties(
 
         @Bindable(defaultValue = "4096") @Min(1) @Max(1_000_000)
         int maxSockets,
+
+        @Bindable(defaultValue = "256") @Min(1) @Max(1_000_000)
+        int maxSocketsPerAddress,
 
         @Bindable(defaultValue = "2") @Min(1) @Max(64) int snapshotThreads,
         @Bindable(defaultValue = "500ms") @MinDuration Duration snapshotInterval,

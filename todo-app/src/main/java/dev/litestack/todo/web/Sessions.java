@@ -59,6 +59,34 @@ public final class Sessions {
         return user;
     }
 
+    /**
+     * The client's address, for limits per client: the value of {@code app.web.client-address-header} when it is set
+     * and holds an IP address (a proxy in front sets it; the peer is then the proxy), else the connection's peer. An
+     * IPv6 address stands for its /64, which one host usually holds whole.
+     */
+    public String clientAddress(HttpRequest<?> request) {
+        String header = settings.clientAddressHeader();
+        java.net.InetAddress address = null;
+        if (header != null) {
+            String value = request.getHeaders().get(header);
+            if (value != null && value.trim().matches("[0-9A-Fa-f.:]{2,45}")) {
+                try {
+                    address = java.net.InetAddress.ofLiteral(value.trim());
+                } catch (IllegalArgumentException e) {
+                    address = null;
+                }
+            }
+        }
+        if (address == null) {
+            address = request.getRemoteAddress().getAddress();
+        }
+        if (address instanceof java.net.Inet6Address) {
+            byte[] prefix = java.util.Arrays.copyOf(address.getAddress(), 8);
+            return java.util.HexFormat.of().formatHex(prefix) + "::/64";
+        }
+        return address == null ? "?" : address.getHostAddress();
+    }
+
     /** Whether the session cookie of this request's answer gets the Secure flag. */
     private boolean secureCookie(HttpRequest<?> request) {
         return switch (settings.cookieSecure()) {

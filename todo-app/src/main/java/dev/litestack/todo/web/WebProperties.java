@@ -20,7 +20,9 @@ import java.util.List;
  * {@code app.web.*}: the session cookie, the origins allowed besides the app's own, the heap rendering may use
  * at once ({@link RenderBudget}), the bytes of answers held for clients that have not read them
  * ({@link UnsentResponses}), how long and how many requests may be in the middle of arriving, and how many
- * connections may be open ({@link IncomingRequests}). Validated at start.
+ * connections may be open ({@link IncomingRequests}), and which header, set by a proxy in front, names the client's
+ * address ({@code client-address-header}: {@code Fly-Client-IP} on Fly.io; unset, the connection's peer address
+ * counts). Validated at start.
  */
 @Context
 @ConfigurationProperties("app.web")
@@ -47,7 +49,10 @@ record WebProperties(
         int maxIncompleteRequests,
 
         @Bindable(defaultValue = "5000") @Min(1) @Max(1_000_000)
-        int maxConnections) {
+        int maxConnections,
+
+        @Nullable @Pattern(regexp = "[A-Za-z0-9-]{1,64}", message = "must be a header name (1-64 letters, digits or -)")
+        String clientAddressHeader) {
 
     /** When the session cookie gets the Secure flag. */
     public enum CookieSecure {
