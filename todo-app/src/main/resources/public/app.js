@@ -6,10 +6,13 @@
 // - Fragments carry the list version they show (data-version): a fragment older than what the tab shows is
 //   dropped, and fragments of deleted todos are ignored, so late or repeated messages never show stale state.
 // - Filters (#/, #/active, #/completed) are per tab: CSS hides what the tab's filter does not select.
-// - Changes are sent one at a time, in the order they were made, each given up after a timeout. A change the server
-//   refused or never got is said on the page (#request-problem) and undone there (a new todo's title goes back into
-//   the field, or, if the field has text again, is named in the message); one the server is slow to answer is said
-//   too, and so is a live connection that is down (#live-status).
+// - Changes are sent one at a time, in the order they were made: the next one waits for the outcome of the one
+//   before, even past its timeout. A change the server refused or never got is said on the page (#request-problem)
+//   and undone there (a new todo's title goes back into the field, or, if the field has text again, is named in the
+//   message); one that may still have been applied (no answer in time) is said as such, and a new todo's title put
+//   back keeps the key it was sent with, so sending it again adds it at most once. Slow answers are said too, and so
+//   is a live connection that is down or silent for 40 s (#live-status; the server sends a heartbeat every 15 s).
+// - A checkbox clicked again before its answers came shows the user's last choice, not an older answer.
 // - A row being edited stays in edit mode, with the draft, when a message replaces it; only Enter or leaving the
 //   field saves. Focus inside a replaced element moves to the same control in its replacement.
 
@@ -43,38 +46,68 @@ function say(element, text) {
 // ms, may say otherwise), and after how long a change still unanswered is said to be under way.
 const REQUEST_TIMEOUT_MS = 10000;
 const SLOW_MS = 1000;
+// A request the server has not answered in time is not abandoned: the next change waits for its outcome (so the
+// server applies changes in the order they were made, never a later one first), for at most this many timeouts.
+const GIVE_UP_AFTER = 6;
 const SAVING = "Saving… the server has not answered yet.";
 let queue = Promise.resolve();
 let pending = 0;
 let slowTimer = null;
-// Titles of new todos that did not go through and could not be put back into the field (it had text again).
+// Titles of new todos that were not sent and could not be put back into the field (it had text again).
 const unsaved = [];
+// New todos whose request may or may not have been applied (no answer in time, or the connection failed), by the key
+// sent with them: a repeat with the same key is applied at most once, and each is forgotten once its row shows up.
+const uncertain = new Map();
+// The first line of the last failure, and the key of the title it put back into the field.
+let failure = "";
+let restoredKey = null;
+
+// An error whose change may still have been applied by the server.
+class Uncertain extends Error {}
+
+const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 // Forms name their HTTP method in data-method (PATCH, DELETE) and say method="post": a browser without this script
 // then posts the form (and gets a 405) instead of putting its fields, the CSRF token among them, in a GET's URL.
-// Changes go one at a time, so that the server applies them in the order the user made them.
-async function send(form, fields = {}) {
+// Changes go one at a time, so that the server applies them in the order the user made them. The returned promise
+// fails after the timeout even if the request is still under way; its answer, if it comes later, is still rendered.
+function send(form, fields = {}) {
   const body = new URLSearchParams(new FormData(form));
   for (const [name, value] of Object.entries(fields)) body.set(name, value);
+  const timeout = Number(app.dataset.requestTimeout) || REQUEST_TIMEOUT_MS;
   const request = {
     url: form.getAttribute("action"),
     method: (form.dataset.method || form.getAttribute("method") || "post").toUpperCase(),
     body,
-    signal: AbortSignal.timeout(Number(app.dataset.requestTimeout) || REQUEST_TIMEOUT_MS),
+    giveUp: timeout * GIVE_UP_AFTER,
+    started: false,
+    late: false,
   };
   pending++;
   if (!slowTimer) slowTimer = setTimeout(saySlow, SLOW_MS);
   const turn = queue.then(() => deliver(request));
   queue = turn.catch(() => {});
-  try {
-    return await turn;
-  } finally {
-    if (--pending === 0) {
-      clearTimeout(slowTimer);
-      slowTimer = null;
-      if (requestProblem.textContent === SAVING) say(requestProblem, "");
-    }
-  }
+  const outcome = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      request.late = true;
+      reject(
+        request.started
+          ? new Uncertain("the server did not answer in time (it may still apply the change)")
+          : new Error("not sent: the server has not answered the changes made before it"),
+      );
+    }, timeout);
+    turn.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+  outcome
+    .catch(() => {})
+    .finally(() => {
+      if (--pending === 0) {
+        clearTimeout(slowTimer);
+        slowTimer = null;
+        if (requestProblem.textContent === SAVING) say(requestProblem, "");
+      }
+    });
+  return outcome;
 }
 
 function saySlow() {
@@ -82,21 +115,25 @@ function saySlow() {
   if (pending > 0 && requestProblem.hidden) say(requestProblem, SAVING);
 }
 
-async function deliver({ url, method, body, signal }) {
-  if (signal.aborted) throw new Error("not sent: the server has not answered the changes made before it");
+async function deliver(request) {
+  const { url, method, body, giveUp } = request;
+  if (request.late) throw new Error("not sent: the server has not answered the changes made before it");
+  request.started = true;
   let response;
   try {
     response = await fetch(url, {
       method,
       body,
-      signal,
+      signal: AbortSignal.timeout(giveUp),
       credentials: "same-origin",
       headers: { Accept: STREAM, "X-CSRF-Token": csrfToken() },
     });
   } catch (error) {
-    const late = error && (error.name === "TimeoutError" || error.name === "AbortError");
-    throw new Error(
-      late ? "the server did not answer in time (it may still apply the change)" : "the server could not be reached",
+    const timedOut = error && (error.name === "TimeoutError" || error.name === "AbortError");
+    throw new Uncertain(
+      timedOut
+        ? "the server did not answer in time (it may still apply the change)"
+        : "the server could not be reached (it may still have got the change)",
       { cause: error },
     );
   }
@@ -105,22 +142,58 @@ async function deliver({ url, method, body, signal }) {
     const line = (await response.text().catch(() => "")).trim().split("\n")[0].slice(0, 300);
     throw new Error(line || `${response.status} ${response.statusText}`.trim());
   }
-  unsaved.length = 0;
-  say(requestProblem, "");
-  if ((response.headers.get("Content-Type") || "").startsWith(STREAM)) {
-    window.Turbo.renderStreamMessage(await response.text());
+  const text = (response.headers.get("Content-Type") || "").startsWith(STREAM) ? await response.text() : null;
+  if (!request.late) {
+    // an answer in time clears what went wrong before; a late one only settles its own change (below, on render)
+    unsaved.length = 0;
+    failure = "";
+    sayProblem();
   }
+  if (text !== null) window.Turbo.renderStreamMessage(text);
+}
+
+// Says the last failure, the titles that were not added and those that may not have been (nothing if none is left).
+function sayProblem() {
+  if (!failure) {
+    if (requestProblem.textContent !== SAVING) say(requestProblem, "");
+    return;
+  }
+  const quote = (titles) => titles.map((t) => `“${shorten(t)}”`).join(", ");
+  const lost = unsaved.length ? `; not added: ${quote(unsaved)}` : "";
+  const maybe = uncertain.size ? `; may not have been added: ${quote([...uncertain.values()])}` : "";
+  say(requestProblem, `${failure}${lost}${maybe}`);
 }
 
 // Sends in the background; if the change does not go through, says why and runs undo (puts the page back).
 function report(promise, undo) {
   promise.catch((error) => {
     console.error("todo request failed", error);
-    if (undo) undo();
+    if (undo) undo(error);
     const reload = error.message.startsWith("403") ? " (reload the page)" : "";
-    const lost = unsaved.length ? `; not added: ${unsaved.map((t) => `“${shorten(t)}”`).join(", ")}` : "";
-    say(requestProblem, `Not saved: ${error.message}${reload}${lost}`);
+    failure = `${error instanceof Uncertain ? "Maybe not saved" : "Not saved"}: ${error.message}${reload}`;
+    sayProblem();
+    settleUncertain(); // a new todo whose answer was late may already be shown (its live message came in time)
   });
+}
+
+// New todos whose rows are shown (answered or broadcast) are no longer uncertain: their message goes, and so does
+// their title in the field, if the user left it as it was put back.
+function settleUncertain() {
+  if (!uncertain.size) return;
+  const input = app.querySelector(".new-todo");
+  let settled = 0;
+  for (const [key, title] of uncertain) {
+    if (!list().querySelector(`li[data-key="${CSS.escape(key)}"]`)) continue;
+    uncertain.delete(key);
+    settled++;
+    if (restoredKey === key) {
+      restoredKey = null;
+      if (input.value.trim() === title) input.value = "";
+    }
+  }
+  if (!settled) return;
+  if (!uncertain.size && !unsaved.length && failure.startsWith("Maybe")) failure = "";
+  sayProblem();
 }
 
 document.addEventListener("submit", (event) => {
@@ -132,9 +205,17 @@ document.addEventListener("submit", (event) => {
     const title = input.value.trim();
     if (!title) return;
     input.value = "";
-    report(send(form, { title }), () => {
-      if (!input.value) input.value = title;
-      else if (input.value.trim() !== title) unsaved.push(title);
+    // A title put back after an uncertain failure, sent again unchanged, keeps its key: added at most once.
+    const key = restoredKey && uncertain.get(restoredKey) === title ? restoredKey : newKey();
+    restoredKey = null;
+    report(send(form, { title, key }), (error) => {
+      // sent before with this key and not yet settled: may be added even if this repeat was not sent
+      const maybe = error instanceof Uncertain || uncertain.has(key);
+      if (maybe) uncertain.set(key, title);
+      if (!input.value) {
+        input.value = title;
+        restoredKey = maybe ? key : null;
+      } else if (input.value.trim() !== title && !maybe) unsaved.push(title);
     });
   } else if (form.classList.contains("edit-form")) {
     finishEditing(form.querySelector(".edit"), true);
@@ -143,15 +224,48 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// Rows with a toggle under way, and the state the user gave each last: a message rendered meanwhile (the answer to an
+// earlier click, or its broadcast) shows an older state, so the row is set back to the state the user last chose,
+// and the next click toggles from that one.
+const toggling = new Map();
+
 document.addEventListener("change", (event) => {
   const box = event.target;
-  if (box.matches(".todo-list .toggle, .toggle-all")) {
+  if (box.matches(".todo-list .toggle")) {
+    const id = box.closest("li").id;
+    const checked = box.checked;
+    const state = toggling.get(id) || { count: 0 };
+    state.checked = checked;
+    state.count++;
+    toggling.set(id, state);
+    const done = send(box.form, { completed: String(checked) });
+    report(done, () => {
+      if (state.checked !== checked) return; // a later click decides
+      state.checked = !checked;
+      keepIntendedToggles();
+    });
+    done
+      .catch(() => {})
+      .finally(() => {
+        if (--state.count === 0) toggling.delete(id);
+      });
+  } else if (box.matches(".toggle-all")) {
     const checked = box.checked;
     report(send(box.form, { completed: String(checked) }), () => {
       if (box.isConnected && box.checked === checked) box.checked = !checked;
     });
   }
 });
+
+function keepIntendedToggles() {
+  for (const [id, state] of toggling) {
+    const row = document.getElementById(id);
+    const box = row && row.querySelector(".toggle");
+    if (!box) continue;
+    box.checked = state.checked;
+    row.classList.toggle("completed", state.checked);
+  }
+}
 
 // ---- editing (double-click, or Enter on a title; Enter or blur saves, Escape cancels, empty deletes) ----
 
@@ -166,9 +280,11 @@ document.addEventListener("dblclick", (event) => {
 
 // The edit field is filled from the row's title when editing starts: the markup carries each title once, which
 // halves the page, every message and the snapshot of a list of long titles.
+// The title when editing started is kept (in the field's defaultValue, carried over to a replacement row): leaving an
+// unchanged draft saves nothing, even if another tab renamed the todo meanwhile (saving it would undo the rename).
 function startEditing(item, draft) {
   const input = item.querySelector(".edit");
-  input.defaultValue = item.querySelector(".view label").textContent;
+  input.defaultValue = draft && draft.original !== undefined ? draft.original : item.querySelector(".view label").textContent;
   input.value = draft ? draft.value : input.defaultValue;
   item.classList.add("editing");
   input.focus();
@@ -271,7 +387,7 @@ document.addEventListener("turbo:before-stream-render", (event) => {
     const input = edited.querySelector(".edit");
     superseded.add(input);
     const { selectionStart: start, selectionEnd: end, selectionDirection: direction } = input;
-    draft = { id: edited.id, value: input.value, start, end, direction };
+    draft = { id: edited.id, value: input.value, start, end, direction, original: input.defaultValue };
   }
   const active = document.activeElement;
   const focused = !draft && replaced && replaced.contains(active) ? focusKey(active) : null;
@@ -295,6 +411,8 @@ document.addEventListener("turbo:before-stream-render", (event) => {
       const shown = same && (!same.checkVisibility || same.checkVisibility());
       (shown ? same : app.querySelector(".new-todo")).focus({ preventScroll: true });
     }
+    keepIntendedToggles();
+    settleUncertain();
     if (target === "todo-list" && action === "replace") setLive("synced");
     applyFilter();
   };
@@ -326,6 +444,12 @@ function setLive(state, text = "") {
   say(liveStatus, text);
 }
 
+// A socket that carried nothing for this long (data-live-timeout on #todoapp, in ms, may say otherwise) is taken for
+// dead, closed and opened again: the server sends a heartbeat every 15 s, and a network that drops packets (a dead
+// Wi-Fi, a middlebox that lost the connection) closes nothing, so the tab would miss every change for minutes.
+const LIVE_TIMEOUT_MS = 40000;
+const RECONNECTING = "Reconnecting… changes made elsewhere will show once the connection is back.";
+
 async function connect(attempt) {
   await customElements.whenDefined("turbo-stream-source");
   const source = document.createElement("turbo-stream-source");
@@ -334,11 +458,27 @@ async function connect(attempt) {
   document.body.append(source);
   const socket = source.streamSource;
   let opened = false;
+  let heard = performance.now();
+  let givenUp = false;
+  const watchdog = setInterval(() => {
+    if (performance.now() - heard < (Number(app.dataset.liveTimeout) || LIVE_TIMEOUT_MS)) return;
+    clearInterval(watchdog);
+    givenUp = true;
+    source.remove(); // closes the socket; its close event, whenever it comes, changes nothing
+    setLive("reconnecting", RECONNECTING);
+    connect(opened ? 0 : attempt + 1);
+  }, 1000);
+  socket.addEventListener("message", () => {
+    heard = performance.now();
+  });
   socket.addEventListener("open", () => {
     opened = true;
+    heard = performance.now();
     app.dataset.live = "open";
   });
   socket.addEventListener("close", (event) => {
+    clearInterval(watchdog);
+    if (givenUp) return;
     source.remove();
     if (event.code === 1008) {
       setLive("rejected", "Live updates stopped: reload the page to see changes made elsewhere.");
@@ -347,9 +487,7 @@ async function connect(attempt) {
     // 1013 (try again later: too many open tabs, or the server is busy) backs off like a failed attempt.
     setLive(
       "reconnecting",
-      event.code === 1013
-        ? "Live updates paused: too many tabs are open, or the server is busy. Retrying."
-        : "Reconnecting… changes made elsewhere will show once the connection is back.",
+      event.code === 1013 ? "Live updates paused: too many tabs are open, or the server is busy. Retrying." : RECONNECTING,
     );
     const next = opened && event.code !== 1013 ? 0 : attempt + 1;
     setTimeout(() => connect(next), Math.min(5000, 250 * 2 ** next));

@@ -10,15 +10,18 @@ RETURNING version;
 SELECT count(*) FROM todos WHERE user_id = ?1;
 
 -- name: insert_todo
-INSERT INTO todos (user_id, title, completed, version, created_at, updated_at)
-VALUES (?1, ?2, 0, ?3, ?4, ?4)
+INSERT INTO todos (user_id, title, completed, version, created_at, updated_at, client_key)
+VALUES (?1, ?2, 0, ?3, ?4, ?4, ?5)
 RETURNING id;
 
+-- name: find_todo_by_key
+SELECT id FROM todos WHERE user_id = ?1 AND client_key = ?2;
+
 -- name: find_todo
-SELECT id, title, completed, version FROM todos WHERE user_id = ?1 AND id = ?2;
+SELECT id, title, completed, version, client_key FROM todos WHERE user_id = ?1 AND id = ?2;
 
 -- name: list_todos
-SELECT id, title, completed, version FROM todos WHERE user_id = ?1 ORDER BY id;
+SELECT id, title, completed, version, client_key FROM todos WHERE user_id = ?1 ORDER BY id;
 
 -- name: update_title
 UPDATE todos SET title = ?3, version = ?4, updated_at = ?5 WHERE user_id = ?1 AND id = ?2;

@@ -46,6 +46,8 @@ class ConfigValidationTest {
                 sync.contains("app.cache.synchronous must be one of OFF, NORMAL, FULL, EXTRA, got 'sometimes'"), sync);
         String file = failure(Map.of("app.cable.file", "../elsewhere.db"));
         assertTrue(file.contains("app.cable.file must be a plain file name inside app.data-dir"), file);
+        String live = failure(Map.of("app.live.heartbeat-interval", "45s"));
+        assertTrue(live.contains("app.live.heartbeat-interval must be at most 30s"), live);
         String poll = failure(Map.of("app.cable.poll-interval", "0s"));
         assertTrue(poll.contains("app.cable.poll-interval must be a positive duration"), poll);
     }

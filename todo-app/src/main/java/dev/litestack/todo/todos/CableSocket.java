@@ -12,8 +12,13 @@ import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import jakarta.annotation.PreDestroy;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -27,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code app.live.max-sockets}; one more is closed with 1013 (try again later). An
  * accepted socket is subscribed to the user's cable channel and then receives a snapshot of the whole list
  * ({@link LiveSnapshots}), so a tab that (re)connects
- * catches up on anything it missed.
+ * catches up on anything it missed. Every {@code app.live.heartbeat-interval} each open socket gets a heartbeat (an
+ * empty message; {@link LiveConnection#heartbeat}).
  *
  * <p>Clients have nothing to send. Frames are taken one by one (never aggregated into a message): a whole frame
  * closes the socket with 1003, the first frame of a fragmented message (or a stray continuation) with 1009, so a
@@ -50,6 +56,12 @@ class CableSocket {
     private final Map<String, Integer> socketsPerUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> socketsPerAddress = new ConcurrentHashMap<>();
     private final AtomicInteger sockets = new AtomicInteger();
+    private final Set<LiveConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "live-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
 
     public CableSocket(Sessions sessions, Cable cable, LiveSnapshots snapshots, LiveProperties settings) {
         this.sessions = sessions;
@@ -58,6 +70,24 @@ class CableSocket {
         this.settings = settings;
         this.caps = new LiveConnection.Caps(
                 settings.maxQueuedBytesPerSocket(), new AtomicLong(), settings.maxQueuedBytes());
+        long every = settings.heartbeatInterval().toNanos();
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /** A heartbeat on every open socket (a few bytes each), so that tabs notice a connection that died unsaid. */
+    private void heartbeat() {
+        for (LiveConnection connection : connections) {
+            try {
+                connection.heartbeat();
+            } catch (RuntimeException e) {
+                LOG.debug("live heartbeat failed: {}", e.toString());
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        heartbeats.shutdownNow();
     }
 
     @OnOpen
@@ -79,9 +109,11 @@ class CableSocket {
         session.put(ADDRESS, address);
         LiveConnection connection = new LiveConnection(user, session, caps);
         session.put(CONNECTION, connection);
+        connections.add(connection);
         connection.subscribed(cable.subscribe(TodoStreams.channel(user), connection::deliver));
         if (!session.isOpen()) {
             connection.stop();
+            connections.remove(connection);
             return;
         }
         snapshots.request(connection);
@@ -176,6 +208,7 @@ class CableSocket {
                 session.get(REFUSED, Boolean.class).orElse(false) || connection != null && connection.closedByServer();
         if (connection != null) {
             connection.stop();
+            connections.remove(connection);
             release(connection.user, session.get(ADDRESS, String.class).orElse(null));
         }
         if (!serverClosed && session.isOpen()) {

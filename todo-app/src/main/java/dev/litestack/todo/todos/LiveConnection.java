@@ -60,6 +60,17 @@ final class LiveConnection {
         }
     }
 
+    /**
+     * Sends the heartbeat, an empty message (Turbo renders it as nothing; the page takes it as a sign of life), unless
+     * the socket still waits for its snapshot or has text waiting to be written: then that text is the sign of life,
+     * or, if it never gets through, its tab reconnects, and nothing piles up behind it.
+     */
+    synchronized void heartbeat() {
+        if (isOpen() && held == null && queued == 0) {
+            send("", 0);
+        }
+    }
+
     /** Sends the snapshot, then what was held back meanwhile. */
     synchronized void start(String snapshot) {
         if (!isOpen() || held == null) {

@@ -18,7 +18,9 @@ import java.time.Duration;
  * ~7 KB of heap); snapshots are rendered by {@code snapshot-threads} threads of
  * their own, at most once per {@code snapshot-interval} per user (sockets that open meanwhile share the next one);
  * text waiting to be written to a socket is capped per socket and for the whole process (a socket over either is
- * closed with 1013, try again later, and its tab reconnects and catches up). Validated at start.
+ * closed with 1013, try again later, and its tab reconnects and catches up). Every open socket gets a heartbeat (an
+ * empty message) every {@code heartbeat-interval}, so that a tab that hears nothing for a while knows its connection
+ * is dead (a network that drops packets closes nothing) and reconnects. Validated at start.
  */
 @Context
 @ConfigurationProperties("app.live")
@@ -33,6 +35,7 @@ record LiveProperties(
 
         @Bindable(defaultValue = "2") @Min(1) @Max(64) int snapshotThreads,
         @Bindable(defaultValue = "500ms") @MinDuration Duration snapshotInterval,
+        @Bindable(defaultValue = "15s") @MinDuration Duration heartbeatInterval,
 
         @Bindable(defaultValue = "8MB") @ReadableBytes @Min(64L << 10) @Max(1L << 30)
         long maxQueuedBytesPerSocket,
@@ -47,5 +50,9 @@ record LiveProperties(
                         + maxQueuedBytesPerSocket + " (app.live.max-queued-bytes-per-socket) and " + (4L << 30)
                         + ", got "
                         + maxQueuedBytes);
+        require(
+                heartbeatInterval.compareTo(Duration.ofSeconds(30)) <= 0,
+                "app.live.heartbeat-interval must be at most 30s (pages take 40 s without a message for a dead"
+                        + " connection), got " + heartbeatInterval);
     }
 }

@@ -59,7 +59,7 @@ class TodoController {
             produces = {TodoStreams.MEDIA_TYPE, MediaType.TEXT_HTML})
     public HttpResponse<String> create(HttpRequest<?> request, @Nullable @Body byte[] body) {
         Caller caller = authorize(request, body);
-        return answer(request, todos.create(caller.user, caller.required("title")));
+        return answer(request, todos.create(caller.user, caller.required("title"), caller.form.get("key")));
     }
 
     @Patch(

@@ -12,7 +12,7 @@ final class TodoRepository {
     private TodoRepository() {}
 
     static Todo row(ResultSet rs) throws SQLException {
-        return new Todo(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4));
+        return new Todo(rs.getLong(1), rs.getString(2), rs.getInt(3) == 1, rs.getLong(4), rs.getString(5));
     }
 
     static long bumpVersion(Session s, String user) throws SQLException {
@@ -23,8 +23,13 @@ final class TodoRepository {
         return s.queryLong("count_todos", user);
     }
 
-    static long insert(Session s, String user, String title, long version, long now) throws SQLException {
-        return s.queryLong("insert_todo", user, title, version, now);
+    static long insert(Session s, String user, String title, long version, long now, String key) throws SQLException {
+        return s.queryLong("insert_todo", user, title, version, now, key);
+    }
+
+    /** The id of the user's todo created with {@code key}, if there is one. */
+    static Optional<Long> findByKey(Session s, String user, String key) throws SQLException {
+        return s.queryOne("find_todo_by_key", rs -> rs.getLong(1), user, key);
     }
 
     static Optional<Todo> find(Session s, String user, long id) throws SQLException {

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.text.Normalizer;
 import java.time.Clock;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The TodoMVC operations on one user's list. Each runs in one write transaction that bumps the user's list
@@ -18,6 +19,8 @@ import java.util.List;
  */
 @Singleton
 class TodoService {
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final SqliteStore data;
     private final JobQueue jobs;
@@ -31,18 +34,35 @@ class TodoService {
         this.clock = clock;
     }
 
-    /** Adds a todo with the trimmed title; an empty or too long title is rejected. */
-    public Outcome create(String user, String rawTitle) {
+    /**
+     * Adds a todo with the trimmed title; an empty or too long title is rejected. {@code key} (made by the page, may
+     * be null) makes the create safe to send again: if the user already has a todo created with that key (the first
+     * request was applied, but its answer never reached the page), that todo is answered and nothing is added.
+     */
+    public Outcome create(String user, String rawTitle, String key) {
         String title = cleanTitle(rawTitle);
         if (title.isEmpty()) {
             throw new InvalidTodoException("title must not be empty");
         }
+        if (key != null && !KEY.matcher(key).matches()) {
+            throw new InvalidTodoException("key must be 1 to 64 letters, digits or dashes");
+        }
         return data.write(s -> {
+            if (key != null) {
+                var existing = TodoRepository.findByKey(s, user, key);
+                if (existing.isPresent()) {
+                    List<Long> ids = List.of(existing.get());
+                    return new Outcome(
+                            new TodoChange(user, Kind.CREATED, ids),
+                            TodoRepository.findAll(s, user, ids),
+                            TodoRepository.summary(s, user));
+                }
+            }
             if (TodoRepository.count(s, user) >= limits.maxTodosPerUser()) {
                 throw new InvalidTodoException("a list holds at most " + limits.maxTodosPerUser() + " todos");
             }
             long version = TodoRepository.bumpVersion(s, user);
-            long id = TodoRepository.insert(s, user, title, version, clock.millis());
+            long id = TodoRepository.insert(s, user, title, version, clock.millis(), key);
             return finish(s, user, Kind.CREATED, List.of(id));
         });
     }

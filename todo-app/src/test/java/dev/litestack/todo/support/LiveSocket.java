@@ -19,12 +19,18 @@ public final class LiveSocket implements WebSocket.Listener {
 
     public WebSocket socket;
     public Throwable failed;
+    public final java.util.concurrent.atomic.AtomicInteger heartbeats = new java.util.concurrent.atomic.AtomicInteger();
     private final StringBuilder partial = new StringBuilder();
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
+            if (partial.isEmpty()) {
+                heartbeats.incrementAndGet(); // the server's heartbeat (an empty message): a sign of life, no content
+                ws.request(1);
+                return null;
+            }
             java.util.function.Consumer<String> hook = onMessage;
             if (hook != null) {
                 hook.accept(partial.toString());

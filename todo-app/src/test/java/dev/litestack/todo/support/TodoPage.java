@@ -39,6 +39,34 @@ public final class TodoPage {
         return this;
     }
 
+    /**
+     * Wraps the websockets of this window's pages (from its next load on) so that a test can hold their messages, as a
+     * slow network would ({@code window.heldLive = []}, then {@code window.releaseLive()} delivers them in order), or
+     * drop them, as a dead one would ({@code socket.deaf = true} on one socket). The page's listeners cannot tell.
+     */
+    public TodoPage holdableSockets() {
+        focus();
+        ((org.openqa.selenium.chromium.ChromiumDriver) driver)
+                .executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", """
+                                window.WebSocket = class extends window.WebSocket {
+                                  addEventListener(type, listener, options) {
+                                    if (type !== "message") return super.addEventListener(type, listener, options);
+                                    return super.addEventListener(type, (event) => {
+                                      if (this.deaf) return;
+                                      if (window.heldLive) window.heldLive.push(() => listener.call(this, event));
+                                      else listener.call(this, event);
+                                    }, options);
+                                  }
+                                };
+                                window.releaseLive = () => {
+                                  const held = window.heldLive || [];
+                                  window.heldLive = null;
+                                  held.forEach((deliver) => deliver());
+                                };
+                                """));
+        return reload();
+    }
+
     public void awaitLive() {
         until(d -> "synced".equals(app().getAttribute("data-live")));
     }

@@ -1,5 +1,6 @@
 package dev.litestack.todo.todos;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.todo.sqlite.SqliteStore;
 import dev.litestack.todo.support.Chrome;
 import dev.litestack.todo.support.TodoPage;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -31,6 +33,7 @@ import org.openqa.selenium.interactions.Actions;
  */
 @Tag("integration")
 @MicronautTest
+@Property(name = "app.live.heartbeat-interval", value = "1s")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiveTabsBrowserTest {
 
@@ -201,6 +204,84 @@ class LiveTabsBrowserTest {
     }
 
     /**
+     * A tab opens a todo for editing and changes nothing while another tab renames it: leaving the field (Enter or
+     * blur) used to save the old title over the rename. An untouched draft saves nothing.
+     */
+    @Test
+    void anUntouchedEditSavesNothingWhenAnotherTabRenamesTheTodo() {
+        tabA.focus().add("first", "second");
+        String user =
+                chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
+        for (int i = 0; i < 2; i++) {
+            int row = i;
+            String domId = tabA.item(row).getAttribute("id");
+            new Actions(chrome.driver)
+                    .doubleClick(tabA.item(row).findElement(By.cssSelector("label")))
+                    .perform();
+            tabA.until(d -> tabA.hasClass(row, "editing"));
+            Object status = tabA.script(
+                    "const token = document.querySelector('meta[name=\"csrf-token\"]').content;"
+                            + "return fetch('/todos/' + arguments[0], {method: 'PATCH', credentials: 'same-origin',"
+                            + "  headers: {'X-CSRF-Token': token}, body: new URLSearchParams({title: arguments[1]})})"
+                            + "  .then((r) => r.status);",
+                    domId.substring("todo_".length()),
+                    "renamed " + row);
+            assertEquals(200L, status, "another tab of the user renames the todo");
+            tabA.within(
+                    LIVE,
+                    d -> tabA.read(() -> chrome.driver
+                            .findElement(By.cssSelector("#" + domId + " label"))
+                            .getAttribute("textContent")
+                            .equals("renamed " + row)));
+            assertTrue(tabA.hasClass(row, "editing"));
+            if (row == 0) {
+                new Actions(chrome.driver).sendKeys(Keys.ENTER).perform();
+            } else {
+                tabA.newTodo().click(); // leaves the field
+            }
+            tabA.until(d -> !tabA.hasClass(row, "editing"));
+            tabA.add("marker " + row); // sent after anything leaving the field sent
+            tabB.focus().within(LIVE, d -> tabB.visibleTitles().contains("marker " + row));
+            assertEquals("renamed " + row, tabB.visibleTitles().get(row));
+            long id = Long.parseLong(domId.substring("todo_".length()));
+            assertEquals(
+                    "renamed " + row,
+                    data.read(s -> TodoRepository.find(s, user, id))
+                            .orElseThrow()
+                            .title());
+            tabA.focus();
+        }
+    }
+
+    /**
+     * A connection that falls silent (a network that drops packets closes nothing) used to look live for minutes
+     * while the tab missed every change. The server's heartbeat keeps a healthy connection from looking silent; a tab
+     * that hears nothing for the live timeout says it is reconnecting, reconnects and catches up.
+     */
+    @Test
+    void aTabWhoseConnectionFallsSilentReconnectsAndCatchesUp() {
+        tabA.focus().holdableSockets();
+        tabA.script("document.getElementById('todoapp').dataset.liveTimeout = '3000'; window.sources = 0;"
+                + "new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {"
+                + "  if (n.localName === 'turbo-stream-source') window.sources++; })))"
+                + "  .observe(document.body, {childList: true});");
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> Long.valueOf(0).equals(tabA.script("return window.sources;"))
+                        && "synced".equals(tabA.app().getAttribute("data-live")));
+
+        tabA.script("document.querySelector('turbo-stream-source').streamSource.deaf = true;");
+        tabB.focus().add("missed");
+        tabA.focus()
+                .within(
+                        Duration.ofSeconds(10),
+                        d -> tabA.visibleTitles().equals(List.of("missed"))
+                                && "synced".equals(tabA.app().getAttribute("data-live")));
+        assertEquals(1L, tabA.script("return window.sources;"), "one reconnect");
+    }
+
+    /**
      * A tab showing only active todos, with one of them being edited, when another tab completes that todo: the row
      * stays shown with the draft and the focus until the edit ends (it used to be hidden with the draft inside it, and
      * the next edit elsewhere was dropped without a word); once saved it leaves the filtered view.
@@ -300,7 +381,7 @@ class LiveTabsBrowserTest {
                 chrome.driver.manage().getCookieNamed("todo_session").getValue().split("\\.")[0];
         data.write(s -> {
             long version = TodoRepository.bumpVersion(s, user);
-            return TodoRepository.insert(s, user, "written while away", version, System.currentTimeMillis());
+            return TodoRepository.insert(s, user, "written while away", version, System.currentTimeMillis(), null);
         });
         tabB.script("document.querySelector('turbo-stream-source').streamSource.close()");
         tabB.until(d -> tabB.visibleTitles().equals(List.of("seen live", "written while away")));

@@ -72,6 +72,41 @@ class TodoPagesTest {
                 "S6: pluralised");
     }
 
+    /**
+     * A create sent again with the same key (the page's retry after an answer that never came, while the first request
+     * was in fact applied) answers the todo the first one made instead of adding another; the key is per user.
+     */
+    @Test
+    void aCreateSentAgainWithItsKeyIsAddedOnce() {
+        HttpResponse<String> first = alice.form("POST", "/todos", Map.of("title", "pay rent", "key", "k-1"));
+        HttpResponse<String> again = alice.form("POST", "/todos", Map.of("title", "pay rent", "key", "k-1"));
+        assertEquals(200, again.statusCode());
+        String row = first.body()
+                .substring(first.body().indexOf("<li id=\"todo_"), first.body().indexOf("\" class"));
+        assertTrue(again.body().contains(row), again.body());
+        assertTrue(again.body().contains("data-key=\"k-1\""), again.body());
+        assertTrue(again.body().contains("<strong>1</strong> item left"), again.body());
+        alice.form("POST", "/todos", Map.of("title", "pay rent", "key", "k-2"));
+        alice.form("POST", "/todos", Map.of("title", "pay rent"));
+        String page = alice.open().body();
+        assertEquals(3, page.split(">pay rent</label>", -1).length - 1, "another key, or none, is another todo");
+
+        WebClient bob = new WebClient(server.getURI());
+        bob.open();
+        bob.form("POST", "/todos", Map.of("title", "bob's", "key", "k-1"));
+        assertTrue(bob.open().body().contains(">bob's</label>"), "keys are per user");
+        assertFalse(alice.open().body().contains("bob's"));
+
+        assertEquals(
+                422,
+                alice.form("POST", "/todos", Map.of("title", "x", "key", "no spaces"))
+                        .statusCode());
+        assertEquals(
+                422,
+                alice.form("POST", "/todos", Map.of("title", "x", "key", "k".repeat(65)))
+                        .statusCode());
+    }
+
     @Test
     void aClientThatRefusesStreamsIsRedirected() {
         // a media range with a quality that is not a number is dropped by Micronaut's Accept parsing
