@@ -117,7 +117,8 @@ record Refusal(HttpResponseStatus status, String detail) {
     /**
      * A websocket upgrade (as Micronaut tells one: {@code Connection: upgrade} and {@code Upgrade: websocket}) that
      * Netty's handshaker would not complete: not a GET over HTTP/1.1, no {@code Sec-WebSocket-Key} of 16 bytes in
-     * base64 (RFC 6455, 4.2.1), a {@code Sec-WebSocket-Version} other than 13. Micronaut logged each with a stack
+     * base64 (RFC 6455, 4.2.1), an {@code Upgrade} header other than {@code websocket} alone, a
+     * {@code Sec-WebSocket-Version} other than 13. Micronaut logged each with a stack
      * trace and never answered it; the connection stayed open, neither idle nor receiving, until its 300 s idle
      * timeout, so a few thousand of them, no session needed, held every connection the server admits. A version
      * other than 13 is 426 with the version this server speaks (RFC 6455, 4.4); the rest 400.
@@ -131,6 +132,12 @@ record Refusal(HttpResponseStatus status, String detail) {
         if (!HttpMethod.GET.equals(request.method())
                 || request.protocolVersion().minorVersion() != 1) {
             return new Refusal(HttpResponseStatus.BAD_REQUEST, "a websocket handshake is a GET over HTTP/1.1");
+        }
+        List<String> upgrades = h.getAll(HttpHeaderNames.UPGRADE);
+        if (upgrades.size() != 1 || !upgrades.get(0).trim().equalsIgnoreCase("websocket")) {
+            // Netty's handshaker takes the whole value (the first of several): "websocket, h2c" failed it
+            return new Refusal(
+                    HttpResponseStatus.BAD_REQUEST, "a websocket handshake has one Upgrade header: websocket");
         }
         List<String> versions = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
         if (versions.size() != 1 || !versions.get(0).trim().equals("13")) {

@@ -119,6 +119,15 @@ class IncomingRequestsAppTest {
             },
             {"HEAD /cable/x HTTP/1.1\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\n\r\n", "400 "},
             {"GET /cable/x HTTP/1.0\r\n" + upgrade + key + "Sec-WebSocket-Version: 13\r\n\r\n", "400 "},
+            {
+                "GET /cable/x HTTP/1.1\r\nHost: app\r\nUpgrade: websocket, h2c\r\nConnection: Upgrade\r\n" + key
+                        + "Sec-WebSocket-Version: 13\r\n\r\n",
+                "400 "
+            },
+            {
+                "GET /cable/x HTTP/1.1\r\n" + upgrade + "Upgrade: h2c\r\n" + key + "Sec-WebSocket-Version: 13\r\n\r\n",
+                "400 "
+            },
             // hixie-76 (no version, two key headers)
             {
                 "GET /cable/x HTTP/1.1\r\n" + upgrade + "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
