@@ -49,6 +49,7 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
     }
 
     private void check() throws IOException {
+        long term = lease.takings();
         lease.beforeWrite();
         if (!lease.valid()) {
             Lease other = lease.lostTo();
@@ -56,6 +57,12 @@ public final class FencedReplicaClient extends ForwardingReplicaClient {
                     "not writing to " + inner.describe() + ": this replicator does not hold its lease "
                             + (other != null ? "(taken by " + other.who() + ")" : "(not renewed in time)"),
                     lease.pollInterval());
+        }
+        if (lease.takings() != term) {
+            // taken from nobody (the replica's files deleted with it) or from another holder just now: what this
+            // write continues may be gone, so it is not made; the writer learns the replica again first
+            throw new LeaseTakenAnewException("the lease of " + inner.describe()
+                    + " was just taken anew; the replica is read again before writing to it");
         }
     }
 

@@ -109,6 +109,16 @@ public final class Replica {
      * position is forgotten and recomputed from the replica on the next call.
      */
     public void sync() throws IOException {
+        try {
+            syncOnce();
+        } catch (LeaseTakenAnewException e) {
+            // the lease was taken anew just before an upload, which was not made: the position is forgotten, and
+            // learned again from the replica now (with a snapshot if its files are gone)
+            syncOnce();
+        }
+    }
+
+    private void syncOnce() throws IOException {
         Pos dbPos = db.position();
         if (dbPos == null) {
             return;

@@ -382,6 +382,75 @@ class ReplicateLeaseTest {
         }
     }
 
+    /**
+     * The S3 prefix deleted, then one write once the lease is due for renewal, then nothing: that write found the lease
+     * gone, took it back and went into the generation whose snapshot was gone, and with nothing written after it the
+     * replica stayed unrestorable until the next write or the hourly retention check. Now a write that takes the
+     * lease anew is not made; the replica is read again and the generation begun with a snapshot first.
+     */
+    @Test
+    void anS3PrefixDeletedThenOneWriteIsRestorableAtOnce() throws Exception {
+        try (S3ProxyServer server = S3ProxyServer.start();
+                software.amazon.awssdk.services.s3.S3Client sdk = server.sdkClient()) {
+            String bucket = server.createBucket();
+            Path db = dir.resolve("app.db");
+            Map<String, String> env = Map.of(
+                    "LITESTREAM_ACCESS_KEY_ID",
+                    S3ProxyServer.ACCESS_KEY,
+                    "LITESTREAM_SECRET_ACCESS_KEY",
+                    S3ProxyServer.SECRET_KEY);
+            Backend b = new Backend() {
+                public List<String> replicaLines() {
+                    return List.of(
+                            "type: s3",
+                            "bucket: " + bucket,
+                            "path: app",
+                            "endpoint: " + server.endpoint(),
+                            "region: " + S3ProxyServer.REGION,
+                            "force-path-style: true");
+                }
+
+                public ReplicaClient raw() throws Exception {
+                    return S3ReplicaClient.open(server.settings(bucket, "app"), Map.of());
+                }
+
+                public Map<String, String> env() {
+                    return env;
+                }
+            };
+            Path cfg = config("a", db, b, "exit", Duration.ofSeconds(1));
+            Path log = logDir("a");
+            try (AppDb app = new AppDb(db);
+                    ReplicaClient raw = b.raw()) {
+                app.insert(0, 10);
+                Process p = Cli.start(log, env, "replicate", "-config", cfg.toString());
+                try {
+                    await("replicated")
+                            .atMost(DEADLINE)
+                            .ignoreExceptions()
+                            .until(() -> AppDb.ids(restore(raw, "before")).equals(AppDb.range(0, 10)) || !p.isAlive());
+                    assertTrue(p.isAlive(), out(log));
+                    for (String key : server.keys(bucket)) {
+                        sdk.deleteObject(r -> r.bucket(bucket).key(key));
+                    }
+                    Instant due = Instant.now().plusSeconds(1); // the 1 s lease is due for renewal (and has lapsed)
+                    await("the lease due")
+                            .atMost(DEADLINE)
+                            .until(() -> Instant.now().isAfter(due));
+                    app.insert(10, 11);
+                    await("restorable with the one write, nothing written after it")
+                            .atMost(DEADLINE)
+                            .ignoreExceptions()
+                            .until(() -> AppDb.ids(restore(raw, "after")).equals(AppDb.range(0, 11)) || !p.isAlive());
+                    assertTrue(p.isAlive(), out(log));
+                    assertTrue(out(log).contains("lease gone from the replica"), out(log));
+                } finally {
+                    p.destroyForcibly().waitFor();
+                }
+            }
+        }
+    }
+
     private interface Deletion {
         void run() throws Exception;
     }

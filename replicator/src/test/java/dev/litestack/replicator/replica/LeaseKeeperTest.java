@@ -238,6 +238,13 @@ class LeaseKeeperTest {
         dev.litestack.replicator.util.FileTrees.delete(dir.resolve("rep").resolve("lease"));
         clock.advance(TTL.dividedBy(3));
         String gen = "0123456789abcdef";
+        long term = fenced.term();
+        // the write that takes it back is not made: what it continues may be gone with the lease
+        assertThrows(
+                LeaseTakenAnewException.class,
+                () -> fenced.writeWalSegment(Pos.start(gen, 1), new ByteArrayInputStream(new byte[] {1})));
+        assertTrue(fenced.term() != term, "the term changed");
+        assertEquals(List.of(), raw.walSegments(gen));
         fenced.writeWalSegment(Pos.start(gen, 1), new ByteArrayInputStream(new byte[] {1}));
         assertEquals(List.of(), lost, "on-conflict exit did not fire");
         assertTrue(a.valid());
