@@ -41,9 +41,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3ReplicaClient implements ReplicaClient {
 
-    /** Set once the server refused a DeleteObjects request for its checksum header: keys are deleted one by one. */
-    private volatile boolean oneByOne;
-
     /** S3's limit of keys per DeleteObjects request. */
     static final int DELETE_BATCH = 1000;
 
@@ -314,9 +311,11 @@ public final class S3ReplicaClient implements ReplicaClient {
     /**
      * DeleteObjects in batches of at most {@value #DELETE_BATCH} keys, quiet; per-key errors fail the call. A server
      * that refuses DeleteObjects as this SDK sends it (it always adds an {@code x-amz-checksum-crc32} header, which
-     * servers that predate it answer with 501 NotImplemented or 400) gets one DeleteObject per key from then on.
+     * servers that predate it answer with 501 NotImplemented or 400) gets one DeleteObject per key for the rest of
+     * the call.
      */
     private void deleteKeys(List<String> keys) throws IOException {
+        boolean oneByOne = false; // tried again at the next call: the refusal may have been a proxy's, now gone
         for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH));
             if (oneByOne) {
@@ -331,7 +330,7 @@ public final class S3ReplicaClient implements ReplicaClient {
                 response = s3.deleteObjects(r ->
                         r.bucket(settings.bucket()).delete(d -> d.objects(ids).quiet(true)));
             } catch (AwsServiceException e) {
-                if (e.statusCode() != 501 && e.statusCode() != 400) {
+                if (!refusesChecksumHeader(e)) {
                     throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
                 }
                 oneByOne = true;
@@ -354,6 +353,31 @@ public final class S3ReplicaClient implements ReplicaClient {
                         null);
             }
         }
+    }
+
+    /**
+     * Whether a DeleteObjects failure is the server refusing how the SDK sends it (a checksum header it does not
+     * implement, a Content-MD5 it wants), not a failure of this request (an expired token, a timeout: also 400s).
+     */
+    static boolean refusesChecksumHeader(AwsServiceException e) {
+        if (e.statusCode() == 501) {
+            return true;
+        }
+        if (e.statusCode() != 400) {
+            return false;
+        }
+        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+                ? ""
+                : e.awsErrorDetails().errorCode();
+        String message = String.valueOf(
+                        e.awsErrorDetails() == null
+                                ? e.getMessage()
+                                : e.awsErrorDetails().errorMessage())
+                .toLowerCase(java.util.Locale.ROOT);
+        return code.equals("MissingContentMD5")
+                || code.equals("NotImplemented")
+                || ((code.equals("InvalidRequest") || code.equals("InvalidArgument"))
+                        && (message.contains("checksum") || message.contains("content-md5")));
     }
 
     /** One DeleteObject per key (deleting a key that is not there succeeds). */
