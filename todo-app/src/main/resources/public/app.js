@@ -144,8 +144,11 @@ async function deliver(request) {
   }
   const text = (response.headers.get("Content-Type") || "").startsWith(STREAM) ? await response.text() : null;
   if (!request.late) {
-    // an answer in time clears what went wrong before; a late one only settles its own change (below, on render)
+    // an answer in time clears what went wrong before; a late one only settles its own change (below, on render).
+    // The server has answered every change made before this one, so titles said to be maybe not added go too (an
+    // applied one shows up as a row), except the one put back into the field, which keeps its key
     unsaved.length = 0;
+    for (const key of [...uncertain.keys()]) if (key !== restoredKey) uncertain.delete(key);
     failure = "";
     sayProblem();
   }
@@ -207,6 +210,9 @@ document.addEventListener("submit", (event) => {
     input.value = "";
     // A title put back after an uncertain failure, sent again unchanged, keeps its key: added at most once.
     const key = restoredKey && uncertain.get(restoredKey) === title ? restoredKey : newKey();
+    // the title put back was changed or dropped: it is no longer said to be maybe not added (if the first request
+    // was applied after all, its row shows up like any other)
+    if (restoredKey && key !== restoredKey) uncertain.delete(restoredKey);
     restoredKey = null;
     report(send(form, { title, key }), (error) => {
       // sent before with this key and not yet settled: may be added even if this repeat was not sent
@@ -447,7 +453,11 @@ function setLive(state, text = "") {
 // A socket that carried nothing for this long (data-live-timeout on #todoapp, in ms, may say otherwise) is taken for
 // dead, closed and opened again: the server sends a heartbeat every 15 s, and a network that drops packets (a dead
 // Wi-Fi, a middlebox that lost the connection) closes nothing, so the tab would miss every change for minutes.
+// The limit doubles at each such reconnect, up to 16 times, and is back to one once a message arrives: a message
+// arrives only when it is whole, and a snapshot of a long list over a slow link can take longer than the limit (the
+// heartbeat cannot go out in its middle), so a fixed limit would reconnect, and ask for that snapshot, forever.
 const LIVE_TIMEOUT_MS = 40000;
+let silenceFactor = 1;
 const RECONNECTING = "Reconnecting… changes made elsewhere will show once the connection is back.";
 
 async function connect(attempt) {
@@ -461,15 +471,17 @@ async function connect(attempt) {
   let heard = performance.now();
   let givenUp = false;
   const watchdog = setInterval(() => {
-    if (performance.now() - heard < (Number(app.dataset.liveTimeout) || LIVE_TIMEOUT_MS)) return;
+    if (performance.now() - heard < (Number(app.dataset.liveTimeout) || LIVE_TIMEOUT_MS) * silenceFactor) return;
     clearInterval(watchdog);
     givenUp = true;
+    silenceFactor = Math.min(16, silenceFactor * 2);
     source.remove(); // closes the socket; its close event, whenever it comes, changes nothing
     setLive("reconnecting", RECONNECTING);
     connect(opened ? 0 : attempt + 1);
   }, 1000);
   socket.addEventListener("message", () => {
     heard = performance.now();
+    silenceFactor = 1;
   });
   socket.addEventListener("open", () => {
     opened = true;

@@ -282,6 +282,37 @@ class LiveTabsBrowserTest {
     }
 
     /**
+     * A socket whose messages take longer than the silence limit to arrive (a snapshot of a long list over a slow
+     * link: a message counts only once whole, and no heartbeat goes out in its middle) reconnected every limit, asking
+     * for that snapshot again each time, and never became live. Now the limit doubles at each such reconnect until a
+     * message arrives.
+     */
+    @Test
+    void aSlowSnapshotIsWaitedForLongerAfterEachSilentReconnect() {
+        tabA.focus().holdableSockets();
+        tabA.awaitLive();
+        tabA.script("document.getElementById('todoapp').dataset.liveTimeout = '3000'; window.sources = 0;"
+                + "new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {"
+                + "  if (n.localName === 'turbo-stream-source') window.sources++; })))"
+                + "  .observe(document.body, {childList: true});"
+                + "window.heldLive = [];"); // nothing arrives from now on: every message is held
+        tabA.within(Duration.ofSeconds(10), d -> Long.valueOf(1).equals(tabA.script("return window.sources;")));
+        // the next limit is 6 s, not 3 s: no second reconnect for 5 s
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(6))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> Long.valueOf(1).equals(tabA.script("return window.sources;")));
+        tabA.script("window.releaseLive();");
+        tabB.focus().add("after the wait");
+        tabA.focus()
+                .within(
+                        Duration.ofSeconds(10),
+                        d -> tabA.visibleTitles().equals(List.of("after the wait"))
+                                && "synced".equals(tabA.app().getAttribute("data-live")));
+        assertEquals(1L, tabA.script("return window.sources;"), "one reconnect");
+    }
+
+    /**
      * A tab showing only active todos, with one of them being edited, when another tab completes that todo: the row
      * stays shown with the draft and the focus until the edit ends (it used to be hidden with the draft inside it, and
      * the next edit elsewhere was dropped without a word); once saved it leaves the filtered view.
