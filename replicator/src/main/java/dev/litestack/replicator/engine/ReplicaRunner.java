@@ -1,6 +1,7 @@
 package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.replica.LeaseNotHeldException;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.restore.Validator;
@@ -205,7 +206,7 @@ public final class ReplicaRunner implements AutoCloseable {
             replica.sync();
         } catch (IOException | RuntimeException e) {
             failures++;
-            leaseRetry = dev.litestack.replicator.replica.LeaseNotHeldException.retryAfter(e);
+            leaseRetry = LeaseNotHeldException.retryAfter(e);
             replica.countSyncError();
             lastError = Log.describe(e);
             if (healthy) {

@@ -57,7 +57,20 @@ class ReplicateLeaseTest {
     @Test
     void fileReplica() throws Exception {
         Path rep = dir.resolve("rep");
-        twoReplicators(new Backend() {
+        twoReplicators(fileBackend(rep));
+    }
+
+    @Test
+    void s3Replica() throws Exception {
+        try (S3ProxyServer server = S3ProxyServer.start()) {
+            String bucket = server.createBucket();
+            twoReplicators(s3Backend(server, bucket, "shared/app.db"));
+        }
+    }
+
+    /** A file replica at {@code rep}. */
+    private static Backend fileBackend(Path rep) {
+        return new Backend() {
             public List<String> replicaLines() {
                 return List.of("path: " + Litestream.quote(rep.toString()));
             }
@@ -69,37 +82,34 @@ class ReplicateLeaseTest {
             public Map<String, String> env() {
                 return Map.of();
             }
-        });
+        };
     }
 
-    @Test
-    void s3Replica() throws Exception {
-        try (S3ProxyServer server = S3ProxyServer.start()) {
-            String bucket = server.createBucket();
-            twoReplicators(new Backend() {
-                public List<String> replicaLines() {
-                    return List.of(
-                            "type: s3",
-                            "bucket: " + bucket,
-                            "path: shared/app.db",
-                            "endpoint: " + server.endpoint(),
-                            "region: " + S3ProxyServer.REGION,
-                            "force-path-style: true");
-                }
+    /** An S3 replica on {@code server}, under {@code prefix} of {@code bucket}. */
+    private static Backend s3Backend(S3ProxyServer server, String bucket, String prefix) {
+        return new Backend() {
+            public List<String> replicaLines() {
+                return List.of(
+                        "type: s3",
+                        "bucket: " + bucket,
+                        "path: " + prefix,
+                        "endpoint: " + server.endpoint(),
+                        "region: " + S3ProxyServer.REGION,
+                        "force-path-style: true");
+            }
 
-                public ReplicaClient raw() throws Exception {
-                    return S3ReplicaClient.open(server.settings(bucket, "shared/app.db"), Map.of());
-                }
+            public ReplicaClient raw() throws Exception {
+                return S3ReplicaClient.open(server.settings(bucket, prefix), Map.of());
+            }
 
-                public Map<String, String> env() {
-                    return Map.of(
-                            "LITESTREAM_ACCESS_KEY_ID",
-                            S3ProxyServer.ACCESS_KEY,
-                            "LITESTREAM_SECRET_ACCESS_KEY",
-                            S3ProxyServer.SECRET_KEY);
-                }
-            });
-        }
+            public Map<String, String> env() {
+                return Map.of(
+                        "LITESTREAM_ACCESS_KEY_ID",
+                        S3ProxyServer.ACCESS_KEY,
+                        "LITESTREAM_SECRET_ACCESS_KEY",
+                        S3ProxyServer.SECRET_KEY);
+            }
+        };
     }
 
     private Path config(String name, Path db, Backend b, String onConflict) throws IOException {
@@ -322,21 +332,7 @@ class ReplicateLeaseTest {
     void aReplicaFolderDeletedWhileReplicatingIsBegunAgain() throws Exception {
         Path rep = dir.resolve("rep");
         replicaDeletedWhileReplicating(
-                new Backend() {
-                    public List<String> replicaLines() {
-                        return List.of("path: " + Litestream.quote(rep.toString()));
-                    }
-
-                    public ReplicaClient raw() {
-                        return new FileReplicaClient(rep);
-                    }
-
-                    public Map<String, String> env() {
-                        return Map.of();
-                    }
-                },
-                () -> dev.litestack.replicator.util.FileTrees.delete(rep),
-                "generation gone");
+                fileBackend(rep), () -> dev.litestack.replicator.util.FileTrees.delete(rep), "generation gone");
     }
 
     /**
@@ -350,29 +346,7 @@ class ReplicateLeaseTest {
                 software.amazon.awssdk.services.s3.S3Client sdk = server.sdkClient()) {
             String bucket = server.createBucket();
             replicaDeletedWhileReplicating(
-                    new Backend() {
-                        public List<String> replicaLines() {
-                            return List.of(
-                                    "type: s3",
-                                    "bucket: " + bucket,
-                                    "path: app",
-                                    "endpoint: " + server.endpoint(),
-                                    "region: " + S3ProxyServer.REGION,
-                                    "force-path-style: true");
-                        }
-
-                        public ReplicaClient raw() throws Exception {
-                            return S3ReplicaClient.open(server.settings(bucket, "app"), Map.of());
-                        }
-
-                        public Map<String, String> env() {
-                            return Map.of(
-                                    "LITESTREAM_ACCESS_KEY_ID",
-                                    S3ProxyServer.ACCESS_KEY,
-                                    "LITESTREAM_SECRET_ACCESS_KEY",
-                                    S3ProxyServer.SECRET_KEY);
-                        }
-                    },
+                    s3Backend(server, bucket, "app"),
                     () -> {
                         for (String key : server.keys(bucket)) {
                             sdk.deleteObject(r -> r.bucket(bucket).key(key));
@@ -394,36 +368,13 @@ class ReplicateLeaseTest {
                 software.amazon.awssdk.services.s3.S3Client sdk = server.sdkClient()) {
             String bucket = server.createBucket();
             Path db = dir.resolve("app.db");
-            Map<String, String> env = Map.of(
-                    "LITESTREAM_ACCESS_KEY_ID",
-                    S3ProxyServer.ACCESS_KEY,
-                    "LITESTREAM_SECRET_ACCESS_KEY",
-                    S3ProxyServer.SECRET_KEY);
-            Backend b = new Backend() {
-                public List<String> replicaLines() {
-                    return List.of(
-                            "type: s3",
-                            "bucket: " + bucket,
-                            "path: app",
-                            "endpoint: " + server.endpoint(),
-                            "region: " + S3ProxyServer.REGION,
-                            "force-path-style: true");
-                }
-
-                public ReplicaClient raw() throws Exception {
-                    return S3ReplicaClient.open(server.settings(bucket, "app"), Map.of());
-                }
-
-                public Map<String, String> env() {
-                    return env;
-                }
-            };
+            Backend b = s3Backend(server, bucket, "app");
             Path cfg = config("a", db, b, "exit", Duration.ofSeconds(1));
             Path log = logDir("a");
             try (AppDb app = new AppDb(db);
                     ReplicaClient raw = b.raw()) {
                 app.insert(0, 10);
-                Process p = Cli.start(log, env, "replicate", "-config", cfg.toString());
+                Process p = Cli.start(log, b.env(), "replicate", "-config", cfg.toString());
                 try {
                     await("replicated")
                             .atMost(DEADLINE)

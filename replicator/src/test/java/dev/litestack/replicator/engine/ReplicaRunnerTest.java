@@ -109,17 +109,7 @@ class ReplicaRunnerTest {
         write(10);
         java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
         dev.litestack.replicator.replica.ReplicaClient client =
-                new dev.litestack.replicator.replica.ForwardingReplicaClient(
-                        new FileReplicaClient(dir.resolve("replica"), clock)) {
-                    @Override
-                    public dev.litestack.replicator.replica.WalSegmentInfo writeWalSegment(
-                            dev.litestack.replicator.Pos pos, java.io.InputStream body) throws java.io.IOException {
-                        if (refuse.get()) {
-                            throw new java.io.IOException("uploads refused");
-                        }
-                        return super.writeWalSegment(pos, body);
-                    }
-                };
+                refusingUploads(() -> refuse.get() ? new java.io.IOException("uploads refused") : null);
         ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
         runner.start();
         scheduler.runDue();
@@ -196,19 +186,10 @@ class ReplicaRunnerTest {
         db = open();
         write(10);
         java.util.concurrent.atomic.AtomicBoolean leased = new java.util.concurrent.atomic.AtomicBoolean(true);
-        dev.litestack.replicator.replica.ReplicaClient client =
-                new dev.litestack.replicator.replica.ForwardingReplicaClient(
-                        new FileReplicaClient(dir.resolve("replica"), clock)) {
-                    @Override
-                    public dev.litestack.replicator.replica.WalSegmentInfo writeWalSegment(
-                            dev.litestack.replicator.Pos pos, java.io.InputStream body) throws java.io.IOException {
-                        if (!leased.get()) {
-                            throw new dev.litestack.replicator.replica.LeaseNotHeldException(
-                                    "not writing: this replicator does not hold its lease", Duration.ofSeconds(1));
-                        }
-                        return super.writeWalSegment(pos, body);
-                    }
-                };
+        dev.litestack.replicator.replica.ReplicaClient client = refusingUploads(() -> leased.get()
+                ? null
+                : new dev.litestack.replicator.replica.LeaseNotHeldException(
+                        "not writing: this replicator does not hold its lease", Duration.ofSeconds(1)));
         ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ZERO, Duration.ofHours(1), Duration.ZERO);
         runner.start();
         scheduler.runDue();
@@ -231,6 +212,23 @@ class ReplicaRunnerTest {
     }
 
     private static final long STEP_MS = 50;
+
+    /** A file replica whose WAL uploads fail with what {@code refusal} gives (null: the upload goes through). */
+    private dev.litestack.replicator.replica.ReplicaClient refusingUploads(
+            java.util.function.Supplier<java.io.IOException> refusal) {
+        return new dev.litestack.replicator.replica.ForwardingReplicaClient(
+                new FileReplicaClient(dir.resolve("replica"), clock)) {
+            @Override
+            public dev.litestack.replicator.replica.WalSegmentInfo writeWalSegment(
+                    dev.litestack.replicator.Pos pos, java.io.InputStream body) throws java.io.IOException {
+                java.io.IOException refused = refusal.get();
+                if (refused != null) {
+                    throw refused;
+                }
+                return super.writeWalSegment(pos, body);
+            }
+        };
+    }
 
     private static long errors(ReplicaRunner r) {
         return r.replica().stats().syncErrors();

@@ -133,7 +133,7 @@ class CableSocket {
             return false;
         }
         if (!take(socketsPerUser, user, settings.maxSocketsPerUser())) {
-            put(socketsPerAddress, address);
+            giveBack(socketsPerAddress, address);
             sockets.decrementAndGet();
             return false;
         }
@@ -152,14 +152,14 @@ class CableSocket {
     }
 
     /** Counts one less for {@code key}. */
-    private static void put(Map<String, Integer> counts, String key) {
+    private static void giveBack(Map<String, Integer> counts, String key) {
         counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private void release(String user, String address) {
-        put(socketsPerUser, user);
+        giveBack(socketsPerUser, user);
         if (address != null) {
-            put(socketsPerAddress, address);
+            giveBack(socketsPerAddress, address);
         }
         sockets.decrementAndGet();
     }

@@ -5,9 +5,13 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.cookie.Cookie;
 import io.micronaut.http.cookie.SameSite;
 import jakarta.inject.Singleton;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -66,23 +70,20 @@ public final class Sessions {
      */
     public String clientAddress(HttpRequest<?> request) {
         String header = settings.clientAddressHeader();
-        java.net.InetAddress address = null;
-        if (header != null) {
-            String value = request.getHeaders().get(header);
-            if (value != null && value.trim().matches("[0-9A-Fa-f.:]{2,45}")) {
-                try {
-                    address = java.net.InetAddress.ofLiteral(value.trim());
-                } catch (IllegalArgumentException e) {
-                    address = null;
-                }
+        String value = header == null ? null : request.getHeaders().get(header);
+        InetAddress address = null;
+        if (value != null) {
+            try {
+                address = InetAddress.ofLiteral(value.trim()); // an address literal only: never a name lookup
+            } catch (IllegalArgumentException e) {
+                address = null;
             }
         }
         if (address == null) {
             address = request.getRemoteAddress().getAddress();
         }
-        if (address instanceof java.net.Inet6Address) {
-            byte[] prefix = java.util.Arrays.copyOf(address.getAddress(), 8);
-            return java.util.HexFormat.of().formatHex(prefix) + "::/64";
+        if (address instanceof Inet6Address) {
+            return HexFormat.of().formatHex(Arrays.copyOf(address.getAddress(), 8)) + "::/64";
         }
         return address == null ? "?" : address.getHostAddress();
     }

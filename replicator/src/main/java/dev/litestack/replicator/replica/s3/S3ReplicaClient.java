@@ -282,7 +282,11 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     @Override
     public void deleteSnapshot(String generation, long index) throws IOException {
-        String key = settings.key(ReplicaLayout.snapshotKey(generation, index));
+        deleteObject(settings.key(ReplicaLayout.snapshotKey(generation, index)));
+    }
+
+    /** One DeleteObject (deleting a key that is not there succeeds). */
+    private void deleteObject(String key) throws IOException {
         try {
             s3.deleteObject(r -> r.bucket(settings.bucket()).key(key));
         } catch (SdkException e) {
@@ -366,9 +370,7 @@ public final class S3ReplicaClient implements ReplicaClient {
         if (e.statusCode() != 400) {
             return false;
         }
-        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
-                ? ""
-                : e.awsErrorDetails().errorCode();
+        String code = S3Errors.code(e);
         String message = String.valueOf(
                         e.awsErrorDetails() == null
                                 ? e.getMessage()
@@ -380,15 +382,9 @@ public final class S3ReplicaClient implements ReplicaClient {
                         && (message.contains("checksum") || message.contains("content-md5")));
     }
 
-    /** One DeleteObject per key (deleting a key that is not there succeeds). */
     private void deleteEach(List<String> keys) throws IOException {
         for (String key : keys) {
-            try {
-                s3.deleteObject(r -> r.bucket(settings.bucket()).key(key));
-            } catch (SdkException e) {
-                throw errors.map("delete", key, e);
-            }
-            stats.countOperation(Operation.DELETE);
+            deleteObject(key);
         }
     }
 
