@@ -21,19 +21,35 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drives one {@link Replica} on its own thread: uploads new WAL data as soon as it appears but at
- * most once per {@code sync-interval}, takes interval snapshots, runs retention, and after a
- * failure retries with capped exponential backoff and jitter, logging once per change of state.
+ * most once per {@code sync-interval}, takes interval snapshots, and after a failure retries with
+ * capped exponential backoff and jitter, logging once per change of state. Retention passes run on
+ * a separate chores thread: their listings and deletions (key by key on a server that refuses
+ * batch deletes, seconds each on some) never hold up an upload, nor the final sync at shutdown.
  */
 public final class ReplicaRunner implements AutoCloseable {
 
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** How often snapshots, retention and validation are checked for being due. */
     static final Duration HOUSEKEEPING = Duration.ofSeconds(1);
+    /**
+     * When the first retention pass runs after start (unless {@code retention-check-interval} is shorter): soon, so
+     * that a machine that runs for minutes at a time (scaled to zero when idle, a new generation at each boot) still
+     * deletes what is past retention.
+     */
+    static final Duration FIRST_RETENTION = Duration.ofSeconds(5);
 
     private final Replica replica;
     private final Clock clock;
     private final Log log;
     private final Scheduler exec;
+    /** Where retention passes run (in tests, the same scheduler as the replica's work). */
+    private final Scheduler chores;
+    /** True while a retention pass is queued or under way on {@link #chores}. */
+    private final java.util.concurrent.atomic.AtomicBoolean retentionRunning =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set when the replicator stops: a retention pass under way ends at its next deletion. */
+    private volatile boolean stopping;
+
     private final AtomicReference<Instant> pendingSince = new AtomicReference<>();
     private Scheduler.Task next;
     private volatile Instant lastAttempt = Instant.EPOCH;
@@ -42,27 +58,34 @@ public final class ReplicaRunner implements AutoCloseable {
     private volatile Duration leaseRetry;
 
     private Instant failingSince;
-    private Instant nextRetention;
+    private volatile Instant nextRetention;
     private Instant nextValidation;
     private final Validator validator;
     private volatile boolean healthy = true;
     private volatile String lastError;
 
-    /** A runner on its own thread. */
-    ReplicaRunner(Replica replica, Clock clock, Log log) {
+    /** A runner on its own thread, whose retention passes run on {@code chores}. */
+    ReplicaRunner(Replica replica, Clock clock, Scheduler chores, Log log) {
         this(
                 replica,
                 Scheduler.thread("replica-" + replica.db().path().getFileName() + "-" + replica.name(), clock),
+                chores,
                 log);
     }
 
-    /** A runner whose work runs on {@code scheduler} and reads its clock. */
+    /** A runner whose work, retention passes included, runs on {@code scheduler} and reads its clock. */
     ReplicaRunner(Replica replica, Scheduler scheduler, Log log) {
+        this(replica, scheduler, scheduler, log);
+    }
+
+    /** A runner whose work runs on {@code scheduler} and reads its clock, and whose retention passes run on {@code chores}. */
+    ReplicaRunner(Replica replica, Scheduler scheduler, Scheduler chores, Log log) {
         this.replica = replica;
         this.clock = scheduler.clock();
         this.log = log;
         this.validator = new Validator(replica, log);
         this.exec = scheduler;
+        this.chores = chores;
     }
 
     public Replica replica() {
@@ -111,7 +134,7 @@ public final class ReplicaRunner implements AutoCloseable {
         Duration retention = replica.options().retention();
         if (!retention.isZero() && !retention.isNegative()) {
             Duration every = check.compareTo(retention) < 0 && !check.isZero() ? check : retention;
-            nextRetention = clock.instant().plus(every);
+            nextRetention = clock.instant().plus(every.compareTo(FIRST_RETENTION) < 0 ? every : FIRST_RETENTION);
         }
         Duration validation = replica.options().validationInterval();
         if (validation.compareTo(Duration.ZERO) > 0) {
@@ -282,12 +305,13 @@ public final class ReplicaRunner implements AutoCloseable {
             if (replica.snapshotDue()) {
                 replica.snapshot();
             }
-            if (nextRetention != null && !clock.instant().isBefore(nextRetention)) {
+            Instant retentionDue = nextRetention;
+            if (retentionDue != null && !clock.instant().isBefore(retentionDue) && !retentionRunning.get()) {
                 Duration check = replica.options().retentionCheckInterval();
                 Duration retention = replica.options().retention();
                 nextRetention =
                         clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
-                replica.enforceRetention();
+                startRetention();
             }
             if (nextValidation != null && !clock.instant().isBefore(nextValidation)) {
                 nextValidation = clock.instant().plus(replica.options().validationInterval());
@@ -300,15 +324,72 @@ public final class ReplicaRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues a retention pass on the chores thread. If no snapshot is within retention, the pass deletes nothing and
+     * has this thread take one, after which the next check (a second later) runs the pass again.
+     */
+    private void startRetention() {
+        retentionRunning.set(true);
+        try {
+            chores.submit(() -> {
+                try {
+                    if (stopping) {
+                        return null;
+                    }
+                    if (replica.enforceRetention(() -> stopping) == Replica.RetentionOutcome.NEEDS_SNAPSHOT) {
+                        exec.submit(this::snapshotForRetention);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (stopping) {
+                        log.debug("retention pass ended by the stop", "replica", replica.name(), "error", e);
+                    } else {
+                        log.error("retention failed", "db", replica.db().path(), "replica", replica.name(), "error", e);
+                    }
+                } finally {
+                    retentionRunning.set(false);
+                }
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            retentionRunning.set(false); // shutting down
+        }
+    }
+
+    /** On the replica's thread: the snapshot a retention pass needs before it may delete; the pass runs again next. */
+    private Void snapshotForRetention() {
+        try {
+            replica.snapshot();
+            nextRetention = clock.instant();
+        } catch (IOException | RuntimeException e) {
+            log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(), "error", e);
+        }
+        return null;
+    }
+
+    /** Ends retention passes at their next deletion (the replicator is stopping); syncs go on. */
+    void stopChores() {
+        stopping = true;
+    }
+
     /** Runs a sync on the replica's thread and waits for it; throws its failure. */
     public void syncNow(Duration timeout) throws IOException {
-        runNow(
-                () -> {
-                    attempt();
-                    return null;
-                },
-                timeout,
-                "syncing");
+        awaitSync(submitSync(), System.nanoTime() + timeout.toNanos(), timeout);
+    }
+
+    /** Queues a sync on the replica's thread (see {@link #awaitSync}). */
+    Future<Void> submitSync() {
+        return exec.submit(() -> {
+            attempt();
+            return null;
+        });
+    }
+
+    /**
+     * Waits for a sync from {@link #submitSync} until {@link System#nanoTime()} reaches {@code deadline} ({@code
+     * timeout} after the sync was asked for); throws its failure.
+     */
+    void awaitSync(Future<Void> sync, long deadline, Duration timeout) throws IOException {
+        await(sync, deadline, timeout, "syncing");
     }
 
     /** Takes a snapshot on the replica's thread and waits for it; throws its failure. */
@@ -328,14 +409,19 @@ public final class ReplicaRunner implements AutoCloseable {
     }
 
     private <T> T runNow(java.util.concurrent.Callable<T> work, Duration timeout, String what) throws IOException {
-        Future<T> f = exec.submit(work);
+        return await(exec.submit(work), System.nanoTime() + timeout.toNanos(), timeout, what);
+    }
+
+    private <T> T await(Future<T> f, long deadline, Duration timeout, String what) throws IOException {
         try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while " + what + " on replica " + replica.name());
         } catch (TimeoutException e) {
-            f.cancel(true);
+            // not interrupted: an interrupt during a file read closes the channel being read, and a sync reads the
+            // database's one long-lived descriptor, whose close would drop SQLite's locks; queued, it will not run
+            f.cancel(false);
             throw new IOException("replica " + replica.name() + " did not finish " + what + " within " + timeout);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
@@ -345,6 +431,7 @@ public final class ReplicaRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         exec.close();
     }
 }

@@ -39,6 +39,9 @@ public final class ReplicationService implements AutoCloseable {
     private final Clock clock;
     private final Log log;
     private final ScheduledExecutorService monitorThread;
+    /** Where every replica's retention passes run, one at a time (null when tests pass schedulers). */
+    private final Scheduler chores;
+
     private final IdleHeapTrim idleTrim =
             new IdleHeapTrim(System::nanoTime, Runtime.getRuntime()::totalMemory, this::collectWhenIdle);
     private boolean closed;
@@ -63,11 +66,12 @@ public final class ReplicationService implements AutoCloseable {
         // at close, a poll waiting for its turn is dropped; a poll under way finishes (see close)
         monitor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.monitorThread = monitor;
+        this.chores = schedulers == null ? Scheduler.thread("replica-chores", clock) : null;
         for (Entry e : this.entries) {
             monitors.add(new DbMonitor(e.db(), log));
             for (Replica r : e.replicas()) {
                 ReplicaRunner runner = schedulers == null
-                        ? new ReplicaRunner(r, clock, log)
+                        ? new ReplicaRunner(r, clock, chores, log)
                         : new ReplicaRunner(r, schedulers.apply(r), log);
                 runners.add(runner);
                 e.db().addListener(runner::onChange);
@@ -217,8 +221,12 @@ public final class ReplicationService implements AutoCloseable {
         }
     }
 
-    /** One sync of every database, then of every replica; returns the first failure (all are attempted). */
+    /**
+     * One sync of every database, then of every replica, the replicas in parallel (each on its own thread) within
+     * one {@code timeout} for all; returns the first failure (all are attempted).
+     */
     private IOException syncEverything(Duration timeout, boolean finalSync) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         IOException first = null;
         for (Entry e : entries) {
             try {
@@ -227,9 +235,14 @@ public final class ReplicationService implements AutoCloseable {
                 first = first == null ? ex : first;
             }
         }
+        List<java.util.concurrent.Future<Void>> syncs = new ArrayList<>();
         for (ReplicaRunner r : runners) {
+            syncs.add(r.submitSync());
+        }
+        for (int i = 0; i < runners.size(); i++) {
+            ReplicaRunner r = runners.get(i);
             try {
-                r.syncNow(timeout);
+                r.awaitSync(syncs.get(i), deadline, timeout);
             } catch (IOException ex) {
                 if (finalSync) {
                     log.error(
@@ -269,13 +282,20 @@ public final class ReplicationService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (ReplicaRunner r : runners) {
+            r.stopChores();
+        }
         IOException first = syncEverything(timeout, true);
         // An upload still under way after a failed final sync (S3 not answering) and a lease release on such a replica
         // each took up to three attempts of 30 s: a stop under a stalled bucket took 131-146 s, past any supervisor's
         // grace period. Each group now runs in parallel and is waited for a bounded time; what is left is abandoned
         // (nothing is lost: the shadow WAL stays, and a lease expires on its own).
-        int uploads = runAll(
-                "close-replica", runners.stream().map(r -> (Runnable) r::close).toList(), RUNNERS_WAIT);
+        List<Runnable> closing =
+                new ArrayList<>(runners.stream().map(r -> (Runnable) r::close).toList());
+        if (chores != null) {
+            closing.add(chores::close); // a retention pass's deletion under way is abandoned with its thread
+        }
+        int uploads = runAll("close-replica", closing, RUNNERS_WAIT);
         if (uploads > 0) {
             log.warn("replica uploads still under way at exit; left to the next start", "replicas", uploads);
         }

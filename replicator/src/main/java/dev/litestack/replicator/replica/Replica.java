@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ships one database's shadow WAL to one replica: a snapshot when a generation has none (and at
@@ -308,32 +309,54 @@ public final class Replica {
         return !clock.instant().isBefore(lastSnapshotAt.plus(opt.snapshotInterval()));
     }
 
+    /** How a retention pass ended. */
+    public enum RetentionOutcome {
+        /** Everything past retention was deleted. */
+        DONE,
+        /** Asked to stop between two deletions: the rest waits for the next pass. */
+        STOPPED,
+        /** No snapshot is within retention: one must be taken (on the replica's thread) before anything is deleted. */
+        NEEDS_SNAPSHOT
+    }
+
     /**
      * Retention: keeps every snapshot newer than {@code retention} (taking one if none is), deletes
      * generations with no retained snapshot, and in the others deletes snapshots and WAL segments
-     * below the lowest retained snapshot's index.
+     * below the lowest retained snapshot's index. Runs on the replica's thread.
      */
     public void enforceRetention() throws IOException {
+        if (enforceRetention(() -> false) == RetentionOutcome.NEEDS_SNAPSHOT) {
+            snapshot();
+            enforceRetention(() -> false);
+        }
+    }
+
+    /**
+     * One retention pass that may run on another thread while this replica syncs: it reads the replica and deletes
+     * through the (thread-safe) client, and touches none of the sync's state. What it deletes is never what a sync
+     * writes or needs: generations other than the one current when the pass began and the one current at the
+     * deletion (a new generation's snapshot may not be written yet), and, within a generation, snapshots and WAL
+     * segments below its lowest retained snapshot (a sync writes at or above its newest). {@code stop} is asked
+     * before each deletion. Takes no snapshot: if none is within retention it deletes nothing and says so.
+     */
+    public RetentionOutcome enforceRetention(BooleanSupplier stop) throws IOException {
         if (opt.retention().isZero() || opt.retention().isNegative()) {
-            return;
+            return RetentionOutcome.DONE;
         }
+        Pos atStart = db.position();
         Instant cutoff = clock.instant().minus(opt.retention());
-        List<SnapshotInfo> retained = new ArrayList<>();
         List<String> generations = client.generations();
-        List<SnapshotInfo> all = new ArrayList<>();
+        List<SnapshotInfo> retained = new ArrayList<>();
         for (String g : generations) {
-            all.addAll(client.snapshots(g));
-        }
-        for (SnapshotInfo s : all) {
-            if (!s.createdAt().isBefore(cutoff)) {
-                retained.add(s);
+            for (SnapshotInfo s : client.snapshots(g)) {
+                if (!s.createdAt().isBefore(cutoff)) {
+                    retained.add(s);
+                }
             }
         }
         if (retained.isEmpty()) {
-            retained.add(snapshot());
-            generations = client.generations();
+            return RetentionOutcome.NEEDS_SNAPSHOT;
         }
-        Pos current = db.position();
         for (String g : generations) {
             long min = retained.stream()
                     .filter(s -> s.generation().equals(g))
@@ -341,8 +364,13 @@ public final class Replica {
                     .min()
                     .orElse(-1);
             if (min < 0) {
-                if (current != null && g.equals(current.generation())) {
+                Pos now = db.position();
+                if ((atStart != null && g.equals(atStart.generation()))
+                        || (now != null && g.equals(now.generation()))) {
                     continue; // never delete the generation being written
+                }
+                if (stop.getAsBoolean()) {
+                    return RetentionOutcome.STOPPED;
                 }
                 client.deleteGeneration(g);
                 log.info("generation deleted", "db", db.path(), "replica", name(), "generation", g);
@@ -350,6 +378,9 @@ public final class Replica {
             }
             for (SnapshotInfo s : client.snapshots(g)) {
                 if (s.index() < min) {
+                    if (stop.getAsBoolean()) {
+                        return RetentionOutcome.STOPPED;
+                    }
                     client.deleteSnapshot(g, s.index());
                     log.info(
                             "snapshot deleted",
@@ -370,6 +401,9 @@ public final class Replica {
                 }
             }
             if (!old.isEmpty()) {
+                if (stop.getAsBoolean()) {
+                    return RetentionOutcome.STOPPED;
+                }
                 client.deleteWalSegments(old);
                 log.info(
                         "wal segments deleted",
@@ -385,5 +419,6 @@ public final class Replica {
                         old.size());
             }
         }
+        return RetentionOutcome.DONE;
     }
 }

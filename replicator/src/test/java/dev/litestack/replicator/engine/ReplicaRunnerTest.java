@@ -297,20 +297,8 @@ class ReplicaRunnerTest {
         app = new AppDb(dbPath());
         // Generation A at T0, written by an earlier run of the replicator.
         db = open();
-        write(10);
-        Replica earlier = new Replica(db, client, Replica.Options.defaults("file"), clock, log);
-        earlier.sync();
-        String genA = db.position().generation();
-        db.close();
-        // While it is down, the app truncates the WAL: the next run starts generation B.
-        write0(10);
-        app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-        clock.advance(Duration.ofHours(1));
-        db = open();
-        write(10);
-        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1), Duration.ZERO);
-        runner.start();
-        scheduler.runDue();
+        String genA = generationOfAnEarlierRun(client);
+        ReplicaRunner runner = runAfter(Duration.ofHours(1), client);
         String genB = db.position().generation();
         assertNotEquals(genA, genB);
         assertEquals(1, client.snapshots(genB).size(), "B's first snapshot at T0+1h");
@@ -325,14 +313,15 @@ class ReplicaRunnerTest {
         assertEquals(List.of(b0, k), indexes(client.snapshots(genB)));
         assertTrue(client.walSegments(genB).stream().anyMatch(w -> w.index() < k));
 
-        // Retention runs on the hour (T0+2h, T0+3h, ...), a run at T0+Nh keeps snapshots from T0+(N-24)h on.
-        // T0+25h30m: A's only snapshot (T0) is past retention, B's (T0+1h, T0+3h) are not.
-        scheduler.advance(Duration.ofHours(22).plusMinutes(30));
+        // Retention runs 5 s after the start (T0+1h) and then hourly (T0+2h+5s, T0+3h+5s, ...); a run at T0+Nh+5s
+        // keeps snapshots from T0+(N-24)h+5s on.
+        // T0+24h30m: A's only snapshot (T0) is past retention, B's (T0+1h, T0+3h) are not.
+        scheduler.advance(Duration.ofHours(21).plusMinutes(30));
         assertEquals(List.of(genB), client.generations(), "the older generation is deleted");
         assertEquals(List.of(b0, k), indexes(client.snapshots(genB)));
         assertRestoresEverything(client, "after-a.db");
 
-        // T0+26h30m: B's first snapshot (T0+1h) is past retention; the one at T0+3h is kept.
+        // T0+25h30m: B's first snapshot (T0+1h) is past retention; the one at T0+3h is kept.
         scheduler.advance(Duration.ofHours(1));
         assertEquals(List.of(k), indexes(client.snapshots(genB)), "snapshots below the oldest kept one are deleted");
         assertTrue(
@@ -340,7 +329,7 @@ class ReplicaRunnerTest {
                 "WAL below the oldest kept snapshot is deleted: " + client.walSegments(genB));
         assertRestoresEverything(client, "after-b0.db");
 
-        // T0+28h30m: no snapshot would remain, so a new one is taken first, then the old ones go.
+        // T0+27h30m: no snapshot would remain, so a new one is taken first, then the old ones go.
         nextIndex(runner, 20);
         long now = db.position().index();
         scheduler.advance(Duration.ofHours(2));
@@ -349,7 +338,7 @@ class ReplicaRunnerTest {
         assertTrue(
                 left.size() == 1
                         && left.get(0).index() >= now
-                        && !left.get(0).createdAt().isBefore(T0.plus(Duration.ofHours(28))),
+                        && !left.get(0).createdAt().isBefore(T0.plus(Duration.ofHours(27))),
                 "a fresh snapshot replaces the expired ones: " + left);
         assertTrue(client.walSegments(genB).stream()
                 .allMatch(w -> w.index() >= left.get(0).index()));
@@ -360,6 +349,28 @@ class ReplicaRunnerTest {
                 .restore(theirs, replicaDir.toUri().toString())
                 .requireSuccess("litestream restore");
         assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
+    }
+
+    /**
+     * A machine scaled to zero runs for minutes at a time and begins a generation at each boot: with the first pass
+     * a whole {@code retention-check-interval} (1 h) after start, retention never ran there and the bucket gained a
+     * generation per boot for good.
+     */
+    @Test
+    void theFirstRetentionPassRunsSoonAfterStart() throws Exception {
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"), clock);
+        app = new AppDb(dbPath());
+        db = open();
+        String old = generationOfAnEarlierRun(client);
+        runAfter(Duration.ofHours(25), client); // the machine was stopped for a day
+        String current = db.position().generation();
+        assertEquals(List.of(old, current).stream().sorted().toList(), client.generations());
+
+        scheduler.advance(ReplicaRunner.FIRST_RETENTION.minusSeconds(1));
+        assertEquals(2, client.generations().size(), "not before the first check");
+        scheduler.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(current), client.generations(), "the day-old generation is deleted at the first check");
+        assertRestoresEverything(client, "after.db");
     }
 
     @Test
@@ -390,6 +401,31 @@ class ReplicaRunnerTest {
     private void write0(int n) throws Exception {
         app.insert(rows, rows + n);
         rows += n;
+    }
+
+    /** An earlier run of the replicator writes a generation; while it is down, the app truncates the WAL. */
+    private String generationOfAnEarlierRun(FileReplicaClient client) throws Exception {
+        write(10);
+        new Replica(db, client, Replica.Options.defaults("file"), clock, log).sync();
+        String generation = db.position().generation();
+        db.close();
+        write0(10);
+        app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        return generation;
+    }
+
+    /**
+     * {@code downFor} later, a run with a day's retention checked hourly starts (a new generation, since the WAL was
+     * truncated) and makes its first upload.
+     */
+    private ReplicaRunner runAfter(Duration downFor, FileReplicaClient client) throws Exception {
+        clock.advance(downFor);
+        db = open();
+        write(10);
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        return runner;
     }
 
     /** Writes rows, ships them, and checkpoints so that the next write starts a new WAL index. */

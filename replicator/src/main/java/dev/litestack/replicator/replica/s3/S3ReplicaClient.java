@@ -309,7 +309,26 @@ public final class S3ReplicaClient implements ReplicaClient {
         String prefix = settings.key(ReplicaLayout.generationKey(generation)) + "/";
         List<String> keys = new ArrayList<>();
         list(prefix, false, page -> page.contents().forEach(o -> keys.add(o.key())));
-        deleteKeys(keys);
+        deleteKeys(contentsBeforeFolders(keys));
+    }
+
+    /**
+     * {@code keys} with the folder markers (keys ending in {@code /}, which some servers list: s3proxy's filesystem
+     * store lists {@code generations/<g>/snapshots/} before the snapshots in it) moved after everything else, the
+     * deepest first: a server that keeps folders deletes an empty one at once, while deleting one that still holds
+     * files took s3proxy 10 s each.
+     */
+    static List<String> contentsBeforeFolders(List<String> keys) {
+        List<String> out = new ArrayList<>(keys.size());
+        List<String> folders = new ArrayList<>();
+        for (String k : keys) {
+            (k.endsWith("/") ? folders : out).add(k);
+        }
+        folders.sort(java.util.Comparator.comparingInt(String::length)
+                .reversed()
+                .thenComparing(java.util.Comparator.reverseOrder()));
+        out.addAll(folders);
+        return out;
     }
 
     /**

@@ -163,10 +163,25 @@ public final class S3ProxyServer implements AutoCloseable {
                 + " -Djavax.net.ssl.trustStoreType=PKCS12";
     }
 
+    /**
+     * Starts a plain-HTTP server whose objects are files under {@code basedir} (s3proxy's filesystem store, as
+     * operators run it: it keeps folders and lists them as keys ending in {@code /}).
+     */
+    public static S3ProxyServer startOnFilesystem(Path basedir) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", basedir.toString());
+        return start(null, false, "filesystem", props);
+    }
+
     private static S3ProxyServer start(Path keyStore, boolean ignoreUnknownHeaders) throws Exception {
-        BlobStoreContext ctx = ContextBuilder.newBuilder("transient")
+        return start(keyStore, ignoreUnknownHeaders, "transient", new Properties());
+    }
+
+    private static S3ProxyServer start(Path keyStore, boolean ignoreUnknownHeaders, String provider, Properties props)
+            throws Exception {
+        BlobStoreContext ctx = ContextBuilder.newBuilder(provider)
                 .credentials("unused", "unused")
-                .overrides(new Properties())
+                .overrides(props)
                 .build(BlobStoreContext.class);
         S3ProxyServer server = new S3ProxyServer(ctx, keyStore, ignoreUnknownHeaders);
         try {
