@@ -404,7 +404,16 @@ public final class Replica {
                 if (stop.getAsBoolean()) {
                     return RetentionOutcome.STOPPED;
                 }
-                client.deleteWalSegments(old);
+                // each index's first segment last: a deletion cut short (a kill, a failed request) must leave every
+                // index that is still listed starting at offset 0, which Litestream's restore checks of every index,
+                // even those below the snapshot it restores from ("missing initial wal segment")
+                List<Pos> later = old.stream().filter(p -> p.offset() > 0).toList();
+                List<Pos> initial = old.stream().filter(p -> p.offset() == 0).toList();
+                for (List<Pos> part : List.of(later, initial)) {
+                    if (!part.isEmpty()) {
+                        client.deleteWalSegments(part);
+                    }
+                }
                 log.info(
                         "wal segments deleted",
                         "db",

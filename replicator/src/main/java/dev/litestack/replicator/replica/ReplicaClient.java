@@ -76,7 +76,10 @@ public interface ReplicaClient extends AutoCloseable {
     /** Deletes the named segments (implementations batch where the backend allows). */
     void deleteWalSegments(List<Pos> positions) throws IOException;
 
-    /** Deletes every object of a generation. */
+    /**
+     * Deletes every object of a generation, its snapshots first: a deletion cut short (a kill, a failed request)
+     * leaves a generation that cannot be restored at all, not one restored from a snapshot with WAL segments missing.
+     */
     void deleteGeneration(String generation) throws IOException;
 
     /** What is stored for an LZ4 frame: the frame itself, or its age encryption. */

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.litestack.replicator.Pos;
 import dev.litestack.replicator.db.CheckpointMode;
 import dev.litestack.replicator.db.Database;
+import dev.litestack.replicator.replica.ForwardingReplicaClient;
 import dev.litestack.replicator.replica.Replica;
+import dev.litestack.replicator.replica.ReplicaClient;
 import dev.litestack.replicator.replica.SnapshotInfo;
 import dev.litestack.replicator.replica.file.FileReplicaClient;
 import dev.litestack.replicator.restore.RestorePlanner;
@@ -20,6 +22,7 @@ import dev.litestack.replicator.testing.MutableClock;
 import dev.litestack.replicator.util.FileTrees;
 import dev.litestack.replicator.util.Log;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -371,6 +374,53 @@ class ReplicaRunnerTest {
         scheduler.advance(Duration.ofSeconds(1));
         assertEquals(List.of(current), client.generations(), "the day-old generation is deleted at the first check");
         assertRestoresEverything(client, "after.db");
+    }
+
+    /**
+     * A retention pass cut short between two deletions (the replicator killed, a request failing) deleted each index's
+     * segments from offset 0 up: an index left without its first segment made Litestream's restore fail ("missing
+     * initial wal segment"), which it checks of every index, even below the snapshot it restores from.
+     */
+    @Test
+    void aRetentionPassCutShortLeavesAReplicaBothToolsRestore() throws Exception {
+        Path replicaDir = dir.resolve("replica");
+        FileReplicaClient files = new FileReplicaClient(replicaDir, clock);
+        ReplicaClient client = new ForwardingReplicaClient(files) {
+            @Override
+            public void deleteWalSegments(List<Pos> positions) throws IOException {
+                inner.deleteWalSegments(positions.subList(0, 1));
+                throw new IOException("the replicator stopped here");
+            }
+        };
+        app = new AppDb(dbPath());
+        db = open();
+        write(10);
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ofHours(1), Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.runDue();
+        for (int i = 0; i < 3; i++) {
+            write(5); // a second segment in the index
+            runner.onChange();
+            scheduler.advance(Duration.ofSeconds(2));
+            nextIndex(runner, 5);
+        }
+        runner.replica().snapshot();
+        String generation = db.position().generation();
+        int segments = files.walSegments(generation).size();
+        long first = files.snapshots(generation).get(0).index();
+        assertTrue(
+                files.walSegments(generation).stream().anyMatch(w -> w.index() == first && w.offset() > 0),
+                "the first snapshot's index has segments after offset 0: " + files.walSegments(generation));
+
+        scheduler.advance(Duration.ofHours(1)); // the first snapshot is past retention, the last one is not
+        assertEquals(segments - 1, files.walSegments(generation).size(), "one segment deleted, then the pass failed");
+        assertTrue(lines("retention failed") == 1, logText());
+        assertEquals(AppDb.range(0, rows), AppDb.ids(restore(files, "ours.db")));
+        Path theirs = dir.resolve("theirs.db");
+        new Litestream(dir, Map.of())
+                .restore(theirs, replicaDir.toUri().toString())
+                .requireSuccess("litestream restore");
+        assertEquals(AppDb.range(0, rows), AppDb.ids(theirs));
     }
 
     @Test

@@ -207,6 +207,7 @@ public final class FileReplicaClient implements ReplicaClient {
 
     @Override
     public void deleteGeneration(String generation) throws IOException {
+        FileTrees.delete(resolve(ReplicaLayout.snapshotsKey(generation)));
         FileTrees.delete(resolve(ReplicaLayout.generationKey(generation)));
     }
 }

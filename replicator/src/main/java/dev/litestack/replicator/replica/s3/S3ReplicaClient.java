@@ -307,9 +307,15 @@ public final class S3ReplicaClient implements ReplicaClient {
     @Override
     public void deleteGeneration(String generation) throws IOException {
         String prefix = settings.key(ReplicaLayout.generationKey(generation)) + "/";
-        List<String> keys = new ArrayList<>();
-        list(prefix, false, page -> page.contents().forEach(o -> keys.add(o.key())));
-        deleteKeys(contentsBeforeFolders(keys));
+        String snapshots = settings.key(ReplicaLayout.snapshotsKey(generation)) + "/";
+        List<String> first = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        list(
+                prefix,
+                false,
+                page -> page.contents().forEach(o -> (o.key().startsWith(snapshots) ? first : rest).add(o.key())));
+        deleteKeys(contentsBeforeFolders(first)); // a call of its own: DeleteObjects deletes in no set order
+        deleteKeys(contentsBeforeFolders(rest));
     }
 
     /**
@@ -360,7 +366,15 @@ public final class S3ReplicaClient implements ReplicaClient {
                 deleteEach(batch);
                 continue;
             } catch (SdkException e) {
-                throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
+                if (!cutOffWhileSending(e)) {
+                    throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
+                }
+                // a server that refuses the request may answer before reading its body (100 KB for 1,000 keys) and
+                // close the connection: the SDK sees its write fail, not the refusal. One DeleteObject per key tells
+                // a refusal (they work) from a network down (they fail too, with their own error)
+                oneByOne = true;
+                deleteEach(batch);
+                continue;
             }
             stats.countOperation(Operation.DELETE);
             List<S3Error> failed = response.errors().stream()
@@ -399,6 +413,19 @@ public final class S3ReplicaClient implements ReplicaClient {
                 || code.equals("NotImplemented")
                 || ((code.equals("InvalidRequest") || code.equals("InvalidArgument"))
                         && (message.contains("checksum") || message.contains("content-md5")));
+    }
+
+    /** Whether a request failed on the connection (its body not all sent, the connection reset), not with an answer. */
+    private static boolean cutOffWhileSending(SdkException e) {
+        if (e instanceof AwsServiceException) {
+            return false;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void deleteEach(List<String> keys) throws IOException {
