@@ -75,17 +75,15 @@ final class Following {
                     throw new CliException("restore -f failed: " + Log.describe(e));
                 }
                 // after the first restore: a signal during it ends the process, and the next start cleans up
-                signals.install(name -> follower.stop());
+                java.util.concurrent.atomic.AtomicReference<String> signal =
+                        new java.util.concurrent.atomic.AtomicReference<>("none");
+                signals.install(name -> {
+                    signal.compareAndSet("none", name); // before the stop: the line below logs it
+                    follower.stop();
+                });
                 log.info("following", "output", out, "interval", Durations.format(interval));
                 follower.run();
-                log.info(
-                        "follow stopped",
-                        "output",
-                        out,
-                        "position",
-                        follower.applied(),
-                        "signal",
-                        signals.stopRequested().getNow("none"));
+                log.info("follow stopped", "output", out, "position", follower.applied(), "signal", signal.get());
                 return ExitCodes.OK;
             } finally {
                 if (metrics != null) {

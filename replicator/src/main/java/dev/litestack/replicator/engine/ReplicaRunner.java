@@ -204,6 +204,11 @@ public final class ReplicaRunner implements AutoCloseable {
         synchronized (this) {
             next = null; // from here on, a change schedules another run: none is lost while this one runs
         }
+        if (stopping) {
+            // the replicator is stopping: the final sync ships everything, and a sync begun now would be interrupted
+            // when this thread is shut down after it
+            return;
+        }
         try {
             attempt();
             Pos now = replica.db().position();
@@ -299,7 +304,7 @@ public final class ReplicaRunner implements AutoCloseable {
 
     private void housekeeping() {
         try {
-            if (!healthy) {
+            if (!healthy || stopping) {
                 return;
             }
             if (replica.snapshotDue()) {
@@ -336,8 +341,11 @@ public final class ReplicaRunner implements AutoCloseable {
                     if (stopping) {
                         return null;
                     }
-                    if (replica.enforceRetention(() -> stopping) == Replica.RetentionOutcome.NEEDS_SNAPSHOT) {
+                    Replica.RetentionOutcome outcome = replica.enforceRetention(() -> stopping);
+                    if (outcome == Replica.RetentionOutcome.NEEDS_SNAPSHOT) {
                         exec.submit(this::snapshotForRetention);
+                    } else if (outcome == Replica.RetentionOutcome.NOT_YET) {
+                        nextRetention = clock.instant().plus(FIRST_RETENTION);
                     }
                 } catch (IOException | RuntimeException e) {
                     if (stopping) {
@@ -422,7 +430,8 @@ public final class ReplicaRunner implements AutoCloseable {
             // not interrupted: an interrupt during a file read closes the channel being read, and a sync reads the
             // database's one long-lived descriptor, whose close would drop SQLite's locks; queued, it will not run
             f.cancel(false);
-            throw new IOException("replica " + replica.name() + " did not finish " + what + " within " + timeout);
+            throw new IOException("replica " + replica.name() + " did not finish " + what + " within "
+                    + dev.litestack.replicator.config.Durations.format(timeout));
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof IOException io ? io : new IOException(Log.describe(c), c);

@@ -295,9 +295,13 @@ public final class ReplicationService implements AutoCloseable {
         if (chores != null) {
             closing.add(chores::close); // a retention pass's deletion under way is abandoned with its thread
         }
-        int uploads = runAll("close-replica", closing, RUNNERS_WAIT);
+        List<Boolean> left = runAll("close-replica", closing, RUNNERS_WAIT);
+        long uploads = left.subList(0, runners.size()).stream().filter(b -> b).count();
         if (uploads > 0) {
             log.warn("replica uploads still under way at exit; left to the next start", "replicas", uploads);
+        }
+        if (chores != null && left.get(runners.size())) {
+            log.warn("a retention pass still under way at exit; the next start's first check finishes it");
         }
         List<Runnable> clients = new ArrayList<>();
         for (Entry e : entries) {
@@ -316,7 +320,9 @@ public final class ReplicationService implements AutoCloseable {
                 });
             }
         }
-        int releases = runAll("close-client", clients, CLIENTS_WAIT);
+        long releases = runAll("close-client", clients, CLIENTS_WAIT).stream()
+                .filter(b -> b)
+                .count();
         if (releases > 0) {
             log.warn(
                     "replica clients still closing at exit (a lease release waiting on an unreachable replica; the"
@@ -334,14 +340,17 @@ public final class ReplicationService implements AutoCloseable {
     /** How long the stop waits for replica clients to close (their lease releases). */
     static final Duration CLIENTS_WAIT = Duration.ofSeconds(2);
 
-    /** Runs each task on a daemon thread of its own, waits until all end or {@code within} passes; returns those left. */
-    private static int runAll(String name, List<Runnable> tasks, Duration within) {
+    /**
+     * Runs each task on a daemon thread of its own, waits until all end or {@code within} passes; returns, for each
+     * task, whether it is still running.
+     */
+    private static List<Boolean> runAll(String name, List<Runnable> tasks, Duration within) {
         List<Thread> threads = new ArrayList<>();
         for (Runnable task : tasks) {
             threads.add(Thread.ofPlatform().daemon(true).name(name).start(task));
         }
         long deadline = System.nanoTime() + within.toNanos();
-        int left = 0;
+        List<Boolean> left = new ArrayList<>();
         for (Thread t : threads) {
             long wait = deadline - System.nanoTime();
             try {
@@ -351,7 +360,7 @@ public final class ReplicationService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            left += t.isAlive() ? 1 : 0;
+            left.add(t.isAlive());
         }
         return left;
     }

@@ -316,7 +316,9 @@ public final class Replica {
         /** Asked to stop between two deletions: the rest waits for the next pass. */
         STOPPED,
         /** No snapshot is within retention: one must be taken (on the replica's thread) before anything is deleted. */
-        NEEDS_SNAPSHOT
+        NEEDS_SNAPSHOT,
+        /** Nothing was checked: the database has not been synced yet (it may not exist yet). */
+        NOT_YET
     }
 
     /**
@@ -344,6 +346,11 @@ public final class Replica {
             return RetentionOutcome.DONE;
         }
         Pos atStart = db.position();
+        if (atStart == null) {
+            // not synced yet (the database may not exist yet): no snapshot could be taken, nor is anything known
+            // to be current
+            return RetentionOutcome.NOT_YET;
+        }
         Instant cutoff = clock.instant().minus(opt.retention());
         List<String> generations = client.generations();
         List<SnapshotInfo> retained = new ArrayList<>();
@@ -365,8 +372,7 @@ public final class Replica {
                     .orElse(-1);
             if (min < 0) {
                 Pos now = db.position();
-                if ((atStart != null && g.equals(atStart.generation()))
-                        || (now != null && g.equals(now.generation()))) {
+                if (g.equals(atStart.generation()) || (now != null && g.equals(now.generation()))) {
                     continue; // never delete the generation being written
                 }
                 if (stop.getAsBoolean()) {

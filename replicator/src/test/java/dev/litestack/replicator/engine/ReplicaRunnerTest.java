@@ -377,6 +377,29 @@ class ReplicaRunnerTest {
     }
 
     /**
+     * A database that does not exist yet (the replicator waits for it): the first retention check, 5 s after start,
+     * asked for a snapshot to keep and logged an ERROR ("database not open yet"). It now waits for the database.
+     */
+    @Test
+    void retentionWaitsQuietlyForADatabaseThatDoesNotExistYet() throws Exception {
+        FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"), clock);
+        db = open();
+        ReplicaRunner runner = runner(client, Duration.ZERO, Duration.ofHours(24), Duration.ofHours(1), Duration.ZERO);
+        runner.start();
+        scheduler.advance(Duration.ofSeconds(30));
+        assertFalse(logText().contains("level=ERROR"), logText());
+        assertEquals(List.of(), client.generations());
+
+        app = new AppDb(dbPath());
+        write(10);
+        runner.onChange();
+        scheduler.advance(Duration.ofSeconds(10));
+        assertEquals(1, client.generations().size());
+        assertFalse(logText().contains("level=ERROR"), logText());
+        assertRestoresEverything(client, "created.db");
+    }
+
+    /**
      * A retention pass cut short between two deletions (the replicator killed, a request failing) deleted each index's
      * segments from offset 0 up: an index left without its first segment made Litestream's restore fail ("missing
      * initial wal segment"), which it checks of every index, even below the snapshot it restores from.
