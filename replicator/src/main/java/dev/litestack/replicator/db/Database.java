@@ -211,6 +211,7 @@ public final class Database implements AutoCloseable {
         boolean changed = false;
         String reason = forcedGeneration != null ? forcedGeneration : copy.verify(conns.holdsReadLock(), pageSize);
         if (reason != null) {
+            ensureWalHeader(); // the WAL may have been emptied since (a TRUNCATE checkpoint of the app's)
             copy.newGeneration(reason);
             forcedGeneration = null;
             readerIndexes.replaceAll((k, v) -> -1L);

@@ -94,6 +94,24 @@ final class ShadowCopy {
         }
     }
 
+    /**
+     * The real WAL's header, or null if the WAL is shorter than one: emptied by a TRUNCATE checkpoint (the app's may run
+     * whenever this process's read transaction is on no WAL frame) and not written since.
+     */
+    private byte[] readWalHeader() throws IOException {
+        if (walSize() < WalHeader.SIZE) {
+            return null;
+        }
+        try {
+            return readWal(0, WalHeader.SIZE);
+        } catch (IOException e) {
+            if (walSize() < WalHeader.SIZE) {
+                return null; // emptied between the size and the read
+            }
+            throw e;
+        }
+    }
+
     /** Frames in the current shadow file. */
     long frames(int pageSize) {
         return (size - WalHeader.SIZE) / (pageSize + 24);
@@ -164,10 +182,10 @@ final class ShadowCopy {
         if (onDisk < WalHeader.SIZE) {
             return "short shadow wal";
         }
-        if (size > walSize()) {
+        byte[] real = size > walSize() ? null : readWalHeader();
+        if (real == null) {
             return "wal truncated by another process";
         }
-        byte[] real = readWal(0, WalHeader.SIZE);
         if (!WalHeader.sameBytes(real, header)) {
             WalHeader next;
             try {
@@ -194,7 +212,11 @@ final class ShadowCopy {
         byte[] id = new byte[8];
         RANDOM.nextBytes(id);
         String gen = HexFormat.of().formatHex(id);
-        byte[] real = readWal(0, WalHeader.SIZE);
+        byte[] real = readWalHeader();
+        if (real == null) {
+            throw new IOException("cannot start a generation: " + walPath
+                    + " was emptied by another process's checkpoint meanwhile (the next sync starts it)");
+        }
         WalHeader h = WalHeader.parse(real);
         shadow.create(gen, 0, real);
         shadow.writeGeneration(gen);
@@ -222,7 +244,10 @@ final class ShadowCopy {
      */
     boolean copyFrames(CommittedFrames committed) throws IOException {
         boolean changed = false;
-        byte[] real = readWal(0, WalHeader.SIZE);
+        byte[] real = readWalHeader();
+        if (real == null) {
+            return false; // nothing to copy: the next write begins the WAL again, a restart verify() checks
+        }
         if (!WalHeader.sameBytes(real, header)) {
             WalHeader h = WalHeader.parse(real);
             index++;
