@@ -38,6 +38,9 @@ public final class RestorePlanner {
         String skipped = null;
         String skippedReplica = null;
         Instant skippedUpdated = null;
+        // the generation a -timestamp falls in, when it has no snapshot at or before that time
+        String noSnapshotYet = null;
+        Instant noSnapshotFirst = null;
         for (Map.Entry<String, ReplicaClient> e : replicas.entrySet()) {
             ReplicaClient client = e.getValue();
             List<String> gens = target.generation() != null
@@ -71,18 +74,43 @@ public final class RestorePlanner {
                 }
                 // S3 times have whole seconds: of two generations last updated in the same second (a replicator
                 // restarted within it), the one begun later is the newer (Litestream takes the first listed)
-                if (bestUpdated == null
+                boolean newer = bestUpdated == null
                         || updated.isAfter(bestUpdated)
-                        || updated.equals(bestUpdated) && created.isAfter(bestCreated)) {
+                        || updated.equals(bestUpdated) && created.isAfter(bestCreated);
+                // another replica's copy of the generation found without a snapshot early enough
+                boolean rescue = g.equals(noSnapshotYet);
+                if (newer || rescue) {
                     SnapshotInfo snap = pickSnapshot(snaps, target);
                     if (snap == null) {
-                        continue;
+                        if (target.timestamp() == null
+                                || rescue
+                                || best != null && best.generation().equals(g)) {
+                            continue;
+                        }
+                        // with a -timestamp, this generation had begun by then: an earlier one is not the database
+                        // at that time (Litestream fails too: "no snapshots available")
+                        best = null;
+                        noSnapshotYet = g;
+                        noSnapshotFirst = snaps.stream()
+                                .map(SnapshotInfo::createdAt)
+                                .min(Instant::compareTo)
+                                .orElseThrow();
+                    } else {
+                        best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target), null);
+                        noSnapshotYet = null;
                     }
-                    best = new RestorePlan(e.getKey(), client, g, snap, pickSegments(g, segs, snap, target), null);
-                    bestUpdated = updated;
-                    bestCreated = created;
+                    if (newer) {
+                        bestUpdated = updated;
+                        bestCreated = created;
+                    }
                 }
             }
+        }
+        if (best == null && noSnapshotYet != null) {
+            throw new RestoreException("no snapshot of generation " + noSnapshotYet + " at or before "
+                    + target.timestamp() + " (its first is from " + noSnapshotFirst + "); that generation had begun by"
+                    + " then, so an earlier one would not be the database at that time: pick a later -timestamp, or"
+                    + " another generation with -generation");
         }
         if (best == null) {
             if (skipped != null) {

@@ -338,6 +338,40 @@ class RestoreCommandTest {
         assertEquals(AppDb.range(0, later.rows()), AppDb.ids(out), "the generation begun later");
     }
 
+    /**
+     * A generation whose only snapshot is newer than its first WAL segments (Litestream with {@code
+     * snapshot-interval} rewrites the snapshot of index 0 every interval): a {@code -timestamp} inside it, before that
+     * snapshot, restored the previous generation's last state, exit 0 and no warning; Litestream fails ("no snapshots
+     * available"). It fails now with a message saying why. A time in the gap before it still gives the earlier one.
+     */
+    @Test
+    void aTimestampInsideAGenerationBeforeItsFirstSnapshotFailsRatherThanGivingTheOneBefore() throws Exception {
+        Path rep = dir.resolve("rep");
+        EngineReplica.Built one = EngineReplica.build(dir.resolve("a.db"), rep, 1, 3);
+        EngineReplica.Built two = EngineReplica.build(dir.resolve("b.db"), rep, 2, 5);
+        Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
+        stamp(rep, one.generation(), t0, t0.plusSeconds(10));
+        stamp(rep, two.generation(), t0.plusSeconds(200), t0.plusSeconds(100)); // its snapshot rewritten later
+
+        Path inside = dir.resolve("inside.db");
+        Cli.Result r =
+                Cli.run("restore", "-timestamp", t0.plusSeconds(150).toString(), "-o", inside.toString(), url(rep));
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains(": no snapshot of generation " + two.generation() + " at or before "), r.err());
+        assertFalse(Files.exists(inside));
+
+        Path gap = dir.resolve("gap.db");
+        Cli.Result g = Cli.run("restore", "-timestamp", t0.plusSeconds(50).toString(), "-o", gap.toString(), url(rep));
+        assertEquals(0, g.code(), g.toString());
+        assertEquals(AppDb.range(0, one.rows()), AppDb.ids(gap), "a time before the later generation began");
+
+        Path after = dir.resolve("after.db");
+        Cli.Result a =
+                Cli.run("restore", "-timestamp", t0.plusSeconds(250).toString(), "-o", after.toString(), url(rep));
+        assertEquals(0, a.code(), a.toString());
+        assertEquals(AppDb.range(0, two.rows()), AppDb.ids(after));
+    }
+
     /** Gives every snapshot of {@code generation} the time {@code begun} and every WAL segment {@code last}. */
     private static void stamp(Path rep, String generation, Instant begun, Instant last) throws Exception {
         Path gen = rep.resolve("generations").resolve(generation);
