@@ -342,7 +342,7 @@ public final class ReplicaRunner implements AutoCloseable {
                         return null;
                     }
                     Replica.RetentionOutcome outcome = replica.enforceRetention(() -> stopping);
-                    if (outcome == Replica.RetentionOutcome.NEEDS_SNAPSHOT) {
+                    if (outcome == Replica.RetentionOutcome.NEEDS_SNAPSHOT && !stopping) {
                         exec.submit(this::snapshotForRetention);
                     } else if (outcome == Replica.RetentionOutcome.NOT_YET) {
                         nextRetention = clock.instant().plus(FIRST_RETENTION);
@@ -365,6 +365,9 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** On the replica's thread: the snapshot a retention pass needs before it may delete; the pass runs again next. */
     private Void snapshotForRetention() {
+        if (stopping) {
+            return null; // the stop began meanwhile: nothing new is started before the final sync
+        }
         try {
             replica.snapshot();
             nextRetention = clock.instant();

@@ -130,4 +130,90 @@ class RetentionBesideSyncTest {
             assertTrue(new FileReplicaClient(replicaDir).generations().contains(old), "the stalled deletion never ran");
         }
     }
+
+    /**
+     * A stop that begins while a retention pass is listing a replica with no snapshot within retention: the pass then
+     * queued a whole-database snapshot on the replica's thread, ahead of (or just after) the final sync, which then
+     * ran out of time or was interrupted. Nothing new is started once the stop has begun.
+     */
+    @Test
+    void aPassThatEndsAfterTheStopBeganQueuesNoSnapshot() throws Exception {
+        Path dbPath = dir.resolve("app.db");
+        CountDownLatch listing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger snapshotsWritten = new java.util.concurrent.atomic.AtomicInteger();
+        ReplicaClient client = new ForwardingReplicaClient(new FileReplicaClient(dir.resolve("replica"))) {
+            @Override
+            public List<dev.litestack.replicator.replica.SnapshotInfo> snapshots(String generation) throws IOException {
+                List<dev.litestack.replicator.replica.SnapshotInfo> all = inner.snapshots(generation);
+                if (!Thread.currentThread().getName().equals("chores-test")) {
+                    return all;
+                }
+                listing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException("listing interrupted");
+                }
+                // as if every snapshot were two days old: the pass needs a new one before it deletes
+                return all.stream()
+                        .map(s -> new dev.litestack.replicator.replica.SnapshotInfo(
+                                s.generation(),
+                                s.index(),
+                                s.size(),
+                                s.createdAt().minus(Duration.ofDays(2))))
+                        .toList();
+            }
+
+            @Override
+            public dev.litestack.replicator.replica.SnapshotInfo writeSnapshot(
+                    String generation, long index, java.io.InputStream body) throws IOException {
+                snapshotsWritten.incrementAndGet();
+                return inner.writeSnapshot(generation, index, body);
+            }
+        };
+        dev.litestack.replicator.util.Scheduler chores =
+                dev.litestack.replicator.util.Scheduler.thread("chores-test", Clock.systemUTC());
+        try (AppDb app = new AppDb(dbPath);
+                Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
+            app.insert(0, 10);
+            db.sync();
+            Replica replica = new Replica(
+                    db,
+                    client,
+                    new Replica.Options(
+                            "file",
+                            Duration.ofMillis(100),
+                            Duration.ZERO,
+                            Duration.ofHours(24),
+                            Duration.ofMillis(200)),
+                    Clock.systemUTC(),
+                    log);
+            ReplicaRunner runner = new ReplicaRunner(
+                    replica,
+                    dev.litestack.replicator.util.Scheduler.thread("replica-test", Clock.systemUTC()),
+                    chores,
+                    log);
+            try {
+                runner.syncNow(TIMEOUT);
+                runner.start();
+                await("a retention pass listing").atMost(TIMEOUT).until(() -> listing.getCount() == 0);
+                int before = snapshotsWritten.get();
+
+                runner.stopChores(); // the stop begins, as ReplicationService.close does
+                release.countDown();
+                chores.submit(() -> null).get(); // the pass has ended (one chores thread)
+                app.insert(10, 20);
+                db.sync();
+                runner.syncNow(TIMEOUT); // the final sync
+
+                assertEquals(before, snapshotsWritten.get(), "no snapshot started after the stop began");
+                assertEquals(db.position(), replica.position());
+            } finally {
+                release.countDown();
+                runner.close();
+                chores.close();
+            }
+        }
+    }
 }

@@ -417,10 +417,13 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     /** Whether a request failed on the connection (its body not all sent, the connection reset), not with an answer. */
     private static boolean cutOffWhileSending(SdkException e) {
-        if (e instanceof AwsServiceException) {
+        if (e instanceof AwsServiceException || Thread.currentThread().isInterrupted()) {
             return false;
         }
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.io.InterruptedIOException || t instanceof InterruptedException) {
+                return false; // stopped, not refused
+            }
             if (t instanceof IOException) {
                 return true;
             }
