@@ -43,6 +43,17 @@ class RetentionBesideSyncTest {
 
     private final Log log = new Log(Log.Level.INFO, false, System.out);
 
+    /** A replica syncing every 100 ms, with a day's retention checked every 200 ms (the first check at once). */
+    private Replica replica(Database db, ReplicaClient client) {
+        return new Replica(
+                db,
+                client,
+                new Replica.Options(
+                        "file", Duration.ofMillis(100), Duration.ZERO, Duration.ofHours(24), Duration.ofMillis(200)),
+                Clock.systemUTC(),
+                log);
+    }
+
     /** A client whose generation deletions wait until released (or interrupted). */
     private static final class StallingDeletes extends ForwardingReplicaClient {
         final CountDownLatch deleting = new CountDownLatch(1);
@@ -87,17 +98,7 @@ class RetentionBesideSyncTest {
 
             StallingDeletes client = new StallingDeletes(new FileReplicaClient(replicaDir));
             Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log);
-            Replica replica = new Replica(
-                    db,
-                    client,
-                    new Replica.Options(
-                            "file",
-                            Duration.ofMillis(100),
-                            Duration.ZERO,
-                            Duration.ofHours(24),
-                            Duration.ofMillis(200)),
-                    Clock.systemUTC(),
-                    log);
+            Replica replica = replica(db, client);
             ReplicationService service = new ReplicationService(
                     List.of(new ReplicationService.Entry(db, List.of(replica))), Clock.systemUTC(), log);
             try {
@@ -178,17 +179,7 @@ class RetentionBesideSyncTest {
                 Database db = new Database(Database.Options.defaults(dbPath), Clock.systemUTC(), log)) {
             app.insert(0, 10);
             db.sync();
-            Replica replica = new Replica(
-                    db,
-                    client,
-                    new Replica.Options(
-                            "file",
-                            Duration.ofMillis(100),
-                            Duration.ZERO,
-                            Duration.ofHours(24),
-                            Duration.ofMillis(200)),
-                    Clock.systemUTC(),
-                    log);
+            Replica replica = replica(db, client);
             ReplicaRunner runner = new ReplicaRunner(
                     replica,
                     dev.litestack.replicator.util.Scheduler.thread("replica-test", Clock.systemUTC()),
