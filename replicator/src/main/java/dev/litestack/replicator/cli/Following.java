@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code restore -f}: checks the flags, then runs a {@link Follower} until SIGTERM or SIGINT. */
 final class Following {
@@ -75,8 +76,7 @@ final class Following {
                     throw new CliException("restore -f failed: " + Log.describe(e));
                 }
                 // after the first restore: a signal during it ends the process, and the next start cleans up
-                java.util.concurrent.atomic.AtomicReference<String> signal =
-                        new java.util.concurrent.atomic.AtomicReference<>("none");
+                AtomicReference<String> signal = new AtomicReference<>("none");
                 signals.install(name -> {
                     signal.compareAndSet("none", name); // before the stop: the line below logs it
                     follower.stop();

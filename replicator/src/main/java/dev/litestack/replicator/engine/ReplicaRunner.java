@@ -1,6 +1,7 @@
 package dev.litestack.replicator.engine;
 
 import dev.litestack.replicator.Pos;
+import dev.litestack.replicator.config.Durations;
 import dev.litestack.replicator.replica.LeaseNotHeldException;
 import dev.litestack.replicator.replica.Replica;
 import dev.litestack.replicator.replica.SnapshotInfo;
@@ -17,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -45,8 +47,7 @@ public final class ReplicaRunner implements AutoCloseable {
     /** Where retention passes run (in tests, the same scheduler as the replica's work). */
     private final Scheduler chores;
     /** True while a retention pass is queued or under way on {@link #chores}. */
-    private final java.util.concurrent.atomic.AtomicBoolean retentionRunning =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean retentionRunning = new AtomicBoolean();
     /** Set when the replicator stops: a retention pass under way ends at its next deletion. */
     private volatile boolean stopping;
 
@@ -130,10 +131,9 @@ public final class ReplicaRunner implements AutoCloseable {
 
     /** Starts the periodic work (snapshots, retention) and schedules a first sync now. */
     public void start() {
-        Duration check = replica.options().retentionCheckInterval();
         Duration retention = replica.options().retention();
         if (!retention.isZero() && !retention.isNegative()) {
-            Duration every = check.compareTo(retention) < 0 && !check.isZero() ? check : retention;
+            Duration every = retentionEvery();
             nextRetention = clock.instant().plus(every.compareTo(FIRST_RETENTION) < 0 ? every : FIRST_RETENTION);
         }
         Duration validation = replica.options().validationInterval();
@@ -312,10 +312,7 @@ public final class ReplicaRunner implements AutoCloseable {
             }
             Instant retentionDue = nextRetention;
             if (retentionDue != null && !clock.instant().isBefore(retentionDue) && !retentionRunning.get()) {
-                Duration check = replica.options().retentionCheckInterval();
-                Duration retention = replica.options().retention();
-                nextRetention =
-                        clock.instant().plus(check.compareTo(retention) < 0 && !check.isZero() ? check : retention);
+                nextRetention = clock.instant().plus(retentionEvery());
                 startRetention();
             }
             if (nextValidation != null && !clock.instant().isBefore(nextValidation)) {
@@ -327,6 +324,13 @@ public final class ReplicaRunner implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.error("replica housekeeping failed", "db", replica.db().path(), "replica", replica.name(), "error", e);
         }
+    }
+
+    /** How often retention is checked: {@code retention-check-interval}, at most {@code retention}. */
+    private Duration retentionEvery() {
+        Duration check = replica.options().retentionCheckInterval();
+        Duration retention = replica.options().retention();
+        return check.compareTo(retention) < 0 && !check.isZero() ? check : retention;
     }
 
     /**
@@ -433,8 +437,8 @@ public final class ReplicaRunner implements AutoCloseable {
             // not interrupted: an interrupt during a file read closes the channel being read, and a sync reads the
             // database's one long-lived descriptor, whose close would drop SQLite's locks; queued, it will not run
             f.cancel(false);
-            throw new IOException("replica " + replica.name() + " did not finish " + what + " within "
-                    + dev.litestack.replicator.config.Durations.format(timeout));
+            throw new IOException(
+                    "replica " + replica.name() + " did not finish " + what + " within " + Durations.format(timeout));
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             throw c instanceof IOException io ? io : new IOException(Log.describe(c), c);

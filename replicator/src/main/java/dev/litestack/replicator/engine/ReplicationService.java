@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -235,7 +236,7 @@ public final class ReplicationService implements AutoCloseable {
                 first = first == null ? ex : first;
             }
         }
-        List<java.util.concurrent.Future<Void>> syncs = new ArrayList<>();
+        List<Future<Void>> syncs = new ArrayList<>();
         for (ReplicaRunner r : runners) {
             syncs.add(r.submitSync());
         }

@@ -106,7 +106,7 @@ public final class RestorePlanner {
                 }
             }
         }
-        if (best == null && noSnapshotYet != null) {
+        if (noSnapshotYet != null) { // set only while no generation at least as new gave a plan
             throw new RestoreException("no snapshot of generation " + noSnapshotYet + " at or before "
                     + target.timestamp() + " (its first is from " + noSnapshotFirst + "); that generation had begun by"
                     + " then, so an earlier one would not be the database at that time: pick a later -timestamp, or"

@@ -354,11 +354,7 @@ class ReplicateLeaseTest {
             String bucket = server.createBucket();
             replicaDeletedWhileReplicating(
                     s3Backend(server, bucket, "app"),
-                    () -> {
-                        for (String key : server.keys(bucket)) {
-                            sdk.deleteObject(r -> r.bucket(bucket).key(key));
-                        }
-                    },
+                    () -> deleteEveryKey(server, sdk, bucket),
                     // the lease object goes with the prefix; the generation may be seen before or after its snapshot
                     // is deleted (the deletion is one request per key), so the lease is what is always noticed
                     "lease gone from the replica");
@@ -390,9 +386,7 @@ class ReplicateLeaseTest {
                             .ignoreExceptions()
                             .until(() -> AppDb.ids(restore(raw, "before")).equals(AppDb.range(0, 10)) || !p.isAlive());
                     assertTrue(p.isAlive(), out(log));
-                    for (String key : server.keys(bucket)) {
-                        sdk.deleteObject(r -> r.bucket(bucket).key(key));
-                    }
+                    deleteEveryKey(server, sdk, bucket);
                     Instant due = Instant.now().plusSeconds(1); // the 1 s lease is due for renewal (and has lapsed)
                     await("the lease due")
                             .atMost(DEADLINE)
@@ -408,6 +402,14 @@ class ReplicateLeaseTest {
                     p.destroyForcibly().waitFor();
                 }
             }
+        }
+    }
+
+    /** Deletes every object of {@code bucket}, one request each, as a clean-up script would. */
+    private static void deleteEveryKey(
+            S3ProxyServer server, software.amazon.awssdk.services.s3.S3Client sdk, String bucket) {
+        for (String key : server.keys(bucket)) {
+            sdk.deleteObject(r -> r.bucket(bucket).key(key));
         }
     }
 

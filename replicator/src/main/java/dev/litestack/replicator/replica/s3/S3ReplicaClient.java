@@ -358,20 +358,15 @@ public final class S3ReplicaClient implements ReplicaClient {
             try {
                 response = s3.deleteObjects(r ->
                         r.bucket(settings.bucket()).delete(d -> d.objects(ids).quiet(true)));
-            } catch (AwsServiceException e) {
-                if (!refusesChecksumHeader(e)) {
-                    throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
-                }
-                oneByOne = true;
-                deleteEach(batch);
-                continue;
             } catch (SdkException e) {
-                if (!cutOffWhileSending(e)) {
+                // a server that refuses the request may also answer before reading its body (100 KB for 1,000 keys)
+                // and close the connection: the SDK then sees its write fail, not the refusal. One DeleteObject per
+                // key tells a refusal (they work) from a network down (they fail too, with their own error)
+                boolean refused =
+                        e instanceof AwsServiceException aws ? refusesChecksumHeader(aws) : cutOffWhileSending(e);
+                if (!refused) {
                     throw errors.map("delete " + batch.size() + " objects from", batch.get(0), e);
                 }
-                // a server that refuses the request may answer before reading its body (100 KB for 1,000 keys) and
-                // close the connection: the SDK sees its write fail, not the refusal. One DeleteObject per key tells
-                // a refusal (they work) from a network down (they fail too, with their own error)
                 oneByOne = true;
                 deleteEach(batch);
                 continue;
@@ -417,7 +412,7 @@ public final class S3ReplicaClient implements ReplicaClient {
 
     /** Whether a request failed on the connection (its body not all sent, the connection reset), not with an answer. */
     private static boolean cutOffWhileSending(SdkException e) {
-        if (e instanceof AwsServiceException || Thread.currentThread().isInterrupted()) {
+        if (Thread.currentThread().isInterrupted()) {
             return false;
         }
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
